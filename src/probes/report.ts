@@ -168,6 +168,13 @@ export const HandshakeEvidence = z.object({
   /** The frame the Gateway sent that was not protocol (garbage, oversized). */
   protocolViolation: z.string().optional(),
   failure: z.enum(['no-challenge', 'rejected', 'closed', 'timeout', 'protocol-violation', 'aborted']).optional(),
+  /**
+   * Device pairing as seen by this check: `approved` (device token held or issued), `pending`
+   * (the Gateway asked for approval: `requestId`; the check fell back to token-only), `not-used`.
+   */
+  pairing: z
+    .object({ status: z.enum(['approved', 'pending', 'not-used']), requestId: z.string().optional() })
+    .optional(),
 });
 export const RpcEvidence = z.object({
   method: z.string(),
@@ -239,6 +246,11 @@ export const ProbeReportSchema = z.object({
     port: z.number(),
     expectedVersion: z.string().optional(),
     lastKnownGoodVersion: z.string().optional(),
+    /** The environment variable the token comes from, and whether it was set (never the value). */
+    tokenEnv: z.string(),
+    tokenPresent: z.boolean(),
+    /** Above this, a successful handshake counts as slow. */
+    slowHandshakeMs: z.number().optional(),
   }),
   startedAt: z.string(),
   durationMs: z.number(),

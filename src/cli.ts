@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfigFile } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { defaultTarget, gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from './config/targets.js';
+import { EnvNameSchema, GatewayUrlSchema } from './config/schema.js';
+import { AppError, ConfigError, UnknownGatewayError, UsageError } from './errors.js';
+import { createChecker, type CheckResult } from './check/checker.js';
+import { connectToGateway } from './openclaw/client.js';
+import { loadOrCreateDeviceIdentity } from './openclaw/device-identity.js';
+import type { DeviceIdentity } from './openclaw/types.js';
+import { renderCheckForTerminal } from './render/terminal.js';
+import { defaultIdentityPath } from './paths.js';
+import { CLAWOPS_VERSION } from './version.js';
+
+/**
+ * `clawops <command>`: the terminal entry point. `check` and `config validate` need no Slack and no
+ * Redis and load nothing of them; the long-running processes are imported only when asked for.
+ * Exit codes: 0 healthy · 1 unhealthy or degraded · 2 usage or configuration error.
+ */
+export const EXIT = { healthy: 0, unhealthy: 1, usage: 2 } as const;
+
+const USAGE = `clawops ${CLAWOPS_VERSION} — layered checks of OpenClaw Gateways over a tailnet
+
+Usage:
+  clawops check [NAME ...]            check configured gateways (no NAME and no config: OpenClaw's
+                                      defaults, ws://127.0.0.1:$OPENCLAW_GATEWAY_PORT or 18789,
+                                      token from $OPENCLAW_GATEWAY_TOKEN)
+  clawops check --all                 check every configured gateway
+  clawops check --url ws://HOST:PORT [--token-env NAME]
+  clawops config validate             validate the config file (exit 2 when invalid)
+  clawops start | bot | worker        run the Slack bot and/or the check worker (needs Redis)
+  clawops agent --gateway NAME        run the host agent on a gateway host
+
+Options:
+  --config PATH     config file (default: $CLAWOPS_CONFIG, else ./clawops.yaml if present)
+  --json            print the report and verdicts as JSON
+  --no-color        never colour the output
+  -h, --help        this help;  --version  the version
+
+Exit: 0 healthy · 1 unhealthy or degraded · 2 usage or config error`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+export async function runCli(argv: string[], env: Env, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '-h':
+      case '--help':
+        io.stdout(`${USAGE}\n`);
+        return command === undefined ? EXIT.usage : EXIT.healthy;
+      case '--version':
+      case 'version':
+        io.stdout(`${CLAWOPS_VERSION}\n`);
+        return EXIT.healthy;
+      case 'check':
+        return await checkCommand(rest, env, io);
+      case 'config':
+        return await configCommand(rest, env, io);
+      case 'start':
+      case 'bot':
+      case 'worker':
+      case 'agent': {
+        const { runProcess } = await import('./main.js');
+        return await runProcess(command, rest, env, io);
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof ConfigError) {
+    io.stderr(`clawops: ${error.message}\n${error.issues.map((issue) => `  ${issue}\n`).join('')}`);
+    return EXIT.usage;
+  }
+  if (error instanceof UnknownGatewayError) {
+    io.stderr(`clawops: ${error.message}${error.known.length ? ` Known gateways: ${error.known.join(', ')}.` : ''}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    io.stderr(`clawops: ${error.message}\nRun \`clawops help\` for usage.\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof AppError) {
+    io.stderr(`clawops: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`clawops: unexpected error: ${message}\n`);
+  return EXIT.usage;
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** --config, else $CLAWOPS_CONFIG, else ./clawops.yaml when it exists; undefined: no config. */
+export function configPathFrom(explicit: string | undefined, env: Env): string | undefined {
+  if (explicit) return explicit;
+  if (env.CLAWOPS_CONFIG && env.CLAWOPS_CONFIG.trim() !== '') return env.CLAWOPS_CONFIG;
+  return existsSync('clawops.yaml') ? 'clawops.yaml' : undefined;
+}
+
+async function configCommand(args: string[], env: Env, io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: 'string' } });
+  if (positionals[0] !== 'validate' || positionals.length > 1) throw new UsageError('expected `clawops config validate [--config PATH]`');
+  const path = configPathFrom(values.config as string | undefined, env);
+  if (!path) throw new UsageError('no config file: pass --config PATH or set CLAWOPS_CONFIG');
+  const config = await loadConfigFile(path);
+  const missing = gatewayNames(config).filter((name) => {
+    const target = resolveTarget(config, name, env);
+    return target.token === undefined;
+  });
+  io.stdout(`${path}: valid · ${gatewayNames(config).length} gateway(s): ${gatewayNames(config).join(', ')}\n`);
+  if (missing.length) io.stdout(`note: token env not set here for ${missing.map((name) => `${name} (${resolveTarget(config, name, env).tokenEnv})`).join(', ')}\n`);
+  return EXIT.healthy;
+}
+
+async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: 'string' },
+    all: { type: 'boolean' },
+    url: { type: 'string' },
+    'token-env': { type: 'string' },
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+  });
+  const configPath = configPathFrom(values.config as string | undefined, env);
+  const config = configPath ? await loadConfigFile(configPath) : undefined;
+  const targets = selectTargets({ names: positionals, all: values.all === true, url: values.url as string | undefined, tokenEnv: values['token-env'] as string | undefined }, config, env);
+
+  const identity = await identityFor(targets, config, env, io);
+  const checker = createChecker({ connect: connectToGateway, identity });
+  const results: CheckResult[] = await checker.checkMany(targets, { concurrency: 16 });
+
+  if (values.json) {
+    const payload = results.map(({ report, diagnosis }) => ({ report, diagnosis }));
+    io.stdout(`${JSON.stringify(targets.length === 1 && !values.all ? payload[0] : payload, null, 2)}\n`);
+  } else {
+    const color = io.isTty && values['no-color'] !== true && env.NO_COLOR === undefined;
+    io.stdout(results.map(({ report, diagnosis }) => renderCheckForTerminal(report, diagnosis, { color })).join('\n'));
+  }
+  return results.every(({ diagnosis }) => diagnosis.state === 'healthy') ? EXIT.healthy : EXIT.unhealthy;
+}
+
+export function selectTargets(
+  request: { names: string[]; all: boolean; url?: string; tokenEnv?: string },
+  config: Config | undefined,
+  env: Env,
+): CheckTarget[] {
+  if (request.url !== undefined) {
+    if (request.names.length || request.all) throw new UsageError('--url checks one ad-hoc gateway: give either --url or names/--all');
+    const url = GatewayUrlSchema.safeParse(request.url);
+    if (!url.success) throw new UsageError(`--url: ${url.error.issues[0]?.message ?? 'invalid'}`);
+    const tokenEnv = request.tokenEnv ?? 'OPENCLAW_GATEWAY_TOKEN';
+    const name = EnvNameSchema.safeParse(tokenEnv);
+    if (!name.success) throw new UsageError(`--token-env: ${name.error.issues[0]?.message ?? 'invalid'}`);
+    return [urlTarget(request.url, tokenEnv, env)];
+  }
+  if (request.tokenEnv !== undefined) throw new UsageError('--token-env goes with --url (configured gateways name their tokenEnv in the config)');
+  if (!config) {
+    if (request.names.length || request.all) throw new UsageError('no config file: pass --config PATH or set CLAWOPS_CONFIG to check gateways by name');
+    return [defaultTarget(env)];
+  }
+  if (request.all) {
+    if (request.names.length) throw new UsageError('give either names or --all');
+    return gatewayNames(config).map((name) => resolveTarget(config, name, env));
+  }
+  const names = request.names.length ? request.names : gatewayNames(config).length === 1 ? gatewayNames(config) : [];
+  if (names.length === 0) throw new UsageError(`name a gateway or pass --all (configured: ${gatewayNames(config).join(', ')})`);
+  return [...new Set(names)].map((name) => resolveTarget(config, name, env));
+}
+
+async function identityFor(targets: CheckTarget[], config: Config | undefined, env: Env, io: CliIo): Promise<DeviceIdentity | undefined> {
+  if (targets.every((target) => target.device === 'never')) return undefined;
+  const path = config?.identity.path ?? (env.CLAWOPS_IDENTITY && env.CLAWOPS_IDENTITY.trim() !== '' ? env.CLAWOPS_IDENTITY : defaultIdentityPath(env));
+  try {
+    return await loadOrCreateDeviceIdentity(path);
+  } catch (error) {
+    // Without an identity the check still runs token-only; say why once.
+    io.stderr(`clawops: device identity unavailable (${error instanceof Error ? error.message : String(error)}); checking token-only\n`);
+    return undefined;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const invokedAsBin = process.argv[1] !== undefined && /[\\/]clawops$/.test(process.argv[1]);
+if (invokedDirectly || invokedAsBin) {
+  runCli(process.argv.slice(2), process.env, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTty: process.stdout.isTTY === true,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`clawops: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { suggest } from '../suggest.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+/** `gateways.prod.url: expected a ws:// or wss:// URL, got "http://…"` — one line per problem. */
+export function formatConfigIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    const where = path === '' ? '(top level)' : path;
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys
+        .map((key) => {
+          const known = knownKeysAt(issue.path.map(String));
+          const hint = suggest(key, known);
+          return `${path === '' ? key : `${path}.${key}`}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}${known.length ? `; expected one of ${known.join(', ')}` : ''}`;
+        })
+        .join('\n');
+    }
+    if (issue.code === 'invalid_type') {
+      const received = describeReceived(issue.input);
+      return `${where}: expected ${issue.expected}, got ${received}`;
+    }
+    return `${where}: ${issue.message}`;
+  });
+}
+
+function describeReceived(input: unknown): string {
+  if (input === undefined) return 'nothing (the key is missing)';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  return `${typeof input} ${JSON.stringify(input)}`;
+}
+
+/** The keys the schema accepts at a path, for "did you mean" (walks the zod object shapes). */
+function knownKeysAt(path: string[]): string[] {
+  let schema: unknown = ConfigSchema;
+  for (const segment of path) {
+    schema = unwrap(schema);
+    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown } }).def;
+    if (def?.type === 'object' && def.shape) schema = def.shape[segment];
+    else if (def?.type === 'record') schema = def.valueType;
+    else return [];
+  }
+  const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape).filter((key) => key !== 'token') : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema as { def?: { type?: string; innerType?: unknown; in?: unknown; schema?: unknown } } | undefined;
+  for (let i = 0; i < 10 && current?.def; i++) {
+    const { type } = current.def;
+    if (type === 'optional' || type === 'default' || type === 'nullable' || type === 'prefault') current = current.def.innerType as typeof current;
+    else if (type === 'pipe') current = current.def.in as typeof current;
+    else break;
+  }
+  return current;
+}
+
+/** Parses YAML text into a validated Config; `source` names the file in messages. */
+export function parseConfig(text: string, source: string): Config {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const issues = document.errors.map((error) => {
+      const position = error.linePos?.[0];
+      return `${position ? `line ${position.line}, column ${position.col}` : 'YAML'}: ${error.message.split('\n')[0]}`;
+    });
+    throw new ConfigError(`${source}: not valid YAML`, issues);
+  }
+  const raw: unknown = document.toJS() ?? {};
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = formatConfigIssues(parsed.error).flatMap((line) => line.split('\n'));
+    throw new ConfigError(`${source}: invalid configuration`, issues);
+  }
+  return parsed.data;
+}
+
+export async function loadConfigFile(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? 'error'})`;
+    throw new ConfigError(`${path}: ${why}`, [], { cause });
+  }
+  return parseConfig(text, path);
+}

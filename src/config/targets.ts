@@ -1,0 +1,78 @@
+import { UnknownGatewayError } from '../errors.js';
+import { suggest } from '../suggest.js';
+import { DEFAULT_TIMEOUTS, type Config, type DeviceMode, type Timeouts } from './schema.js';
+
+/**
+ * A gateway resolved for one check: config merged with defaults, the token read from the
+ * environment variable the config names. Lives in memory only; reports and job data carry the
+ * name and `tokenEnv`, never `token`.
+ */
+export interface CheckTarget {
+  name: string;
+  url: string;
+  tokenEnv: string;
+  token: string | undefined;
+  expectedVersion?: string;
+  lastKnownGoodVersion?: string;
+  timeouts: Timeouts;
+  publicAddress?: string;
+  tailnetHost?: string;
+  device: DeviceMode;
+  slowHandshakeMs: number;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export const OPENCLAW_DEFAULT_PORT = 18789;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value : undefined;
+}
+
+export function gatewayNames(config: Config): string[] {
+  return Object.keys(config.gateways).sort();
+}
+
+export function resolveTarget(config: Config, name: string, env: Env): CheckTarget {
+  const gateway = config.gateways[name];
+  if (!gateway) {
+    const known = gatewayNames(config);
+    throw new UnknownGatewayError(name, known, suggest(name, known));
+  }
+  const tokenEnv = gateway.tokenEnv ?? config.defaults.tokenEnv;
+  return {
+    name,
+    url: gateway.url,
+    tokenEnv,
+    token: nonEmpty(env[tokenEnv]),
+    expectedVersion: gateway.expectedVersion,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...config.defaults.timeouts, ...gateway.timeouts },
+    publicAddress: gateway.publicAddress,
+    tailnetHost: gateway.tailnetHost,
+    device: gateway.device,
+    slowHandshakeMs: config.defaults.slowHandshakeMs,
+  };
+}
+
+/**
+ * OpenClaw's own defaults, for `clawops check` with no config: the local Gateway on
+ * `OPENCLAW_GATEWAY_PORT` (else 18789) with `OPENCLAW_GATEWAY_TOKEN`, as the OpenClaw CLI does.
+ */
+export function defaultTarget(env: Env): CheckTarget {
+  const port = Number.parseInt(env.OPENCLAW_GATEWAY_PORT ?? '', 10);
+  const url = nonEmpty(env.OPENCLAW_GATEWAY_URL) ?? `ws://127.0.0.1:${Number.isInteger(port) && port > 0 && port < 65536 ? port : OPENCLAW_DEFAULT_PORT}`;
+  return urlTarget(url, 'OPENCLAW_GATEWAY_TOKEN', env, 'local');
+}
+
+/** An ad-hoc target (`clawops check --url ws://host:port [--token-env NAME]`). */
+export function urlTarget(url: string, tokenEnv: string, env: Env, name = 'adhoc'): CheckTarget {
+  return {
+    name,
+    url,
+    tokenEnv,
+    token: nonEmpty(env[tokenEnv]),
+    timeouts: { ...DEFAULT_TIMEOUTS },
+    device: 'auto',
+    slowHandshakeMs: 2_000,
+  };
+}

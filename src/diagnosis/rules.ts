@@ -1,0 +1,292 @@
+import { layerOf, type EvidenceOf, type ProbeReport } from '../probes/report.js';
+import type { SymptomId } from './symptom-table.js';
+
+/**
+ * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
+ * Rules are pure and ordered by ladder layer; `blocking` rules explain a failed check, the others
+ * add what else is worth knowing (degradation, exposure, versions).
+ */
+export interface Finding {
+  id: SymptomId;
+  evidence: string[];
+  notes?: string[];
+  blocking: boolean;
+  /** Overrides the row's severity where the evidence makes it milder or worse. */
+  severity?: import('./symptom-table.js').Severity;
+  layer?: import('../probes/report.js').LayerName | 'exposure' | 'host' | 'version';
+}
+
+const q = (text: string) => JSON.stringify(text);
+const closeText = (close: { code: number; reason: string } | undefined) =>
+  close ? `close ${close.code}${close.reason ? ` ${q(close.reason)}` : ' (empty reason)'}` : undefined;
+const errorText = (error: EvidenceOf<'handshake'>['error']) =>
+  error ? `error ${error.code}${error.detailsCode ? `/${error.detailsCode}` : ''} ${q(error.message.slice(0, 160))}` : undefined;
+const compact = (items: Array<string | undefined>) => items.filter((item): item is string => item !== undefined);
+
+function tcpTarget(report: ProbeReport): string {
+  const tcp = layerOf(report, 'tcp')?.evidence;
+  const address = tcp?.address ?? report.gateway.host;
+  return `${address.includes(':') ? `[${address}]` : address}:${report.gateway.port}`;
+}
+
+export function runningVersion(report: ProbeReport): string | undefined {
+  return layerOf(report, 'handshake')?.evidence?.serverVersion ?? layerOf(report, 'status')?.evidence?.runtimeVersion ?? layerOf(report, 'http')?.evidence?.version;
+}
+
+type Rule = (report: ProbeReport) => Finding | undefined;
+
+const botNodeOffline: Rule = (report) => {
+  const layer = layerOf(report, 'bot-node');
+  if (layer?.status !== 'failed') return undefined;
+  const e = layer.evidence;
+  return {
+    id: 'bot-node-offline',
+    blocking: true,
+    layer: 'bot-node',
+    evidence: compact([`tailscaled on this node: ${layer.summary}`, e?.backendState ? `BackendState ${e.backendState}` : undefined, ...(e?.healthWarnings ?? []).slice(0, 3)]),
+  };
+};
+
+const dnsRules: Rule = (report) => {
+  const layer = layerOf(report, 'dns');
+  const e = layer?.evidence;
+  if (!layer || !e) return undefined;
+  if (e.split && (e.split.outsideTailnet.length > 0 || e.split.disagree)) {
+    return {
+      id: 'dns-hijack',
+      blocking: true,
+      layer: 'dns',
+      evidence: compact([
+        `system resolver: ${e.host} → ${e.split.system.join(', ') || e.split.systemError || 'no answer'}`,
+        `100.100.100.100: ${e.host} → ${e.split.magicDns.join(', ') || e.split.magicDnsError || 'no answer'}`,
+        e.split.outsideTailnet.length ? `outside the tailnet ranges: ${e.split.outsideTailnet.join(', ')}` : undefined,
+      ]),
+    };
+  }
+  if (layer.status === 'failed') return { id: 'dns-fail', blocking: true, layer: 'dns', evidence: [`DNS ${layer.summary}`] };
+  return undefined;
+};
+
+const peerOffline: Rule = (report) => {
+  const layer = layerOf(report, 'peer');
+  const e = layer?.evidence;
+  if (layer?.status !== 'failed' || !e) return undefined;
+  return {
+    id: 'peer-offline',
+    blocking: true,
+    layer: 'peer',
+    evidence: compact([
+      e.inNetmap ? `peer ${e.dnsName ?? e.hostName ?? e.query}: ${e.expired ? 'node key expired' : 'offline'}${e.lastSeen ? `, last seen ${e.lastSeen}` : ''}` : `${e.query} is not in this node's netmap: an ACL hides it or the name is wrong`,
+    ]),
+    notes: e.inNetmap ? [] : ['not in your netmap: an ACL hides it or the name is wrong'],
+  };
+};
+
+const tcpRules: Rule = (report) => {
+  const layer = layerOf(report, 'tcp');
+  const e = layer?.evidence;
+  if (layer?.status !== 'failed' || !e) return undefined;
+  const target = tcpTarget(report);
+  const path = layerOf(report, 'path');
+  const tsmp = path?.evidence?.tsmp;
+  const disco = path?.evidence?.disco;
+  if (e.error === 'refused') {
+    const overTailnet = path?.status === 'ok' || path?.status === 'warn';
+    return {
+      id: 'refused',
+      blocking: true,
+      layer: 'tcp',
+      evidence: compact([`TCP ${target} refused`, overTailnet ? `tailscale ping ok (${tsmp?.ok ? 'TSMP' : 'disco'}): the host answered, nothing listens on its tailnet address` : undefined]),
+      notes: overTailnet ? ['refused over the tailnet: the Gateway is most likely bound to loopback without Tailscale Serve or a tailnet bind'] : [],
+    };
+  }
+  if (e.error === 'timeout' || e.error === 'unreachable') {
+    const pingOk = tsmp?.ok || disco?.ok;
+    if (pingOk) {
+      return {
+        id: 'tailnet-port-blocked',
+        blocking: true,
+        layer: 'tcp',
+        evidence: compact([
+          tsmp?.ok ? `tailscale ping TSMP ok${tsmp.latencyMs !== undefined ? ` in ${tsmp.latencyMs} ms` : ''} (WireGuard session alive)` : `tailscale ping disco ok${disco?.latencyMs !== undefined ? ` in ${disco.latencyMs} ms` : ''}`,
+          `TCP ${target} ${layer.summary.replace(/^\S+\s/, '')}`,
+        ]),
+      };
+    }
+    return { id: 'timeout', blocking: true, layer: 'tcp', evidence: [`TCP ${layer.summary}`] };
+  }
+  if (e.error === 'tls') return { id: 'tls-mismatch', blocking: true, layer: 'tcp', evidence: [`TCP ${layer.summary}`] };
+  return { id: 'timeout', blocking: true, layer: 'tcp', evidence: [`TCP ${layer.summary}`] };
+};
+
+/** HTTP health, the upgrade and the handshake together: their evidence explains each other. */
+const gatewayRules: Rule = (report) => {
+  const http = layerOf(report, 'http');
+  const upgrade = layerOf(report, 'upgrade');
+  const handshake = layerOf(report, 'handshake');
+  const h = http?.evidence;
+  const u = upgrade?.evidence;
+  const s = handshake?.evidence;
+  const healthJson = h?.live === true;
+  const httpLine = http ? `HTTP ${http.summary}` : undefined;
+
+  if (h?.healthz.error === 'tls' || u?.error === 'tls') {
+    return { id: 'tls-mismatch', blocking: true, layer: 'upgrade', evidence: compact([httpLine, upgrade ? `upgrade: ${upgrade.summary}` : undefined, `URL scheme ${new URL(report.gateway.url).protocol}//`]) };
+  }
+  if (h?.ready === false || (s?.error?.code === 'UNAVAILABLE') || s?.close?.code === 1013) {
+    return {
+      id: 'gateway-starting',
+      blocking: true,
+      layer: h?.ready === false ? 'http' : 'handshake',
+      evidence: compact([h?.ready === false ? `/readyz ${h.readyz?.status ?? ''} failing: ${h.failing.join(', ') || 'unknown'}` : undefined, errorText(s?.error), closeText(s?.close), s?.error?.retryAfterMs ? `retry after ${s.error.retryAfterMs} ms` : undefined]),
+    };
+  }
+  if (upgrade?.status === 'failed' || upgrade?.status === 'not-reached') {
+    if (u?.httpStatus === 401 || u?.httpStatus === 403) {
+      return { id: 'auth-rejected', blocking: true, layer: 'upgrade', evidence: compact([`upgrade answered HTTP ${u.httpStatus}`, tokenLine(report)]) };
+    }
+    if (u?.httpStatus !== undefined && u.httpStatus !== 101) {
+      if (healthJson) return { id: 'upgrade-stripped', blocking: true, layer: 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
+      return { id: 'not-openclaw', blocking: true, layer: http?.status === 'failed' ? 'http' : 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
+    }
+    // A network failure on the upgrade after TCP succeeded (reset, closed): the layer speaks for itself.
+    if (u?.error && layerOf(report, 'tcp')?.status === 'ok') {
+      return { id: healthJson ? 'upgrade-stripped' : 'not-openclaw', blocking: true, layer: 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
+    }
+    return undefined;
+  }
+  if (!s || handshake?.status === 'ok' || handshake?.status === 'skipped') {
+    return undefined;
+  }
+  const close = closeText(s.close);
+  const error = errorText(s.error);
+  const details = s.error?.detailsCode;
+  if (s.shutdown || s.close?.code === 1012) {
+    return { id: 'gateway-restarting', blocking: true, layer: 'handshake', evidence: compact([s.shutdown ? `shutdown event${s.shutdown.reason ? ` ${q(s.shutdown.reason)}` : ''}${s.shutdown.restartExpectedMs ? `, restart expected in ${s.shutdown.restartExpectedMs} ms` : ''}` : undefined, close]) };
+  }
+  if (s.close?.code === 4001) return { id: 'token-rotated', blocking: true, layer: 'handshake', evidence: compact([close]) };
+  if (s.error?.code === 'PROTOCOL_MISMATCH' || s.close?.code === 1002) {
+    const offered = s.offeredProtocol ? `clawops offered protocol ${s.offeredProtocol.min}–${s.offeredProtocol.max}` : undefined;
+    return { id: 'protocol-mismatch', blocking: true, layer: 'handshake', evidence: compact([error, close, s.error?.expectedProtocol !== undefined ? `gateway expects protocol ${s.error.expectedProtocol}` : undefined, offered]) };
+  }
+  if (details === 'AUTH_TOKEN_MISMATCH' || /token mismatch|unauthori[sz]ed/i.test(s.error?.message ?? '') || (details === 'DEVICE_IDENTITY_REQUIRED' && !report.gateway.tokenPresent)) {
+    return { id: 'auth-rejected', blocking: true, layer: 'handshake', evidence: compact([error, close, tokenLine(report)]) };
+  }
+  if (s.error?.code === 'NOT_PAIRED' || details === 'DEVICE_IDENTITY_REQUIRED' || /pairing required/i.test(s.error?.message ?? '')) {
+    return { id: 'pairing-required', blocking: true, layer: 'handshake', evidence: compact([error, close, s.error?.requestId ? `request id ${s.error.requestId}` : undefined]) };
+  }
+  if (s.failure === 'protocol-violation' || (s.failure === 'no-challenge' && !healthJson)) {
+    return { id: 'not-openclaw', blocking: true, layer: 'handshake', evidence: compact([httpLine, `handshake: ${handshake.summary}`]) };
+  }
+  if (s.failure === 'closed' && s.close?.code === 1000) {
+    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`${close} before hello-ok${s.closedAfterMs !== undefined ? ` after ${Math.round(s.closedAfterMs)} ms` : ''}`, s.challenge ? 'connect.challenge received, connect sent' : undefined]) };
+  }
+  if (s.failure === 'timeout' || s.failure === 'no-challenge') {
+    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`handshake: ${handshake.summary}`, httpLine]) };
+  }
+  if (s.failure === 'closed') return { id: 'ws-closed-early', blocking: true, layer: 'handshake', evidence: compact([close ?? 'closed before hello-ok', error]) };
+  if (s.failure === 'rejected') return { id: 'ws-closed-early', blocking: true, layer: 'handshake', evidence: compact([error, close]) };
+  return undefined;
+};
+
+function tokenLine(report: ProbeReport): string {
+  return report.gateway.tokenPresent ? `token from ${report.gateway.tokenEnv} (set)` : `no token sent: ${report.gateway.tokenEnv} is not set on this node`;
+}
+
+const rpcRules: Rule = (report) => {
+  const health = layerOf(report, 'health');
+  if (health?.status !== 'failed') return undefined;
+  const e = health.evidence;
+  if (e?.close) {
+    if (e.close.code === 4001) return { id: 'token-rotated', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
+    if (e.close.code === 1012) return { id: 'gateway-restarting', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
+    return { id: 'ws-closed-early', blocking: true, layer: 'health', evidence: compact([`${closeText(e.close)} right after hello-ok, before health answered`]) };
+  }
+  return { id: 'gateway-degraded', blocking: true, layer: 'health', evidence: [`health: ${health.summary}`] };
+};
+
+const pairingPending: Rule = (report) => {
+  const pairing = layerOf(report, 'handshake')?.evidence?.pairing;
+  if (pairing?.status !== 'pending') return undefined;
+  return {
+    id: 'pairing-required',
+    blocking: false,
+    layer: 'handshake',
+    evidence: compact([`device pairing pending${pairing.requestId ? `: request id ${pairing.requestId}` : ''}`, 'fell back to token-only (health only)']),
+  };
+};
+
+const scopeLimited: Rule = (report) => {
+  const status = layerOf(report, 'status');
+  if (status?.status !== 'warn') return undefined;
+  const scopes = layerOf(report, 'handshake')?.evidence?.scopes ?? [];
+  const missing = status.evidence?.error?.missingScope;
+  return {
+    id: 'scope-limited',
+    blocking: false,
+    layer: 'status',
+    evidence: compact([missing ? `status: FORBIDDEN missing scope: ${missing}` : `granted scopes [${scopes.join(', ')}]`, 'health checked; status and channels.status not readable']),
+  };
+};
+
+const degraded: Rule = (report) => {
+  const health = layerOf(report, 'health');
+  const handshake = layerOf(report, 'handshake');
+  const slowMs = report.gateway.slowHandshakeMs;
+  const evidence = compact([
+    health?.status === 'warn' ? `health: ${health.summary}` : undefined,
+    handshake?.status === 'ok' && typeof slowMs === 'number' && handshake.durationMs > slowMs ? `handshake took ${Math.round(handshake.durationMs)} ms (> ${slowMs} ms)` : undefined,
+  ]);
+  return evidence.length ? { id: 'gateway-degraded', blocking: false, layer: 'health', evidence } : undefined;
+};
+
+const channelSilent: Rule = (report) => {
+  const channels = layerOf(report, 'channels');
+  const silent = channels?.evidence?.channels.filter((channel) => channel.issues.length > 0) ?? [];
+  if (silent.length === 0) return undefined;
+  return {
+    id: 'channel-silent',
+    blocking: false,
+    layer: 'channels',
+    evidence: silent.slice(0, 5).map((channel) => `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}: ${channel.issues.join('; ')}`),
+  };
+};
+
+const relayed: Rule = (report) => {
+  const path = layerOf(report, 'path');
+  if (path?.status !== 'warn' || !path.evidence) return undefined;
+  const disco = path.evidence.disco;
+  return {
+    id: 'relayed-path',
+    blocking: false,
+    layer: 'path',
+    evidence: [`tailscale ping via DERP ${disco?.derpRegion ?? '?'} in ${disco?.latencyMs ?? '?'} ms (threshold ${path.evidence.relayThresholdMs} ms)`],
+  };
+};
+
+const exposure: Rule = (report) => {
+  const e = report.exposure;
+  if (!e || e.tcp !== 'open') return undefined;
+  return {
+    id: 'public-exposure',
+    blocking: false,
+    layer: 'exposure',
+    evidence: compact([`TCP ${e.address}:${e.port} open on the public address`, e.httpStatus !== undefined ? `HTTP ${e.httpStatus}${e.openclaw ? ' (OpenClaw health JSON)' : ''}` : undefined]),
+  };
+};
+
+const versionChanged: Rule = (report) => {
+  const running = runningVersion(report);
+  if (!running) return undefined;
+  const { expectedVersion, lastKnownGoodVersion } = report.gateway;
+  const evidence = compact([
+    expectedVersion && running !== expectedVersion ? `running ${running}, expected ${expectedVersion}` : undefined,
+    lastKnownGoodVersion && running !== lastKnownGoodVersion ? `running ${running}, last known good ${lastKnownGoodVersion}` : undefined,
+  ]);
+  // Not matching the pinned expectation is worth a warning; drifting from the last good build is news.
+  return evidence.length ? { id: 'version-changed', blocking: false, layer: 'version', evidence, severity: expectedVersion && running !== expectedVersion ? 'warning' : 'info' } : undefined;
+};
+
+/** In ladder order: the first blocking finding is the diagnosis. */
+export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, gatewayRules, rpcRules];
+export const ADVISORY_RULES: Rule[] = [exposure, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];

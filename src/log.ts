@@ -1,0 +1,62 @@
+import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
+
+/**
+ * Every secret-bearing field name we know of. Redaction is by path, so the list names the shapes
+ * that reach the logger: config objects, Slack payloads, HTTP headers, job data, errors.
+ */
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  '*.*.token',
+  'tokens',
+  'auth',
+  '*.auth',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'clientSecret',
+  '*.clientSecret',
+  'oauthClientSecret',
+  '*.oauthClientSecret',
+  'deviceToken',
+  '*.deviceToken',
+  'privateKey',
+  '*.privateKey',
+  'signingSecret',
+  '*.signingSecret',
+  'appToken',
+  '*.appToken',
+  'botToken',
+  '*.botToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.headers.authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  'x-slack-signature',
+  '*.headers["x-slack-signature"]',
+];
+
+export interface LoggerDeps {
+  level?: string;
+  destination?: DestinationStream;
+  base?: LoggerOptions['base'];
+}
+
+/** pino with redaction; tests pass a destination to capture lines instead of mocking the logger. */
+export function createLogger({ level = 'info', destination, base }: LoggerDeps = {}): Logger {
+  const options: LoggerOptions = {
+    level,
+    base: base ?? { app: 'clawops' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export type { Logger };

@@ -1,0 +1,9 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Env } from './config/targets.js';
+
+/** Where clawops keeps its device identity when the config does not say: the XDG state dir. */
+export function defaultIdentityPath(env: Env): string {
+  const stateHome = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  return join(stateHome, 'clawops', 'device.json');
+}

@@ -1,0 +1,161 @@
+import type { CheckTarget } from '../config/targets.js';
+import type { DeviceIdentity } from '../openclaw/types.js';
+import { CLAWOPS_VERSION } from '../version.js';
+import { LAYER_ORDER, type LayerName, type LayerResult, type ProbeReport } from './report.js';
+import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
+import { probeDns, type Lookup } from './dns.js';
+import { probeTcp } from './tcp.js';
+import { probeHttpHealth } from './http-health.js';
+import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
+import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
+import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
+
+export interface LadderDeps {
+  connect: Connect;
+  identity?: DeviceIdentity;
+  tailnet?: TailnetLayers;
+  exposure?: ExposureProbe;
+  lookup?: Lookup;
+  clock?: MonotonicClock;
+  now?: () => Date;
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+}
+
+export function gatewayAddress(url: string): { host: string; port: number; url: URL } {
+  const parsed = new URL(url);
+  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'wss:' ? 443 : 80;
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, url: parsed };
+}
+
+const skipped = (layer: LayerName, summary: string): LayerResult => ({ layer, status: 'skipped', startMs: 0, durationMs: 0, summary }) as LayerResult;
+
+/**
+ * One check of one gateway: the layers in ladder order, overlapped where they are independent
+ * (TCP, HTTP health and the WebSocket start together; `health`, `status` and `channels.status`
+ * go out together after hello-ok), so that a check costs the round trips of one handshake.
+ * Never throws because the target is broken; the budget bounds the whole check.
+ */
+export async function runLadder(target: CheckTarget, deps: LadderDeps, options: { signal?: AbortSignal } = {}): Promise<ProbeReport> {
+  const clock = deps.clock ?? performanceClock;
+  const startedAt = (deps.now ?? (() => new Date()))();
+  const t0 = clock();
+  const since = () => roundMs(clock() - t0);
+  const budget = AbortSignal.any([AbortSignal.timeout(target.timeouts.budgetMs), ...(options.signal ? [options.signal] : [])]);
+  const { host, port, url } = gatewayAddress(target.url);
+  const layers = new Map<LayerName, LayerResult>();
+
+  const botNode = deps.tailnet?.botNode({ startMs: 0, signal: budget });
+  const dnsSplit = deps.tailnet?.dnsSplit && /\.ts\.net\.?$/i.test(host) ? deps.tailnet.dnsSplit(host, { signal: budget }) : undefined;
+  const dns = await probeDns(host, { timeoutMs: target.timeouts.dnsMs, startMs: since(), clock, lookup: deps.lookup });
+  const split = await dnsSplit?.catch(() => undefined);
+  layers.set('dns', split && dns.evidence ? { ...dns, evidence: { ...dns.evidence, split } } : dns);
+
+  const addresses = dns.evidence?.addresses ?? [];
+  if (dns.status === 'ok' && addresses.length > 0) {
+    const address = addresses[0]!;
+    const afterDns = since();
+    const peer = deps.tailnet?.peer(target.tailnetHost ?? host, addresses, { startMs: afterDns, signal: budget });
+    const path = peer?.then((found) => {
+      const ip = found.evidence?.tailscaleIPs[0];
+      return ip && found.evidence?.inNetmap ? deps.tailnet!.path(ip, { startMs: since(), signal: budget }) : undefined;
+    });
+    const exposure = target.publicAddress && deps.exposure
+      ? deps.exposure({ address: target.publicAddress, port, timeoutMs: target.timeouts.tcpMs, signal: budget })
+      : undefined;
+    const [tcp, http, gateway] = await Promise.all([
+      probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }),
+      probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls }),
+      probeGateway(target, { connect: deps.connect, identity: deps.identity }, { startMs: afterDns, signal: budget }),
+    ]);
+    layers.set('tcp', tcp);
+    layers.set('http', http);
+    layers.set('upgrade', gateway.upgrade);
+    layers.set('handshake', gateway.handshake);
+
+    if (gateway.session) {
+      const session = gateway.session;
+      const rpcStart = since();
+      const scopes = session.hello.auth.scopes;
+      const timed = async <T>(work: Promise<T>) => {
+        const value = await work;
+        return { value, timing: { startMs: rpcStart, durationMs: roundMs(since() - rpcStart) } };
+      };
+      const call = (method: string, params: Record<string, unknown>, timeoutMs: number) => timed(session.call(method, params, { timeoutMs, signal: budget }));
+      const readable = canRead(scopes);
+      const [health, status, channels] = await Promise.all([
+        call('health', {}, target.timeouts.rpcMs),
+        readable ? call('status', {}, target.timeouts.rpcMs) : undefined,
+        readable ? call('channels.status', { probe: true, timeoutMs: Math.max(1_000, target.timeouts.channelsMs - 1_000) }, target.timeouts.channelsMs) : undefined,
+      ]);
+      // Closing costs the Gateway a little and us nothing: the report does not wait for it.
+      void session.close();
+      layers.set('health', healthLayer(health.value, health.timing, target.timeouts.rpcMs));
+      const unreadable = `not readable: granted scopes [${scopes.join(', ')}] lack operator.read (token-only remote client; pair this node's device)`;
+      layers.set('status', status ? statusLayer(status.value, status.timing, target.timeouts.rpcMs) : { layer: 'status', status: 'warn', startMs: rpcStart, durationMs: 0, summary: unreadable, evidence: { method: 'status' } });
+      layers.set(
+        'channels',
+        channels
+          ? channelsLayer(channels.value, channels.timing, target.timeouts.channelsMs)
+          : { layer: 'channels', status: 'warn', startMs: rpcStart, durationMs: 0, summary: unreadable, evidence: { method: 'channels.status', channels: [] } },
+      );
+    }
+    if (peer) layers.set('peer', await peer);
+    const pathLayer = await path;
+    if (pathLayer) layers.set('path', pathLayer);
+    const exposureEvidence = await exposure;
+    if (botNode) layers.set('bot-node', await botNode);
+    return finish(exposureEvidence);
+  }
+  if (botNode) layers.set('bot-node', await botNode);
+  return finish(undefined);
+
+  function finish(exposure: ProbeReport['exposure']): ProbeReport {
+    const ordered = LAYER_ORDER.map((name) => layers.get(name) ?? placeholder(name));
+    return {
+      schema: 1,
+      gateway: {
+        name: target.name,
+        url: target.url,
+        host,
+        port,
+        expectedVersion: target.expectedVersion,
+        lastKnownGoodVersion: target.lastKnownGoodVersion,
+        tokenEnv: target.tokenEnv,
+        tokenPresent: target.token !== undefined,
+        slowHandshakeMs: target.slowHandshakeMs,
+      },
+      startedAt: startedAt.toISOString(),
+      durationMs: since(),
+      budgetMs: target.timeouts.budgetMs,
+      layers: markNotReached(ordered),
+      ...(exposure ? { exposure } : {}),
+      client: { version: CLAWOPS_VERSION, ...(deps.identity && target.device !== 'never' ? { deviceId: deps.identity.deviceId } : {}) },
+    };
+  }
+
+  function placeholder(name: LayerName): LayerResult {
+    if (name === 'bot-node' || name === 'peer' || name === 'path') {
+      return deps.tailnet ? { ...notReached('handshake', 0), layer: name } as LayerResult : skipped(name, 'no tailscaled configured on this node');
+    }
+    if (name === 'handshake' || name === 'health' || name === 'status' || name === 'channels') return notReached(name, since());
+    return { layer: name, status: 'not-reached', startMs: since(), durationMs: 0, summary: 'not reached' } as LayerResult;
+  }
+}
+
+/**
+ * Layers run overlapped, but the report reads as a ladder: after the first layer that failed,
+ * a later failure is a consequence, shown as `not reached` (its evidence kept for diagnosis).
+ * Later layers that succeeded keep `ok`: that is evidence too (HTML on /healthz but a working
+ * WebSocket is a different story from both failing).
+ */
+export function markNotReached(layers: LayerResult[]): LayerResult[] {
+  let failed = false;
+  return layers.map((layer) => {
+    if (layer.status !== 'failed') return layer;
+    if (!failed) {
+      failed = true;
+      return layer;
+    }
+    return { ...layer, status: 'not-reached', summary: `not reached (${layer.summary})` } as LayerResult;
+  });
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { RpcOutcome } from '../openclaw/types.js';
+import type { ChannelState, LayerOf } from './report.js';
+
+/**
+ * Pure mapping of the three read RPCs' outcomes to layers. Payloads are parsed loosely (the Gateway
+ * adds fields between releases) and only what a verdict needs is kept: health payloads also carry
+ * file paths and session data that have no business in a report.
+ */
+
+const HealthPayload = z
+  .object({
+    ok: z.boolean().optional(),
+    durationMs: z.number().optional(),
+    eventLoop: z.object({ degraded: z.boolean().optional(), delayP99Ms: z.number().optional() }).loose().optional(),
+    modelRuntime: z.object({ degraded: z.boolean().optional() }).loose().optional(),
+    plugins: z.object({ errors: z.array(z.unknown()).optional() }).loose().optional(),
+  })
+  .loose();
+
+const StatusPayload = z.object({ runtimeVersion: z.string().optional() }).loose();
+
+const AccountSnapshot = z
+  .object({
+    accountId: z.string().optional(),
+    enabled: z.boolean().optional(),
+    configured: z.boolean().optional(),
+    linked: z.boolean().optional(),
+    running: z.boolean().optional(),
+    connected: z.boolean().optional(),
+    lastError: z.string().nullable().optional(),
+    dmPolicy: z.string().optional(),
+    allowFrom: z.array(z.unknown()).optional(),
+  })
+  .loose();
+const ChannelsPayload = z
+  .object({
+    channelAccounts: z.record(z.string(), z.array(AccountSnapshot)).optional(),
+    statusIssues: z
+      .array(z.object({ channel: z.string(), accountId: z.string().optional(), kind: z.string().optional(), message: z.string() }).loose())
+      .optional(),
+  })
+  .loose();
+
+interface Timing {
+  startMs: number;
+  durationMs: number;
+}
+
+function failure(outcome: Extract<RpcOutcome, { ok: false }>, method: string, rpcTimeoutMs: number): { summary: string; evidence: { method: string; error?: typeof outcome.error; close?: typeof outcome.close; timedOut?: boolean } } {
+  if (outcome.error) {
+    const detail = outcome.error.missingScope ? ` missing scope: ${outcome.error.missingScope}` : outcome.error.detailsCode ? ` (${outcome.error.detailsCode})` : '';
+    return { summary: `${method}: ${outcome.error.code}${detail}`, evidence: { method, error: outcome.error } };
+  }
+  if (outcome.close) {
+    return { summary: `${method}: connection closed ${outcome.close.code}${outcome.close.reason ? ` "${outcome.close.reason}"` : ''}`, evidence: { method, close: outcome.close } };
+  }
+  return { summary: `${method}: no answer within ${rpcTimeoutMs} ms`, evidence: { method, timedOut: true } };
+}
+
+function pluginErrorText(error: unknown): string {
+  if (typeof error === 'string') return error.slice(0, 200);
+  if (error && typeof error === 'object') {
+    const record = error as Record<string, unknown>;
+    const id = typeof record.pluginId === 'string' ? record.pluginId : typeof record.id === 'string' ? record.id : undefined;
+    const message = typeof record.message === 'string' ? record.message : typeof record.error === 'string' ? record.error : undefined;
+    return [id, message].filter(Boolean).join(': ').slice(0, 200) || 'plugin error';
+  }
+  return 'plugin error';
+}
+
+export function healthLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: number): LayerOf<'health'> {
+  if (!outcome.ok) {
+    const { summary, evidence } = failure(outcome, 'health', rpcTimeoutMs);
+    return { layer: 'health', status: 'failed', ...timing, summary, evidence: { ...evidence, pluginErrors: [] } };
+  }
+  const payload = HealthPayload.safeParse(outcome.payload);
+  const health = payload.success ? payload.data : {};
+  const evidence = {
+    method: 'health',
+    ok: health.ok,
+    gatewayDurationMs: health.durationMs,
+    eventLoopDegraded: health.eventLoop?.degraded,
+    eventLoopDelayP99Ms: health.eventLoop?.delayP99Ms,
+    modelRuntimeDegraded: health.modelRuntime?.degraded,
+    pluginErrors: (health.plugins?.errors ?? []).map(pluginErrorText),
+  };
+  const problems = [
+    health.ok === false ? 'health ok:false' : undefined,
+    evidence.eventLoopDegraded ? `event loop degraded (p99 ${evidence.eventLoopDelayP99Ms ?? '?'} ms)` : undefined,
+    evidence.modelRuntimeDegraded ? 'model runtime degraded' : undefined,
+    evidence.pluginErrors.length ? `${evidence.pluginErrors.length} plugin error(s)` : undefined,
+  ].filter((item): item is string => item !== undefined);
+  if (health.ok === false) return { layer: 'health', status: 'failed', ...timing, summary: problems.join(' · '), evidence };
+  if (problems.length) return { layer: 'health', status: 'warn', ...timing, summary: problems.join(' · '), evidence };
+  return {
+    layer: 'health',
+    status: 'ok',
+    ...timing,
+    summary: `ok${evidence.eventLoopDelayP99Ms !== undefined ? ` · event loop p99 ${evidence.eventLoopDelayP99Ms} ms` : ''}`,
+    evidence,
+  };
+}
+
+export function statusLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: number): LayerOf<'status'> {
+  if (!outcome.ok) {
+    const { summary, evidence } = failure(outcome, 'status', rpcTimeoutMs);
+    // A missing scope is not a broken gateway: the check degrades to `health` and says so.
+    const status = evidence.error?.missingScope || evidence.error?.code === 'FORBIDDEN' ? 'warn' : 'failed';
+    return { layer: 'status', status, ...timing, summary, evidence };
+  }
+  const payload = StatusPayload.safeParse(outcome.payload);
+  const runtimeVersion = payload.success ? payload.data.runtimeVersion : undefined;
+  return { layer: 'status', status: 'ok', ...timing, summary: runtimeVersion ? `runtime ${runtimeVersion}` : 'ok', evidence: { method: 'status', runtimeVersion } };
+}
+
+export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: number): LayerOf<'channels'> {
+  if (!outcome.ok) {
+    const { summary, evidence } = failure(outcome, 'channels.status', rpcTimeoutMs);
+    const status = evidence.error?.missingScope || evidence.error?.code === 'FORBIDDEN' ? 'warn' : 'failed';
+    return { layer: 'channels', status, ...timing, summary, evidence: { ...evidence, channels: [] } };
+  }
+  const payload = ChannelsPayload.safeParse(outcome.payload);
+  const data = payload.success ? payload.data : {};
+  const channels: ChannelState[] = [];
+  for (const [channel, accounts] of Object.entries(data.channelAccounts ?? {})) {
+    for (const account of accounts) {
+      const issues = (data.statusIssues ?? [])
+        .filter((issue) => issue.channel === channel && (issue.accountId ?? 'default') === (account.accountId ?? 'default'))
+        .map((issue) => issue.message.slice(0, 300));
+      if (account.enabled !== false && account.configured !== false && account.running === false && issues.length === 0) issues.push('configured but not running');
+      if (account.linked === false && account.configured !== false) issues.push('not linked (not paired)');
+      if (account.dmPolicy === 'allowlist' && (account.allowFrom?.length ?? 0) === 0) issues.push('dmPolicy allowlist with an empty allowFrom: every DM is dropped');
+      if (account.lastError && issues.length === 0 && account.connected === false) issues.push(account.lastError.slice(0, 300));
+      channels.push({
+        channel,
+        account: account.accountId,
+        configured: account.configured,
+        running: account.running,
+        connected: account.connected,
+        linked: account.linked,
+        dmPolicy: account.dmPolicy,
+        allowFromCount: account.allowFrom?.length,
+        issues,
+      });
+    }
+  }
+  const silent = channels.filter((channel) => channel.issues.length > 0);
+  const summary =
+    channels.length === 0
+      ? 'no channels configured'
+      : silent.length === 0
+        ? `${channels.length} channel account(s) running`
+        : silent.map((channel) => `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}: ${channel.issues[0]}`).join(' · ');
+  return { layer: 'channels', status: silent.length ? 'warn' : 'ok', ...timing, summary, evidence: { method: 'channels.status', channels } };
+}
