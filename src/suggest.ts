@@ -18,7 +18,10 @@ export function suggest(input: string, candidates: readonly string[]): string | 
   const needle = input.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
-    const distance = editDistance(needle, name.toLowerCase());
+    const lower = name.toLowerCase();
+    // A truncated or misspelt start (`tokn` for `tokenEnv`) counts as close to the whole name.
+    const prefixDistance = lower.length > needle.length ? editDistance(needle, lower.slice(0, needle.length)) + 0.5 : Infinity;
+    const distance = Math.min(editDistance(needle, lower), needle.length >= 3 ? prefixDistance : Infinity);
     if (!best || distance < best.distance) best = { name, distance };
   }
   if (!best) return undefined;

@@ -70,13 +70,19 @@ export function parseConfig(text: string, source: string): Config {
     });
     throw new ConfigError(`${source}: not valid YAML`, issues);
   }
-  const raw: unknown = document.toJS() ?? {};
+  const raw = withoutEmptySections(document.toJS() ?? {});
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = formatConfigIssues(parsed.error).flatMap((line) => line.split('\n'));
     throw new ConfigError(`${source}: invalid configuration`, issues);
   }
   return parsed.data;
+}
+
+/** A section whose keys are all commented out reads as null in YAML: treat it as absent. */
+function withoutEmptySections(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
 }
 
 export async function loadConfigFile(path: string): Promise<Config> {
