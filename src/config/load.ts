@@ -71,7 +71,7 @@ export function parseConfig(text: string, source: string): Config {
     throw new ConfigError(`${source}: not valid YAML`, issues);
   }
   const raw = withoutEmptySections(document.toJS() ?? {});
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issues = formatConfigIssues(parsed.error).flatMap((line) => line.split('\n'));
     throw new ConfigError(`${source}: invalid configuration`, issues);

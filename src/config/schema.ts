@@ -13,7 +13,8 @@ export const EnvNameSchema = z
   .string()
   .regex(ENV_NAME, { error: (issue) => `expected an environment variable name like CLAWOPS_PROD_TOKEN, got ${JSON.stringify(issue.input)}` });
 
-const ms = (fallback: number) => z.number().int().positive().max(600_000).default(fallback);
+const millis = z.number().int().positive().max(600_000);
+const ms = (fallback: number) => millis.default(fallback);
 
 export const TimeoutsSchema = z
   .object({
@@ -35,7 +36,13 @@ export const TimeoutsSchema = z
 export type Timeouts = z.infer<typeof TimeoutsSchema>;
 export const DEFAULT_TIMEOUTS: Timeouts = TimeoutsSchema.parse({});
 
-const PartialTimeoutsSchema = TimeoutsSchema.partial().strict();
+/**
+ * Overrides (per gateway, or in `defaults`): no defaults of their own, so that a gateway setting
+ * one timeout keeps the others from `defaults.timeouts`.
+ */
+const PartialTimeoutsSchema = z
+  .object(Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, millis.optional()])) as { [K in keyof Timeouts]: z.ZodOptional<typeof millis> })
+  .strict();
 
 export const GatewayUrlSchema = z.string().superRefine((value, ctx) => {
   let url: URL | undefined;
@@ -88,8 +95,47 @@ export const GatewayConfigSchema = z
   });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
+/** Who may run what, where. With no rules, checks are open in every channel the bot is in. */
+export const AccessRuleSchema = z
+  .object({
+    /** Gateway names this rule governs, or `*` for all. */
+    gateways: z.union([z.literal('*'), z.array(z.string().min(1)).min(1)]),
+    /** Channel ids (`C…`) or names (`#incidents`); absent: any channel. */
+    channels: z.array(z.string().min(1)).optional(),
+    /** Slack user ids (`U…`). */
+    users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user id like U012ABCDEF' })).optional(),
+    /** Slack user group ids (`S…`) or handles (`@oncall`). */
+    userGroups: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type AccessRule = z.infer<typeof AccessRuleSchema>;
+
+export const AccessSchema = z
+  .object({
+    allowDirectMessages: z.boolean().default(true),
+    rules: z.array(AccessRuleSchema).default([]),
+  })
+  .strict();
+export type Access = z.infer<typeof AccessSchema>;
+
+export const QueueSettingsSchema = z
+  .object({
+    /** Checks of one gateway requested within this window share one probe. */
+    coalesceWindowMs: z.number().int().min(0).max(300_000).default(10_000),
+    /** Check jobs one worker runs at once. */
+    concurrency: z.number().int().min(1).max(256).default(8),
+    /** Gateways one check job probes at once (`/gateway check all`). */
+    gatewayConcurrency: z.number().int().min(1).max(256).default(16),
+    /** How long shutdown waits for in-flight checks before it stops them. */
+    shutdownGraceMs: z.number().int().min(0).max(120_000).default(20_000),
+  })
+  .strict();
+export type QueueSettings = z.infer<typeof QueueSettingsSchema>;
+
 export const ConfigSchema = z
   .object({
+    access: AccessSchema.default({ allowDirectMessages: true, rules: [] }),
+    queue: QueueSettingsSchema.default({ coalesceWindowMs: 10_000, concurrency: 8, gatewayConcurrency: 16, shutdownGraceMs: 20_000 }),
     defaults: z
       .object({
         tokenEnv: EnvNameSchema.default('OPENCLAW_GATEWAY_TOKEN'),

@@ -202,7 +202,8 @@ const rpcRules: Rule = (report) => {
     if (e.close.code === 1012) return { id: 'gateway-restarting', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
     return { id: 'ws-closed-early', blocking: true, layer: 'health', evidence: compact([`${closeText(e.close)} right after hello-ok, before health answered`]) };
   }
-  return { id: 'gateway-degraded', blocking: true, layer: 'health', evidence: [`health: ${health.summary}`] };
+  // health answered ok:false, an error or nothing: a failed layer, not mere degradation (as `unexplained`).
+  return { id: 'gateway-degraded', blocking: true, severity: 'error', layer: 'health', evidence: [`health: ${health.summary}`] };
 };
 
 const pairingPending: Rule = (report) => {
@@ -211,6 +212,8 @@ const pairingPending: Rule = (report) => {
   return {
     id: 'pairing-required',
     blocking: false,
+    // The check went on token-only: degraded (health only), not failed as a refused pairing is.
+    severity: 'warning',
     layer: 'handshake',
     evidence: compact([`device pairing pending${pairing.requestId ? `: request id ${pairing.requestId}` : ''}`, 'fell back to token-only (health only)']),
   };

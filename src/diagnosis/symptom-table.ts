@@ -104,7 +104,8 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
   },
   'scope-limited': {
     title: 'Scope limited',
-    severity: 'info',
+    // Degraded, not failed: the Gateway answers, but clawops can see only half of it.
+    severity: 'warning',
     see: 'connected, but `status` answers `FORBIDDEN missing scope: operator.read`',
     suspect: 'token-only remote client (scopes are cleared without a paired device)',
     do: "pair the bot's device (`openclaw devices approve` on the gateway host); until then only `health` is checked (degraded, not failed)",

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { Env } from './targets.js';
+
+/**
+ * The process environment, read once at the composition root (probot's readEnvOptions). Secrets
+ * stay here and go to the Slack client and nowhere else.
+ */
+const EnvSchema = z.object({
+  REDIS_URL: z.string().url({ error: 'REDIS_URL: expected a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  CLAWOPS_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('clawops'),
+  CLAWOPS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_API_URL: z.string().url({ error: 'SLACK_API_URL: expected a URL like https://slack.com/api/' }).optional(),
+  SLACK_MODE: z.enum(['socket', 'http']).optional(),
+  SLACK_HTTP_HOST: z.string().default('127.0.0.1'),
+  SLACK_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+});
+
+export interface SlackEnv {
+  mode: 'socket' | 'http';
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl?: string;
+  http: { host: string; port: number };
+}
+
+export interface EnvOptions {
+  redisUrl: string;
+  redisPrefix: string;
+  logLevel: string;
+  slack?: SlackEnv;
+  slackProblem?: string;
+}
+
+export function readEnvOptions(env: Env): EnvOptions {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
+  if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  const e = parsed.data;
+  const mode = e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? 'socket' : e.SLACK_SIGNING_SECRET ? 'http' : 'socket');
+  let slack: SlackEnv | undefined;
+  let slackProblem: string | undefined;
+  if (!e.SLACK_BOT_TOKEN) slackProblem = 'SLACK_BOT_TOKEN is not set';
+  else if (mode === 'socket' && !e.SLACK_APP_TOKEN) slackProblem = 'Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write); or set SLACK_MODE=http with SLACK_SIGNING_SECRET';
+  else if (mode === 'http' && !e.SLACK_SIGNING_SECRET) slackProblem = 'HTTP mode needs SLACK_SIGNING_SECRET';
+  else {
+    slack = {
+      mode,
+      botToken: e.SLACK_BOT_TOKEN,
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` } : {}),
+      http: { host: e.SLACK_HTTP_HOST, port: e.SLACK_HTTP_PORT },
+    };
+  }
+  return { redisUrl: e.REDIS_URL, redisPrefix: e.CLAWOPS_REDIS_PREFIX, logLevel: e.CLAWOPS_LOG_LEVEL, ...(slack ? { slack } : {}), ...(slackProblem ? { slackProblem } : {}) };
+}
