@@ -1,0 +1,252 @@
+/**
+ * The Web API methods clawops uses, answering as Slack does: `{ok:true, …}` or HTTP 200 with
+ * `{ok:false, error}`. Token rules follow Slack's: missing → `not_authed`, unknown →
+ * `invalid_auth`, the wrong kind (app token on a bot method or the reverse) →
+ * `not_allowed_token_type`.
+ */
+import { blockKitProblems } from './block-kit-limits.js';
+import type { MessageContent, MessageStore, StoredMessage, TsClock } from './message-store.js';
+import type { Directory, WorkspaceIdentity } from './workspace.js';
+
+export type Params = Record<string, unknown>;
+export type ApiResult = Record<string, unknown> & { ok: boolean };
+
+export interface WebApiDeps {
+  identity: WorkspaceIdentity;
+  directory: Directory;
+  store: MessageStore;
+  clock: TsClock;
+  /** Issues a one-time Socket Mode URL (apps.connections.open). */
+  openSocketUrl: () => string;
+}
+
+/** Slack truncates or refuses text past this; refusing makes an overflow visible in tests. */
+const MAX_MESSAGE_TEXT = 40_000;
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
+
+class ApiError extends Error {
+  constructor(
+    readonly error: string,
+    readonly extra: Params = {},
+  ) {
+    super(error);
+  }
+}
+
+const fail = (error: string, extra?: Params): never => {
+  throw new ApiError(error, extra);
+};
+
+function str(params: Params, key: string): string | undefined {
+  const value = params[key];
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+const truthy = (value: unknown): boolean => value === true || value === 'true' || value === '1' || value === 1;
+
+type Handler = (params: Params) => Params;
+
+export class WebApi {
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(private readonly deps: WebApiDeps) {
+    this.handlers = {
+      'auth.test': () => this.authTest(),
+      'apps.connections.open': () => ({ url: deps.openSocketUrl() }),
+      'chat.postMessage': (p) => this.postMessage(p),
+      'chat.update': (p) => this.update(p),
+      'chat.postEphemeral': (p) => this.postEphemeral(p),
+      'chat.delete': (p) => this.deleteMessage(p),
+      'conversations.open': (p) => this.openConversation(p),
+      'conversations.info': (p) => this.conversationInfo(p),
+      'users.info': (p) => ({ user: deps.directory.slackUser(str(p, 'user') ?? '') ?? fail('user_not_found') }),
+      'users.lookupByEmail': (p) => ({
+        user: deps.directory.userByEmail(str(p, 'email') ?? '') ?? fail('users_not_found'),
+      }),
+      'usergroups.list': (p) => this.userGroupsList(p),
+      'usergroups.users.list': (p) => ({
+        users: [...(deps.directory.userGroup(str(p, 'usergroup') ?? '') ?? fail('no_such_subteam')).users],
+      }),
+      'views.open': (p) => this.viewsOpen(p),
+    };
+  }
+
+  call(method: string, params: Params, token: string | undefined): ApiResult {
+    const handler = this.handlers[method];
+    if (handler === undefined) return { ok: false, error: 'unknown_method' };
+    try {
+      this.checkToken(method, token);
+      return { ok: true, ...handler(params) };
+    } catch (error) {
+      if (error instanceof ApiError) return { ok: false, error: error.error, ...error.extra };
+      throw error;
+    }
+  }
+
+  private checkToken(method: string, token: string | undefined): void {
+    const { botToken, appToken } = this.deps.identity;
+    if (token === undefined || token === '') fail('not_authed');
+    const wanted = APP_TOKEN_METHODS.has(method) ? appToken : botToken;
+    if (token === wanted) return;
+    if (token === botToken || token === appToken) fail('not_allowed_token_type');
+    fail('invalid_auth');
+  }
+
+  private authTest(): Params {
+    const { identity } = this.deps;
+    return {
+      url: `https://${identity.teamDomain}.slack.com/`,
+      team: identity.teamDomain,
+      user: identity.botName,
+      team_id: identity.teamId,
+      user_id: identity.botUserId,
+      bot_id: identity.botId,
+      is_enterprise_install: false,
+    };
+  }
+
+  /** text/blocks/attachments as sent, checked against Slack's limits. */
+  private content(params: Params, required: boolean): MessageContent {
+    const content: MessageContent = {};
+    if (typeof params.text === 'string') content.text = params.text;
+    if (params.blocks !== undefined) {
+      const problems = blockKitProblems(params.blocks);
+      if (problems.length > 0) fail('invalid_blocks', { errors: problems });
+      content.blocks = params.blocks as unknown[];
+    }
+    if (params.attachments !== undefined) {
+      if (!Array.isArray(params.attachments)) fail('invalid_attachments');
+      content.attachments = params.attachments as unknown[];
+    }
+    const empty = (content.text ?? '') === '' && (content.blocks?.length ?? 0) === 0 && (content.attachments?.length ?? 0) === 0;
+    if (required && empty) fail('no_text');
+    if ((content.text?.length ?? 0) > MAX_MESSAGE_TEXT) fail('msg_too_long');
+    return content;
+  }
+
+  private messageObject(message: StoredMessage): Params {
+    const { identity } = this.deps;
+    return {
+      type: 'message',
+      user: message.user,
+      bot_id: message.bot_id,
+      app_id: identity.appId,
+      team: identity.teamId,
+      ts: message.ts,
+      ...(message.thread_ts !== undefined ? { thread_ts: message.thread_ts } : {}),
+      ...(message.text !== undefined ? { text: message.text } : { text: '' }),
+      ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
+      ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
+    };
+  }
+
+  private postMessage(params: Params): Params {
+    const target = str(params, 'channel') ?? fail('channel_not_found');
+    const channel = this.deps.directory.resolvePostTarget(target) ?? fail('channel_not_found');
+    const content = this.content(params, true);
+    const threadTs = str(params, 'thread_ts');
+    if (content.blocks !== undefined) content.blocks = withBlockIds(content.blocks);
+    const stored = this.deps.store.post({
+      channel,
+      ts: this.deps.clock.next(),
+      ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
+      user: this.deps.identity.botUserId,
+      bot_id: this.deps.identity.botId,
+      ...content,
+    });
+    return { channel, ts: stored.ts, message: this.messageObject(stored) };
+  }
+
+  private update(params: Params): Params {
+    const channel = str(params, 'channel') ?? fail('channel_not_found');
+    const ts = str(params, 'ts') ?? fail('message_not_found');
+    const content = this.content(params, true);
+    if (content.blocks !== undefined) content.blocks = withBlockIds(content.blocks);
+    const updated = this.deps.store.update(channel, ts, content, Date.now()) ?? fail('message_not_found');
+    return { channel, ts, text: updated.text ?? '', message: this.messageObject(updated) };
+  }
+
+  private postEphemeral(params: Params): Params {
+    const target = str(params, 'channel') ?? fail('channel_not_found');
+    const channel = this.deps.directory.resolvePostTarget(target) ?? fail('channel_not_found');
+    const user = str(params, 'user') ?? fail('user_not_found');
+    const content = this.content(params, true);
+    const threadTs = str(params, 'thread_ts');
+    const messageTs = this.deps.clock.next();
+    this.deps.store.ephemerals.push({
+      channel,
+      user,
+      message_ts: messageTs,
+      ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
+      ...content,
+    });
+    return { message_ts: messageTs };
+  }
+
+  private deleteMessage(params: Params): Params {
+    const channel = str(params, 'channel') ?? fail('channel_not_found');
+    const ts = str(params, 'ts') ?? fail('message_not_found');
+    if (!this.deps.store.delete(channel, ts)) fail('message_not_found');
+    return { channel, ts };
+  }
+
+  private openConversation(params: Params): Params {
+    const { directory } = this.deps;
+    const users = (str(params, 'users') ?? fail('users_list_not_supplied')).split(',').map((u) => u.trim());
+    for (const user of users) if (directory.slackUser(user) === undefined) fail('user_not_found');
+    const id = users.length === 1 ? directory.dmChannelId(users[0]!) : `G${[...users].sort().join('')}`;
+    return { channel: { id } };
+  }
+
+  private conversationInfo(params: Params): Params {
+    const { directory } = this.deps;
+    const id = str(params, 'channel') ?? fail('channel_not_found');
+    const seeded = directory.channel(id);
+    if (seeded !== undefined) {
+      const isPrivate = seeded.isPrivate ?? false;
+      return {
+        channel: { id, name: seeded.name, is_channel: !isPrivate, is_group: false, is_im: false, is_private: isPrivate, is_archived: false },
+      };
+    }
+    // A DM id maps back to its user (see Directory.dmChannelId).
+    for (const candidate of [id.replace(/^D/, 'U'), id.replace(/^D/, 'W')]) {
+      if (directory.slackUser(candidate) !== undefined && directory.dmChannelId(candidate) === id) {
+        return { channel: { id, is_im: true, is_channel: false, is_private: true, user: candidate } };
+      }
+    }
+    return fail('channel_not_found');
+  }
+
+  private userGroupsList(params: Params): Params {
+    const { directory, identity } = this.deps;
+    const includeUsers = truthy(params.include_users);
+    return {
+      usergroups: directory.userGroups().map((group) => ({
+        id: group.id,
+        team_id: identity.teamId,
+        is_usergroup: true,
+        name: group.name ?? group.handle,
+        handle: group.handle,
+        user_count: group.users.length,
+        ...(includeUsers ? { users: [...group.users] } : {}),
+      })),
+    };
+  }
+
+  private viewsOpen(params: Params): Params {
+    str(params, 'trigger_id') ?? fail('invalid_trigger_id');
+    const view = params.view;
+    if (typeof view !== 'object' || view === null) fail('invalid_arguments');
+    return { view: { id: `V${this.deps.clock.next().replace('.', '')}`, team_id: this.deps.identity.teamId, ...(view as Params) } };
+  }
+}
+
+/** Slack gives every stored block a block_id; do the same (deterministically) so a click can name one. */
+function withBlockIds(blocks: unknown[]): unknown[] {
+  return blocks.map((block, index) => {
+    if (typeof block !== 'object' || block === null || 'block_id' in block) return block;
+    return { ...(block as Params), block_id: `b${index}` };
+  });
+}
