@@ -52,6 +52,16 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** TLS options for wss:// (tests use a self-signed CA). */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /**
+   * Key under which the identity's device token for this Gateway is looked up and saved.
+   * Defaults to `gatewayKeyOf(url)` (`ws://host:port`, `wss://host`).
+   */
+  gatewayKey?: string;
+  /**
+   * Present the identity's saved device token (default true). The real Gateway accepts a valid
+   * device token even when `auth.token` is wrong, so checking the shared token itself needs `false`.
+   */
+  useDeviceToken?: boolean;
 }
 
 export interface ConnectTiming {
@@ -93,6 +103,10 @@ export type RpcOutcome =
       error?: z.infer<typeof GatewayErrorEvidence>;
       close?: z.infer<typeof CloseEvidence>;
       timedOut?: boolean;
+      /** The caller's AbortSignal fired before the answer. */
+      aborted?: boolean;
+      /** The Gateway sent something that is not protocol (the session was dropped). */
+      protocolViolation?: string;
     };
 
 export interface GatewaySession {
@@ -101,6 +115,10 @@ export interface GatewaySession {
   call(method: string, params: Record<string, unknown>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<RpcOutcome>;
   /** Resolves once the socket is closed; idempotent. */
   close(): Promise<void>;
+  /** How the socket closed, once it has (`undefined` while open). */
+  readonly closeEvidence?: z.infer<typeof CloseEvidence> | undefined;
+  /** The `shutdown` event, if the Gateway announced one while connected. */
+  readonly shutdown?: { reason?: string; restartExpectedMs?: number } | undefined;
 }
 
 export interface HelloOk {

@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import type { GatewayErrorEvidence } from '../probes/report.js';
+
+/**
+ * The OpenClaw Gateway's WebSocket frames (protocol 4), as zod schemas.
+ *
+ * Frames we *send* are strict: the Gateway's own schemas are closed and reject unknown fields, so a
+ * typo here must fail in our tests, not as a 1008 in production. Frames we *receive* are loose
+ * (unknown fields pass through): every Gateway release adds fields (`capabilities` on the
+ * challenge, `bootId` in `server`, `recoveryScope` in `auth`, …) and a probe must not call a newer
+ * Gateway broken for that. We only insist on the fields we read.
+ */
+
+/** Protocol version this client speaks. */
+export const PROTOCOL_VERSION = 4;
+
+/** `client.id` values the Gateway accepts (its closed list, `GATEWAY_CLIENT_IDS`, 2026.9.6). */
+export const GATEWAY_CLIENT_IDS = [
+  'webchat-ui',
+  'openclaw-control-ui',
+  'openclaw-browser-copilot',
+  'openclaw-tui',
+  'webchat',
+  'cli',
+  'gateway-client',
+  'openclaw-macos',
+  'openclaw-linux',
+  'openclaw-ios',
+  'openclaw-watchos',
+  'openclaw-android',
+  'node-host',
+  'openclaw-worker',
+  'test',
+  'fingerprint',
+  'openclaw-probe',
+] as const;
+/** `client.mode` values the Gateway accepts (`GATEWAY_CLIENT_MODES`). */
+export const GATEWAY_CLIENT_MODES = ['webchat', 'cli', 'ui', 'backend', 'node', 'worker', 'probe', 'test'] as const;
+
+const nonEmpty = z.string().min(1);
+
+// ---------------------------------------------------------------------------------------------
+// Frames we send (strict)
+// ---------------------------------------------------------------------------------------------
+
+export const RequestFrameSchema = z.strictObject({
+  type: z.literal('req'),
+  id: nonEmpty,
+  method: nonEmpty,
+  params: z.unknown().optional(),
+});
+export type RequestFrame = z.infer<typeof RequestFrameSchema>;
+
+export const DeviceProofSchema = z.strictObject({
+  id: nonEmpty,
+  publicKey: nonEmpty,
+  signature: nonEmpty,
+  signedAt: z.number().int().nonnegative(),
+  nonce: nonEmpty,
+});
+export type DeviceProof = z.infer<typeof DeviceProofSchema>;
+
+/** The subset of the Gateway's `ConnectParamsSchema` we use, closed like the original. */
+export const ConnectParamsSchema = z.strictObject({
+  minProtocol: z.number().int().min(1),
+  maxProtocol: z.number().int().min(1),
+  client: z.strictObject({
+    id: z.enum(GATEWAY_CLIENT_IDS),
+    displayName: nonEmpty.optional(),
+    version: nonEmpty,
+    platform: nonEmpty,
+    deviceFamily: nonEmpty.optional(),
+    mode: z.enum(GATEWAY_CLIENT_MODES),
+    instanceId: nonEmpty.optional(),
+  }),
+  caps: z.array(nonEmpty).optional(),
+  role: nonEmpty.optional(),
+  scopes: z.array(nonEmpty).optional(),
+  device: DeviceProofSchema.optional(),
+  auth: z
+    .strictObject({
+      token: z.string().optional(),
+      deviceToken: z.string().optional(),
+    })
+    .optional(),
+  locale: z.string().optional(),
+  userAgent: z.string().optional(),
+});
+export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Frames we receive (loose)
+// ---------------------------------------------------------------------------------------------
+
+/** `details` of an error: a bag whose known keys we read; everything else passes through. */
+export const ErrorDetailsSchema = z.looseObject({
+  code: z.string().optional(),
+  missingScope: z.string().optional(),
+  requestId: z.string().optional(),
+  reason: z.string().optional(),
+  clientMinProtocol: z.number().optional(),
+  clientMaxProtocol: z.number().optional(),
+  expectedProtocol: z.number().optional(),
+  recommendedNextStep: z.string().optional(),
+});
+export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
+
+export const ErrorShapeSchema = z.looseObject({
+  code: nonEmpty,
+  message: z.string(),
+  // Unknown on the wire (the Gateway types it `Unknown`); read through ErrorDetailsSchema.
+  details: z.unknown().optional(),
+  retryable: z.boolean().optional(),
+  retryAfterMs: z.number().nonnegative().optional(),
+});
+export type ErrorShape = z.infer<typeof ErrorShapeSchema>;
+
+export const ResponseFrameSchema = z.looseObject({
+  type: z.literal('res'),
+  id: nonEmpty,
+  ok: z.boolean(),
+  payload: z.unknown().optional(),
+  error: ErrorShapeSchema.optional(),
+});
+export type ResponseFrame = z.infer<typeof ResponseFrameSchema>;
+
+export const EventFrameSchema = z.looseObject({
+  type: z.literal('event'),
+  event: nonEmpty,
+  payload: z.unknown().optional(),
+  seq: z.number().int().nonnegative().optional(),
+});
+export type EventFrame = z.infer<typeof EventFrameSchema>;
+
+/** Requests are accepted from the wire too (the Gateway's union has them); the client ignores them. */
+const InboundRequestFrameSchema = z.looseObject({
+  type: z.literal('req'),
+  id: nonEmpty,
+  method: nonEmpty,
+  params: z.unknown().optional(),
+});
+
+export const GatewayFrameSchema = z.discriminatedUnion('type', [InboundRequestFrameSchema, ResponseFrameSchema, EventFrameSchema]);
+export type GatewayFrame = z.infer<typeof GatewayFrameSchema>;
+
+/** `connect.challenge`: the nonce and the timestamp the device signature must carry. */
+export const ConnectChallengePayloadSchema = z.looseObject({
+  nonce: nonEmpty,
+  ts: z.number().int().nonnegative(),
+});
+export type ConnectChallengePayload = z.infer<typeof ConnectChallengePayloadSchema>;
+
+/** `shutdown` event: `{reason, restartExpectedMs?}`. Loose: a probe reports what it got. */
+export const ShutdownPayloadSchema = z.looseObject({
+  reason: z.string().optional(),
+  restartExpectedMs: z.number().nonnegative().optional(),
+});
+export type ShutdownPayload = z.infer<typeof ShutdownPayloadSchema>;
+
+export const HelloOkPayloadSchema = z.looseObject({
+  type: z.literal('hello-ok'),
+  protocol: z.number().int(),
+  server: z.looseObject({
+    version: nonEmpty,
+    buildId: z.string().optional(),
+    connId: z.string().optional(),
+  }),
+  features: z
+    .looseObject({
+      methods: z.array(z.string()).default([]),
+      events: z.array(z.string()).default([]),
+    })
+    .optional(),
+  auth: z.looseObject({
+    method: z.string().optional(),
+    role: z.string().optional(),
+    scopes: z.array(z.string()).default([]),
+    deviceToken: z.string().optional(),
+  }),
+  policy: z
+    .looseObject({
+      maxPayload: z.number().optional(),
+      maxBufferedBytes: z.number().optional(),
+      tickIntervalMs: z.number().optional(),
+    })
+    .optional(),
+});
+export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
+
+export type ParseFrameResult = { ok: true; frame: GatewayFrame } | { ok: false; reason: string };
+
+/** Parses one text frame. Never throws: a hostile or broken Gateway yields `{ok:false, reason}`. */
+export function parseFrame(text: string): ParseFrameResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'not a JSON object' };
+  const parsed = GatewayFrameSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `not a gateway frame: ${summariseIssues(parsed.error)}` };
+  return { ok: true, frame: parsed.data };
+}
+
+/** A short, value-free description of what failed (paths and expectations, never input values). */
+export function summariseIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.code}`)
+    .join('; ');
+}
+
+/** Reads `details` of an error shape; anything that is not an object yields `{}`. */
+export function readErrorDetails(details: unknown): ErrorDetails {
+  const parsed = ErrorDetailsSchema.safeParse(details);
+  return parsed.success ? parsed.data : {};
+}
+
+/**
+ * The error shape as report evidence. `redact` scrubs text the Gateway echoes back (a hostile
+ * Gateway could echo our token in a message).
+ */
+export function errorEvidenceOf(error: ErrorShape, redact: (text: string) => string = (text) => text): z.infer<typeof GatewayErrorEvidence> {
+  const details = readErrorDetails(error.details);
+  const evidence: z.infer<typeof GatewayErrorEvidence> = { code: redact(error.code), message: redact(error.message) };
+  if (details.code !== undefined) evidence.detailsCode = redact(details.code);
+  if (details.missingScope !== undefined) evidence.missingScope = redact(details.missingScope);
+  if (details.requestId !== undefined) evidence.requestId = redact(details.requestId);
+  if (error.retryable !== undefined) evidence.retryable = error.retryable;
+  if (error.retryAfterMs !== undefined) evidence.retryAfterMs = error.retryAfterMs;
+  if (details.expectedProtocol !== undefined) evidence.expectedProtocol = details.expectedProtocol;
+  return evidence;
+}
