@@ -41,6 +41,7 @@ async function waitForPing(url: string, timeoutMs: number, child?: ChildProcess)
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    client.on('error', () => undefined);
     try {
       await client.connect();
       if ((await client.ping()) === 'PONG') return;

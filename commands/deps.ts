@@ -1,0 +1,23 @@
+import type { Config } from '../src/config/schema.js';
+import type { Logger } from '../src/log.js';
+import type { CheckProducer } from '../src/queue/producer.js';
+import type { GroupMembership } from '../src/slack/authorize.js';
+import type { SlackPoster } from '../src/slack/poster.js';
+import type { AuditLog } from '../src/state/audit.js';
+import type { LastStateStore } from '../src/state/last-state.js';
+
+/** What the handlers get from the composition root; nothing global. */
+export interface CommandDeps {
+  config: Config;
+  producer: CheckProducer;
+  poster: SlackPoster;
+  groups: GroupMembership;
+  audit: AuditLog;
+  lastState: LastStateStore;
+  logger: Logger;
+  now: () => number;
+  newId: () => string;
+}
+
+/** An ephemeral reply to the person who asked (through Bolt's `respond`). */
+export type ReplyEphemeral = (text: string) => Promise<void>;

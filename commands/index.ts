@@ -1,0 +1,58 @@
+import type { App } from '@slack/bolt';
+import { gatewayNames } from '../src/config/targets.js';
+import { RERUN_ACTION_ID } from '../src/render/check-blocks.js';
+import { isDirectMessageChannel } from '../src/slack/authorize.js';
+import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { parseGatewayCommand } from './parse.js';
+import { handleCheck } from './check.js';
+import { handleList } from './list.js';
+import { handleHelp } from './help.js';
+import { handleRerun } from './rerun.js';
+
+/**
+ * Registration only: `/gateway` and the Re-run button. Every listener acks first (Slack allows
+ * 3 s), then parses and hands off; nothing unhandled reaches a person as a stack trace.
+ */
+export function registerCommands(app: App, deps: CommandDeps): void {
+  app.command('/gateway', async ({ command, ack, respond }) => {
+    await ack();
+    const reply: ReplyEphemeral = async (text) => {
+      await respond({ response_type: 'ephemeral', text });
+    };
+    try {
+      const parsed = parseGatewayCommand(command.text, gatewayNames(deps.config));
+      if (!parsed.ok) {
+        await reply(parsed.message);
+        await deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`.slice(0, 300), outcome: 'usage' }).catch(() => undefined);
+        return;
+      }
+      const requester = { userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name, isDirectMessage: isDirectMessageChannel(command.channel_id, command.channel_name) };
+      switch (parsed.command.kind) {
+        case 'check':
+          return await handleCheck(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply });
+        case 'list':
+          return await handleList(deps, { reply });
+        case 'help':
+          return await handleHelp({ topic: parsed.command.topic, reply });
+      }
+    } catch (error) {
+      deps.logger.error({ err: error, command: command.text }, 'gateway command failed');
+      await reply('⚠️ Something went wrong inside clawops; it is logged. Try again, or run `clawops check` on the bot node.').catch(() => undefined);
+    }
+  });
+
+  app.action(RERUN_ACTION_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    const reply: ReplyEphemeral = async (text) => {
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    };
+    try {
+      const channel = 'channel' in body ? (body.channel as { id?: string; name?: string } | undefined) : undefined;
+      const value = 'value' in action ? (action.value as string | undefined) : undefined;
+      await handleRerun(deps, { userId: body.user.id, channelId: channel?.id, channelName: channel?.name, value, reply });
+    } catch (error) {
+      deps.logger.error({ err: error }, 're-run failed');
+      await reply('⚠️ Something went wrong inside clawops; it is logged.').catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,79 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUES, JOBS } from '../src/queue/names.js';
+import { CheckRequestJobSchema } from '../src/queue/payloads.js';
+import type { Logger } from '../src/log.js';
+import { createCheckRequestProcessor, postJobOptions, type CheckRequestDeps } from './check-request.js';
+import { createPostCheckResultProcessor } from './post-check-result.js';
+import type { SlackPoster } from '../src/slack/poster.js';
+
+/**
+ * The worker side: check requests and Slack posts, each with bounded concurrency. A check job that
+ * fails (a bug, not a broken gateway) still answers its requester: the failure is posted.
+ */
+export interface Workers {
+  close(options?: { graceMs?: number }): Promise<void>;
+  checks: Worker;
+  posts: Worker;
+}
+
+export interface WorkersDeps extends Omit<CheckRequestDeps, 'posts'> {
+  connection: Redis;
+  prefix: string;
+  poster: SlackPoster;
+  concurrency: number;
+  /** BullMQ lock settings; shorter in tests so a killed worker's job is recovered quickly. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export function startWorkers(deps: WorkersDeps): Workers {
+  const posts = new Queue(QUEUES.posts, { connection: deps.connection, prefix: deps.prefix });
+  posts.on('error', (error) => deps.logger.warn({ err: error }, 'posts queue error'));
+  const lock = { ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}), ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}) };
+  const checks = new Worker(QUEUES.checks, createCheckRequestProcessor({ ...deps, posts }), {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: deps.concurrency,
+    ...lock,
+  });
+  const postWorker = new Worker(QUEUES.posts, createPostCheckResultProcessor({ poster: deps.poster }), {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: 4,
+    ...lock,
+  });
+
+  checks.on('failed', (job: Job | undefined, error: Error) => {
+    if (!job) return;
+    deps.logger.error({ err: error, jobId: job.id }, 'check request failed');
+    const request = CheckRequestJobSchema.safeParse(job.data);
+    if (!request.success || !request.data.slack) return;
+    const why = error.name === 'UnrecoverableError' ? error.message : `the check failed inside clawops (${error.message.slice(0, 200)})`;
+    void posts
+      .add(JOBS.postCheckResult, { requestId: request.data.requestId, gateways: request.data.gateways, requestedBy: request.data.requestedBy, slack: request.data.slack, reports: [], problems: [{ gateway: request.data.gateways.join(', '), message: why }] }, postJobOptions(request.data.requestId))
+      .catch((postError: unknown) => deps.logger.error({ err: postError, jobId: job.id }, 'could not enqueue the failure notice'));
+  });
+  postWorker.on('failed', (job: Job | undefined, error: Error) => deps.logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'posting to Slack failed'));
+  for (const worker of [checks, postWorker]) worker.on('error', (error) => deps.logger.warn({ err: error }, 'worker error'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    checks,
+    posts: postWorker,
+    close(options = {}) {
+      closing ??= (async () => {
+        const graceMs = options.graceMs ?? 20_000;
+        // Let in-flight checks finish (bounded), then stop whatever is left.
+        const graceful = Promise.all([checks.close(), postWorker.close()]);
+        const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+        if ((await Promise.race([graceful.then(() => 'done' as const), timer])) === 'timeout') {
+          deps.logger.warn({ graceMs }, 'in-flight checks did not finish in time; stopping them');
+          await Promise.all([checks.close(true), postWorker.close(true)]);
+        }
+        await posts.close();
+      })();
+      return closing;
+    },
+  };
+}

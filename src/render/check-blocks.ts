@@ -1,0 +1,108 @@
+import type { CheckResult } from '../check/checker.js';
+import type { Verdict } from '../diagnosis/verdict.js';
+import { actions, button, capBlocks, codeSection, context, divider, escapeMrkdwn, header, message, section, truncate, type Block, type SlackMessage } from './blocks.js';
+import { formatMs } from './terminal.js';
+
+/** What a check message needs besides the results: who asked, and what the Re-run button re-runs. */
+export interface CheckMessageContext {
+  requestedBy?: string;
+  rerun?: { gateways: string[] };
+  /** Extra blocks appended after the results (the offboarding reminder). */
+  footer?: Block[];
+}
+
+export const RERUN_ACTION_ID = 'gateway_rerun';
+
+const STATE_ICON = { healthy: '✅', degraded: '🟡', unhealthy: '🔴' } as const;
+const SEVERITY_ICON = { critical: '🚨', error: '🔴', warning: '🟡', info: 'ℹ️' } as const;
+
+/** The in-channel "checking…" placeholder, updated in place when the result arrives. */
+export function renderCheckPending(gateways: string[], requestedBy?: string): SlackMessage {
+  const names = gateways.map((name) => `\`${name}\``).join(', ');
+  const text = `⏳ Checking ${gateways.join(', ')}…`;
+  return message(text, [section(`⏳ Checking ${names}…`), ...(requestedBy ? [context([`requested by <@${requestedBy}>`])] : [])]);
+}
+
+/** A check that could not run (queue down, worker error): said plainly, in place of the placeholder. */
+export function renderCheckFailed(gateways: string[], why: string): SlackMessage {
+  const text = `⚠️ Could not check ${gateways.join(', ')}: ${why}`;
+  return message(text, [section(`⚠️ Could not check ${gateways.map((name) => `\`${name}\``).join(', ')}: ${escapeMrkdwn(why)}`)]);
+}
+
+export function renderCheckResults(results: CheckResult[], ctx: CheckMessageContext = {}): SlackMessage {
+  const blocks = results.length === 1 ? singleResult(results[0]!) : fleetResults(results);
+  if (ctx.requestedBy) blocks.push(context([`requested by <@${ctx.requestedBy}>`]));
+  const tail: Block[] = [...(ctx.footer ?? [])];
+  if (ctx.rerun) {
+    tail.push(actions('check_actions', [button({ actionId: RERUN_ACTION_ID, text: '↻ Re-run', value: JSON.stringify({ gateways: ctx.rerun.gateways }).slice(0, 2000) })]));
+  }
+  const capped = capBlocks(blocks, (cut) => `…${cut} more block(s) left out (Slack allows 50): run \`clawops check\` for the full report`);
+  const room = 50 - tail.length;
+  const body = capped.length > room ? [...capped.slice(0, room - 1), context(['…more left out (Slack allows 50 blocks)'])] : capped;
+  return message(fallbackText(results), [...body, ...tail]);
+}
+
+function fallbackText(results: CheckResult[]): string {
+  if (results.length === 1) {
+    const { diagnosis } = results[0]!;
+    return `${STATE_ICON[diagnosis.state]} ${diagnosis.headline}`;
+  }
+  const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy');
+  return `${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy${unhealthy.length ? `: ${unhealthy.map((result) => result.diagnosis.headline).join('; ')}` : ''}`;
+}
+
+function singleResult({ report, diagnosis }: CheckResult): Block[] {
+  const state = diagnosis.state === 'healthy' ? 'healthy' : diagnosis.state === 'degraded' ? 'degraded' : 'UNHEALTHY';
+  const primary = diagnosis.verdicts[0];
+  const title = `${STATE_ICON[diagnosis.state]} ${report.gateway.name} ${state}${primary && diagnosis.state !== 'healthy' ? ` — ${primary.id}` : ''}`;
+  const blocks: Block[] = [header(title)];
+  const facts = [
+    `*URL* ${escapeMrkdwn(report.gateway.url)}`,
+    `*OpenClaw* ${diagnosis.version.running ?? 'unknown'}${diagnosis.version.expected && diagnosis.version.expected !== diagnosis.version.running ? ` (expected ${diagnosis.version.expected})` : ''}`,
+    `*Check* ${formatMs(report.durationMs)}${diagnosis.failedLayer ? ` · first failed layer: *${diagnosis.failedLayer}*` : ''}`,
+  ];
+  blocks.push(context(facts));
+  if (diagnosis.suppressed) blocks.push(section('*clawops itself is off the tailnet*: gateway verdicts are suppressed until this node is back.'));
+  for (const verdict of diagnosis.verdicts.slice(0, 6)) blocks.push(...verdictBlocks(verdict));
+  if (diagnosis.verdicts.length > 6) blocks.push(context([`…and ${diagnosis.verdicts.length - 6} more finding(s)`]));
+  blocks.push(codeSection(layerTable(report)));
+  return blocks;
+}
+
+export function verdictBlocks(verdict: Verdict): Block[] {
+  const body = [
+    `${SEVERITY_ICON[verdict.severity]} *${verdict.id}* — ${verdict.title}${verdict.layer ? ` _(${verdict.layer})_` : ''}`,
+    `*What you see:* ${verdict.see}`,
+    `*Suspect first:* ${verdict.suspect}`,
+    `*What to do:* ${verdict.do}`,
+    ...verdict.notes.map((note) => `:point_right: ${escapeMrkdwn(note)}`),
+  ].join('\n');
+  const evidence = verdict.evidence.map((item) => `\`${truncate(item.replace(/`/g, "'"), 400)}\``).join('  ·  ');
+  return [section(body), ...(evidence ? [context([`evidence: ${evidence}`])] : [])];
+}
+
+function layerTable(report: CheckResult['report']): string[] {
+  const width = Math.max(...report.layers.map((layer) => layer.layer.length));
+  return report.layers
+    .filter((layer) => layer.status !== 'skipped')
+    .map((layer) => {
+      const status = layer.status === 'not-reached' ? 'not reached' : layer.status === 'failed' ? 'FAILED' : layer.status;
+      const time = layer.status === 'not-reached' ? '' : formatMs(layer.durationMs);
+      return `${layer.layer.padEnd(width)}  ${status.padEnd(11)} ${time.padStart(8)}  ${truncate(layer.summary, 110)}`;
+    });
+}
+
+/** Many gateways: one line each, details only for those that are not healthy. */
+function fleetResults(results: CheckResult[]): Block[] {
+  const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy');
+  const blocks: Block[] = [header(`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy`)];
+  const lines = results.map(({ report, diagnosis }) => `${STATE_ICON[diagnosis.state]} *${report.gateway.name}* ${diagnosis.state === 'healthy' ? `${diagnosis.version.running ?? ''} · ${formatMs(report.durationMs)}` : `— ${diagnosis.verdicts[0]?.id ?? diagnosis.state}`}`);
+  for (let index = 0; index < lines.length; index += 20) blocks.push(section(lines.slice(index, index + 20).join('\n')));
+  for (const { report, diagnosis } of unhealthy.slice(0, 10)) {
+    blocks.push(divider(), section(`*${report.gateway.name}*`));
+    const primary = diagnosis.verdicts[0];
+    if (primary) blocks.push(...verdictBlocks(primary));
+  }
+  if (unhealthy.length > 10) blocks.push(context([`…and ${unhealthy.length - 10} more unhealthy gateway(s): check them one by one for details`]));
+  return blocks;
+}

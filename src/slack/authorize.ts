@@ -1,0 +1,70 @@
+import type { Access, AccessRule } from '../config/schema.js';
+
+/**
+ * Who may check which gateway, from where. The rules are config; membership of Slack user groups
+ * is looked up (and cached) through the Web API by the caller-supplied function.
+ *
+ * With no rule for a gateway, anyone in a channel the bot is in may check it. With rules, the
+ * request must satisfy at least one rule that covers the gateway: its channel list (if any) and its
+ * users or user groups (if any).
+ */
+export interface Requester {
+  userId: string;
+  channelId: string;
+  channelName?: string;
+  isDirectMessage: boolean;
+}
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+export interface GroupMembership {
+  /** Whether the user is in the group (`S…` id or `@handle`). */
+  isMember(userId: string, group: string): Promise<boolean>;
+}
+
+export function isDirectMessageChannel(channelId: string, channelName?: string): boolean {
+  return channelId.startsWith('D') || channelName === 'directmessage';
+}
+
+function channelMatches(rule: AccessRule, requester: Requester): boolean {
+  if (!rule.channels) return true;
+  return rule.channels.some((channel) => {
+    if (channel.startsWith('#')) return requester.channelName !== undefined && channel.slice(1).toLowerCase() === requester.channelName.toLowerCase();
+    return channel === requester.channelId;
+  });
+}
+
+async function personMatches(rule: AccessRule, requester: Requester, groups: GroupMembership): Promise<boolean> {
+  if (!rule.users && !rule.userGroups) return true;
+  if (rule.users?.includes(requester.userId)) return true;
+  for (const group of rule.userGroups ?? []) {
+    if (await groups.isMember(requester.userId, group)) return true;
+  }
+  return false;
+}
+
+function describeRules(rules: AccessRule[]): string {
+  const channels = [...new Set(rules.flatMap((rule) => rule.channels ?? []))];
+  const people = [...new Set(rules.flatMap((rule) => [...(rule.userGroups ?? []), ...(rule.users ?? []).map((user) => `<@${user}>`)]))];
+  return [channels.length ? `from ${channels.join(', ')}` : undefined, people.length ? `by ${people.join(', ')}` : undefined].filter(Boolean).join(' ');
+}
+
+export async function authorizeGateway(access: Access, requester: Requester, gateway: string, groups: GroupMembership): Promise<Decision> {
+  if (requester.isDirectMessage && !access.allowDirectMessages) {
+    return { allowed: false, reason: 'gateway checks are not allowed in direct messages here: run it in a channel' };
+  }
+  const rules = access.rules.filter((rule) => rule.gateways === '*' || rule.gateways.includes(gateway));
+  if (rules.length === 0) return { allowed: true };
+  for (const rule of rules) {
+    if (channelMatches(rule, requester) && (await personMatches(rule, requester, groups))) return { allowed: true };
+  }
+  return { allowed: false, reason: `\`${gateway}\` may only be checked ${describeRules(rules) || 'by the people the config names'}` };
+}
+
+export async function authorizeGateways(access: Access, requester: Requester, gateways: string[], groups: GroupMembership): Promise<Decision> {
+  for (const gateway of gateways) {
+    const decision = await authorizeGateway(access, requester, gateway, groups);
+    if (!decision.allowed) return decision;
+  }
+  return { allowed: true };
+}

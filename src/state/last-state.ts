@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { CheckResult } from '../check/checker.js';
+
+/** The last known state of each gateway, for `/gateway list`. */
+export const LastStateSchema = z.object({
+  state: z.enum(['healthy', 'degraded', 'unhealthy']),
+  verdict: z.string().optional(),
+  version: z.string().optional(),
+  at: z.string(),
+  durationMs: z.number(),
+});
+export type LastState = z.infer<typeof LastStateSchema>;
+
+export interface LastStateStore {
+  record(result: CheckResult): Promise<void>;
+  all(): Promise<Map<string, LastState>>;
+}
+
+export function createLastStateStore(deps: { redis: Redis; prefix: string }): LastStateStore {
+  const key = `${deps.prefix}:last-state`;
+  return {
+    async record({ report, diagnosis }) {
+      const value: LastState = {
+        state: diagnosis.state,
+        verdict: diagnosis.verdicts[0]?.id,
+        version: diagnosis.version.running,
+        at: report.startedAt,
+        durationMs: report.durationMs,
+      };
+      await deps.redis.hset(key, report.gateway.name, JSON.stringify(value));
+    },
+    async all() {
+      const raw = await deps.redis.hgetall(key);
+      const states = new Map<string, LastState>();
+      for (const [name, text] of Object.entries(raw)) {
+        try {
+          const parsed = LastStateSchema.safeParse(JSON.parse(text));
+          if (parsed.success) states.set(name, parsed.data);
+        } catch {
+          // a corrupt entry is dropped; the next check rewrites it
+        }
+      }
+      return states;
+    },
+  };
+}

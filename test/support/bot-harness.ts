@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { readEnvOptions } from '../../src/config/env.js';
+import type { Env } from '../../src/config/targets.js';
+import { createLogger } from '../../src/log.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.js';
+import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from './slack-emulator.js';
+import { deleteKeysWithPrefix, uniquePrefix } from './redis-server.js';
+
+/**
+ * clawops as it runs in production (real Bolt in Socket Mode, real BullMQ on real Redis, the real
+ * probe ladder), against the loopback Slack emulator and whatever gateways a test starts.
+ * Each harness has its own Redis key prefix and removes it on close; log lines are captured.
+ */
+export const GATEWAY_TOKEN = 'gw-token-for-tests-0123456789';
+export const ONCALL = { id: 'U0ONCALL', name: 'oncall', email: 'oncall@example.test' };
+export const STRANGER = { id: 'U0STRANGER', name: 'stranger', email: 'stranger@example.test' };
+export const INCIDENTS = { id: 'C0INCIDENTS', name: 'incidents' };
+export const RANDOM = { id: 'C0RANDOM', name: 'random' };
+
+export interface BotHarness {
+  emu: SlackEmulator;
+  runtime: Runtime;
+  prefix: string;
+  redisUrl: string;
+  config: Config;
+  env: Env;
+  logs: string[];
+  /** Sends `/gateway <text>` as `user` in `channel` and returns the ack. */
+  gateway(text: string, options?: { user?: string; channel?: { id: string; name: string } }): ReturnType<SlackEmulator['sendSlashCommand']>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  redisUrl: string;
+  gateways: Record<string, { url: string; tokenEnv?: string } & Record<string, unknown>>;
+  access?: unknown;
+  queue?: Record<string, unknown>;
+  env?: Env;
+  emulator?: SlackEmulatorOptions;
+  /** Start an extra emulator-less runtime here (e.g. a second worker); default both roles. */
+  roles?: RuntimeOptions['roles'];
+  runtime?: Partial<RuntimeOptions>;
+  prefix?: string;
+  mode?: 'socket' | 'http';
+  httpPort?: number;
+  signingSecret?: string;
+}
+
+export function captureLogs(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { lines, destination };
+}
+
+export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue'>, identityPath: string): Config {
+  return ConfigSchema.parse({
+    identity: { path: identityPath },
+    gateways: Object.fromEntries(Object.entries(options.gateways).map(([name, gateway]) => [name, { tokenEnv: 'TEST_GATEWAY_TOKEN', device: 'never', ...gateway }])),
+    ...(options.access ? { access: options.access } : {}),
+    queue: { coalesceWindowMs: 2_000, shutdownGraceMs: 2_000, ...options.queue },
+  });
+}
+
+export async function startBotHarness(options: HarnessOptions): Promise<BotHarness> {
+  const emu = await startSlackEmulator({ users: [ONCALL, STRANGER], channels: [INCIDENTS, RANDOM], ...options.emulator });
+  const dir = mkdtempSync(join(tmpdir(), 'clawops-e2e-'));
+  const prefix = options.prefix ?? uniquePrefix('e2e');
+  const config = testConfig(options, join(dir, 'device.json'));
+  const env: Env = {
+    TEST_GATEWAY_TOKEN: GATEWAY_TOKEN,
+    REDIS_URL: options.redisUrl,
+    CLAWOPS_REDIS_PREFIX: prefix,
+    SLACK_BOT_TOKEN: emu.identity.botToken,
+    ...(options.mode === 'http'
+      ? { SLACK_MODE: 'http', SLACK_SIGNING_SECRET: options.signingSecret ?? 'test-signing-secret', SLACK_HTTP_PORT: String(options.httpPort ?? 0) }
+      : { SLACK_APP_TOKEN: emu.identity.appToken }),
+    SLACK_API_URL: emu.apiUrl,
+    ...options.env,
+  };
+  const { lines, destination } = captureLogs();
+  const logger = createLogger({ level: 'debug', destination });
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime({
+      config,
+      env,
+      options: readEnvOptions(env),
+      logger,
+      roles: options.roles ?? { bot: true, worker: true },
+      ...options.runtime,
+    });
+  } catch (error) {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    emu,
+    runtime,
+    prefix,
+    redisUrl: options.redisUrl,
+    config,
+    env,
+    logs: lines,
+    gateway: (text, send = {}) =>
+      emu.sendSlashCommand({ command: '/gateway', text, user_id: send.user ?? ONCALL.id, channel_id: (send.channel ?? INCIDENTS).id, channel_name: (send.channel ?? INCIDENTS).name }),
+    async close() {
+      await runtime.stop();
+      await emu.close();
+      await deleteKeysWithPrefix(options.redisUrl, prefix).catch(() => 0);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
