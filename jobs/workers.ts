@@ -6,6 +6,7 @@ import type { Logger } from '../src/log.js';
 import { createCheckRequestProcessor, postJobOptions, type CheckRequestDeps } from './check-request.js';
 import { createPostCheckResultProcessor } from './post-check-result.js';
 import type { SlackPoster } from '../src/slack/poster.js';
+import type { CheckEnrichment } from '../src/check/enrichment.js';
 
 /**
  * The worker side: check requests and Slack posts, each with bounded concurrency. A check job that
@@ -21,6 +22,7 @@ export interface WorkersDeps extends Omit<CheckRequestDeps, 'posts'> {
   connection: Redis;
   prefix: string;
   poster: SlackPoster;
+  enrichment?: CheckEnrichment;
   concurrency: number;
   /** BullMQ lock settings; shorter in tests so a killed worker's job is recovered quickly. */
   lockDurationMs?: number;
@@ -37,7 +39,7 @@ export function startWorkers(deps: WorkersDeps): Workers {
     concurrency: deps.concurrency,
     ...lock,
   });
-  const postWorker = new Worker(QUEUES.posts, createPostCheckResultProcessor({ poster: deps.poster }), {
+  const postWorker = new Worker(QUEUES.posts, createPostCheckResultProcessor({ poster: deps.poster, enrichment: deps.enrichment }), {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: 4,
