@@ -35,6 +35,10 @@ export async function probeGateway(
     role: 'operator',
     scopes: ['operator.read'],
     client: { id: 'cli', mode: 'cli', version: CLAWOPS_VERSION },
+    // A paired device's token is accepted even when the shared token is stale, which would hide
+    // the classic "401 after rotation" that every other client of the gateway then hits. With a
+    // shared token configured, the check proves that token (the device identity still signs).
+    useDeviceToken: target.token === undefined,
     upgradeTimeoutMs: target.timeouts.upgradeMs,
     handshakeTimeoutMs: target.timeouts.handshakeMs,
     signal: options.signal,
