@@ -19,6 +19,11 @@ export interface LadderDeps {
   clock?: MonotonicClock;
   now?: () => Date;
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /**
+   * The protocol range offered (default 4..4). The conformance suite offers an older client's
+   * range to prove that true version skew reads as `protocol-mismatch` against the real Gateway.
+   */
+  protocol?: { min: number; max: number };
 }
 
 export function gatewayAddress(url: string): { host: string; port: number; url: URL } {
@@ -65,7 +70,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     const [tcp, http, gateway] = await Promise.all([
       probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }),
       probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls }),
-      probeGateway(target, { connect: deps.connect, identity: deps.identity }, { startMs: afterDns, signal: budget }),
+      probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol }, { startMs: afterDns, signal: budget }),
     ]);
     layers.set('tcp', tcp);
     layers.set('http', http);

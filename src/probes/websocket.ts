@@ -25,7 +25,7 @@ export function canRead(scopes: readonly string[]): boolean {
  */
 export async function probeGateway(
   target: CheckTarget,
-  deps: { connect: Connect; identity?: DeviceIdentity },
+  deps: { connect: Connect; identity?: DeviceIdentity; protocol?: { min: number; max: number } },
   options: { startMs: number; signal: AbortSignal },
 ): Promise<GatewayLayers> {
   const useDevice = target.device !== 'never' && deps.identity !== undefined;
@@ -35,6 +35,7 @@ export async function probeGateway(
     role: 'operator',
     scopes: ['operator.read'],
     client: { id: 'cli', mode: 'cli', version: CLAWOPS_VERSION },
+    ...(deps.protocol ? { protocol: deps.protocol } : {}),
     // A paired device's token is accepted even when the shared token is stale, which would hide
     // the classic "401 after rotation" that every other client of the gateway then hits. With a
     // shared token configured, the check proves that token (the device identity still signs).

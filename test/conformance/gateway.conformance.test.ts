@@ -8,6 +8,9 @@ import { decodeClose } from '../../src/openclaw/close-codes.js';
 import { loadOrCreateDeviceIdentity } from '../../src/openclaw/device-identity.js';
 import type { ConnectOptions, ConnectResult, GatewaySession } from '../../src/openclaw/types.js';
 import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/gateway-harness.js';
+import { createChecker } from '../../src/check/checker.js';
+import { urlTarget, type CheckTarget } from '../../src/config/targets.js';
+import type { LadderDeps } from '../../src/probes/ladder.js';
 
 /**
  * Our client against the real OpenClaw Gateway (npm openclaw@2026.9.6 on Node 26): one Gateway
@@ -200,6 +203,49 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
     expect(decodeClose({ code: close.code, beforeHello: true, closedAfterMs: close.afterMs }).kind).toBe('closed-immediately');
   });
 
+  describe('the whole check (ladder → diagnosis) against the real Gateway', () => {
+    const target = (overrides: Partial<CheckTarget> = {}): CheckTarget => ({ ...urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: TOKEN }, 'real'), ...overrides });
+    const check = async (t: CheckTarget, deps: Partial<LadderDeps> = {}) => {
+      const result = await createChecker({ connect: connectToGateway, ...deps }).check(t);
+      expect(JSON.stringify(result)).not.toContain(TOKEN);
+      return result;
+    };
+
+    it('healthy: every layer ok, the real server version, no verdicts', async () => {
+      const { report, diagnosis } = await check(target({ device: 'never' }));
+      expect(diagnosis.state).toBe('healthy');
+      expect(diagnosis.verdicts).toEqual([]);
+      expect(diagnosis.version.running).toBe(OPENCLAW_VERSION);
+      const statuses = Object.fromEntries(report.layers.map((layer) => [layer.layer, layer.status]));
+      expect(statuses).toMatchObject({ dns: 'ok', tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: 'ok', status: 'ok', channels: 'ok' });
+      expect(report.layers.find((layer) => layer.layer === 'http')?.summary).toBe('/healthz live · /readyz ready');
+    });
+
+    it('wrong token → auth-rejected, with close 1008 "gateway token mismatch" in the evidence', async () => {
+      const { diagnosis } = await check({ ...target({ device: 'never' }), token: 'conformance-wrong-token' });
+      expect(diagnosis.state).toBe('unhealthy');
+      expect(diagnosis.verdicts[0]).toMatchObject({ id: 'auth-rejected', layer: 'handshake' });
+      expect(diagnosis.verdicts[0]!.evidence.join(' ')).toMatch(/AUTH_TOKEN_MISMATCH[\s\S]*close 1008/);
+    });
+
+    it('a client offering a protocol range without 4 → protocol-mismatch', async () => {
+      const { diagnosis } = await check(target({ device: 'never' }), { protocol: { min: 2, max: 3 } });
+      expect(diagnosis.verdicts[0]).toMatchObject({ id: 'protocol-mismatch', layer: 'handshake' });
+      expect(diagnosis.verdicts[0]!.evidence.join(' ')).toContain('gateway expects protocol 4');
+    });
+
+    it('device identity on loopback: pairing auto-approved, status and channels.status readable', async () => {
+      const identity = await loadOrCreateDeviceIdentity(join(dir, 'ladder-device.json'));
+      const { report, diagnosis } = await check(target({ device: 'always' }), { identity });
+      expect(diagnosis.state).toBe('healthy');
+      const handshake = report.layers.find((layer) => layer.layer === 'handshake');
+      expect(handshake?.evidence).toMatchObject({ pairing: { status: 'approved' }, deviceId: identity.deviceId, scopes: expect.arrayContaining(['operator.read']) });
+      expect(report.client.deviceId).toBe(identity.deviceId);
+      expect(report.layers.find((layer) => layer.layer === 'status')).toMatchObject({ status: 'ok', evidence: { runtimeVersion: OPENCLAW_VERSION } });
+      expect(report.layers.find((layer) => layer.layer === 'channels')?.status).toBe('ok');
+    });
+  });
+
   // Last: stops the Gateway.
   it('stopping the Gateway: a `shutdown` event, then 1012 "service restart"', async () => {
     const s = session(await connect());
@@ -209,5 +255,12 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
     expect(s.shutdown).toMatchObject({ reason: 'gateway stopping' });
     expect(s.closeEvidence).toEqual({ code: 1012, reason: 'service restart' });
     expect(decodeClose({ code: 1012, beforeHello: false, shutdown: true }).kind).toBe('restarting');
+  });
+
+  // After the stop: the same check now finds nothing listening.
+  it('a stopped Gateway → refused', async () => {
+    const { report, diagnosis } = await createChecker({ connect: connectToGateway }).check(urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: TOKEN }, 'real'));
+    expect(diagnosis.verdicts[0]).toMatchObject({ id: 'refused', layer: 'tcp' });
+    expect(report.layers.find((layer) => layer.layer === 'handshake')?.status).toBe('not-reached');
   });
 });
