@@ -146,7 +146,10 @@ const gatewayRules: Rule = (report) => {
       return { id: 'auth-rejected', blocking: true, layer: 'upgrade', evidence: compact([`upgrade answered HTTP ${u.httpStatus}`, tokenLine(report)]) };
     }
     if (u?.httpStatus !== undefined && u.httpStatus !== 101) {
-      if (healthJson) return { id: 'upgrade-stripped', blocking: true, layer: 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
+      // The upgrade was answered as a plain request: by an OpenClaw (health JSON, or its Control UI
+      // HTML) → something in between strips the Upgrade headers; by anything else → wrong target.
+      const openclawAnswered = healthJson || h?.healthz.controlUi === true || /openclaw/i.test(u.bodyStart ?? '');
+      if (openclawAnswered) return { id: 'upgrade-stripped', blocking: true, layer: 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
       return { id: 'not-openclaw', blocking: true, layer: http?.status === 'failed' ? 'http' : 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
     }
     // A network failure on the upgrade after TCP succeeded (reset, closed): the layer speaks for itself.
@@ -179,7 +182,7 @@ const gatewayRules: Rule = (report) => {
     return { id: 'not-openclaw', blocking: true, layer: 'handshake', evidence: compact([httpLine, `handshake: ${handshake.summary}`]) };
   }
   if (s.failure === 'closed' && s.close?.code === 1000) {
-    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`${close} before hello-ok${s.closedAfterMs !== undefined ? ` after ${Math.round(s.closedAfterMs)} ms` : ''}`, s.challenge ? 'connect.challenge received, connect sent' : undefined]) };
+    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`${close} before hello-ok${s.closedAfterMs !== undefined ? ` after ${Math.round(s.closedAfterMs)} ms` : ''}`, s.challenge ? 'connect.challenge received, connect sent' : 'no connect.challenge received']) };
   }
   if (s.failure === 'timeout' || s.failure === 'no-challenge') {
     return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`handshake: ${handshake.summary}`, httpLine]) };
@@ -228,7 +231,7 @@ const scopeLimited: Rule = (report) => {
     id: 'scope-limited',
     blocking: false,
     layer: 'status',
-    evidence: compact([missing ? `status: FORBIDDEN missing scope: ${missing}` : `granted scopes [${scopes.join(', ')}]`, 'health checked; status and channels.status not readable']),
+    evidence: compact([missing ? `status: FORBIDDEN missing scope: ${missing}` : `granted scopes [${scopes.join(', ')}] lack operator.read`, 'health checked; status and channels.status not readable']),
   };
 };
 

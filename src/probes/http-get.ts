@@ -67,6 +67,11 @@ function readBody(response: IncomingMessage, done: (status: number, contentType:
   response.once('error', complete);
 }
 
+/** The Gateway serves its Control UI on every unknown path; its HTML names itself. */
+export function looksLikeControlUi(body: string): boolean {
+  return /openclaw/i.test(body) && /<html/i.test(body);
+}
+
 function describe(path: string, status: number, contentType: string | undefined, body: string): z.infer<typeof HttpEndpointEvidence> {
   const trimmed = body.trimStart();
   if (trimmed.startsWith('{')) {
@@ -77,5 +82,5 @@ function describe(path: string, status: number, contentType: string | undefined,
       // not JSON after all: fall through and show what it was
     }
   }
-  return { path, status, contentType, bodyStart: trimmed.slice(0, 80).replace(/\s+/g, ' ') };
+  return { path, status, contentType, bodyStart: trimmed.slice(0, 80).replace(/\s+/g, ' '), ...(looksLikeControlUi(trimmed) ? { controlUi: true } : {}) };
 }

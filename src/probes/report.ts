@@ -115,6 +115,8 @@ export const HttpEndpointEvidence = z.object({
   json: z.record(z.string(), z.unknown()).optional(),
   /** The first bytes of a non-JSON body, to show what answered instead (`<!doctype html>`). */
   bodyStart: z.string().optional(),
+  /** The body is OpenClaw's Control UI: an OpenClaw answered, just not with health JSON. */
+  controlUi: z.boolean().optional(),
   error: NetErrorSchema.optional(),
   errno: z.string().optional(),
 });
