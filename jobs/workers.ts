@@ -66,12 +66,22 @@ export function startWorkers(deps: WorkersDeps): Workers {
     close(options = {}) {
       closing ??= (async () => {
         const graceMs = options.graceMs ?? 20_000;
-        // Let in-flight checks finish (bounded), then stop whatever is left.
-        const graceful = Promise.all([checks.close(), postWorker.close()]);
+        const deadline = Date.now() + graceMs;
         const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
-        if ((await Promise.race([graceful.then(() => 'done' as const), timer])) === 'timeout') {
+        // In-flight checks finish first (bounded): they enqueue their posts as they end.
+        if ((await Promise.race([checks.close().then(() => 'done' as const), timer])) === 'timeout') {
           deps.logger.warn({ graceMs }, 'in-flight checks did not finish in time; stopping them');
-          await Promise.all([checks.close(true), postWorker.close(true)]);
+          await checks.close(true);
+        }
+        // Then the answers they produced are posted before the post worker stops (anything left,
+        // e.g. a post waiting out a backoff, stays in Redis for the next worker).
+        while (Date.now() < deadline) {
+          const counts = await posts.getJobCounts('waiting', 'active').catch(() => ({ waiting: 0, active: 0 }));
+          if ((counts.waiting ?? 0) + (counts.active ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        if ((await Promise.race([postWorker.close().then(() => 'done' as const), new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now())).unref())])) === 'timeout') {
+          await postWorker.close(true);
         }
         await posts.close();
       })();

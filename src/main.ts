@@ -40,8 +40,10 @@ export async function runProcess(command: string, args: string[], env: Env, io: 
         resolve();
       });
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    // `on`, not `once`: a second signal during shutdown must not kill the process mid-drain;
+    // runtime.stop() is idempotent, so it only waits for the same shutdown.
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
   });
   logger.info('stopped');
   return 0;

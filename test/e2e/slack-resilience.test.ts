@@ -159,3 +159,24 @@ describe('HTTP mode', () => {
     expect(harness.emu.calls.slice(since).filter((call) => call.method === 'chat.postMessage')).toHaveLength(1);
   });
 });
+
+describe('graceful shutdown', () => {
+  it('stops taking commands but lets the in-flight check finish and post; stopping twice is harmless', async () => {
+    const gateway = await startFakeGateway({ token: GATEWAY_TOKEN, mode: 'slow-rpc', rpcDelayMs: 800 });
+    cleanups.push(() => gateway.close());
+    const harness = await startBotHarness({ redisUrl, gateways: { prod: { url: gateway.url } }, queue: { shutdownGraceMs: 10_000 } });
+    cleanups.push(() => harness.close());
+    const since = harness.emu.mark();
+    await harness.gateway('check prod');
+    await gateway.waitForConnects(1);
+    // The check is in flight (its RPCs answer after 800 ms): stop now, twice.
+    await Promise.all([harness.runtime.stop(), harness.runtime.stop()]);
+    const placeholder = harness.emu.calls.slice(since).find((call) => call.method === 'chat.postMessage');
+    const ts = (placeholder?.response as { ts: string }).ts;
+    const finals = harness.emu.calls.slice(since).filter(finalUpdate(ts));
+    expect(finals).toHaveLength(1);
+    expect(String(finals[0]!.params.text)).toMatch(/^✅ prod healthy/);
+    // The app no longer answers commands.
+    await expect(harness.gateway('check prod')).rejects.toThrow();
+  });
+});
