@@ -1,6 +1,7 @@
 import { UnknownGatewayError } from '../errors.js';
 import { suggest } from '../suggest.js';
-import { DEFAULT_TIMEOUTS, type Config, type DeviceMode, type Timeouts } from './schema.js';
+import type { Config, DeviceMode } from './schema.js';
+import { DEFAULT_TIMEOUTS, type Timeouts } from './fields.js';
 
 /**
  * A gateway resolved for one check: config merged with defaults, the token read from the

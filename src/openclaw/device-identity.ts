@@ -281,6 +281,9 @@ export async function loadOrCreateDeviceIdentity(filePath: string): Promise<Devi
   const store: TokenStore = {
     get: (gatewayKey) => file.deviceTokens[gatewayKey]?.token,
     save: (gatewayKey, token) => {
+      // A Gateway hands the same device token back on every hello-ok: rewriting the file with it
+      // would only cost each check a read, a key parse and a write on its critical path.
+      if (file.deviceTokens[gatewayKey]?.token === token) return queue;
       const run = queue.then(async () => {
         // Re-read so a token saved by another process for another gateway is kept.
         const current = await readIdentityFile(filePath).catch(() => file);

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * The parts of the config schema that `clawops check` needs even without a config file (`--url`
+ * validation, default timeouts). They live apart from schema.ts so that such a check does not
+ * build the whole config schema (every section's zod objects) at start-up; schema.ts re-exports them.
+ */
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+export const EnvNameSchema = z
+  .string()
+  .regex(ENV_NAME, { error: (issue) => `expected an environment variable name like CLAWOPS_PROD_TOKEN, got ${JSON.stringify(issue.input)}` });
+
+/** One timeout, in milliseconds. */
+export const TimeoutMsSchema = z.number().int().positive().max(600_000);
+const ms = (fallback: number) => TimeoutMsSchema.default(fallback);
+
+export const TimeoutsSchema = z
+  .object({
+    dnsMs: ms(2_000),
+    tcpMs: ms(3_000),
+    httpMs: ms(3_000),
+    /** TCP + TLS + HTTP upgrade until 101. */
+    upgradeMs: ms(4_000),
+    /** From 101 until hello-ok. */
+    handshakeMs: ms(5_000),
+    rpcMs: ms(5_000),
+    /** `channels.status {probe:true}` asks every channel: it gets its own, longer deadline. */
+    channelsMs: ms(8_000),
+    tailnetMs: ms(3_000),
+    /** The whole check. */
+    budgetMs: ms(15_000),
+  })
+  .strict();
+export type Timeouts = z.infer<typeof TimeoutsSchema>;
+export const DEFAULT_TIMEOUTS: Timeouts = TimeoutsSchema.parse({});
+
+export const GatewayUrlSchema = z.string().superRefine((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
+    ctx.addIssue({ code: 'custom', message: `expected a ws:// or wss:// URL, got ${JSON.stringify(value)}` });
+    return;
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'a gateway URL must not carry credentials; name the token with tokenEnv' });
+  }
+  if (url.searchParams.has('token')) {
+    ctx.addIssue({ code: 'custom', message: 'a gateway URL must not carry a token; name the token with tokenEnv' });
+  }
+});
