@@ -1,0 +1,60 @@
+import type { Config } from './schema.js';
+import { OPENCLAW_DEFAULT_PORT, resolveTarget } from './targets.js';
+
+/**
+ * A gateway's host agent, resolved from the config with its defaults: what the agent checks and how
+ * long a check waits for it. Both sides read it from the same clawops.yaml, so the worker's deadline
+ * and the agent's own budget agree without a job having to carry either.
+ */
+export interface AgentSettings {
+  gateway: string;
+  unit: string;
+  bind: 'loopback' | 'tailnet';
+  port: number;
+  tailnetAddresses: string[];
+  /** How long a check waits for the agent (≤ the gateway's budgetMs). */
+  deadlineMs: number;
+  /** What the agent may spend on its checks: the deadline minus the time the answer needs to travel back. */
+  budgetMs: number;
+  doctor: boolean;
+  openclawRoots: string[];
+}
+
+/** The agent of `name`, or undefined when it has none (or it is disabled). */
+export function resolveAgentSettings(config: Config, name: string): AgentSettings | undefined {
+  const gateway = config.gateways[name];
+  const agent = gateway?.agent;
+  if (!gateway || !agent || !agent.enabled) return undefined;
+  const checkBudgetMs = resolveTarget(config, name, {}).timeouts.budgetMs;
+  const deadlineMs = Math.min(agent.deadlineMs ?? checkBudgetMs, checkBudgetMs);
+  return {
+    gateway: name,
+    unit: agent.unit,
+    bind: agent.bind,
+    port: agent.port ?? defaultPort(gateway.url),
+    tailnetAddresses: agent.tailnetAddresses,
+    deadlineMs,
+    budgetMs: agentBudgetMs(deadlineMs),
+    doctor: agent.doctor,
+    openclawRoots: agent.openclawRoots,
+  };
+}
+
+/** A quarter of the deadline, at most a second, is left for the queue round trip. */
+export function agentBudgetMs(deadlineMs: number): number {
+  return Math.max(250, deadlineMs - Math.min(1_000, Math.floor(deadlineMs / 4)));
+}
+
+/**
+ * A ws:// URL with a port usually reaches the Gateway's own listener (tailnet bind, loopback);
+ * wss:// is Tailscale Serve or a proxy on 443, in front of a Gateway on OpenClaw's default port.
+ */
+function defaultPort(url: string): number {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'ws:' && parsed.port) return Number(parsed.port);
+  } catch {
+    // the schema validated the URL; fall through to the default
+  }
+  return OPENCLAW_DEFAULT_PORT;
+}

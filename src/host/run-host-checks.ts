@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { Checker } from '../check/checker.js';
+import type { AgentSettings } from '../config/agent-settings.js';
+import type { CheckTarget } from '../config/targets.js';
+import type { HostCheckResult } from '../queue/host-check-job.js';
+import { CLAWOPS_VERSION } from '../version.js';
+import { runDoctorLint } from './doctor.js';
+import { execFileOutcome, type ExecFileFn } from './exec-file.js';
+import { createFindExecutable, type FindExecutableFn } from './find-executable.js';
+import { compareRunningInstalled, findInstalledVersion, type InstalledVersion } from './installed-version.js';
+import { assessListeners } from './listener-matrix.js';
+import { checkLoopback, loopbackUrl } from './loopback-check.js';
+import type { TcpSocket } from './proc-net-tcp.js';
+import { readListeners } from './read-listeners.js';
+import { readUnit, type ReadTextFn } from './read-unit.js';
+import { tokenFingerprint } from './token-fingerprint.js';
+import { assessUnitDrift } from './unit-drift.js';
+
+/**
+ * The agent's FIXED set of read-only checks on the gateway host, all decided by the agent's config:
+ * the listen matrix (/proc/net/tcp{,6}), the loopback ladder, the systemd unit (token and port by
+ * fingerprint), running vs installed version, and optionally `openclaw doctor --lint --json`.
+ * Independent checks run at once inside the agent's budget. Each check returns a value; none throws.
+ */
+export interface HostCheckDeps {
+  /** The foundation's ladder, with this host's device identity (auto-approved on loopback). */
+  checker: Checker;
+  exec: ExecFileFn;
+  /** EnvironmentFiles named by systemd, and openclaw's package.json. */
+  readFile: ReadTextFn;
+  /** The kernel's socket tables. */
+  readProcFile: ReadTextFn;
+  findExecutable: FindExecutableFn;
+  hostname: () => string;
+  clock: () => number;
+}
+
+type ListenerEvidence = HostCheckResult['listeners'];
+type UnitEvidence = HostCheckResult['unit'];
+type DoctorEvidence = NonNullable<HostCheckResult['doctor']>;
+
+const text = (path: string) => readFile(path, 'utf8');
+
+export async function runHostChecks(agent: AgentSettings, target: CheckTarget, overrides: Partial<HostCheckDeps> & Pick<HostCheckDeps, 'checker'>): Promise<HostCheckResult> {
+  const deps: HostCheckDeps = {
+    exec: execFileOutcome,
+    readFile: text,
+    readProcFile: text,
+    findExecutable: createFindExecutable(),
+    hostname,
+    clock: () => performance.now(),
+    ...overrides,
+  };
+  const started = deps.clock();
+  const budget = AbortSignal.timeout(agent.budgetMs);
+  const stepMs = Math.min(5_000, agent.budgetMs);
+
+  const installed = settle(() => findInstalledVersion({ exec: deps.exec, readFile: deps.readFile, extraRoots: agent.openclawRoots, timeoutMs: stepMs }), (): InstalledVersion => ({ found: false, searched: [] }));
+  const unitReading = settle(
+    () => readUnit(agent.unit, { exec: deps.exec, readFile: deps.readFile, timeoutMs: stepMs, signal: budget }),
+    (error) => ({ available: false as const, reason: 'systemd-unavailable' as const, detail: messageOf(error) }),
+  );
+  const doctor = agent.doctor ? settle(() => doctorEvidence(deps, agent.budgetMs, budget), (error): DoctorEvidence => ({ ran: false, reason: messageOf(error), findings: [], notes: [] })) : undefined;
+
+  // The listen matrix first (a read of two small files): it says where the loopback check knocks.
+  const sockets = await settle(
+    () => readListeners(deps.readProcFile),
+    (error) => ({ available: false as const, reason: 'unreadable' as const, code: messageOf(error) }),
+  );
+  const listeners = listenerEvidence(sockets, agent);
+  const loopback = await checkLoopback(deps.checker, loopbackTarget(target, agent, loopbackUrl(agent.port, listeners.allowed, agent.bind)), budget);
+
+  const reading = await unitReading;
+  // The reading holds the unit's environment, secrets included: it goes to assessUnitDrift and no further.
+  const unit: UnitEvidence = reading.available
+    ? { available: true, ...assessUnitDrift({ unitName: agent.unit, unit: reading.unit, envFiles: reading.envFiles, configuredToken: target.token, configuredPort: agent.port }) }
+    : { unitName: agent.unit, available: false, reason: reading.reason, ...(reading.detail ? { detail: reading.detail } : {}), dropInPaths: [], tokenDrift: false, portDrift: false, findings: [] };
+  if (unit.unitPort !== undefined && sockets.available) {
+    unit.unitPortListening = assessListeners(sockets.listeners, { port: unit.unitPort, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses }).listening;
+  }
+
+  const found = await installed;
+  const comparison = compareRunningInstalled(loopback.serverVersion, found.found ? found.version : undefined);
+  const version: HostCheckResult['version'] = {
+    ...comparison,
+    ...(found.found ? { packageJsonPath: found.packageJsonPath, others: found.others } : { others: [] }),
+  };
+
+  const doctorResult = doctor ? await doctor : undefined;
+  return scrubToken(target.token, {
+    gateway: agent.gateway,
+    hostname: deps.hostname().slice(0, 255),
+    agentVersion: CLAWOPS_VERSION,
+    durationMs: Math.round(deps.clock() - started),
+    listeners,
+    loopback,
+    unit,
+    version,
+    ...(doctorResult ? { doctor: doctorResult } : {}),
+  });
+}
+
+/**
+ * Defence in depth: texts from other programs (doctor findings, systemctl's stderr) end up in the
+ * answer, and none of them may carry the Gateway token to Redis. Every occurrence becomes its fingerprint.
+ */
+function scrubToken<T>(token: string | undefined, value: T): T {
+  if (!token || token.length < 8) return value;
+  const needle = JSON.stringify(token).slice(1, -1);
+  const json = JSON.stringify(value);
+  return json.includes(needle) ? (JSON.parse(json.split(needle).join(`[token ${tokenFingerprint(token)}]`)) as T) : value;
+}
+
+/** The outside target, pointed at the loopback listener, with the device identity and the agent's budget. */
+function loopbackTarget(target: CheckTarget, agent: AgentSettings, url: string): CheckTarget {
+  return {
+    name: target.name,
+    url,
+    tokenEnv: target.tokenEnv,
+    token: target.token,
+    timeouts: { ...target.timeouts, budgetMs: Math.min(target.timeouts.budgetMs, agent.budgetMs) },
+    device: 'auto',
+    slowHandshakeMs: target.slowHandshakeMs,
+  };
+}
+
+function listenerEvidence(reading: Awaited<ReturnType<typeof readListeners>>, agent: AgentSettings): ListenerEvidence {
+  const base = { port: agent.port, bind: agent.bind };
+  if (!reading.available) return { ...base, available: false, reason: reading.code ? `${reading.reason} (${reading.code})` : reading.reason, listening: false, bound: [], allowed: [], violations: [] };
+  const matrix = assessListeners(reading.listeners as TcpSocket[], { port: agent.port, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses });
+  return {
+    ...base,
+    available: true,
+    listening: matrix.listening,
+    bound: matrix.bound,
+    allowed: matrix.allowed,
+    violations: matrix.violations.map(({ address, kind, severity, why }) => ({ address, kind, severity, why })),
+  };
+}
+
+async function doctorEvidence(deps: HostCheckDeps, timeoutMs: number, signal: AbortSignal): Promise<DoctorEvidence> {
+  const run = await runDoctorLint({ exec: deps.exec, findExecutable: deps.findExecutable, timeoutMs, signal });
+  if (!run.ran) return { ran: false, reason: run.reason, findings: [], notes: [] };
+  return {
+    ran: true,
+    ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
+    timedOut: run.timedOut,
+    durationMs: run.durationMs,
+    findings: [...run.lint.findings, ...run.lint.warnings].slice(0, 50),
+    notes: run.lint.notes,
+  };
+}
+
+async function settle<T>(work: () => Promise<T>, fallback: (error: unknown) => T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    return fallback(error);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+}

@@ -1,0 +1,22 @@
+import type { ProbeReport } from '../probes/report.js';
+import { escapeMrkdwn } from './blocks.js';
+import { formatMs } from './terminal.js';
+
+/**
+ * One line for the view from the gateway host, beside the URL and version in a check message:
+ * what the agent saw, or that it was silent. PURE. Undefined when the gateway has no agent.
+ */
+export function hostViewLine(report: ProbeReport): string | undefined {
+  const host = report.host;
+  if (!host) return undefined;
+  if (host.agent.status === 'silent') return `*Host agent* no answer within ${formatMs(host.agent.deadlineMs)}: outside view only`;
+  if (host.agent.status === 'failed') return `*Host agent* did not run the checks: outside view only`;
+  const { loopback, listeners, unit } = host;
+  const parts = [
+    loopback ? `loopback ${loopback.ok ? 'ok' : `FAILED (${loopback.failedLayer ?? 'check'})`}` : undefined,
+    listeners?.available ? (listeners.listening ? `listening on ${listeners.bound.join(', ')}` : `nothing listening on ${listeners.port}`) : undefined,
+    unit?.available ? (unit.unitFound ? `${unit.unitName} ${unit.activeState ?? 'unknown'}` : `${unit.unitName} not found`) : undefined,
+    host.agent.hostname ? `on ${host.agent.hostname}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  return `*Host agent* ${escapeMrkdwn(parts.join(' · '))}`;
+}

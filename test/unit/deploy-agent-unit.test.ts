@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * deploy/clawops-agent.service: the hardening it promises, and the options it must NOT carry
+ * because they would blind the checks (a private network namespace empties /proc/net/tcp,
+ * ProcSubset=pid hides /proc/net, PrivateUsers= drops the group that reads the EnvironmentFile,
+ * MemoryDenyWriteExecute= breaks Node's JIT).
+ */
+const text = readFileSync(fileURLToPath(new URL('../../deploy/clawops-agent.service', import.meta.url)), 'utf8');
+const directives = text
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('['))
+  .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+const values = (key: string) => directives.filter(([name]) => name === key).map(([, value]) => value);
+
+describe('deploy/clawops-agent.service', () => {
+  it.each([
+    ['NoNewPrivileges', 'yes'],
+    ['CapabilityBoundingSet', ''],
+    ['AmbientCapabilities', ''],
+    ['ProtectSystem', 'strict'],
+    ['ProtectHome', 'yes'],
+    ['PrivateTmp', 'yes'],
+    ['PrivateDevices', 'yes'],
+    ['RestrictAddressFamilies', 'AF_UNIX AF_INET AF_INET6'],
+    ['RestrictNamespaces', 'yes'],
+    ['RestrictSUIDSGID', 'yes'],
+    ['LockPersonality', 'yes'],
+    ['SystemCallArchitectures', 'native'],
+    ['UMask', '0077'],
+  ])('%s=%s', (key, value) => {
+    expect(values(key)).toEqual([value]);
+  });
+
+  it('runs unprivileged, with the group that may read the Gateway unit’s EnvironmentFile', () => {
+    expect(values('User')).toEqual(['clawops-agent']);
+    expect(values('SupplementaryGroups')).toEqual(['openclaw-env']);
+    expect(values('ExecStart')[0]).toMatch(/ agent --gateway \$\{CLAWOPS_GATEWAY\}$/);
+  });
+
+  it.each(['PrivateNetwork', 'ProcSubset', 'PrivateUsers', 'MemoryDenyWriteExecute', 'DynamicUser'])('does not set %s', (key) => {
+    expect(values(key)).toEqual([]);
+  });
+});
