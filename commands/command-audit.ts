@@ -1,0 +1,18 @@
+import type { Requester } from '../src/slack/authorize.js';
+import type { CommandDeps } from './deps.js';
+
+/**
+ * The audit trail of one command: every outcome (answered, refused, failed) is appended to the
+ * audit stream and logged, and an audit failure never changes what the person hears.
+ */
+export function commandAudit(deps: CommandDeps, requester: Requester, command: string, target?: string): (outcome: string) => Promise<void> {
+  const started = deps.now();
+  return async (outcome) => {
+    try {
+      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command: command.slice(0, 300), ...(target ? { target: target.slice(0, 300) } : {}), outcome: outcome.slice(0, 300), durationMs: deps.now() - started });
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'audit append failed');
+    }
+    deps.logger.info({ user: requester.userId, channel: requester.channelId, command, target, outcome }, 'gateway command');
+  };
+}

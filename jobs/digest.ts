@@ -1,0 +1,34 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MonitoringServices } from '../src/monitoring/services.js';
+import type { SlackPoster } from '../src/slack/poster.js';
+import { DigestJobDataSchema } from './schedules.js';
+
+/**
+ * A scheduled digest: covers the time since this schedule's previous digest (so Monday's
+ * weekdays-only digest covers the weekend), 24 h the first time, at most the 7 days history
+ * keeps. Posted once per firing even if the job is retried.
+ */
+const FIRST_PERIOD_MS = 24 * 3_600_000;
+const LONGEST_PERIOD_MS = 7 * 24 * 3_600_000;
+
+export function createDigestProcessor(deps: { monitoring: MonitoringServices; poster: SlackPoster; redis: Redis; prefix: string; now: () => number }) {
+  const lastKey = (id: string) => `${deps.prefix}:digest:${id}:last`;
+  const postedKey = (jobId: string) => `${deps.prefix}:digest:posted:${jobId}`;
+  return async (job: Job): Promise<{ channel: string; ts: string }> => {
+    const parsed = DigestJobDataSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid digest job: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    const { id, tz, channel } = parsed.data;
+    const jobKey = (job.id ?? `${id}-${job.timestamp}`).replace(/:/g, '-');
+    const already = await deps.redis.get(postedKey(jobKey));
+    if (already) return JSON.parse(already) as { channel: string; ts: string };
+
+    const toMs = deps.now();
+    const last = Number(await deps.redis.get(lastKey(id)));
+    const fromMs = Number.isFinite(last) && last > 0 && last < toMs ? Math.max(last, toMs - LONGEST_PERIOD_MS) : toMs - FIRST_PERIOD_MS;
+    const content = await deps.monitoring.digest({ fromMs, toMs, timeZone: tz });
+    const posted = await deps.poster.post({ channel }, content);
+    await deps.redis.multi().set(postedKey(jobKey), JSON.stringify(posted), 'EX', 7 * 24 * 3_600).set(lastKey(id), String(toMs)).exec();
+    return posted;
+  };
+}

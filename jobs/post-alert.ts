@@ -1,0 +1,70 @@
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { alertJobId, AlertPostJobSchema } from '../src/alerts/post-job.js';
+import { NETWORK_SUBJECT } from '../src/alerts/decide.js';
+import { contextOrEmpty, type CheckEnrichment } from '../src/check/enrichment.js';
+import { diagnose } from '../src/diagnosis/diagnose.js';
+import type { Logger } from '../src/log.js';
+import { renderAlertPost } from '../src/render/alert-blocks.js';
+import type { SlackMessage } from '../src/render/blocks.js';
+import type { SlackPoster } from '../src/slack/poster.js';
+import type { AlertStateStore } from '../src/state/alert-state.js';
+
+/**
+ * Posts one alert decision. The alert goes to the channel and its ts becomes the incident's
+ * thread; every follow-up goes in that thread. A follow-up that arrives before its alert is posted
+ * waits (retried with backoff); if the alert was never posted (Slack refused it for good), the
+ * follow-up goes to the channel, so that nothing is silently lost.
+ */
+export interface PostAlertDeps {
+  poster: SlackPoster;
+  threads: AlertStateStore;
+  /** The alerts queue itself, to ask whether an incident's alert is still on its way. */
+  queue: Queue;
+  redis: Redis;
+  prefix: string;
+  enrichment?: CheckEnrichment;
+  reminderIntervalMs: number;
+  logger: Logger;
+}
+
+const STILL_COMING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export class AlertNotPostedYet extends Error {
+  readonly code = 'ALERT_NOT_POSTED_YET';
+}
+
+export function createPostAlertProcessor(deps: PostAlertDeps) {
+  // A Slack post and its marker are not one transaction: a crash between them re-posts once on
+  // retry. The marker is written right after the post to keep that window to one round trip.
+  const markerKey = (jobId: string) => `${deps.prefix}:alerts:posted:${jobId}`;
+  const postOnce = async (jobId: string, target: { channel: string; threadTs?: string }, content: SlackMessage) => {
+    const done = await deps.redis.get(markerKey(jobId));
+    if (done) return JSON.parse(done) as { channel: string; ts: string };
+    const posted = await deps.poster.post(target, content);
+    await deps.redis.set(markerKey(jobId), JSON.stringify(posted), 'EX', 30 * 24 * 3_600);
+    return posted;
+  };
+
+  return async (job: Job): Promise<{ channel: string; ts: string }> => {
+    const parsed = AlertPostJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid alert post: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    const { post, channel, report } = parsed.data;
+    const jobId = job.id ?? alertJobId(post);
+    const result = report ? { report, diagnosis: diagnose(report, await contextOrEmpty(deps.enrichment, report)) } : undefined;
+    const content = renderAlertPost(post, { network: post.subject === NETWORK_SUBJECT, ...(result ? { result } : {}), reminderIntervalMs: deps.reminderIntervalMs });
+
+    if (post.kind === 'alert') {
+      const posted = await postOnce(jobId, { channel }, content);
+      await deps.threads.setThread(post.incidentId, posted);
+      return posted;
+    }
+    const thread = await deps.threads.thread(post.incidentId);
+    if (!thread) {
+      const state = await deps.queue.getJobState(alertJobId({ kind: 'alert', incidentId: post.incidentId }));
+      if (STILL_COMING.has(state)) throw new AlertNotPostedYet(`the alert of ${post.incidentId} is not posted yet (${state})`);
+      deps.logger.warn({ incident: post.incidentId, kind: post.kind, alertJob: state }, 'the alert was never posted: following up in the channel');
+    }
+    return postOnce(jobId, thread ? { channel: thread.channel, threadTs: thread.ts } : { channel }, content);
+  };
+}
