@@ -1,0 +1,22 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../src/log.js';
+import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE } from '../src/queue/offboarding-jobs.js';
+
+/** The offboarding queue's worker: one processor per job kind, dispatched by job name. */
+export type Processor = (job: Job, token?: string) => Promise<unknown>;
+
+export function startOffboardingWorker(deps: { connection: Redis; prefix: string; processors: Record<(typeof OFFBOARDING_JOBS)[keyof typeof OFFBOARDING_JOBS], Processor>; logger: Logger }): Worker {
+  const worker = new Worker(
+    OFFBOARDING_QUEUE,
+    async (job, token) => {
+      const processor = deps.processors[job.name as keyof typeof deps.processors];
+      if (!processor) throw new UnrecoverableError(`unknown offboarding job ${job.name}`);
+      return processor(job, token);
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 4 },
+  );
+  worker.on('failed', (job, error) => deps.logger.warn({ err: error, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'offboarding job failed'));
+  worker.on('error', (error) => deps.logger.warn({ err: error }, 'offboarding worker error'));
+  return worker;
+}
