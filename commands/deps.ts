@@ -5,6 +5,9 @@ import type { GroupMembership } from '../src/slack/authorize.js';
 import type { SlackPoster } from '../src/slack/poster.js';
 import type { AuditLog } from '../src/state/audit.js';
 import type { LastStateStore } from '../src/state/last-state.js';
+import type { MonitoringServices } from '../src/monitoring/services.js';
+import type { AclAuditService } from '../src/tailscale/acl-service.js';
+import type { OffboardingCommands } from '../src/offboarding/command.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -17,6 +20,12 @@ export interface CommandDeps {
   logger: Logger;
   now: () => number;
   newId: () => string;
+  /** The tailnet ACL audit (`/gateway acl`); absent: the command says how to configure it. */
+  acl?: AclAuditService;
+  /** History, maintenance windows and digests (`/gateway history|maintenance|digest`). */
+  monitoring?: MonitoringServices;
+  /** `/gateway offboard`; absent when the config has no `offboarding:` section. */
+  offboarding?: OffboardingCommands;
 }
 
 /** An ephemeral reply to the person who asked (through Bolt's `respond`). */

@@ -7,7 +7,12 @@ import { parseGatewayCommand } from './parse.js';
 import { handleCheck } from './check.js';
 import { handleList } from './list.js';
 import { handleHelp } from './help.js';
+import { handleAcl, respondBody } from './acl.js';
 import { handleRerun } from './rerun.js';
+import { handleOffboard } from './offboard.js';
+import { handleHistory } from './history.js';
+import { handleMaintenance } from './maintenance.js';
+import { handleDigest } from './digest.js';
 
 /**
  * Registration only: `/gateway` and the Re-run button. Every listener acks first (Slack allows
@@ -32,6 +37,16 @@ export function registerCommands(app: App, deps: CommandDeps): void {
           return await handleCheck(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply });
         case 'list':
           return await handleList(deps, { reply });
+        case 'acl':
+          return await handleAcl(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+        case 'history':
+          return await handleHistory(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+        case 'maintenance':
+          return await handleMaintenance(deps, { requester, command: parsed.command, text: command.text, reply });
+        case 'digest':
+          return await handleDigest(deps, { requester, periodMs: parsed.command.periodMs, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+        case 'offboard':
+          return await handleOffboard(deps, { requester, target: parsed.command.target, reply });
         case 'help':
           return await handleHelp({ topic: parsed.command.topic, reply });
       }

@@ -1,4 +1,5 @@
 import { suggest } from '../src/suggest.js';
+import { MONITORING_USAGE, parseDigest, parseHistory, parseMaintenance, type MonitoringCommand, type MonitoringParse } from './parse-monitoring.js';
 
 /**
  * `/gateway …` text → a command, PURE. Unknown names and malformed text become a `usage` result
@@ -7,17 +8,23 @@ import { suggest } from '../src/suggest.js';
 export type GatewayCommand =
   | { kind: 'check'; gateways: string[]; all: boolean }
   | { kind: 'list' }
-  | { kind: 'help'; topic?: string };
+  | { kind: 'acl'; gateways: string[]; all: boolean }
+  | { kind: 'offboard'; target: string }
+  | { kind: 'help'; topic?: string }
+  | MonitoringCommand;
 
 export type ParseResult = { ok: true; command: GatewayCommand } | { ok: false; message: string };
 
-export const SUBCOMMANDS = ['check', 'list', 'help'] as const;
+export const SUBCOMMANDS = ['check', 'list', 'acl', 'history', 'maintenance', 'digest', 'offboard', 'help'] as const;
 
 export const USAGE_TEXT = [
   '*Usage*',
   '`/gateway check <name> [<name> …]` — check gateways layer by layer and post the verdict here',
   '`/gateway check all` — check every configured gateway',
   '`/gateway list` — configured gateways and their last known state',
+  '`/gateway acl [<name> …]` — audit the tailnet policy: who can reach each gateway port (only you see it)',
+  ...MONITORING_USAGE,
+  '`/gateway offboard @person | <e-mail> | <tailnet login>` — open the offboarding checklist for someone who left (approvers)',
   '`/gateway help [verdicts]` — this help, or what each verdict means',
 ].join('\n');
 
@@ -35,6 +42,23 @@ export function parseGatewayCommand(text: string, knownGateways: readonly string
       return args.length ? usage(`\`/gateway list\` takes no arguments.`) : { ok: true, command: { kind: 'list' } };
     case 'help':
       return { ok: true, command: { kind: 'help', ...(args[0] ? { topic: args[0].toLowerCase() } : {}) } };
+    case 'acl': {
+      // No names: every gateway, as `check all` (and authorized the same way).
+      if (args.length === 0) return knownGateways.length ? { ok: true, command: { kind: 'acl', gateways: [...knownGateways], all: true } } : usage('No gateways are configured.');
+      const parsed = parseCheck(args, knownGateways);
+      return parsed.ok && parsed.command.kind === 'check' ? { ok: true, command: { ...parsed.command, kind: 'acl' } } : parsed;
+    }
+    case 'history':
+      return withUsage(parseHistory(args, knownGateways));
+    case 'maintenance':
+      return withUsage(parseMaintenance(args, knownGateways));
+    case 'digest':
+      return withUsage(parseDigest(args));
+    case 'offboard': {
+      // The rest of the text as typed: an escaped mention (`<@U…|Name With Spaces>`) keeps its case and spaces.
+      const target = text.trim().slice(verb.length).trim();
+      return target ? { ok: true, command: { kind: 'offboard', target } } : usage('Who left? e.g. `/gateway offboard @departed` or `/gateway offboard departed@example.test`');
+    }
     default: {
       // `/gateway prod` reads as "check prod": the most common thing people type at 3 a.m.
       if (knownGateways.includes(verb.toLowerCase())) return parseCheck(words, knownGateways);
@@ -71,6 +95,10 @@ function knownList(known: readonly string[]): string {
 /** Echoed input is shortened and stripped of backticks so it cannot break the message. */
 function clip(text: string): string {
   return text.replace(/`/g, "'").slice(0, 40);
+}
+
+function withUsage(parsed: MonitoringParse): ParseResult {
+  return parsed.ok ? parsed : usage(parsed.message);
 }
 
 function usage(message: string): ParseResult {

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { defaultTarget, gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from './config/targets.js';
-import { EnvNameSchema, GatewayUrlSchema } from './config/schema.js';
+import { EnvNameSchema, GatewayUrlSchema } from './config/fields.js';
 import { AppError, ConfigError, UnknownGatewayError, UsageError } from './errors.js';
 import { createChecker, type CheckResult } from './check/checker.js';
 import { connectToGateway } from './openclaw/client.js';
@@ -13,6 +12,8 @@ import type { DeviceIdentity } from './openclaw/types.js';
 import { renderCheckForTerminal } from './render/terminal.js';
 import { defaultIdentityPath } from './paths.js';
 import { CLAWOPS_VERSION } from './version.js';
+import { tailnetSettingsFor } from './config/sections/tailscale.js';
+import type { LadderDeps } from './probes/ladder.js';
 
 /**
  * `clawops <command>`: the terminal entry point. `check` and `config validate` need no Slack and no
@@ -30,6 +31,8 @@ Usage:
   clawops check --all                 check every configured gateway
   clawops check --url ws://HOST:PORT [--token-env NAME]
   clawops config validate             validate the config file (exit 2 when invalid)
+  clawops acl [NAME ...]              audit the tailnet policy file for the gateways (exit 1 on
+                                      findings); --no-validate skips the policy's own tests
   clawops start | bot | worker        run the Slack bot and/or the check worker (needs Redis)
   clawops agent --gateway NAME        run the host agent on a gateway host
 
@@ -65,6 +68,10 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
         return await checkCommand(rest, env, io);
       case 'config':
         return await configCommand(rest, env, io);
+      case 'acl': {
+        const { aclCommand } = await import('./acl-cli.js');
+        return await aclCommand(rest, env, io);
+      }
       case 'start':
       case 'bot':
       case 'worker':
@@ -110,6 +117,15 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   }
 }
 
+/**
+ * The config loader and its YAML parser are imported only when there is a file to read: they are a
+ * large share of the start-up of a check that has none (`--url`, OpenClaw's defaults).
+ */
+async function loadConfigFile(path: string): Promise<Config> {
+  const { loadConfigFile: load } = await import('./config/load.js');
+  return load(path);
+}
+
 /** --config, else $CLAWOPS_CONFIG, else ./clawops.yaml when it exists; undefined: no config. */
 export function configPathFrom(explicit: string | undefined, env: Env): string | undefined {
   if (explicit) return explicit;
@@ -145,8 +161,10 @@ async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number
   const config = configPath ? await loadConfigFile(configPath) : undefined;
   const targets = selectTargets({ names: positionals, all: values.all === true, url: values.url as string | undefined, tokenEnv: values['token-env'] as string | undefined }, config, env);
 
+  // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
+  const reminder = config?.offboarding && values.json !== true ? import('./offboarding/terminal-reminder.js').then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) })).catch(() => undefined) : undefined;
   const identity = await identityFor(targets, config, env, io);
-  const checker = createChecker({ connect: connectToGateway, identity });
+  const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets)) });
   const results: CheckResult[] = await checker.checkMany(targets, { concurrency: 16 });
 
   if (values.json) {
@@ -155,6 +173,8 @@ async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number
   } else {
     const color = io.isTty && values['no-color'] !== true && env.NO_COLOR === undefined;
     io.stdout(results.map(({ report, diagnosis }) => renderCheckForTerminal(report, diagnosis, { color })).join('\n'));
+    const footer = await reminder;
+    if (footer) io.stdout(`\n${footer}\n`);
   }
   return results.every(({ diagnosis }) => diagnosis.state === 'healthy') ? EXIT.healthy : EXIT.unhealthy;
 }
@@ -185,6 +205,15 @@ export function selectTargets(
   const names = request.names.length ? request.names : gatewayNames(config).length === 1 ? gatewayNames(config) : [];
   if (names.length === 0) throw new UsageError(`name a gateway or pass --all (configured: ${gatewayNames(config).join(', ')})`);
   return [...new Set(names)].map((name) => resolveTarget(config, name, env));
+}
+
+/** The tailnet layers and the exposure probe, imported only when a tailscaled or a publicAddress is in play. */
+async function ladderProbes(config: Config | undefined, targets: CheckTarget[]): Promise<Partial<LadderDeps>> {
+  const tailnet = tailnetSettingsFor(config?.tailscale, existsSync);
+  const exposure = targets.some((target) => target.publicAddress !== undefined);
+  if (!tailnet && !exposure) return {};
+  const { ladderProbesFor } = await import('./probes/tailnet/from-config.js');
+  return ladderProbesFor(tailnet, { exposure });
 }
 
 async function identityFor(targets: CheckTarget[], config: Config | undefined, env: Env, io: CliIo): Promise<DeviceIdentity | undefined> {

@@ -15,8 +15,9 @@ import { startRuntime } from './runtime.js';
  */
 export async function runProcess(command: string, args: string[], env: Env, io: CliIo): Promise<number> {
   if (command === 'agent') {
-    io.stderr('clawops agent: the host agent is not part of this build yet\n');
-    return 2;
+    // The host agent needs Redis and no Slack: its own process (src/agent/).
+    const { runAgentProcess } = await import('./agent/agent-process.js');
+    return runAgentProcess(args, env, io);
   }
   let values: { config?: string };
   try {

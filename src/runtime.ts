@@ -6,6 +6,9 @@ import type { EnvOptions } from './config/env.js';
 import { gatewayNames, resolveTarget, type Env } from './config/targets.js';
 import type { Logger } from './log.js';
 import { createChecker } from './check/checker.js';
+import { runJointCheck } from './check/joint-check.js';
+import { resolveAgentSettings } from './config/agent-settings.js';
+import { createHostCheckRequester } from './queue/host-check-requester.js';
 import { connectToGateway } from './openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from './openclaw/device-identity.js';
 import type { DeviceIdentity } from './openclaw/types.js';
@@ -21,7 +24,19 @@ import { createAuditLog } from './state/audit.js';
 import { createLastStateStore } from './state/last-state.js';
 import { registerCommands } from '../commands/index.js';
 import { startWorkers, type Workers } from '../jobs/workers.js';
+import { startMonitoringWorkers, type MonitoringWorkers } from '../jobs/monitoring-workers.js';
+import { createMonitoring } from './monitoring/services.js';
+import type { DigestSectionProvider } from './render/digest-section.js';
 import type { LadderDeps } from './probes/ladder.js';
+import { existsSync } from 'node:fs';
+import { tailnetSettingsFor } from './config/sections/tailscale.js';
+import { ladderProbesFor } from './probes/tailnet/from-config.js';
+import { createExposureStore } from './state/exposure-record.js';
+import { adminApiFromConfig } from './tailscale/admin-api-config.js';
+import { createAclAuditService } from './tailscale/acl-service.js';
+import { createTailnetDigestSection } from './tailscale/tailnet-digest-section.js';
+import { createOffboardingRuntime } from './offboarding/wiring.js';
+import { combineEnrichments } from './check/combined-enrichment.js';
 
 /**
  * The composition root for the long-running processes: builds Redis connections, queues, the Bolt
@@ -39,11 +54,14 @@ export interface RuntimeOptions {
   stalledIntervalMs?: number;
   ladder?: Partial<LadderDeps>;
   now?: () => number;
+  /** Digest sections contributed from outside (tests); the built-in ones are added below. */
+  digestSections?: DigestSectionProvider[];
 }
 
 export interface Runtime {
   slack?: SlackApp;
   workers?: Workers;
+  monitoring?: MonitoringWorkers;
   /** Resolves when the connection commands enqueue through is ready (after an outage). */
   redisReady(): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +97,20 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
     const poster = createSlackPoster({ client, redis: stateRedis, prefix });
     const audit = createAuditLog({ redis: stateRedis, prefix });
     const lastState = createLastStateStore({ redis: stateRedis, prefix });
+    // Sections other parts contribute to the health digest (tailnet, offboarding) join this list.
+    const digestSections: DigestSectionProvider[] = [...(runtime.digestSections ?? [])];
+    const monitoring = createMonitoring({ config, redis: stateRedis, prefix, lastState, sections: () => digestSections, now });
+    const exposures = createExposureStore({ redis: stateRedis, prefix });
+    // The ACL audit (`/gateway acl`, the digest's tailnet section), when the admin API is configured.
+    const acl = config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, runtime.env) }) : undefined;
+    digestSections.push(createTailnetDigestSection({ config, exposures, acl }));
+    // Offboarding (checklists, reminders, the users poll, the reminder under every verdict), when configured.
+    const offboarding = createOffboardingRuntime({ config, env: runtime.env, redisUrl: options.redisUrl, prefix, redis: stateRedis, client, poster, audit, groups: createGroupMembership({ client }), logger: logger.child({ component: 'offboarding' }), now, newId: randomUUID });
+    if (offboarding) {
+      closers.push(() => offboarding.close());
+      digestSections.push(offboarding.digestSection);
+    }
+    const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment);
 
     const result: Runtime = {
       stop: async () => undefined,
@@ -89,10 +121,16 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 
     if (runtime.roles.worker) {
       const identity = await loadIdentity(config, runtime.env, logger);
-      const checker = createChecker({ connect: connectToGateway, identity, ...runtime.ladder });
+      // tailscaled from `tailscale:` (or its default socket when it exists here); exposure for publicAddress gateways.
+      const tailnet = tailnetSettingsFor(config.tailscale, existsSync);
+      logger.info({ tailscaled: tailnet?.socketPath ?? 'none: tailnet layers skipped' }, 'tailnet layers');
+      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true }), ...runtime.ladder });
       const workerRedis: Redis = createWorkerConnection(options.redisUrl);
       workerRedis.on('error', (error) => logger.debug({ err: error }, 'redis (worker) error'));
       closers.push(async () => workerRedis.disconnect());
+      // Gateways with a host agent: ask it while the ladder runs (closed before Redis, after the workers).
+      const hostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => createWorkerConnection(options.redisUrl), prefix, logger: logger.child({ component: 'host-checks' }) });
+      closers.push(() => hostChecks.close());
       const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
       const coalescer = createCoalescer({
         redis: stateRedis,
@@ -100,7 +138,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         windowMs: config.queue.coalesceWindowMs,
         maxWaitMs: longestBudget + 5_000,
         now,
-        run: async (gateway) => (await checker.check(resolveTarget(config, gateway, runtime.env))).report,
+        run: async (gateway) => runJointCheck({ checker, hostChecks }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway)),
       });
       const workers = startWorkers({
         connection: workerRedis,
@@ -110,13 +148,25 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         concurrency: config.queue.concurrency,
         gatewayConcurrency: config.queue.gatewayConcurrency,
         knownGateways: () => gatewayNames(config),
-        onReport: async (report) => lastState.record({ report, diagnosis: (await import('./diagnosis/diagnose.js')).diagnose(report) }),
+        enrichment,
+        onReport: async (report) => {
+          await monitoring.record({ report, diagnosis: (await import('./diagnosis/diagnose.js')).diagnose(report) }, 'command');
+          await exposures.record(report);
+        },
         logger: logger.child({ component: 'worker' }),
         lockDurationMs: runtime.lockDurationMs,
         stalledIntervalMs: runtime.stalledIntervalMs,
       });
       closers.push(() => workers.close({ graceMs: config.queue.shutdownGraceMs }));
       result.workers = workers;
+      offboarding?.startWorker();
+      // Scheduled checks, alerts and digests (closed before the check workers).
+      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: async (result) => {
+          await monitoring.record(result, 'schedule');
+          await exposures.record(result.report);
+        }, now, logger: logger.child({ component: 'monitoring' }), lockDurationMs: runtime.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs });
+      closers.push(() => watching.close({ graceMs: config.queue.shutdownGraceMs }));
+      result.monitoring = watching;
     }
 
     if (runtime.roles.bot) {
@@ -137,7 +187,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         logger: logger.child({ component: 'commands' }),
         now,
         newId: randomUUID,
+        acl,
+        monitoring,
+        offboarding: offboarding?.commands,
       });
+      offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
       await app.start();
       closers.push(() => app.stop());

@@ -46,7 +46,9 @@ function knownKeysAt(path: string[]): string[] {
     else return [];
   }
   const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
-  return def?.type === 'object' && def.shape ? Object.keys(def.shape).filter((key) => key !== 'token') : [];
+  // Keys declared only to be refused (`token`, literal credentials: typed `unknown`) are never suggested.
+  const shape = def?.type === 'object' ? def.shape : undefined;
+  return shape ? Object.keys(shape).filter((key) => (unwrap(shape[key]) as { def?: { type?: string } } | undefined)?.def?.type !== 'unknown') : [];
 }
 
 function unwrap(schema: unknown): unknown {

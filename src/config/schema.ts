@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { AclTargetSchema, TailscaleConfigSchema } from './sections/tailscale.js';
+import { CheckIntervalSecondsSchema, MonitoringSchema } from './sections/monitoring.js';
+import { AgentConfigSchema } from './sections/agent.js';
+import { OffboardingConfigSchema } from './sections/offboarding.js';
+import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
+
+// The pieces a check needs without a config file live in fields.ts (see there); re-exported here.
+export { DEFAULT_TIMEOUTS, EnvNameSchema, GatewayUrlSchema, TimeoutsSchema, type Timeouts } from './fields.js';
 
 /**
  * clawops.yaml, as zod. Every object is strict so that a typo (`tokn:`) is an error that names
@@ -6,62 +14,15 @@ import { z } from 'zod';
  * variable that holds its token (`tokenEnv`), and a literal `token:` is refused.
  */
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const GATEWAY_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-export const EnvNameSchema = z
-  .string()
-  .regex(ENV_NAME, { error: (issue) => `expected an environment variable name like CLAWOPS_PROD_TOKEN, got ${JSON.stringify(issue.input)}` });
-
-const millis = z.number().int().positive().max(600_000);
-const ms = (fallback: number) => millis.default(fallback);
-
-export const TimeoutsSchema = z
-  .object({
-    dnsMs: ms(2_000),
-    tcpMs: ms(3_000),
-    httpMs: ms(3_000),
-    /** TCP + TLS + HTTP upgrade until 101. */
-    upgradeMs: ms(4_000),
-    /** From 101 until hello-ok. */
-    handshakeMs: ms(5_000),
-    rpcMs: ms(5_000),
-    /** `channels.status {probe:true}` asks every channel: it gets its own, longer deadline. */
-    channelsMs: ms(8_000),
-    tailnetMs: ms(3_000),
-    /** The whole check. */
-    budgetMs: ms(15_000),
-  })
-  .strict();
-export type Timeouts = z.infer<typeof TimeoutsSchema>;
-export const DEFAULT_TIMEOUTS: Timeouts = TimeoutsSchema.parse({});
 
 /**
  * Overrides (per gateway, or in `defaults`): no defaults of their own, so that a gateway setting
  * one timeout keeps the others from `defaults.timeouts`.
  */
 const PartialTimeoutsSchema = z
-  .object(Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, millis.optional()])) as { [K in keyof Timeouts]: z.ZodOptional<typeof millis> })
+  .object(Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, TimeoutMsSchema.optional()])) as { [K in keyof Timeouts]: z.ZodOptional<typeof TimeoutMsSchema> })
   .strict();
-
-export const GatewayUrlSchema = z.string().superRefine((value, ctx) => {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
-    ctx.addIssue({ code: 'custom', message: `expected a ws:// or wss:// URL, got ${JSON.stringify(value)}` });
-    return;
-  }
-  if (url.username || url.password) {
-    ctx.addIssue({ code: 'custom', message: 'a gateway URL must not carry credentials; name the token with tokenEnv' });
-  }
-  if (url.searchParams.has('token')) {
-    ctx.addIssue({ code: 'custom', message: 'a gateway URL must not carry a token; name the token with tokenEnv' });
-  }
-});
 
 /** How the client presents a device identity (needed for operator.read on a remote Gateway). */
 export const DeviceModeSchema = z.enum(['auto', 'always', 'never']);
@@ -79,9 +40,15 @@ export const GatewayConfigSchema = z
     publicAddress: z.string().min(1).optional(),
     /** The gateway's node in the tailnet (MagicDNS name, host name or 100.x address); default: the URL host. */
     tailnetHost: z.string().min(1).optional(),
+    /** How the tailnet policy names this gateway for the ACL audit (default `tailscale.acl.defaultTarget`). */
+    aclTarget: AclTargetSchema.optional(),
     /** `auto`: present the device identity, fall back to token-only while pairing is pending. */
     device: DeviceModeSchema.default('auto'),
     description: z.string().max(200).optional(),
+    /** Seconds between scheduled checks of this gateway (default `monitoring.checkIntervalSeconds`). */
+    checkIntervalSeconds: CheckIntervalSecondsSchema,
+    /** The host agent on this gateway's host (src/config/sections/agent.ts); absent: checks from outside only. */
+    agent: AgentConfigSchema.optional(),
   })
   .strict()
   .superRefine((gateway, ctx) => {
@@ -147,6 +114,12 @@ export const ConfigSchema = z
       .default({ tokenEnv: 'OPENCLAW_GATEWAY_TOKEN', slowHandshakeMs: 2_000 }),
     /** Where the Ed25519 device identity lives (created 0600 on first use). */
     identity: z.object({ path: z.string().min(1).optional() }).strict().default({}),
+    /** tailscaled, the admin API and the ACL audit (src/config/sections/tailscale.ts). */
+    tailscale: TailscaleConfigSchema.optional(),
+    /** Scheduled checks, alerts, history and digests (src/config/sections/monitoring.ts). */
+    monitoring: MonitoringSchema.prefault({}),
+    /** Departures: revoke tailnet access and gateway tokens (src/config/sections/offboarding.ts). */
+    offboarding: OffboardingConfigSchema.optional(),
     gateways: z
       .record(z.string(), GatewayConfigSchema)
       .superRefine((gateways, ctx) => {

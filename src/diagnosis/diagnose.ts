@@ -1,5 +1,7 @@
-import { firstFailedLayer, layerOf, type ProbeReport } from '../probes/report.js';
+import type { ProbeReport } from '../probes/report.js';
+import { firstFailedLayer, layerOf } from '../probes/layer-order.js';
 import { ADVISORY_RULES, BLOCKING_RULES, runningVersion, type Finding } from './rules.js';
+import { HOST_RULES, joinHostView } from './host-rules.js';
 import { SEVERITIES, SYMPTOM_TABLE, type Severity } from './symptom-table.js';
 import type { Diagnosis, GatewayState, Verdict } from './verdict.js';
 
@@ -21,9 +23,11 @@ export function diagnose(report: ProbeReport, context: DiagnosisContext = {}): D
   const suppressed = blocking?.id === 'bot-node-offline';
 
   const findings: Finding[] = [];
-  if (blocking) findings.push(blocking);
-  else if (failed) findings.push(unexplained(report, failed.layer));
-  for (const rule of ADVISORY_RULES) {
+  const outside = blocking ?? (failed ? unexplained(report, failed.layer) : undefined);
+  // With a host agent, loopback on the host tells the Gateway from the path (host-rules.ts).
+  const decisive = suppressed ? outside : joinHostView(report, outside);
+  if (decisive) findings.push(decisive);
+  for (const rule of [...ADVISORY_RULES, ...HOST_RULES]) {
     const finding = rule(report);
     if (!finding || findings.some((existing) => existing.id === finding.id)) continue;
     // While this node is off the tailnet, only what does not depend on it is worth saying.

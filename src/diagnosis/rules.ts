@@ -1,4 +1,5 @@
-import { layerOf, type EvidenceOf, type ProbeReport } from '../probes/report.js';
+import type { EvidenceOf, ProbeReport } from '../probes/report.js';
+import { layerOf } from '../probes/layer-order.js';
 import type { SymptomId } from './symptom-table.js';
 
 /**
@@ -30,7 +31,13 @@ function tcpTarget(report: ProbeReport): string {
 }
 
 export function runningVersion(report: ProbeReport): string | undefined {
-  return layerOf(report, 'handshake')?.evidence?.serverVersion ?? layerOf(report, 'status')?.evidence?.runtimeVersion ?? layerOf(report, 'http')?.evidence?.version;
+  return (
+    layerOf(report, 'handshake')?.evidence?.serverVersion ??
+    layerOf(report, 'status')?.evidence?.runtimeVersion ??
+    layerOf(report, 'http')?.evidence?.version ??
+    // The host agent's hello-ok on loopback, when the view from outside never got that far.
+    report.host?.loopback?.serverVersion
+  );
 }
 
 type Rule = (report: ProbeReport) => Finding | undefined;

@@ -46,6 +46,11 @@ export const SYMPTOM_IDS = [
   'version-changed',
   'gateway-degraded',
   'unit-token-drift',
+  // The host agent's joint view (src/diagnosis/host-rules.ts).
+  'network-path',
+  'gateway-down',
+  'stale-process',
+  'agent-silent',
 ] as const;
 export type SymptomId = (typeof SYMPTOM_IDS)[number];
 
@@ -242,5 +247,34 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     see: "(from the host) the unit's token differs from the configured one, or the port env differs",
     suspect: 'env not re-imported after rotation or edit',
     do: 'as `auth-rejected`, on the host: fix `Environment=`/`EnvironmentFile=`, `systemctl daemon-reload && systemctl restart <unit>`',
+  },
+  'network-path': {
+    title: 'Gateway fine, path broken',
+    severity: 'error',
+    see: '(host agent) the Gateway answers on loopback on its host, but the check from outside fails',
+    suspect: 'the network path, not the Gateway: the tailnet ACL, the host firewall, Tailscale Serve or a proxy, or a bind that does not reach the tailnet',
+    do: "leave the Gateway alone: allow `tag:ops → tag:gateway:{port}` in the ACL, check the host firewall (ufw/nftables) and `tailscale serve status` on the host; refused from outside with a loopback bind means Serve (or a tailnet bind) is missing",
+  },
+  'gateway-down': {
+    title: 'Gateway failing on its host',
+    severity: 'error',
+    see: '(host agent) the Gateway fails on loopback too: nothing listens on its port there, or it does not complete a handshake',
+    suspect: 'the Gateway itself (stopped, crashed, hung, overloaded, or on another port), not the network',
+    do: 'on the host: `systemctl status <unit>` and `journalctl -u <unit>`; restart it; if it runs on another port, align `OPENCLAW_GATEWAY_PORT` in the unit with the port its clients use',
+  },
+  'stale-process': {
+    title: 'Stale process after upgrade',
+    severity: 'warning',
+    see: '(host agent) the running Gateway reports another version in hello-ok than the package installed on its host',
+    suspect: 'the process predates the last upgrade: the files changed, the old process still runs',
+    do: 'restart the unit (`systemctl restart <unit>`) and check again; with several installs, make the unit run the one that gets upgraded',
+    refines: 'ws-closed-early',
+  },
+  'agent-silent': {
+    title: 'Host agent silent',
+    severity: 'info',
+    see: 'the host agent did not answer within its deadline, or did not run the checks',
+    suspect: 'clawops-agent is stopped on the gateway host, or cannot reach Redis',
+    do: 'on the gateway host: `systemctl status clawops-agent` and `journalctl -u clawops-agent`; meanwhile verdicts come from outside alone',
   },
 };

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { lookup as systemLookup } from 'node:dns/promises';
 import type { LayerOf } from './report.js';
 import { netErrorOf } from './net-error.js';
@@ -7,6 +7,25 @@ import { roundMs, type MonotonicClock } from './clock.js';
 export type Lookup = (host: string) => Promise<string[]>;
 
 export const lookupAll: Lookup = async (host) => (await systemLookup(host, { all: true, order: 'ipv4first' })).map((entry) => entry.address);
+
+/**
+ * A `Lookup` as Node's socket `lookup` option, so that the HTTP layer resolves the gateway's host
+ * through the same resolver as the dns layer when one is injected (tests: a fake DNS on loopback).
+ */
+export function toNodeLookup(lookup: Lookup): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname).then(
+      (addresses) => {
+        const family = (options.family === 4 || options.family === 6 ? options.family : 0) as 0 | 4 | 6;
+        const usable = addresses.filter((address) => family === 0 || isIP(address) === family);
+        if (usable.length === 0) return callback(Object.assign(new Error(`${hostname}: no addresses`), { code: 'ENOTFOUND' }), '', 4);
+        if (options.all) return (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, usable.map((address) => ({ address, family: isIP(address) })));
+        callback(null, usable[0]!, isIP(usable[0]!));
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 4),
+    );
+  };
+}
 
 /** Resolves the gateway's host the way the WebSocket will (the system resolver). */
 export async function probeDns(

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { z } from 'zod';
 import type { HttpEndpointEvidence } from './report.js';
 import { netErrorOf } from './net-error.js';
@@ -10,6 +11,8 @@ export interface HttpGetOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /** Name resolution; absent: the system's (getaddrinfo). */
+  lookup?: LookupFunction;
 }
 
 /**
@@ -38,6 +41,7 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
         headers: { accept: 'application/json', 'user-agent': 'clawops-probe' },
         agent: false,
         signal: options.signal,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(secure ? { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, servername: base.hostname } : {}),
       },
       (response) => readBody(response, (status, contentType, body) => finish(describe(path, status, contentType, body))),

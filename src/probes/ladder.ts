@@ -1,14 +1,16 @@
 import type { CheckTarget } from '../config/targets.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import { LAYER_ORDER, type LayerName, type LayerResult, type ProbeReport } from './report.js';
+import type { LayerName, LayerResult, ProbeReport } from './report.js';
+import { LAYER_ORDER } from './layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
-import { probeDns, type Lookup } from './dns.js';
+import { probeDns, toNodeLookup, type Lookup } from './dns.js';
 import { probeTcp } from './tcp.js';
 import { probeHttpHealth } from './http-health.js';
 import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
 import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
+import { botNodeForTarget } from './tailnet/applies.js';
 
 export interface LadderDeps {
   connect: Connect;
@@ -69,7 +71,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       : undefined;
     const [tcp, http, gateway] = await Promise.all([
       probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }),
-      probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls }),
+      probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
       probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol }, { startMs: afterDns, signal: budget }),
     ]);
     layers.set('tcp', tcp);
@@ -108,7 +110,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     const pathLayer = await path;
     if (pathLayer) layers.set('path', pathLayer);
     const exposureEvidence = await exposure;
-    if (botNode) layers.set('bot-node', await botNode);
+    if (botNode) layers.set('bot-node', botNodeForTarget(await botNode, layers.get('peer')));
     return finish(exposureEvidence);
   }
   if (botNode) layers.set('bot-node', await botNode);
@@ -139,6 +141,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   }
 
   function placeholder(name: LayerName): LayerResult {
+    if (name === 'path' && layers.get('peer')?.status === 'skipped') return skipped(name, 'not reached over the tailnet');
     if (name === 'bot-node' || name === 'peer' || name === 'path') {
       return deps.tailnet ? { ...notReached('handshake', 0), layer: name } as LayerResult : skipped(name, 'no tailscaled configured on this node');
     }

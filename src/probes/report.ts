@@ -1,4 +1,8 @@
 import { z } from 'zod';
+// The ladder order and the helpers over a report live in layer-order.ts (no zod: the check path uses
+// them without building these schemas); re-exported here.
+import { LAYER_ORDER, type LayerName } from './layer-order.js';
+export { LAYER_ORDER, firstFailedLayer, layerOf, type LayerName } from './layer-order.js';
 
 /**
  * The probe report: plain JSON, the only thing that crosses from the network side (probes) to the
@@ -8,20 +12,6 @@ import { z } from 'zod';
  * Layers are listed in ladder order. The first layer that failed decides; a layer that could not be
  * attempted because an earlier one failed is `not-reached`, never `failed`.
  */
-export const LAYER_ORDER = [
-  'bot-node', // this node's own tailscaled (tailnet layers are `skipped` when not configured)
-  'dns',
-  'peer', // the gateway's node in our netmap
-  'path', // disco / TSMP ping to the peer
-  'tcp',
-  'http', // /healthz + /readyz, overlapped with the WebSocket layers
-  'upgrade',
-  'handshake', // connect.challenge → connect → hello-ok
-  'health', // `health` RPC (no scope needed)
-  'status', // `status` (operator.read)
-  'channels', // `channels.status {probe:true}` (operator.read)
-] as const;
-export type LayerName = (typeof LAYER_ORDER)[number];
 
 export const LayerStatusSchema = z.enum(['ok', 'warn', 'failed', 'skipped', 'not-reached']);
 export type LayerStatus = z.infer<typeof LayerStatusSchema>;
@@ -238,6 +228,96 @@ export const ExposureEvidence = z.object({
   durationMs: z.number(),
 });
 
+/**
+ * Host evidence: what the agent on the gateway host found (src/host/run-host-checks.ts), joined
+ * into the report by the worker. It crosses Redis, so it carries fingerprints, never a token: the
+ * fingerprint fields only accept the 12-hex form.
+ */
+const Fingerprint = z.string().regex(/^[0-9a-f]{12}$/);
+export const HostListenersEvidence = z.object({
+  available: z.boolean(),
+  /** Why the kernel tables could not be read (`no-proc`, `unreadable`). */
+  reason: z.string().optional(),
+  port: z.number(),
+  bind: z.enum(['loopback', 'tailnet']),
+  listening: z.boolean(),
+  bound: z.array(z.string()).default([]),
+  allowed: z.array(z.string()).default([]),
+  violations: z.array(z.object({ address: z.string(), kind: z.string(), severity: z.enum(['critical', 'warning']), why: z.string() })).default([]),
+});
+export const HostLoopbackEvidence = z.object({
+  url: z.string(),
+  /** No layer failed on loopback: the Gateway itself works. */
+  ok: z.boolean(),
+  failedLayer: z.enum(LAYER_ORDER).optional(),
+  serverVersion: z.string().optional(),
+  summary: z.string(),
+  /** The loopback ladder, layer by layer (the same client and evidence as the view from outside). */
+  layers: z.array(LayerResultSchema).default([]),
+});
+export const HostUnitEvidence = z.object({
+  unitName: z.string(),
+  /** False: the unit could not be read at all (`reason`: systemctl-missing, systemd-unavailable, timeout). */
+  available: z.boolean(),
+  reason: z.string().optional(),
+  detail: z.string().optional(),
+  unitFound: z.boolean().optional(),
+  loadState: z.string().optional(),
+  activeState: z.string().optional(),
+  subState: z.string().optional(),
+  fragmentPath: z.string().optional(),
+  dropInPaths: z.array(z.string()).default([]),
+  tokenSource: z.string().optional(),
+  unitTokenFingerprint: Fingerprint.optional(),
+  configuredTokenFingerprint: Fingerprint.optional(),
+  tokenDrift: z.boolean().default(false),
+  unitPort: z.number().optional(),
+  portSource: z.string().optional(),
+  portDrift: z.boolean().default(false),
+  /** Something listens on the unit's port (when the unit sets one). */
+  unitPortListening: z.boolean().optional(),
+  envComplete: z.boolean().optional(),
+  findings: z.array(z.object({ id: z.string(), symptom: z.string().optional(), severity: z.enum(['critical', 'warning', 'info']), summary: z.string() })).default([]),
+});
+export const HostVersionEvidence = z.object({
+  status: z.enum(['match', 'stale-process', 'unknown']),
+  running: z.string().optional(),
+  installed: z.string().optional(),
+  packageJsonPath: z.string().optional(),
+  others: z.array(z.object({ packageJsonPath: z.string(), version: z.string() })).default([]),
+  summary: z.string(),
+});
+export const HostDoctorEvidence = z.object({
+  ran: z.boolean(),
+  reason: z.string().optional(),
+  exitCode: z.number().optional(),
+  timedOut: z.boolean().optional(),
+  durationMs: z.number().optional(),
+  findings: z
+    .array(z.object({ id: z.string(), severity: z.enum(['error', 'warning', 'info']), message: z.string(), path: z.string().optional(), fixHint: z.string().optional() }))
+    .default([]),
+  notes: z.array(z.string()).default([]),
+});
+export const HostEvidence = z.object({
+  agent: z.object({
+    /** `silent`: no answer within `deadlineMs`; `failed`: the agent or the queue said why. */
+    status: z.enum(['answered', 'silent', 'failed']),
+    deadlineMs: z.number(),
+    durationMs: z.number().optional(),
+    hostname: z.string().optional(),
+    version: z.string().optional(),
+    detail: z.string().optional(),
+  }),
+  listeners: HostListenersEvidence.optional(),
+  loopback: HostLoopbackEvidence.optional(),
+  unit: HostUnitEvidence.optional(),
+  version: HostVersionEvidence.optional(),
+  doctor: HostDoctorEvidence.optional(),
+  /** The fingerprint of the token this clawops node sends, to set beside the unit's. */
+  clientTokenFingerprint: Fingerprint.optional(),
+});
+export type HostEvidenceData = z.infer<typeof HostEvidence>;
+
 export const ProbeReportSchema = z.object({
   schema: z.literal(1),
   gateway: z.object({
@@ -260,22 +340,9 @@ export const ProbeReportSchema = z.object({
   /** The layers in LAYER_ORDER; every layer is present, with `skipped` where it does not apply. */
   layers: z.array(LayerResultSchema),
   exposure: ExposureEvidence.optional(),
-  /** Host-side evidence from the agent on the gateway host (another issue fills it). */
-  host: z.record(z.string(), z.unknown()).optional(),
+  /** Host-side evidence from the agent on the gateway host, when the gateway has one. */
+  host: HostEvidence.optional(),
   /** Our own client's identity and version, for verdict texts. */
   client: z.object({ version: z.string(), deviceId: z.string().optional() }),
 });
 export type ProbeReport = z.infer<typeof ProbeReportSchema>;
-
-export function layerOf<L extends LayerName>(report: ProbeReport, name: L): LayerOf<L> | undefined {
-  return report.layers.find((layer): layer is LayerOf<L> => layer.layer === name);
-}
-
-/** The first layer (in ladder order) that failed, if any. */
-export function firstFailedLayer(report: ProbeReport): LayerResult | undefined {
-  for (const name of LAYER_ORDER) {
-    const layer = layerOf(report, name);
-    if (layer?.status === 'failed') return layer;
-  }
-  return undefined;
-}

@@ -4,11 +4,18 @@ export const QUEUES = {
   checks: 'checks',
   /** Posting results to Slack: retried with backoff, idempotent. */
   posts: 'posts',
+  /** Scheduled checks and digests, from job schedulers upserted at boot (jobs/schedules.ts). */
+  monitor: 'monitor',
+  /** Alert posts and their thread follow-ups: retried with backoff, one job per decision. */
+  alerts: 'alerts',
 } as const;
 
 export const JOBS = {
   checkRequest: 'check-request',
   postCheckResult: 'post-check-result',
+  scheduledCheck: 'scheduled-check',
+  digest: 'digest',
+  postAlert: 'post-alert',
 } as const;
 
 /** BullMQ job ids may not contain ':' (it is the key separator). */

@@ -2,6 +2,7 @@ import type { CheckResult } from '../check/checker.js';
 import type { Verdict } from '../diagnosis/verdict.js';
 import { actions, button, capBlocks, codeSection, context, divider, escapeMrkdwn, header, message, section, truncate, type Block, type SlackMessage } from './blocks.js';
 import { formatMs } from './terminal.js';
+import { hostViewLine } from './host-line.js';
 
 /** What a check message needs besides the results: who asked, and what the Re-run button re-runs. */
 export interface CheckMessageContext {
@@ -60,6 +61,7 @@ function singleResult({ report, diagnosis }: CheckResult): Block[] {
     `*URL* ${escapeMrkdwn(report.gateway.url)}`,
     `*OpenClaw* ${diagnosis.version.running ?? 'unknown'}${diagnosis.version.expected && diagnosis.version.expected !== diagnosis.version.running ? ` (expected ${diagnosis.version.expected})` : ''}`,
     `*Check* ${formatMs(report.durationMs)}${diagnosis.failedLayer ? ` · first failed layer: *${diagnosis.failedLayer}*` : ''}`,
+    ...[hostViewLine(report)].filter((line): line is string => line !== undefined),
   ];
   blocks.push(context(facts));
   if (diagnosis.suppressed) blocks.push(section('*clawops itself is off the tailnet*: gateway verdicts are suppressed until this node is back.'));

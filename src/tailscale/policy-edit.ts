@@ -86,13 +86,14 @@ function membersAt(text: string, group: string): { node: Node; members: unknown[
   return { node, members: (node.children ?? []).map((child) => child.value) };
 }
 
-export function removeLoginFromPolicy(hujson: string, login: string): RemoveLoginResult {
+/** `options.groups` limits the edit to those groups (one checklist item per group). */
+export function removeLoginFromPolicy(hujson: string, login: string, options: { groups?: readonly string[] } = {}): RemoveLoginResult {
   const parsed = parsePolicy(hujson);
   if (!parsed.ok) return parsed;
   const mentions = findLoginInPolicy(parsed.policy, login);
   let text = hujson;
   const edits: GroupEdit[] = [];
-  for (const group of mentions.groups) {
+  for (const group of mentions.groups.filter((name) => !options.groups || options.groups.includes(name))) {
     const before = parsed.policy.groups[group] ?? [];
     // Remove from the end so earlier indices stay valid; re-read the tree after every edit.
     for (let index = before.length - 1; index >= 0; index--) {

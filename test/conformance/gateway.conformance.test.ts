@@ -11,6 +11,7 @@ import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/
 import { createChecker } from '../../src/check/checker.js';
 import { urlTarget, type CheckTarget } from '../../src/config/targets.js';
 import type { LadderDeps } from '../../src/probes/ladder.js';
+import { agentChecksOn } from './support/host-checks.js';
 
 /**
  * Our client against the real OpenClaw Gateway (npm openclaw@2026.9.6 on Node 26): one Gateway
@@ -244,6 +245,21 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
       expect(report.layers.find((layer) => layer.layer === 'status')).toMatchObject({ status: 'ok', evidence: { runtimeVersion: OPENCLAW_VERSION } });
       expect(report.layers.find((layer) => layer.layer === 'channels')?.status).toBe('ok');
     });
+  });
+
+  it("the host agent's checks: loopback proven with the device identity (status, channels readable), loopback-only listeners, running = installed", async () => {
+    const result = await agentChecksOn(gateway, TOKEN, dir);
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+    expect(result.loopback).toMatchObject({ url: `ws://127.0.0.1:${gateway.port}`, ok: true, serverVersion: OPENCLAW_VERSION });
+    const layers = Object.fromEntries(result.loopback.layers.map((layer) => [layer.layer, layer]));
+    expect(layers.handshake).toMatchObject({ status: 'ok', evidence: { pairing: { status: 'approved' }, scopes: expect.arrayContaining(['operator.read']) } });
+    expect(layers.status).toMatchObject({ status: 'ok', evidence: { runtimeVersion: OPENCLAW_VERSION } });
+    expect(layers.channels?.status).toBe('ok');
+    expect(result.listeners).toMatchObject({ available: true, listening: true, violations: [] });
+    expect(result.listeners.bound).toContain('127.0.0.1');
+    for (const address of result.listeners.bound) expect(['127.0.0.1', '::1']).toContain(address);
+    expect(result.version).toMatchObject({ status: 'match', running: OPENCLAW_VERSION, installed: OPENCLAW_VERSION });
+    expect(result.unit).toMatchObject({ available: false, reason: 'systemctl-missing' });
   });
 
   // Last: stops the Gateway.

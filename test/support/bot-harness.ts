@@ -31,6 +31,8 @@ export interface BotHarness {
   logs: string[];
   /** Sends `/gateway <text>` as `user` in `channel` and returns the ack. */
   gateway(text: string, options?: { user?: string; channel?: { id: string; name: string } }): ReturnType<SlackEmulator['sendSlashCommand']>;
+  /** Stops clawops and starts it again on the same Redis prefix and emulator (`runtime` is replaced). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,12 @@ export interface HarnessOptions {
   gateways: Record<string, { url: string; tokenEnv?: string } & Record<string, unknown>>;
   access?: unknown;
   queue?: Record<string, unknown>;
+  /** The `tailscale:` section (fake tailscaled socket, fake admin API). */
+  tailscale?: Record<string, unknown>;
+  /** The `monitoring:` section. Absent: scheduled checks off, so that no probe runs unasked. */
+  monitoring?: Record<string, unknown>;
+  /** The `offboarding:` section. */
+  offboarding?: Record<string, unknown>;
   env?: Env;
   emulator?: SlackEmulatorOptions;
   /** Start an extra emulator-less runtime here (e.g. a second worker); default both roles. */
@@ -61,12 +69,15 @@ export function captureLogs(): { lines: string[]; destination: Writable } {
   return { lines, destination };
 }
 
-export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue'>, identityPath: string): Config {
+export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding'>, identityPath: string): Config {
   return ConfigSchema.parse({
     identity: { path: identityPath },
     gateways: Object.fromEntries(Object.entries(options.gateways).map(([name, gateway]) => [name, { tokenEnv: 'TEST_GATEWAY_TOKEN', device: 'never', ...gateway }])),
     ...(options.access ? { access: options.access } : {}),
+    ...(options.tailscale ? { tailscale: options.tailscale } : {}),
+    ...(options.offboarding ? { offboarding: options.offboarding } : {}),
     queue: { coalesceWindowMs: 2_000, shutdownGraceMs: 2_000, ...options.queue },
+    monitoring: options.monitoring ?? { enabled: false },
   });
 }
 
@@ -88,9 +99,8 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
   };
   const { lines, destination } = captureLogs();
   const logger = createLogger({ level: 'debug', destination });
-  let runtime: Runtime;
-  try {
-    runtime = await startRuntime({
+  const start = () =>
+    startRuntime({
       config,
       env,
       options: readEnvOptions(env),
@@ -98,12 +108,15 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
       roles: options.roles ?? { bot: true, worker: true },
       ...options.runtime,
     });
+  let runtime: Runtime;
+  try {
+    runtime = await start();
   } catch (error) {
     await emu.close();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  return {
+  const harness: BotHarness = {
     emu,
     runtime,
     prefix,
@@ -113,12 +126,17 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
     logs: lines,
     gateway: (text, send = {}) =>
       emu.sendSlashCommand({ command: '/gateway', text, user_id: send.user ?? ONCALL.id, channel_id: (send.channel ?? INCIDENTS).id, channel_name: (send.channel ?? INCIDENTS).name }),
+    async restart() {
+      await harness.runtime.stop();
+      harness.runtime = await start();
+    },
     async close() {
-      await runtime.stop();
+      await harness.runtime.stop();
       await emu.close();
       await deleteKeysWithPrefix(options.redisUrl, prefix).catch(() => 0);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 

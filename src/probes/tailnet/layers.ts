@@ -5,6 +5,7 @@ import { probeDnsSplit } from '../dns-split.js';
 import { probeBotNode } from './bot-node.js';
 import { probePath } from './path.js';
 import { probePeer } from './peer.js';
+import { namesTailnetNode, peerNotApplicable } from './applies.js';
 
 /**
  * The tailnet side of the ladder (`TailnetLayers`), built from one LocalAPI client. Composition
@@ -34,9 +35,15 @@ export function createTailnetLayers(deps: TailnetLayersDeps): TailnetLayers {
       const status = await deps.localApi.status({ signal, timeoutMs: deps.statusTimeoutMs });
       const durationMs = roundMs(clock() - t0);
       if (!status.ok) {
+        if (!namesTailnetNode(query, addresses)) return peerNotApplicable(query, startMs, durationMs);
         return { layer: 'peer', status: 'failed', startMs, durationMs, summary: `could not read this node's netmap: ${status.message}` };
       }
-      return { ...probePeer(status.value, query, { startMs, addresses, nowMs: now() }), durationMs };
+      const layer = probePeer(status.value, query, { startMs, addresses, nowMs: now() });
+      // Absent from the netmap and not named as a tailnet node: a loopback or LAN gateway, not a hidden peer.
+      if (layer.evidence?.inNetmap === false && !namesTailnetNode(query, addresses, status.value.magicDnsSuffix)) {
+        return peerNotApplicable(query, startMs, durationMs);
+      }
+      return { ...layer, durationMs };
     },
 
     path: (ip, { startMs, signal }) =>
