@@ -2,23 +2,21 @@
  * Issue 2, "Speed": `clawops check` as a whole process against one real OpenClaw Gateway on
  * loopback, against the floor (a bare Node process doing challenge + connect + `health` over `ws`,
  * bench/floor-client.mjs) and, for scale, the OpenClaw CLI's `openclaw gateway call health`.
- *
- * Also a what-if (bench/support/bundle-cli.ts): the same check with the CLI bundled by esbuild.
+
+ * What is measured is the shipped bin (package.json `bin`: our code and zod bundled by esbuild
+ * into a few ESM files; the other dependencies load from node_modules).
  *
  * Method: the processes are run interleaved (the order alternates every round) so that drift on the
  * machine (other work, the Gateway warming up) hits all of them alike; one warm-up run of each is
  * excluded (it creates and pairs clawops's device identity, fills the OS file cache and lets the
  * Gateway's first-connection work happen). Figures are medians and p90s of the measured runs.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { ensureInstalled, startRealGateway, type RealGateway } from '../test/conformance/support/gateway-harness.js';
 import type { BenchRow } from './row.js';
 import { DIST_CLI, ROOT } from './support/build.js';
-import { bundleCli } from './support/bundle-cli.js';
 import { measureProcess, rssMethod, type ProcessRun } from './support/process.js';
 import { median, percentile, ratio, round, spread } from './support/stats.js';
 
@@ -34,7 +32,7 @@ const RUN_TIMEOUT_MS = 30_000;
 const TARGET_RATIO = 1.5;
 const TARGET_RSS_MB = 80;
 
-type Kind = 'floor' | 'check' | 'bundled' | 'cli';
+type Kind = 'floor' | 'check' | 'cli';
 
 export async function benchCheckProcess(): Promise<BenchRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'clawops-bench-check-'));
@@ -52,11 +50,9 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
     const ours: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: work, LANG: 'C.UTF-8', [TOKEN_ENV]: TOKEN, CLAWOPS_IDENTITY: join(work, 'device.json') };
     const wsUrl = gateway.url;
     const checkArgs = ['check', '--url', wsUrl, '--token-env', TOKEN_ENV];
-    const bundled = await bundleCli(work);
     const commands: Record<Kind, () => Promise<ProcessRun>> = {
       floor: () => measureProcess(process.execPath, [FLOOR_SCRIPT, wsUrl, TOKEN_ENV], { env: ours, cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS, node: true }),
       check: () => measureProcess(process.execPath, [DIST_CLI, ...checkArgs], { env: ours, cwd: work, timeoutMs: RUN_TIMEOUT_MS, node: true }),
-      bundled: () => measureProcess(process.execPath, [bundled!, ...checkArgs], { env: ours, cwd: work, timeoutMs: RUN_TIMEOUT_MS, node: true }),
       // As the Gateway's own operator would run it on that host: its Node, its HOME (config with
       // the port and token), the same switches the harness starts the Gateway with.
       cli: () =>
@@ -77,19 +73,19 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
           node: true,
         }),
     };
-    const runs: Record<Kind, ProcessRun[]> = { floor: [], check: [], bundled: [], cli: [] };
-    const degraded: Record<Kind, number> = { floor: 0, check: 0, bundled: 0, cli: 0 };
+    const runs: Record<Kind, ProcessRun[]> = { floor: [], check: [], cli: [] };
+    const degraded: Record<Kind, number> = { floor: 0, check: 0, cli: 0 };
     const run = async (kind: Kind): Promise<ProcessRun> => {
       const result = await commands[kind]();
       // `gateway-degraded` (exit 1) is a full check of a Gateway that is slow or says its event loop
       // is — on a busy machine it does: the same work was measured, so it counts, and the note says how often.
       // Any other failure measured something else than a check of a working Gateway: the bench fails.
-      if ((kind === 'check' || kind === 'bundled') && result.code === 1 && /^! gateway-degraded\b/m.test(result.stdout)) degraded[kind] += 1;
+      if (kind === 'check' && result.code === 1 && /^! gateway-degraded\b/m.test(result.stdout)) degraded[kind] += 1;
       else if (result.code !== 0) throw new Error(`${kind} run exited ${result.code}:\n${(result.stdout + result.stderr).slice(-2_000)}`);
       return result;
     };
 
-    const local: Kind[] = bundled ? ['floor', 'check', 'bundled'] : ['floor', 'check'];
+    const local: Kind[] = ['floor', 'check'];
     for (const kind of [...local, 'cli'] as const) await run(kind); // warm-up, excluded
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = round % 2 === 0 ? [...local] : [...local].reverse();
@@ -112,7 +108,7 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
     return [
       { name: 'floor: bare node + ws, challenge·connect·health (process)', value: round(floorMedian), unit: 'ms', note: spread(wall('floor'), 'ms') },
       {
-        name: 'clawops check --url (whole process, built JS)',
+        name: 'clawops check --url (whole process, the shipped bin)',
         value: round(checkMedian),
         unit: 'ms',
         baseline: { name: 'floor', value: round(floorMedian) },
@@ -128,18 +124,6 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
         baseline: { name: 'floor p90', value: round(percentile(wall('floor'), 90)) },
         ratio: ratio(percentile(wall('check'), 90), percentile(wall('floor'), 90)),
       },
-      ...(bundled
-        ? [
-            {
-              name: 'what-if: the same check with the CLI bundled by esbuild (not shipped)',
-              value: round(median(wall('bundled'))),
-              unit: 'ms' as const,
-              baseline: { name: 'floor', value: round(floorMedian) },
-              ratio: ratio(median(wall('bundled')), floorMedian),
-              note: `${spread(wall('bundled'), 'ms')}; peak RSS median ${round(median(rss('bundled')))} MB; what a bundling build step would give (bench/support/bundle-cli.ts)`,
-            },
-          ]
-        : []),
       { name: 'floor: peak RSS', value: round(floorRss), unit: 'MB', note: `median of ${runs.floor.length}; ${rssNote}` },
       {
         name: 'clawops check: peak RSS',
@@ -152,10 +136,10 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
         note: `the highest of ${runs.check.length} runs (median ${round(median(rss('check')))} MB); ${rssNote}`,
       },
       {
-        name: 'module load: process start → dist/src/cli.js imported',
+        name: 'start-up: clawops --version (process)',
         value: round(median(load.cli)),
         unit: 'ms',
-        baseline: { name: 'process start → ws imported (the floor’s load)', value: round(median(load.ws)) },
+        baseline: { name: 'node importing ws alone (the floor’s load)', value: round(median(load.ws)) },
         ratio: ratio(median(load.cli), median(load.ws)),
         note: `where the gap to the floor comes from; ${spread(load.cli, 'ms')}`,
       },
@@ -182,24 +166,18 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
 }
 
 /**
- * Time from process start (performance.timeOrigin) until the modules are evaluated, for
- * `dist/src/cli.js` (everything `check` loads before it can start) and for `ws` (all the floor
- * loads). Importing cli.js this way does not run it: it only runs when it is the entry script.
+ * Start-up alone, as whole processes: `clawops --version` (everything the bin loads before it can
+ * act) against a Node process that only imports `ws` (all the floor loads).
  */
 async function moduleLoadTimes(env: NodeJS.ProcessEnv): Promise<{ cli: number[]; ws: number[] }> {
-  const measure = async (specifier: string): Promise<number> => {
-    const script = `await import(${JSON.stringify(specifier)}); process.stdout.write(String(performance.now()));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env, timeout: RUN_TIMEOUT_MS });
-    const ms = Number(stdout);
-    if (!Number.isFinite(ms)) throw new Error(`module load of ${specifier}: unexpected output ${JSON.stringify(stdout)}`);
-    return ms;
-  };
-  const cliUrl = new URL(`file://${DIST_CLI}`).href;
-  await measure(cliUrl); // warm-up (file cache), excluded
+  const measure = async (args: string[]): Promise<number> => (await measureProcess(process.execPath, args, { env, cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS, node: true })).wallMs;
+  const cli = [DIST_CLI, '--version'];
+  const ws = ['--input-type=module', '-e', "await import('ws');"];
+  await measure(cli); // warm-up (file cache), excluded
   const out = { cli: [] as number[], ws: [] as number[] };
   for (let round = 0; round < LOAD_ROUNDS; round += 1) {
-    out.cli.push(await measure(cliUrl));
-    out.ws.push(await measure('ws'));
+    out.cli.push(await measure(cli));
+    out.ws.push(await measure(ws));
   }
   return out;
 }

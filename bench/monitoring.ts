@@ -2,7 +2,7 @@
  * Issue 4, "Speed": 500 gateways on scheduled checks every 60 s on one worker — the CPU share and
  * the RSS of the clawops process at steady state — and the time to build the digest for 500.
  *
- * clawops runs as in production: the built `clawops worker` (node dist/src/cli.js), real BullMQ job
+ * clawops runs as in production: the built `clawops worker` (the shipped bin), real BullMQ job
  * schedulers on real Redis, the real probe ladder against fake Gateways in a third process (500
  * gateway names over a few servers: each name is its own scheduled check with its own handshake).
  * Its CPU time is read from /proc/<pid>/stat, its RSS from /proc/<pid>/status.
@@ -228,7 +228,7 @@ interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** `node dist/src/cli.js worker`; ready when it logs that it started (pino JSON on stdout). */
+/** the `clawops` bin with `worker`; ready when it logs that it started (pino JSON on stdout). */
 async function startWorker(configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'worker', '--config', configPath], { cwd: ROOT, env: { ...env, CLAWOPS_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -221,7 +221,7 @@ interface ClawopsProcess {
   stop(): Promise<void>;
 }
 
-/** `node dist/src/cli.js start` at its default log level; output kept (the tail) for a failure report. */
+/** the `clawops` bin with `start` at its default log level; output kept (the tail) for a failure report. */
 function startClawops(configPath: string, env: NodeJS.ProcessEnv): ClawopsProcess {
   const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'start', '--config', configPath], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

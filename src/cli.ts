@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from './config/schema.js';
@@ -226,22 +225,4 @@ async function identityFor(targets: CheckTarget[], config: Config | undefined, e
     io.stderr(`clawops: device identity unavailable (${error instanceof Error ? error.message : String(error)}); checking token-only\n`);
     return undefined;
   }
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-const invokedAsBin = process.argv[1] !== undefined && /[\\/]clawops$/.test(process.argv[1]);
-if (invokedDirectly || invokedAsBin) {
-  runCli(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    isTty: process.stdout.isTTY === true,
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`clawops: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 2;
-    },
-  );
 }

@@ -1,16 +1,17 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /**
- * The whole-process figures are of the built JavaScript (`node dist/src/cli.js`, how clawops runs
+ * The whole-process figures are of the built JavaScript (the `clawops` bin, how clawops runs
  * in production), not of `tsx`. The build is run when `dist/` is missing or older than a source
  * file: measuring stale JavaScript would report figures of code that no longer exists.
  */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const DIST_CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** The shipped executable: package.json `bin.clawops` (the esbuild bundle that `npm run build` makes). */
+export const DIST_CLI = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { clawops: string } }).bin.clawops);
 const SOURCE_DIRS = ['src', 'commands', 'jobs'];
 const BUILD_TIMEOUT_MS = 180_000;
 

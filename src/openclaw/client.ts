@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { z } from 'zod';
 import { netErrorOf } from '../probes/net-error.js';
+import { CLAWOPS_VERSION } from '../version.js';
 import type { CloseEvidence, HandshakeEvidence, UpgradeEvidence } from '../probes/report.js';
 import { buildDeviceSignaturePayload } from './device-identity.js';
 import {
@@ -70,25 +68,9 @@ export function redactUrl(url: string): string {
   }
 }
 
-let cachedVersion: string | undefined;
-/** Our package version, for `client.version` (found by walking up from this module, src or dist). */
+/** Our package version, for `client.version`. */
 export function clientVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  cachedVersion = '0.0.0';
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 5; depth += 1) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'clawops' && typeof pkg.version === 'string') {
-        cachedVersion = pkg.version;
-        break;
-      }
-    } catch {
-      // not here; keep walking
-    }
-    dir = dirname(dir);
-  }
-  return cachedVersion;
+  return CLAWOPS_VERSION;
 }
 
 function makeRedactor(secrets: Set<string>): (text: string) => string {
