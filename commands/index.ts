@@ -18,9 +18,19 @@ import { handleDigest } from './digest.js';
  * Registration only: `/gateway` and the Re-run button. Every listener acks first (Slack allows
  * 3 s), then parses and hands off; nothing unhandled reaches a person as a stack trace.
  */
+/**
+ * Yields to the event loop once after an ack: when a burst of commands arrives together, every
+ * one of them is acknowledged before any starts its Slack and Redis round trips (acks are
+ * microtask-quick; the work after them is not).
+ */
+function afterPendingAcks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function registerCommands(app: App, deps: CommandDeps): void {
   app.command('/gateway', async ({ command, ack, respond }) => {
     await ack();
+    await afterPendingAcks();
     const reply: ReplyEphemeral = async (text) => {
       await respond({ response_type: 'ephemeral', text });
     };
