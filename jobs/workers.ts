@@ -2,7 +2,6 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUES, JOBS } from '../src/queue/names.js';
 import { CheckRequestJobSchema } from '../src/queue/payloads.js';
-import type { Logger } from '../src/log.js';
 import { createCheckRequestProcessor, postJobOptions, type CheckRequestDeps } from './check-request.js';
 import { createPostCheckResultProcessor } from './post-check-result.js';
 import type { SlackPoster } from '../src/slack/poster.js';

@@ -7,7 +7,7 @@ import { diagnose } from '../diagnosis/diagnose.js';
 import type { SlackMessage } from '../render/blocks.js';
 import { renderDigest } from '../render/digest-blocks.js';
 import type { DigestSectionProvider } from '../render/digest-section.js';
-import { renderHistory, type HistoryView } from '../render/history-blocks.js';
+import type { HistoryView } from '../render/history-blocks.js';
 import { createAlertStateStore, type AlertStateStore } from '../state/alert-state.js';
 import type { CheckSource } from '../state/history-entry.js';
 import { handshakeQuantiles, incidentStats, uptimeOf, within } from '../state/history-stats.js';

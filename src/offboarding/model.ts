@@ -51,14 +51,17 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 export const SlackLocationSchema = z.object({ channel: z.string().min(1).max(32), ts: z.string().regex(/^\d+\.\d+$/) });
 export type SlackLocation = z.infer<typeof SlackLocationSchema>;
 
+/** Who left: their tailnet login, and how Slack knows them. */
+export const SubjectSchema = z.object({
+  login: z.string().min(1).max(200),
+  slackUserId: z.string().max(32).optional(),
+  email: z.string().max(200).optional(),
+  displayName: z.string().max(200).optional(),
+});
+
 export const OffboardingSchema = z.object({
   id: z.string().regex(/^[a-f0-9-]{8,64}$/),
-  subject: z.object({
-    login: z.string().min(1).max(200),
-    slackUserId: z.string().max(32).optional(),
-    email: z.string().max(200).optional(),
-    displayName: z.string().max(200).optional(),
-  }),
+  subject: SubjectSchema,
   trigger: TriggerSchema,
   openedAt: z.number().int(),
   closed: z.object({ by: z.string().max(32), at: z.number().int(), openItems: z.number().int() }).optional(),

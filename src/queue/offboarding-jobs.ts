@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { TriggerSchema } from '../offboarding/model.js';
+import { SubjectSchema, TriggerSchema } from '../offboarding/model.js';
 
 /**
  * The offboarding queue: open a checklist (from a Slack event, a command or the users poll),
@@ -19,12 +19,7 @@ export const POLL_SCHEDULER_ID = 'poll-tailnet-users';
 
 export const OpenJobSchema = z
   .object({
-    subject: z.object({
-      login: z.string().min(1).max(200),
-      slackUserId: z.string().max(32).optional(),
-      email: z.string().max(200).optional(),
-      displayName: z.string().max(200).optional(),
-    }),
+    subject: SubjectSchema,
     trigger: TriggerSchema,
     /** Who ran `/gateway offboard`: the checklist is mirrored to their DM. */
     dmTo: z.string().regex(/^[UW][A-Z0-9]+$/).optional(),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AlertStateSchema, INITIAL_STATE, type AlertState } from '../alerts/policy.js';
+import { AlertStateSchema, INITIAL_STATE } from '../alerts/policy.js';
 import type { LatestOutcome } from '../alerts/outcome.js';
 import { luaScript } from './lua-script.js';
 

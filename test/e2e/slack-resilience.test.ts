@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
-import { GATEWAY_TOKEN, INCIDENTS, ONCALL, startBotHarness, type BotHarness } from '../support/bot-harness.js';
+import { GATEWAY_TOKEN, INCIDENTS, ONCALL, startBotHarness } from '../support/bot-harness.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { signedRequest, slashCommandBody, type ApiCall } from '../support/slack-emulator.js';
 import { createLogger } from '../../src/log.js';

@@ -4,7 +4,7 @@ import { removeLoginFromPolicy } from '../../tailscale/policy-edit.js';
 import { reason } from '../gather.js';
 import type { GroupItem, Offboarding } from '../model.js';
 import type { ShownChange } from '../store.js';
-import { auditFor, checklistFor, type ChecklistDeps, type Click } from './context.js';
+import { auditFor, checklistFor, type AuditFn, type ChecklistDeps, type Click } from './context.js';
 
 /**
  * **Show policy change** and **Apply** for one policy group. Show reads the policy, computes the
@@ -50,6 +50,27 @@ async function sayAbsent(deps: ChecklistDeps, offboarding: Offboarding, group: s
   await auditFor(deps, click, 'policy-change', offboarding)('already removed', group);
 }
 
+/** The change for one group, or — when there is none to make — the reason, said and audited. */
+async function computeOrExplain(
+  deps: ChecklistDeps,
+  offboarding: Offboarding,
+  group: string,
+  click: Click,
+  audit: AuditFn,
+): Promise<Extract<Computed, { kind: 'change' }> | undefined> {
+  const computed = await compute(deps, offboarding, group);
+  if (computed.kind === 'error') {
+    await click.reply(`⚠️ ${computed.message}.`);
+    await audit(`failed: ${computed.message}`, group);
+    return undefined;
+  }
+  if (computed.kind === 'absent') {
+    await sayAbsent(deps, offboarding, group, click);
+    return undefined;
+  }
+  return computed;
+}
+
 export async function showPolicyChange(deps: ChecklistDeps, click: Click): Promise<void> {
   const offboarding = await checklistFor(deps, click, 'show-policy-change');
   if (!offboarding) return;
@@ -59,13 +80,8 @@ export async function showPolicyChange(deps: ChecklistDeps, click: Click): Promi
     await click.reply('That policy group is already done or not on this checklist.');
     return;
   }
-  const computed = await compute(deps, offboarding, group.name);
-  if (computed.kind === 'error') {
-    await click.reply(`⚠️ ${computed.message}.`);
-    await audit(`failed: ${computed.message}`, group.name);
-    return;
-  }
-  if (computed.kind === 'absent') return sayAbsent(deps, offboarding, group.name, click);
+  const computed = await computeOrExplain(deps, offboarding, group.name, click, audit);
+  if (!computed) return;
   await deps.store.saveShownChange(offboarding.id, group.name, { ...computed.change, at: deps.now(), by: click.userId });
   const how = deps.config.applyPolicy
     ? '*Apply* applies exactly this, and only if nobody has edited the policy since.'
@@ -99,13 +115,8 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
   let shown = await deps.store.shownChange(offboarding.id, group.name);
   if (!shown) {
     // Nobody clicked Show first: apply what the policy says now (still guarded by If-Match).
-    const computed = await compute(deps, offboarding, group.name);
-    if (computed.kind === 'error') {
-      await click.reply(`⚠️ ${computed.message}.`);
-      await audit(`failed: ${computed.message}`, group.name);
-      return;
-    }
-    if (computed.kind === 'absent') return sayAbsent(deps, offboarding, group.name, click);
+    const computed = await computeOrExplain(deps, offboarding, group.name, click, audit);
+    if (!computed) return;
     shown = { ...computed.change, at: deps.now(), by: click.userId };
   }
   if (deps.config.dryRun) {
