@@ -1,6 +1,6 @@
 /**
  * Slack user → tailnet login. The login is the Slack e-mail unless the config says otherwise:
- * `identities` maps a Slack user id or an e-mail to a login (`alice@github` for a tailnet that
+ * `identities` maps a Slack user id or an e-mail to a login (`contractor@github` for a tailnet that
  * signs in with GitHub). PURE.
  */
 export interface SlackPerson {
@@ -23,7 +23,7 @@ export function tailnetLoginFor(person: SlackPerson, identities: Readonly<Record
   return { ok: false, reason: 'Slack gave no e-mail for this user (the app needs users:read.email) and offboarding.identities has no entry for them' };
 }
 
-/** `departed@example.test`, `alice@github`: what a tailnet login looks like. */
+/** `departed@example.test`, `contractor@github`: what a tailnet login looks like. */
 export function looksLikeLogin(text: string): boolean {
   return /^[^\s@<>]+@[^\s@<>]+$/.test(text);
 }

@@ -97,16 +97,16 @@ describe('findInstalledVersion', () => {
   const pkg = (version: string, name = 'openclaw') => JSON.stringify({ name, version });
 
   it('asks npm root -g first, then the default roots, and lists other installs', async () => {
-    const { exec } = fakeExec({ npm: { ok: true, stdout: '/home/svc/.npm-global/lib/node_modules\n', stderr: 'npm warn something\n' } });
+    const { exec } = fakeExec({ npm: { ok: true, stdout: '/opt/example/npm-global/lib/node_modules\n', stderr: 'npm warn something\n' } });
     const { readFile } = fakeFiles({
-      '/home/svc/.npm-global/lib/node_modules/openclaw/package.json': pkg('2026.9.6'),
+      '/opt/example/npm-global/lib/node_modules/openclaw/package.json': pkg('2026.9.6'),
       '/usr/lib/node_modules/openclaw/package.json': pkg('2026.8.1'),
       '/usr/local/lib/node_modules/openclaw/package.json': '{not json',
     });
     expect(await findInstalledVersion({ exec, readFile })).toEqual({
       found: true,
       version: '2026.9.6',
-      packageJsonPath: '/home/svc/.npm-global/lib/node_modules/openclaw/package.json',
+      packageJsonPath: '/opt/example/npm-global/lib/node_modules/openclaw/package.json',
       others: [{ packageJsonPath: '/usr/lib/node_modules/openclaw/package.json', version: '2026.8.1' }],
     });
   });

@@ -159,8 +159,8 @@ describe('offboarding config', () => {
   });
   it.each([
     ['a channel that is not an id or #name', { channel: 'ops' }],
-    ['an approver that is not a user id', { ...base, approvers: { users: ['alice'] } }],
-    ['an identity key that is neither an id nor an e-mail', { ...base, identities: { alice: 'alice@github' } }],
+    ['an approver that is not a user id', { ...base, approvers: { users: ['oncall'] } }],
+    ['an identity key that is neither an id nor an e-mail', { ...base, identities: { contractor: 'contractor@github' } }],
     ['an unknown key', { ...base, apiKey: 'x' }],
   ])('refuses %s', (_label, section) => {
     expect(OffboardingConfigSchema.safeParse(section).success).toBe(false);

@@ -38,7 +38,7 @@ export const OffboardingConfigSchema = z
       })
       .strict()
       .default({ users: [], userGroups: [] }),
-    /** Slack user id or e-mail → tailnet login, where the login is not the Slack e-mail (`alice@github`). */
+    /** Slack user id or e-mail → tailnet login, where the login is not the Slack e-mail (`contractor@github`). */
     identities: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** Which groups could read which gateway tokens: "rotate the token of prod and staging". */
     tokenAccess: z.array(TokenAccessSchema).default([]),
