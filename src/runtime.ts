@@ -5,7 +5,8 @@ import type { Config } from './config/schema.js';
 import type { EnvOptions } from './config/env.js';
 import { gatewayNames, resolveTarget, type Env } from './config/targets.js';
 import type { Logger } from './log.js';
-import { createChecker } from './check/checker.js';
+import { createChecker, type CheckResult } from './check/checker.js';
+import { diagnose } from './diagnosis/diagnose.js';
 import { runJointCheck } from './check/joint-check.js';
 import { resolveAgentSettings } from './config/agent-settings.js';
 import { createHostCheckRequester } from './queue/host-check-requester.js';
@@ -111,6 +112,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       digestSections.push(offboarding.digestSection);
     }
     const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment);
+    // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones) and the exposure record.
+    const recordResult = async (result: CheckResult, source: 'command' | 'schedule') => {
+      await monitoring.record(result, source);
+      await exposures.record(result.report);
+    };
 
     const result: Runtime = {
       stop: async () => undefined,
@@ -149,10 +155,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         gatewayConcurrency: config.queue.gatewayConcurrency,
         knownGateways: () => gatewayNames(config),
         enrichment,
-        onReport: async (report) => {
-          await monitoring.record({ report, diagnosis: (await import('./diagnosis/diagnose.js')).diagnose(report) }, 'command');
-          await exposures.record(report);
-        },
+        onReport: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
         logger: logger.child({ component: 'worker' }),
         lockDurationMs: runtime.lockDurationMs,
         stalledIntervalMs: runtime.stalledIntervalMs,
@@ -161,10 +164,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       result.workers = workers;
       offboarding?.startWorker();
       // Scheduled checks, alerts and digests (closed before the check workers).
-      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: async (result) => {
-          await monitoring.record(result, 'schedule');
-          await exposures.record(result.report);
-        }, now, logger: logger.child({ component: 'monitoring' }), lockDurationMs: runtime.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs });
+      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => recordResult(result, 'schedule'), now, logger: logger.child({ component: 'monitoring' }), lockDurationMs: runtime.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs });
       closers.push(() => watching.close({ graceMs: config.queue.shutdownGraceMs }));
       result.monitoring = watching;
     }
