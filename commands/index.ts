@@ -46,7 +46,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         case 'check':
           return await handleCheck(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply });
         case 'list':
-          return await handleList(deps, { reply });
+          return await handleList(deps, { requester, text: command.text, reply });
         case 'acl':
           return await handleAcl(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
         case 'history':

@@ -1,11 +1,31 @@
 import { gatewayNames } from '../src/config/targets.js';
+import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
+import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 
 const ICON = { healthy: '✅', degraded: '🟡', unhealthy: '🔴' } as const;
 
-/** `/gateway list` — configured gateways with their last known state. */
-export async function handleList(deps: CommandDeps, input: { reply: ReplyEphemeral }): Promise<void> {
-  const names = gatewayNames(deps.config);
+/**
+ * `/gateway list` — configured gateways with their last known state. Like the digest, it covers
+ * only the gateways this person may check from here (their URL and state are no one else's).
+ */
+export async function handleList(deps: CommandDeps, input: { requester: Requester; text?: string; reply: ReplyEphemeral }): Promise<void> {
+  const audit = commandAudit(deps, input.requester, `/gateway ${input.text ?? 'list'}`.trim());
+  const names: string[] = [];
+  try {
+    for (const gateway of gatewayNames(deps.config)) {
+      if ((await authorizeGateway(deps.config.access, input.requester, gateway, deps.groups)).allowed) names.push(gateway);
+    }
+  } catch {
+    await input.reply('⚠️ Could not verify your user groups with Slack right now: try again in a moment.');
+    await audit('failed: authorization lookup');
+    return;
+  }
+  if (names.length === 0 && gatewayNames(deps.config).length > 0) {
+    await input.reply('🚫 Not allowed: you may not check any gateway from here, so there is nothing to list.');
+    await audit('refused: no gateway allowed');
+    return;
+  }
   const states = await deps.lastState.all().catch(() => undefined);
   const lines = names.map((name) => {
     const gateway = deps.config.gateways[name]!;
@@ -15,4 +35,5 @@ export async function handleList(deps: CommandDeps, input: { reply: ReplyEphemer
   });
   const header = `*${names.length} gateway(s)*${states ? '' : ' (last states unavailable: Redis did not answer)'}`;
   await input.reply([header, ...lines].join('\n').slice(0, 3_000));
+  await audit(`answered: ${names.length} gateway(s)`);
 }

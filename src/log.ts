@@ -40,6 +40,10 @@ export const REDACT_PATHS = [
   '*.headers.cookie',
   'x-slack-signature',
   '*.headers["x-slack-signature"]',
+  // ioredis ReplyError carries the failed command with its arguments: for AUTH, the Redis password
+  // from REDIS_URL (and every command queued behind a failed AUTH is rejected with that same error).
+  'err.command.args',
+  '*.command.args',
 ];
 
 export interface LoggerDeps {
