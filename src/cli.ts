@@ -9,7 +9,7 @@ import { connectToGateway } from './openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from './openclaw/device-identity.js';
 import type { DeviceIdentity } from './openclaw/types.js';
 import { renderCheckForTerminal } from './render/terminal.js';
-import { defaultIdentityPath } from './paths.js';
+import { identityPath } from './paths.js';
 import { CLAWOPS_VERSION } from './version.js';
 import { tailnetSettingsFor } from './config/sections/tailscale.js';
 import type { LadderDeps } from './probes/ladder.js';
@@ -138,12 +138,10 @@ async function configCommand(args: string[], env: Env, io: CliIo): Promise<numbe
   const path = configPathFrom(values.config as string | undefined, env);
   if (!path) throw new UsageError('no config file: pass --config PATH or set CLAWOPS_CONFIG');
   const config = await loadConfigFile(path);
-  const missing = gatewayNames(config).filter((name) => {
-    const target = resolveTarget(config, name, env);
-    return target.token === undefined;
-  });
-  io.stdout(`${path}: valid · ${gatewayNames(config).length} gateway(s): ${gatewayNames(config).join(', ')}\n`);
-  if (missing.length) io.stdout(`note: token env not set here for ${missing.map((name) => `${name} (${resolveTarget(config, name, env).tokenEnv})`).join(', ')}\n`);
+  const names = gatewayNames(config);
+  const missing = names.map((name) => resolveTarget(config, name, env)).filter((target) => target.token === undefined);
+  io.stdout(`${path}: valid · ${names.length} gateway(s): ${names.join(', ')}\n`);
+  if (missing.length) io.stdout(`note: token env not set here for ${missing.map((target) => `${target.name} (${target.tokenEnv})`).join(', ')}\n`);
   return EXIT.healthy;
 }
 
@@ -217,7 +215,7 @@ async function ladderProbes(config: Config | undefined, targets: CheckTarget[]):
 
 async function identityFor(targets: CheckTarget[], config: Config | undefined, env: Env, io: CliIo): Promise<DeviceIdentity | undefined> {
   if (targets.every((target) => target.device === 'never')) return undefined;
-  const path = config?.identity.path ?? (env.CLAWOPS_IDENTITY && env.CLAWOPS_IDENTITY.trim() !== '' ? env.CLAWOPS_IDENTITY : defaultIdentityPath(env));
+  const path = identityPath(config?.identity.path, env);
   try {
     return await loadOrCreateDeviceIdentity(path);
   } catch (error) {

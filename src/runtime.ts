@@ -13,7 +13,7 @@ import { createHostCheckRequester } from './queue/host-check-requester.js';
 import { connectToGateway } from './openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from './openclaw/device-identity.js';
 import type { DeviceIdentity } from './openclaw/types.js';
-import { defaultIdentityPath } from './paths.js';
+import { identityPath } from './paths.js';
 import { createCoalescer } from './queue/coalesce.js';
 import { createProducerConnection, createWorkerConnection } from './queue/connection.js';
 import { createCheckProducer } from './queue/producer.js';
@@ -209,7 +209,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 }
 
 async function loadIdentity(config: Config, env: Env, logger: Logger): Promise<DeviceIdentity | undefined> {
-  const path = config.identity.path ?? env.CLAWOPS_IDENTITY ?? defaultIdentityPath(env);
+  const path = identityPath(config.identity.path, env);
   try {
     return await loadOrCreateDeviceIdentity(path);
   } catch (error) {

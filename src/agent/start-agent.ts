@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { connectToGateway } from '../openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from '../openclaw/device-identity.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
-import { defaultIdentityPath } from '../paths.js';
+import { identityPath } from '../paths.js';
 import type { LadderDeps } from '../probes/ladder.js';
 import { createWorkerConnection } from '../queue/connection.js';
 import { hostCheckQueueName } from '../queue/host-check-job.js';
@@ -50,7 +50,7 @@ export async function startAgent(options: AgentOptions): Promise<HostAgent> {
   if (!settings) throw new UsageError(`gateway \`${gateway}\` has no enabled agent: add gateways.${gateway}.agent to the config`);
   if (target.token === undefined) logger.warn({ gateway, tokenEnv: target.tokenEnv }, 'the gateway token is not set here: loopback is checked with the device identity alone and unit drift is not compared on this host');
 
-  const identity = await loadIdentity(options.identityPath ?? config.identity.path ?? env.CLAWOPS_IDENTITY ?? defaultIdentityPath(env), logger);
+  const identity = await loadIdentity(options.identityPath ?? identityPath(config.identity.path, env), logger);
   const checker = createChecker({ connect: connectToGateway, ...(identity ? { identity } : {}), ...options.ladder });
   const queue = hostCheckQueueName(gateway);
   const connection = createWorkerConnection(options.redisUrl);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseStored } from '../state/stored-json.js';
 import { OffboardingSchema, isOpen, type Offboarding } from './model.js';
 
 /**
@@ -65,13 +66,9 @@ export function createOffboardingStore(deps: { redis: Redis; prefix: string; max
 
   async function read(id: string): Promise<{ rev: string; record: Offboarding } | undefined> {
     const [rev, data] = await deps.redis.hmget(recordKey(id), 'rev', 'data');
-    if (!rev || !data) return undefined;
-    try {
-      const parsed = OffboardingSchema.safeParse(JSON.parse(data));
-      return parsed.success ? { rev, record: parsed.data } : undefined;
-    } catch {
-      return undefined;
-    }
+    if (!rev) return undefined;
+    const record = parseStored(OffboardingSchema, data);
+    return record ? { rev, record } : undefined;
   }
 
   async function write(record: Offboarding, expectedRev: string): Promise<boolean> {
@@ -153,14 +150,7 @@ export function createOffboardingStore(deps: { redis: Redis; prefix: string; max
       await deps.redis.set(shownKey(id, group), JSON.stringify(ShownChangeSchema.parse(change)), 'EX', 7 * 24 * 3600);
     },
     async shownChange(id, group) {
-      const text = await deps.redis.get(shownKey(id, group));
-      if (!text) return undefined;
-      try {
-        const parsed = ShownChangeSchema.safeParse(JSON.parse(text));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
-      }
+      return parseStored(ShownChangeSchema, await deps.redis.get(shownKey(id, group)));
     },
   };
   return store;

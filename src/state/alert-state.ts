@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AlertStateSchema, INITIAL_STATE } from '../alerts/policy.js';
+import { AlertStateSchema } from '../alerts/policy.js';
 import type { LatestOutcome } from '../alerts/outcome.js';
 import { luaScript } from './lua-script.js';
+import { parseStored as parse, readStoredHash } from './stored-json.js';
 
 /**
  * Where the alert policy keeps its state between results and across restarts: per subject (a
@@ -58,28 +59,12 @@ if ARGV[latest] ~= '' then redis.call('HSET', KEYS[2], ARGV[latest], ARGV[latest
 return 1
 `);
 
-function parse<T>(schema: z.ZodType<T>, text: string | null | undefined): T | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function initialStored(): StoredAlert {
-  return { state: INITIAL_STATE };
-}
-
 export function createAlertStateStore(deps: { redis: Redis; prefix: string; threadTtlMs?: number }): AlertStateStore {
   const { redis, prefix } = deps;
   const statesKey = `${prefix}:alerts:state`;
   const latestKey = `${prefix}:alerts:latest`;
   const threadKey = (incidentId: string) => `${prefix}:alerts:thread:${incidentId}`;
   const threadTtlMs = deps.threadTtlMs ?? 30 * 24 * 3_600_000;
-
-  const readAll = async (key: string) => Object.entries(await redis.hgetall(key));
 
   return {
     async get(subjects) {
@@ -104,12 +89,7 @@ export function createAlertStateStore(deps: { redis: Redis; prefix: string; thre
       return snapshot;
     },
     async all() {
-      const result = new Map<string, StoredAlert>();
-      for (const [subject, text] of await readAll(statesKey)) {
-        const stored = parse(StoredAlertSchema, text);
-        if (stored) result.set(subject, stored);
-      }
-      return result;
+      return readStoredHash(redis, statesKey, StoredAlertSchema);
     },
     async saveIf(snapshot, states, latest) {
       const expected = [...snapshot.raw].flat();
@@ -118,12 +98,7 @@ export function createAlertStateStore(deps: { redis: Redis; prefix: string; thre
       return saved === 1;
     },
     async latest() {
-      const result = new Map<string, LatestOutcome>();
-      for (const [gateway, text] of await readAll(latestKey)) {
-        const outcome = parse(LatestOutcomeSchema, text);
-        if (outcome) result.set(gateway, outcome);
-      }
-      return result;
+      return readStoredHash(redis, latestKey, LatestOutcomeSchema);
     },
     async thread(incidentId) {
       return parse(ThreadSchema, await redis.get(threadKey(incidentId)));

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ExposureEvidence, type ProbeReport } from '../probes/report.js';
+import { readStoredHash } from './stored-json.js';
 
 /**
  * The latest public-exposure probe per gateway (`<prefix>:exposure`, a hash by gateway name), for
@@ -25,17 +26,7 @@ export function createExposureStore(deps: { redis: Redis; prefix: string }): Exp
       await deps.redis.hset(key, report.gateway.name, JSON.stringify(value));
     },
     async all() {
-      const raw = await deps.redis.hgetall(key);
-      const records = new Map<string, ExposureRecord>();
-      for (const [name, text] of Object.entries(raw)) {
-        try {
-          const parsed = ExposureRecordSchema.safeParse(JSON.parse(text));
-          if (parsed.success) records.set(name, parsed.data);
-        } catch {
-          // a corrupt entry is dropped; the next check rewrites it
-        }
-      }
-      return records;
+      return readStoredHash(deps.redis, key, ExposureRecordSchema);
     },
   };
 }

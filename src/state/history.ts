@@ -5,6 +5,7 @@ import type { HistorySettings } from '../config/sections/monitoring.js';
 import { ProbeReportSchema, type ProbeReport } from '../probes/report.js';
 import { bucketOf, type Buckets } from './handshake-sketch.js';
 import { luaScript } from './lua-script.js';
+import { parseStored } from './stored-json.js';
 import { CheckSourceSchema, entryFromResult, handshakeMs, HistoryEntrySchema, isUp, type CheckSource, type HistoryEntry } from './history-entry.js';
 import { parseSeen, VersionChangeSchema, type VersionChange, type VersionSeen, type VersionView } from './versions.js';
 
@@ -99,15 +100,6 @@ function dayKeyPart(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
-function parseJson<T>(schema: z.ZodType<T>, text: string): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function createHistoryStore(deps: HistoryDeps): HistoryStore {
   const { redis, prefix, settings } = deps;
   const key = (gateway: string, part: string) => `${prefix}:history:${gateway}:${part}`;
@@ -149,12 +141,12 @@ export function createHistoryStore(deps: HistoryDeps): HistoryStore {
 
     async recent(gateway, limit) {
       const rows = await redis.lrange(key(gateway, 'entries'), 0, Math.max(0, limit - 1));
-      return rows.flatMap((row) => parseJson(HistoryEntrySchema, row) ?? []);
+      return rows.flatMap((row) => parseStored(HistoryEntrySchema, row) ?? []);
     },
 
     async failures(gateway, limit) {
       const rows = await redis.lrange(key(gateway, 'failures'), 0, Math.max(0, limit - 1));
-      return rows.flatMap((row) => parseJson(FailureRecordSchema, row) ?? []);
+      return rows.flatMap((row) => parseStored(FailureRecordSchema, row) ?? []);
     },
 
     async hourly(gateways, fromMs, toMs) {
@@ -206,7 +198,7 @@ export function createHistoryStore(deps: HistoryDeps): HistoryStore {
       const result = new Map<string, VersionChange[]>();
       gateways.forEach((gateway, index) => {
         const [error, rows] = replies[index] ?? [];
-        const changes = error || !Array.isArray(rows) ? [] : (rows as string[]).flatMap((row) => parseJson(VersionChangeSchema, row) ?? []);
+        const changes = error || !Array.isArray(rows) ? [] : (rows as string[]).flatMap((row) => parseStored(VersionChangeSchema, row) ?? []);
         result.set(gateway, changes.filter((change) => change.at >= sinceMs).sort((a, b) => a.at - b.at));
       });
       return result;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseStored } from './stored-json.js';
 
 /**
  * The incident log: when a gateway went DOWN (from its first failed check) and when it came back,
@@ -43,14 +44,7 @@ export function createIncidentLog(deps: { redis: Redis; prefix: string; retentio
       const result = new Map<string, IncidentRecord[]>();
       gateways.forEach((gateway, index) => {
         const [error, rows] = replies[index] ?? [];
-        const incidents = error || !Array.isArray(rows) ? [] : (rows as string[]).flatMap((row) => {
-          try {
-            const parsed = IncidentRecordSchema.safeParse(JSON.parse(row));
-            return parsed.success ? [parsed.data] : [];
-          } catch {
-            return [];
-          }
-        });
+        const incidents = error || !Array.isArray(rows) ? [] : (rows as string[]).flatMap((row) => parseStored(IncidentRecordSchema, row) ?? []);
         result.set(gateway, incidents.filter((incident) => (incident.endedAt ?? Number.POSITIVE_INFINITY) >= sinceMs));
       });
       return result;

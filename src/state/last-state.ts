@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { CheckResult } from '../check/checker.js';
+import { readStoredHash } from './stored-json.js';
 
 /** The last known state of each gateway, for `/gateway list`. */
 export const LastStateSchema = z.object({
@@ -31,17 +32,7 @@ export function createLastStateStore(deps: { redis: Redis; prefix: string }): La
       await deps.redis.hset(key, report.gateway.name, JSON.stringify(value));
     },
     async all() {
-      const raw = await deps.redis.hgetall(key);
-      const states = new Map<string, LastState>();
-      for (const [name, text] of Object.entries(raw)) {
-        try {
-          const parsed = LastStateSchema.safeParse(JSON.parse(text));
-          if (parsed.success) states.set(name, parsed.data);
-        } catch {
-          // a corrupt entry is dropped; the next check rewrites it
-        }
-      }
-      return states;
+      return readStoredHash(deps.redis, key, LastStateSchema);
     },
   };
 }

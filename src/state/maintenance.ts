@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseStored } from './stored-json.js';
 
 /**
  * Maintenance windows: alerts for the gateway are silenced until `until` (probing and history
@@ -24,13 +25,7 @@ export interface MaintenanceStore {
 }
 
 function parse(text: string | null | undefined): MaintenanceWindow | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed = MaintenanceWindowSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseStored(MaintenanceWindowSchema, text);
 }
 
 export function isActive(window: MaintenanceWindow | undefined, now: number): window is MaintenanceWindow {

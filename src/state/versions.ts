@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStored } from './stored-json.js';
 
 /**
  * Version tracking: the last version seen on any check, and the last version seen on a check that
@@ -28,11 +29,5 @@ export function unprovenVersionChange(view: VersionView): { from: string; to: st
 }
 
 export function parseSeen(text: string | null | undefined): VersionSeen | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed = VersionSeenSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseStored(VersionSeenSchema, text);
 }
