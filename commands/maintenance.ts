@@ -33,7 +33,13 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
       await audit('failed: store unavailable');
       return;
     }
-    const lines = [...open].sort(([a], [b]) => a.localeCompare(b)).map(([gateway, window]) => `• *${gateway}* until ${dateTime(window.until, tz)} (${escapeMrkdwn(tz)}) by <@${window.by}>${window.reason ? ` — ${escapeMrkdwn(window.reason)}` : ''}`);
+    // Like `/gateway list`: only the gateways this person may check.
+    const visible: typeof open = new Map();
+    for (const [gateway, window] of open) {
+      const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({ allowed: false }));
+      if (decision.allowed) visible.set(gateway, window);
+    }
+    const lines = [...visible].sort(([a], [b]) => a.localeCompare(b)).map(([gateway, window]) => `• *${gateway}* until ${dateTime(window.until, tz)} (${escapeMrkdwn(tz)}) by <@${window.by}>${window.reason ? ` — ${escapeMrkdwn(window.reason)}` : ''}`);
     await input.reply(lines.length ? [`*${lines.length} open maintenance window(s)*`, ...lines].join('\n').slice(0, 3_000) : 'No gateway is in maintenance.');
     await audit('answered');
     return;

@@ -50,3 +50,24 @@ describe('/gateway list', () => {
     expect(said).toEqual([expect.stringMatching(/^🚫 Not allowed/)]);
   });
 });
+
+describe('/gateway maintenance (the list)', () => {
+  it('shows only the windows of gateways the person may check', async () => {
+    const { handleMaintenance } = await import('../../commands/maintenance.js');
+    const windows = new Map([
+      ['prod', { until: 3_600_000, by: 'U0ONCALL', reason: 'upgrading the prod host' }],
+      ['staging', { until: 3_600_000, by: 'U0ONCALL', reason: 'staging rebuild' }],
+    ]);
+    const monitoring = { settings: { timeZone: 'UTC', maintainers: {} }, maintenance: { open: async () => windows } };
+    const said: string[] = [];
+    const withMonitoring = { ...deps([]), monitoring } as unknown as CommandDeps;
+    const ask = (userId: string) =>
+      handleMaintenance(withMonitoring, { requester: { userId, channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false }, command: { kind: 'maintenance', action: 'list' }, text: 'maintenance', reply: async (text) => void said.push(text) });
+    await ask('U0STRANGER');
+    expect(said.join('\n')).toContain('staging rebuild');
+    expect(said.join('\n')).not.toContain('upgrading the prod host');
+    said.length = 0;
+    await ask('U0ONCALL');
+    expect(said.join('\n')).toContain('upgrading the prod host');
+  });
+});
