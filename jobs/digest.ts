@@ -1,7 +1,8 @@
+import { parseStored } from '../src/state/stored-json.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MonitoringServices } from '../src/monitoring/services.js';
-import type { SlackPoster } from '../src/slack/poster.js';
+import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
 import { DigestJobDataSchema } from './schedules.js';
 
 /**
@@ -21,7 +22,8 @@ export function createDigestProcessor(deps: { monitoring: MonitoringServices; po
     const { id, tz, channel } = parsed.data;
     const jobKey = (job.id ?? `${id}-${job.timestamp}`).replace(/:/g, '-');
     const already = await deps.redis.get(postedKey(jobKey));
-    if (already) return JSON.parse(already) as { channel: string; ts: string };
+    const remembered = parseStored(PostedMessageSchema, already);
+    if (remembered) return remembered;
 
     const toMs = deps.now();
     const last = Number(await deps.redis.get(lastKey(id)));

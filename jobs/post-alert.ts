@@ -1,3 +1,4 @@
+import { parseStored } from '../src/state/stored-json.js';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { alertJobId, AlertPostJobSchema } from '../src/alerts/post-job.js';
@@ -7,7 +8,7 @@ import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
 import { renderAlertPost } from '../src/render/alert-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
-import type { SlackPoster } from '../src/slack/poster.js';
+import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
 import type { AlertStateStore } from '../src/state/alert-state.js';
 
 /**
@@ -40,7 +41,8 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
   const markerKey = (jobId: string) => `${deps.prefix}:alerts:posted:${jobId}`;
   const postOnce = async (jobId: string, target: { channel: string; threadTs?: string }, content: SlackMessage) => {
     const done = await deps.redis.get(markerKey(jobId));
-    if (done) return JSON.parse(done) as { channel: string; ts: string };
+    const remembered = parseStored(PostedMessageSchema, done);
+    if (remembered) return remembered;
     const posted = await deps.poster.post(target, content);
     await deps.redis.set(markerKey(jobId), JSON.stringify(posted), 'EX', 30 * 24 * 3_600);
     return posted;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { types, webApi } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
@@ -41,6 +42,9 @@ const PERMANENT = new Set([
 function slackBlocks(message: SlackMessage): KnownBlock[] {
   return message.blocks as unknown as KnownBlock[];
 }
+
+/** Where a message was posted, as the idempotency markers of the alert and digest jobs keep it. */
+export const PostedMessageSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
 
 export function slackErrorCode(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } } | undefined)?.data;
