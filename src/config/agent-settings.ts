@@ -1,5 +1,5 @@
 import type { Config } from './schema.js';
-import { OPENCLAW_DEFAULT_PORT, resolveTarget } from './targets.js';
+import { gatewayPortOf, resolveTarget } from './targets.js';
 
 /**
  * A gateway's host agent, resolved from the config with its defaults: what the agent checks and how
@@ -31,7 +31,7 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
     gateway: name,
     unit: agent.unit,
     bind: agent.bind,
-    port: agent.port ?? defaultPort(gateway.url),
+    port: gatewayPortOf(gateway),
     tailnetAddresses: agent.tailnetAddresses,
     deadlineMs,
     budgetMs: agentBudgetMs(deadlineMs),
@@ -43,18 +43,4 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
 /** A quarter of the deadline, at most a second, is left for the queue round trip. */
 export function agentBudgetMs(deadlineMs: number): number {
   return Math.max(250, deadlineMs - Math.min(1_000, Math.floor(deadlineMs / 4)));
-}
-
-/**
- * A ws:// URL with a port usually reaches the Gateway's own listener (tailnet bind, loopback);
- * wss:// is Tailscale Serve or a proxy on 443, in front of a Gateway on OpenClaw's default port.
- */
-function defaultPort(url: string): number {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'ws:' && parsed.port) return Number(parsed.port);
-  } catch {
-    // the schema validated the URL; fall through to the default
-  }
-  return OPENCLAW_DEFAULT_PORT;
 }

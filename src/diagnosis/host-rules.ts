@@ -173,7 +173,7 @@ function withNote(finding: Finding, note: string): Finding {
 }
 
 function channelName(channel: EvidenceOf<'channels'>['channels'][number]): string {
-  return `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}`;
+  return `${channel.channel}/${channel.account ?? 'default'}`;
 }
 
 const compact = (items: Array<string | undefined>) => items.filter((item): item is string => item !== undefined);

@@ -8,7 +8,7 @@ import { probeDns, toNodeLookup, type Lookup } from './dns.js';
 import { probeTcp } from './tcp.js';
 import { probeHttpHealth } from './http-health.js';
 import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
-import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
+import { channelsLayer, gatewayConfigEvidence, healthLayer, statusLayer } from './rpc-layers.js';
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
 
@@ -50,6 +50,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   const budget = AbortSignal.any([AbortSignal.timeout(target.timeouts.budgetMs), ...(options.signal ? [options.signal] : [])]);
   const { host, port, url } = gatewayAddress(target.url);
   const layers = new Map<LayerName, LayerResult>();
+  let gatewayConfig: ProbeReport['gatewayConfig'];
 
   const botNode = deps.tailnet?.botNode({ startMs: 0, signal: budget });
   const dnsSplit = deps.tailnet?.dnsSplit && /\.ts\.net\.?$/i.test(host) ? deps.tailnet.dnsSplit(host, { signal: budget }) : undefined;
@@ -66,13 +67,15 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       const ip = found.evidence?.tailscaleIPs[0];
       return ip && found.evidence?.inNetmap ? deps.tailnet!.path(ip, { startMs: since(), signal: budget }) : undefined;
     });
+    // The public address must not answer on the Gateway's own port (18789 behind Serve) nor on the URL's.
+    const exposurePorts = [...new Set([target.gatewayPort ?? port, port])];
     const exposure = target.publicAddress && deps.exposure
-      ? deps.exposure({ address: target.publicAddress, port, timeoutMs: target.timeouts.tcpMs, signal: budget })
+      ? Promise.all(exposurePorts.map((exposed) => deps.exposure!({ address: target.publicAddress!, port: exposed, timeoutMs: target.timeouts.tcpMs, signal: budget })))
       : undefined;
     const [tcp, http, gateway] = await Promise.all([
       probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }),
       probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
-      probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol }, { startMs: afterDns, signal: budget }),
+      probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }, { startMs: afterDns, signal: budget }),
     ]);
     layers.set('tcp', tcp);
     layers.set('http', http);
@@ -89,11 +92,14 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       };
       const call = (method: string, params: Record<string, unknown>, timeoutMs: number) => timed(session.call(method, params, { timeoutMs, signal: budget }));
       const readable = canRead(scopes);
-      const [health, status, channels] = await Promise.all([
+      // config.get (operator.read) is where the channels' DM/group policies are; the Gateway redacts its secrets.
+      const [health, status, channels, config] = await Promise.all([
         call('health', {}, target.timeouts.rpcMs),
         readable ? call('status', {}, target.timeouts.rpcMs) : undefined,
         readable ? call('channels.status', { probe: true, timeoutMs: Math.max(1_000, target.timeouts.channelsMs - 1_000) }, target.timeouts.channelsMs) : undefined,
+        readable ? call('config.get', {}, target.timeouts.rpcMs) : undefined,
       ]);
+      gatewayConfig = gatewayConfigEvidence(config?.value, target.timeouts.rpcMs);
       // Closing costs the Gateway a little and us nothing: the report does not wait for it.
       void session.close();
       layers.set('health', healthLayer(health.value, health.timing, target.timeouts.rpcMs));
@@ -102,7 +108,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       layers.set(
         'channels',
         channels
-          ? channelsLayer(channels.value, channels.timing, target.timeouts.channelsMs)
+          ? channelsLayer(channels.value, channels.timing, target.timeouts.channelsMs, config?.value)
           : { layer: 'channels', status: 'warn', startMs: rpcStart, durationMs: 0, summary: unreadable, evidence: { method: 'channels.status', channels: [] } },
       );
     }
@@ -116,7 +122,8 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   if (botNode) layers.set('bot-node', await botNode);
   return finish(undefined);
 
-  function finish(exposure: ProbeReport['exposure']): ProbeReport {
+  function finish(exposureChecks: ProbeReport['exposureChecks']): ProbeReport {
+    const exposure = exposureChecks?.find((check) => check.tcp === 'open') ?? exposureChecks?.[0];
     const ordered = LAYER_ORDER.map((name) => layers.get(name) ?? placeholder(name));
     return {
       schema: 1,
@@ -125,6 +132,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
         url: target.url,
         host,
         port,
+        ...(target.gatewayPort !== undefined && target.gatewayPort !== port ? { gatewayPort: target.gatewayPort } : {}),
         expectedVersion: target.expectedVersion,
         lastKnownGoodVersion: target.lastKnownGoodVersion,
         tokenEnv: target.tokenEnv,
@@ -135,7 +143,8 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       durationMs: since(),
       budgetMs: target.timeouts.budgetMs,
       layers: markNotReached(ordered),
-      ...(exposure ? { exposure } : {}),
+      ...(exposure ? { exposure, exposureChecks } : {}),
+      ...(gatewayConfig ? { gatewayConfig } : {}),
       client: { version: CLAWOPS_VERSION, ...(deps.identity && target.device !== 'never' ? { deviceId: deps.identity.deviceId } : {}) },
     };
   }

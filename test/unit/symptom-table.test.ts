@@ -17,7 +17,7 @@ describe('the symptom table', () => {
     if (row.refines) expect(SYMPTOM_IDS).toContain(row.refines);
     // Only the placeholders diagnose() fills.
     for (const text of [row.see, row.suspect, row.do]) {
-      for (const match of text.matchAll(/\{(\w+)\}/g)) expect(['port', 'host', 'tokenEnv', 'deviceId']).toContain(match[1]);
+      for (const match of text.matchAll(/\{(\w+)\}/g)) expect(['port', 'gatewayPort', 'host', 'tokenEnv', 'deviceId']).toContain(match[1]);
     }
   });
 
