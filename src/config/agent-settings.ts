@@ -18,6 +18,10 @@ export interface AgentSettings {
   budgetMs: number;
   doctor: boolean;
   openclawRoots: string[];
+  /** The Gateway's openclaw.json (absent: the unit's OPENCLAW_CONFIG_PATH, else loopback config.get). */
+  openclawConfig?: string;
+  /** tailscaled's LocalAPI socket on the gateway host (absent: the default path). */
+  tailscaledSocket?: string;
 }
 
 /** The agent of `name`, or undefined when it has none (or it is disabled). */
@@ -37,6 +41,8 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
     budgetMs: agentBudgetMs(deadlineMs),
     doctor: agent.doctor,
     openclawRoots: agent.openclawRoots,
+    ...(agent.openclawConfig ? { openclawConfig: agent.openclawConfig } : {}),
+    tailscaledSocket: agent.tailscaledSocket,
   };
 }
 
