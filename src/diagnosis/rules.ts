@@ -140,7 +140,8 @@ const gatewayRules: Rule = (report) => {
   const healthJson = h?.live === true;
   const httpLine = http ? `HTTP ${http.summary}` : undefined;
 
-  const upgradeLine = upgrade ? `upgrade: ${upgrade.summary}` : undefined;
+  // What the upgrade met, even where the ladder shows it as "not reached" after an earlier failure.
+  const upgradeLine = upgrade ? `upgrade: ${upgrade.summary.replace(/^not reached \((.*)\)$/, '$1')}` : undefined;
   if (h?.healthz.errno === TLS_ALERT_INTERNAL_ERROR || u?.errno === TLS_ALERT_INTERNAL_ERROR) {
     // Go's crypto/tls (Tailscale Serve) answers a ClientHello for a name it has no certificate and route for so.
     const literal = isIP(report.gateway.host) !== 0;
@@ -190,7 +191,7 @@ const gatewayRules: Rule = (report) => {
       id: 'gateway-hung',
       blocking: true,
       layer: 'http',
-      evidence: compact([`TCP ${tcpTarget(report)} connected`, `/healthz: no answer within the HTTP deadline`, upgrade?.status !== 'ok' ? `upgrade: ${upgrade?.summary ?? 'no answer'}` : undefined]),
+      evidence: compact([`TCP ${tcpTarget(report)} connected`, '/healthz: no answer within the HTTP deadline', u?.error === 'timeout' ? 'upgrade: no answer within the upgrade deadline' : upgradeLine]),
     };
   }
   const behindFront = new URL(report.gateway.url).protocol === 'wss:' || /\.ts\.net\.?$/i.test(report.gateway.host);

@@ -65,7 +65,9 @@ describe('the check against a fault-injecting Gateway', () => {
     ['device identity required', { mode: 'device-required' }, {}, {}, 'pairing-required', 'DEVICE_IDENTITY_REQUIRED'],
     ['pairing required (device: always)', { mode: 'pairing-required' }, { device: 'always' }, {}, 'pairing-required', 'request id'],
     ['protocol mismatch', {}, {}, { protocol: { min: 2, max: 3 } }, 'protocol-mismatch', 'close 1002'],
-    ['silent until the handshake timer (1000)', { mode: 'silent', handshakeTimeoutMs: 300 }, {}, {}, 'handshake-timeout', 'close 1000 (empty reason)'],
+    // The timer of some 2026.3 builds (3 s); the default one is 15 s. Timing alone tells it from an early close.
+    ['silent until the handshake timer (1000)', { mode: 'silent', handshakeTimeoutMs: 2_600 }, { timeouts: { ...timeouts, handshakeMs: 4_000 } }, {}, 'handshake-timeout', "≈ the Gateway's handshake timer"],
+    ['closed 1000 within milliseconds of connect (the session shape refused)', { mode: 'close-after-connect' }, {}, {}, 'ws-closed-early', 'right after connect, not the Gateway'],
     ['starting (1013, /readyz 503)', { mode: 'starting' }, {}, {}, 'gateway-starting', 'startup-sidecars'],
     ['shutdown event + 1012', { mode: 'shutdown', shutdown: { phase: 'connect', reason: 'gateway stopping', restartExpectedMs: 4_000 } }, {}, {}, 'gateway-restarting', 'restart expected in 4000 ms'],
     ['token rotated while connected (4001)', { mode: 'token-rotated' }, {}, {}, 'token-rotated', 'close 4001'],
@@ -94,11 +96,12 @@ describe('the check against a fault-injecting Gateway', () => {
     expect(fake.pairingRequests.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('a port that accepts TCP and never answers: the handshake times out within its deadline', async () => {
+  it('a port that accepts TCP and never answers → gateway-hung (not a wrong URL), within its deadline', async () => {
     const hole = await startBlackholeServer();
     closers.push(() => hole.close());
     const { diagnosis, elapsed } = await check(target(hole.url));
-    expect(['upgrade-stripped', 'not-openclaw', 'handshake-timeout']).toContain(diagnosis.verdicts[0]?.id);
+    expect(diagnosis.verdicts[0]).toMatchObject({ id: 'gateway-hung', layer: 'http' });
+    expect(diagnosis.verdicts[0]!.evidence).toEqual([`TCP 127.0.0.1:${hole.port} connected`, '/healthz: no answer within the HTTP deadline', 'upgrade: no answer within the upgrade deadline']);
     expect(diagnosis.failedLayer).toBe('http');
     expect(elapsed).toBeLessThan(timeouts.budgetMs);
   });

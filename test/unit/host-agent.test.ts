@@ -45,7 +45,13 @@ describe('gateways.<name>.agent', () => {
       budgetMs: DEFAULT_TIMEOUTS.budgetMs - 1_000,
       doctor: false,
       openclawRoots: [],
+      tailscaledSocket: '/var/run/tailscale/tailscaled.sock',
     });
+  });
+
+  it('gatewayPort is the agent port too; a different agent.port is a config error naming both', () => {
+    expect(resolveAgentSettings(configWith({ gatewayPort: 18790, agent: {} }), 'prod')?.port).toBe(18790);
+    expect(() => configWith({ gatewayPort: 18790, agent: { port: 18791 } })).toThrow(/"agent",\s*"port"[\s\S]*agent\.port 18791 differs from gatewayPort 18790/);
   });
 
   it('a ws:// URL with a port names the port; the deadline never exceeds the check budget', () => {
