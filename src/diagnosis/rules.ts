@@ -284,7 +284,7 @@ function endpointText(endpoint: EvidenceOf<'http'>['healthz']): string {
   const type = httpErrorType(endpoint.json);
   if (type) return `${endpoint.status} ${type}`;
   if (endpoint.json) return `${endpoint.status} ${JSON.stringify(endpoint.json).slice(0, 60)}`;
-  return `${endpoint.status}${endpoint.bodyStart ? ` ${q(endpoint.bodyStart.slice(0, 60))}` : ' (empty body)'}`;
+  return `${endpoint.status}${endpoint.bodyStart?.trim() ? ` ${q(endpoint.bodyStart.trim().slice(0, 60))}` : ' (empty body)'}`;
 }
 
 function tokenLine(report: ProbeReport): string {
