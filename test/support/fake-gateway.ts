@@ -538,7 +538,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
           connId,
           bootId,
           auth: { method: tokenOk ? 'token' : 'device-token', role, scopes: grantedScopes, ...(issued ? { deviceToken: issued } : {}) },
-          health: healthPayload(channels, { degraded: connMode === 'degraded', pluginErrors: options.pluginErrors ?? [] }),
+          health: healthPayload(channels, { degraded: connMode === 'degraded', pluginErrors: options.pluginErrors ?? [], snapshot: true }),
           uptimeMs: uptimeMs(),
           tickIntervalMs: options.tickIntervalMs ?? 30_000,
         }),

@@ -100,8 +100,12 @@ function healthChannel(accounts: readonly FixtureChannel[]): Json {
   return { ...account(first), accounts: Object.fromEntries(accounts.map((c) => [accountIdOf(c), account(c)])) };
 }
 
-export function healthPayload(channels: readonly FixtureChannel[], options: { degraded: boolean; pluginErrors: string[] }): Json {
-  const health = fixture('health');
+/**
+ * `health` as the RPC answers it, or (`snapshot`) as hello-ok's `snapshot.health` carries it: the
+ * Gateway's cached copy, which has fewer keys (no `modelRuntime`).
+ */
+export function healthPayload(channels: readonly FixtureChannel[], options: { degraded: boolean; pluginErrors: string[]; snapshot?: boolean }): Json {
+  const health = options.snapshot ? (fixture('hello-ok').snapshot.health as Json) : fixture('health');
   return {
     ...health,
     ts: Date.now(),
@@ -213,7 +217,9 @@ export function configGetPayload(channels: readonly FixtureChannel[], gateway: F
   for (const key of ['parsed', 'sourceConfig', 'resolved', 'runtimeConfig', 'config'] as const) {
     const section = payload[key] as Json;
     section.gateway = gatewayBlock(section.gateway as Json);
-    if (channels.length) section.channels = channelBlock;
+    // The effective sections carry the defaults the Gateway applied: a channel's root groupPolicy.
+    const effective = key === 'runtimeConfig' || key === 'config';
+    if (channels.length) section.channels = Object.fromEntries(Object.entries(structuredClone(channelBlock)).map(([name, block]) => [name, effective ? { groupPolicy: 'allowlist', ...(block as Json) } : block]));
     else delete section.channels;
   }
   payload.raw = `${JSON.stringify(payload.parsed, null, 2)}\n`;

@@ -57,6 +57,12 @@ export interface StartOptions {
   bind?: { mode: 'loopback' } | { mode: 'custom'; host: string };
   /** Readiness deadline (default `CLAWOPS_OPENCLAW_START_TIMEOUT_MS` or 120 s). */
   startTimeoutMs?: number;
+  /**
+   * How long `stop` waits after SIGTERM before SIGKILL (default 30 s). A Gateway whose channel
+   * accounts retry an unreachable service takes the whole wait; a suite that does not observe the
+   * shutdown can cut it short.
+   */
+  stopGraceMs?: number;
 }
 
 /** `${CLAWOPS_OPENCLAW_CACHE}` or `${XDG_CACHE_HOME:-~/.cache}/clawops-openclaw`. */
@@ -427,7 +433,7 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
         } catch {
           // already gone
         }
-        if (!(await waitForExit(child, 30_000))) {
+        if (!(await waitForExit(child, options.stopGraceMs ?? 30_000))) {
           try {
             process.kill(pid, 'SIGKILL');
           } catch {

@@ -129,11 +129,24 @@ type Shape = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 const shapeOf = (value: unknown): Shape => (value === null ? 'null' : Array.isArray(value) ? 'array' : (typeof value as Shape));
 
 /**
- * Where two payloads differ in shape: keys present on one side only, and values of different types
- * (recursively; array items against the other side's first item). `null` matches any type: the
- * Gateway reports "not yet" as null (`lastError`, `degradedSinceMs`). Paths are `a.b[].c`.
+ * Keys the real Gateway adds during its life, so that one run has them and another not: the update
+ * schedule once its first check ran, `connected` once a channel account tried its service, the
+ * event loop's per-thread CPU shares. Their types are still compared where both sides have them.
  */
-export function shapeDifferences(actual: unknown, expected: unknown, path = '$', out: string[] = []): string[] {
+export const LIFETIME_KEYS: readonly RegExp[] = [
+  /^hello-ok\.snapshot\.updateSchedule$/,
+  /\.(channels|channelAccounts)\.[^.]+(\[\]|\.accounts\.[^.]+)?\.connected$/,
+  // Per-thread CPU shares appear once a sampling window saw that thread.
+  /\.eventLoop\.cpuBreakdown(\.[^.]+)?$/,
+];
+
+/**
+ * Where two payloads differ in shape: keys present on one side only, and values of different types
+ * (recursively; array items pairwise, extra items against the other side's last). `null` matches
+ * any type: the Gateway reports "not yet" as null (`lastError`, `degradedSinceMs`). Paths are
+ * `a.b[].c`; keys matching `optional` may be missing on either side.
+ */
+export function shapeDifferences(actual: unknown, expected: unknown, path = '$', out: string[] = [], optional: readonly RegExp[] = LIFETIME_KEYS): string[] {
   const a = shapeOf(actual);
   const e = shapeOf(expected);
   if (a === 'null' || e === 'null') return out;
@@ -144,15 +157,16 @@ export function shapeDifferences(actual: unknown, expected: unknown, path = '$',
   if (a === 'array') {
     const left = actual as unknown[];
     const right = expected as unknown[];
-    if (left.length > 0 && right.length > 0) for (const item of left) shapeDifferences(item, right[0], `${path}[]`, out);
+    if (right.length > 0) left.forEach((item, index) => shapeDifferences(item, right[Math.min(index, right.length - 1)], `${path}[]`, out, optional));
     return out;
   }
   if (a === 'object') {
     const left = actual as Record<string, unknown>;
     const right = expected as Record<string, unknown>;
-    for (const key of Object.keys(left)) if (!(key in right)) out.push(`${path}.${key}: only in the first`);
-    for (const key of Object.keys(right)) if (!(key in left)) out.push(`${path}.${key}: only in the second`);
-    for (const key of Object.keys(left)) if (key in right) shapeDifferences(left[key], right[key], `${path}.${key}`, out);
+    const mayLack = (key: string) => optional.some((pattern) => pattern.test(`${path}.${key}`));
+    for (const key of Object.keys(left)) if (!(key in right) && !mayLack(key)) out.push(`${path}.${key}: only in the first`);
+    for (const key of Object.keys(right)) if (!(key in left) && !mayLack(key)) out.push(`${path}.${key}: only in the second`);
+    for (const key of Object.keys(left)) if (key in right) shapeDifferences(left[key], right[key], `${path}.${key}`, out, optional);
   }
   return out;
 }
@@ -162,7 +176,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { OPENCLAW_VERSION, startRealGateway } = await import('./gateway-harness.js');
   const { TELEGRAM_BOT_TOKENS, TELEGRAM_CHANNELS } = await import('./telegram-gateway.js');
   const token = `fixture-${Math.random().toString(36).slice(2)}-token`;
-  const gateway = await startRealGateway({ token, config: TELEGRAM_CHANNELS });
+  const gateway = await startRealGateway({ token, config: TELEGRAM_CHANNELS, stopGraceMs: 3_000 });
   try {
     const raw = await readPayloads(gateway.url, token);
     const dir = await writeFixtures(OPENCLAW_VERSION, scrubPayloads(raw, { root: dirname(gateway.home), secrets: [token, ...Object.values(TELEGRAM_BOT_TOKENS)] }));
