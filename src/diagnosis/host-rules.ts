@@ -13,7 +13,7 @@ import type { SymptomId } from './symptom-table.js';
  */
 
 /** Outside verdicts that cannot tell the Gateway from the path by themselves. */
-const AMBIGUOUS = new Set<SymptomId>(['timeout', 'tailnet-port-blocked', 'refused', 'handshake-timeout', 'ws-closed-early', 'gateway-degraded', 'not-openclaw']);
+const AMBIGUOUS = new Set<SymptomId>(['timeout', 'tailnet-port-blocked', 'refused', 'handshake-timeout', 'ws-closed-early', 'gateway-degraded', 'not-openclaw', 'gateway-hung']);
 
 type Loopback = NonNullable<HostEvidenceData['loopback']>;
 type Rule = (report: ProbeReport) => Finding | undefined;

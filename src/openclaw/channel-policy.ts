@@ -35,7 +35,11 @@ function channelBlock(config: unknown, channel: string): Json | undefined {
 }
 
 /** The effective policy of one account, or undefined when the config has no block for its channel. */
+/** Channel and account ids as OpenClaw makes them; anything else is not looked up (it would land in evidence text). */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function resolveAccountPolicy(config: unknown, channel: string, accountId: string): AccountPolicy | undefined {
+  if (!ID.test(channel) || !ID.test(accountId)) return undefined;
   const root = channelBlock(config, channel);
   if (!root) return undefined;
   const accounts = isObject(root.accounts) ? root.accounts : {};

@@ -393,6 +393,12 @@ describe("diagnose: the host agent's Serve and config view joined in", () => {
     expect(diagnosis.verdicts[0]!.notes).toContain(`on its host the Gateway answers: 127.0.0.1:18789 hello-ok ${GATEWAY_VERSION} (host agent)`);
   });
 
+  it('hung from outside: the Gateway answering on its host makes it the path (network-path); failing there too, the Gateway (gateway-down)', () => {
+    expect(diagnose({ ...hung(), host: host({}) }).verdicts[0]).toMatchObject({ id: 'network-path', notes: expect.arrayContaining(['from outside alone this read as `gateway-hung`']) });
+    const failing = host({ loopback: { url: 'ws://127.0.0.1:18789', ok: false, failedLayer: 'http', summary: 'http: /healthz timeout', layers: [] } });
+    expect(diagnose({ ...hung(), host: failing }).verdicts[0]).toMatchObject({ id: 'gateway-down', layer: 'host' });
+  });
+
   it('no Serve route at all on the host: said so', () => {
     const diagnosis = diagnose({ ...tlsAlert(), host: host({ serve: { available: true, gatewayPort: 18789, routes: [] } }) });
     expect(diagnosis.verdicts[0]!.evidence[1]).toBe("tailscaled on the host serves nothing to the Gateway's port 18789 (`tailscale serve status` is empty) (host agent)");

@@ -51,6 +51,9 @@ describe('channel policies from the Gateway config', () => {
     // Nothing set anywhere: OpenClaw's defaults, pairing and allowlist.
     expect(resolveAccountPolicy({ channels: { slack: {} } }, 'slack', 'default')).toEqual({ dmPolicy: 'pairing', dmPolicyAt: 'default', groupPolicy: 'allowlist', groupPolicyAt: 'default' });
     expect(resolveAccountPolicy(config, 'discord', 'default')).toBeUndefined();
+    // Ids a Gateway would never make are not looked up: they would end up in evidence text.
+    expect(resolveAccountPolicy({ channels: { 'tele<!channel>': { dmPolicy: 'disabled' } } }, 'tele<!channel>', 'default')).toBeUndefined();
+    expect(resolveAccountPolicy(config, 'telegram', 'x'.repeat(65))).toBeUndefined();
   });
 
   it('names the three ways a policy drops everything, and nothing for a working one', () => {
