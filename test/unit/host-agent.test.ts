@@ -378,6 +378,15 @@ describe('runJointCheck', () => {
     expect(hostViewLine(report)).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
   });
 
+  it("the host line says where Serve forwards and whether Funnel is on", () => {
+    const route = { hostPort: 'gw-prod.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', targetHost: '127.0.0.1', targetPort: 18789, toGateway: true, funnel: false };
+    const withServe = (serve: NonNullable<NonNullable<ProbeReport['host']>['serve']>) => ({ ...healthyReport(), host: { agent: { status: 'answered' as const, deadlineMs: 4_000 }, serve } });
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [route] }))).toBe('*Host agent* Serve → 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, funnel: true }] }))).toBe('*Host agent* Serve → 18789 · FUNNEL ON');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, target: 'http://127.0.0.1:18790', targetPort: 18790, toGateway: false }] }))).toBe('*Host agent* Serve → port 18790, not 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [] }))).toBe('*Host agent* no Serve route');
+  });
+
   it('silent: said so, diagnosed from outside', async () => {
     const { requester } = fakeRequester({ status: 'silent', waitedMs: 4_001 });
     const report = await runJointCheck({ checker: fixedChecker(timeoutReport()), hostChecks: requester }, TARGET, AGENT);
