@@ -4,6 +4,7 @@ import type { SlackMessage } from '../src/render/blocks.js';
 import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
 import { aclFindingCount } from '../src/tailscale/acl-service.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { md, plainOf } from '../src/render/slack-text.js';
 
 /** A reply with blocks to the person who asked (Bolt's `respond`, ephemeral). */
 export type ReplyMessage = (message: SlackMessage) => Promise<void>;
@@ -37,15 +38,15 @@ export async function handleAcl(
 
   const decision = await authorizeGateways(deps.config.access, requester, gateways, deps.groups).catch((error: unknown) => {
     deps.logger.warn({ err: error }, 'authorization lookup failed');
-    return { allowed: false as const, reason: 'could not verify your user groups with Slack right now: try again in a moment' };
+    return { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
   });
   if (!decision.allowed) {
-    await input.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     return;
   }
   if (!deps.acl) {
-    await input.reply('The ACL audit is not configured: add `tailscale.adminApi` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.');
+    await input.reply(md`The ACL audit is not configured: add \`tailscale.adminApi\` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.`);
     await audit('failed: not configured');
     return;
   }

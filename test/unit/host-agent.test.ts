@@ -369,7 +369,7 @@ describe('runJointCheck', () => {
     expect(report.host).toMatchObject({ agent: { status: 'answered', deadlineMs: 4_000, hostname: 'gw-prod' }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
     expect(JSON.stringify(report)).not.toContain(CONFIGURED);
     expect(diagnose(report).verdicts[0]?.id).toBe('network-path');
-    expect(hostViewLine(report)).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
+    expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
   });
 
   it('silent: said so, diagnosed from outside', async () => {
@@ -377,7 +377,7 @@ describe('runJointCheck', () => {
     const report = await runJointCheck({ checker: fixedChecker(timeoutReport()), hostChecks: requester }, TARGET, AGENT);
     expect(report.host).toEqual({ agent: { status: 'silent', deadlineMs: 4_000, durationMs: 4_001 }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
     expect(diagnose(report).verdicts.map((verdict) => verdict.id)).toEqual(['timeout', 'agent-silent']);
-    expect(hostViewLine(report)).toBe('*Host agent* no answer within 4000 ms: outside view only');
+    expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* no answer within 4000 ms: outside view only');
   });
 
   it('a requester that throws is a failed agent, not a failed check', async () => {

@@ -16,6 +16,8 @@ import { DeviceSchema, UserSchema } from '../../src/tailscale/admin-api-schemas.
 import { parsePolicy } from '../../src/tailscale/policy.js';
 import { removeLoginFromPolicy } from '../../src/tailscale/policy-edit.js';
 import { healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
+import { divider } from '../../src/render/blocks.js';
+import { md } from '../../src/render/slack-text.js';
 
 const POLICY = parsePolicy(`{
   "groups": { "group:ops": ["ops1@example.test", "Departed@Example.test"], "group:admins": ["departed@example.test"], "group:other": ["ops1@example.test"] },
@@ -206,13 +208,13 @@ describe('the rotation correlation', () => {
 
   it('combines with other enrichments: contexts merged, footers stacked, a failing part left out', async () => {
     const combined = combineEnrichments(
-      { contextFor: async () => ({ versionChange: { from: '1', to: '2' } }), footerFor: async () => ({ blocks: [{ type: 'divider' }], text: 'history' }) },
+      { contextFor: async () => ({ versionChange: { from: '1', to: '2' } }), footerFor: async () => ({ blocks: [divider()], text: md`history` }) },
       enrichmentWith({ prod: NOW - HOUR }),
       { contextFor: async () => Promise.reject(new Error('down')), footerFor: async () => Promise.reject(new Error('down')) },
       undefined,
     );
     expect(await combined.contextFor!(authRejected)).toEqual({ versionChange: { from: '1', to: '2' }, tokenRotatedHoursAgo: 1 });
-    expect(await combined.footerFor!(['prod'])).toEqual({ blocks: [{ type: 'divider' }], text: 'history' });
+    expect(await combined.footerFor!(['prod'])).toEqual({ blocks: [divider()], text: md`history` });
   });
 });
 
