@@ -26,10 +26,10 @@ export async function handleAcl(
 ): Promise<void> {
   const started = deps.now();
   const { requester, gateways } = input;
-  const command = `/gateway ${input.text}`.trim().slice(0, 300);
+  const command = `/gateway ${input.text}`.trim();
   const audit = async (outcome: string) => {
     try {
-      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(',').slice(0, 300), outcome: outcome.slice(0, 300), durationMs: deps.now() - started });
+      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(','), outcome, durationMs: deps.now() - started });
     } catch (error) {
       deps.logger.warn({ err: error }, 'audit append failed');
     }

@@ -35,11 +35,13 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     const reply: ReplyEphemeral = async (text) => {
       await respond({ response_type: 'ephemeral', text: text.mrkdwn });
     };
+    // For the outcomes no handler audits itself (usage, help, a failure inside clawops).
+    const audit = (outcome: string) => deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome }).catch(() => undefined);
     try {
       const parsed = parseGatewayCommand(command.text, gatewayNames(deps.config));
       if (!parsed.ok) {
         await reply(md`${parsed.message}`);
-        await deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome: 'usage' }).catch(() => undefined);
+        await audit('usage');
         return;
       }
       const requester = { userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name, isDirectMessage: isDirectMessageChannel(command.channel_id, command.channel_name) };
@@ -59,11 +61,14 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         case 'offboard':
           return await handleOffboard(deps, { requester, target: parsed.command.target, reply });
         case 'help':
-          return await handleHelp({ topic: parsed.command.topic, reply });
+          await handleHelp({ topic: parsed.command.topic, reply });
+          await audit('answered: help');
+          return;
       }
     } catch (error) {
       deps.logger.error({ err: error, command: command.text }, 'gateway command failed');
       await reply(md`⚠️ Something went wrong inside clawops; it is logged. Try again, or run \`clawops check\` on the bot node.`).catch(() => undefined);
+      await audit('failed: error inside clawops');
     }
   });
 

@@ -1,6 +1,7 @@
 import type { EvidenceOf, ProbeReport } from '../probes/report.js';
 import { layerOf } from '../probes/layer-order.js';
 import type { SymptomId } from './symptom-table.js';
+import { payloadRefused } from './payload-rules.js';
 
 /**
  * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
@@ -301,5 +302,5 @@ const versionChanged: Rule = (report) => {
 };
 
 /** In ladder order: the first blocking finding is the diagnosis. */
-export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, gatewayRules, rpcRules];
+export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, payloadRefused, gatewayRules, rpcRules];
 export const ADVISORY_RULES: Rule[] = [exposure, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];
