@@ -89,10 +89,12 @@ export function parseBoundedJson(text: string, limits: JsonLimits): BoundedJson 
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-/** `4.0 MB`, `16 KB`, `312 bytes`. */
+const MIB = 1024 * 1024;
+
+/** `3.8 MiB`, `1 MiB`, `16 KiB`, `312 bytes`. */
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  if (bytes >= 10_000) return `${Math.round(bytes / 1_000)} KB`;
+  if (bytes >= MIB) return `${(bytes / MIB).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (bytes >= 10 * 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${number(bytes)} bytes`;
 }
 

@@ -96,7 +96,7 @@ function isWsProtocolError(error: unknown): error is Error & { code: string } {
 }
 
 function describeWsProtocolError(error: Error & { code: string }, maxPayload: number): string {
-  if (isOversized(error)) return `a frame larger than ${formatBytes(maxPayload)}: refused (clawops reads at most ${formatBytes(maxPayload)} per frame)`;
+  if (isOversized(error)) return `a frame larger than ${formatBytes(maxPayload)}: refused unread`;
   return `invalid WebSocket frame (${error.code})`;
 }
 

@@ -102,8 +102,35 @@ describe('/gateway offboard', () => {
     ['contractor@github', { kind: 'login', text: 'contractor@github' }],
     ['@departed', { kind: 'unknown' }],
     ['departed', { kind: 'unknown' }],
+    ['<mailto:Departed@Example.test|Departed@Example.test>', { kind: 'login', text: 'departed@example.test' }],
   ])('%s', (text, expected) => {
     expect(parseOffboardTarget(text)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['a mailto whose address is markup', '<mailto:<!channel|x>', 'not an e-mail address'],
+    ['a broadcast', '<!channel>', 'Slack markup'],
+    ['a channel', '<#C0OPS|ops>', 'Slack markup'],
+    ['a link', '<http://evil.example|click>', 'Slack markup'],
+    ['Slack-escaped characters', '&lt;!channel&gt;', 'Slack markup'],
+    ['a user group', '<!subteam^S0OPS|@ops>', 'Slack markup'],
+    ['two people', 'a@example.test b@example.test', 'has spaces'],
+    ['a login with markup in it', 'evil<!here>@example.test', 'Slack markup'],
+    ['an unconverted @name', '@departed', 'not as a Slack mention'],
+    ['control characters', 'a\u0007@example.test', 'neither a mention'],
+    ['nothing', '', 'Who left?'],
+  ])('refuses %s, saying what to type', (_label, text, why) => {
+    const target = parseOffboardTarget(text);
+    expect(target).toMatchObject({ kind: 'unknown', why: expect.stringContaining(why) });
+    if (target.kind === 'unknown') {
+      expect(target.why).toContain('`/gateway offboard @name`');
+      expect(target.why).toContain('`/gateway offboard departed@example.test`');
+    }
+  });
+
+  it('a login resolved from Slack or the config must look like one too', () => {
+    expect(tailnetLoginFor({ slackUserId: 'U0X', email: '<!channel>@example.test' }, {})).toMatchObject({ ok: false, reason: expect.stringContaining('not a tailnet login') });
+    expect(tailnetLoginFor({ slackUserId: 'U0X' }, { U0X: 'a b' })).toMatchObject({ ok: false, reason: expect.stringContaining('offboarding.identities.U0X') });
   });
 
   it('parses as a subcommand keeping the mention as typed, and asks who when nothing follows', () => {
