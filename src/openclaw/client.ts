@@ -273,6 +273,8 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
     socket.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
       responseSeen = true;
       upgrade.httpStatus = response.statusCode;
+      // Node hands ws a 101 that lacks `Upgrade` or `Connection: Upgrade` as a plain response.
+      if (response.statusCode === 101) return failForged101(response);
       const contentType = response.headers['content-type'];
       if (contentType) upgrade.contentType = redact(contentType);
       let body = '';
@@ -292,6 +294,13 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       response.once('close', done);
       response.once('error', done);
     });
+
+    const failForged101 = (response: IncomingMessage): void => {
+      const missing = [response.headers.upgrade === undefined ? 'Upgrade' : undefined, /\bupgrade\b/i.test(String(response.headers.connection ?? '')) ? undefined : 'Connection: Upgrade'].filter(Boolean);
+      upgrade.notWebSocket = `Missing ${missing.join(' and ') || 'Upgrade'} header`;
+      upgrade.error = 'other';
+      failUpgrade();
+    };
 
     socket.on('open', () => {
       if (phase !== 'upgrading') return;

@@ -58,6 +58,8 @@ export interface FakeTailscaled {
   setPeer(name: string, patch?: Partial<Omit<FakePeer, 'name'>>): FakePeer;
   setPing(name: string, type: PingType, behaviour: PingBehaviour): void;
   removePeer(name: string): void;
+  /** Answer `status` with exactly this body (a hostile or broken tailscaled); undefined: the real shape again. */
+  setRawStatus(body: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
   const requests: RecordedLocalApiRequest[] = [];
   const peers = new Map<string, FakePeer>();
   let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[] };
+  let rawStatus: string | undefined;
   const pending = new Set<ServerResponse>();
 
   const api: FakeTailscaled = {
@@ -132,6 +135,9 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     setPing(name, type, behaviour) {
       const peer = peers.get(name) ?? api.setPeer(name);
       peer.pings[type] = behaviour;
+    },
+    setRawStatus(body) {
+      rawStatus = body;
     },
     removePeer(name) {
       peers.delete(name);
@@ -278,6 +284,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     const url = new URL(req.url ?? '/', 'http://local-tailscaled.sock');
     switch (url.pathname) {
       case '/localapi/v0/status':
+        if (rawStatus !== undefined) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(rawStatus);
         return reply(res, 200, status());
       case '/localapi/v0/ping':
         return servePing(req, res, url.searchParams);
