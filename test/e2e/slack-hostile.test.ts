@@ -73,6 +73,8 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
     harness = await startBotHarness({
       redisUrl,
       gateways: { prod: { url: gateway.url } },
+      // Every typed check probes afresh (scheduled checks run every second beside them).
+      queue: { coalesceWindowMs: 0 },
       tailscale: { enabled: false, adminApi: { baseUrl: admin.baseUrl, apiKeyEnv: 'TEST_TS_API_KEY' } },
       monitoring: {
         checkIntervalSeconds: 1,
@@ -113,14 +115,31 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
     expectNothingLive();
   });
 
-  it('/gateway check: the verdict message, its header, fallback and buttons', async () => {
+  const checkVerdict = async () => {
     const since = harness.emu.mark();
     await harness.gateway('check prod');
     const placeholder = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === INCIDENTS.id, { since });
     const ts = (placeholder.response as { ts: string }).ts;
-    const verdict = await harness.emu.waitForCall('chat.update', (call) => call.params.ts === ts && !text(call).startsWith('⏳'), { since, timeoutMs: 15_000 });
+    return harness.emu.waitForCall('chat.update', (call) => call.params.ts === ts && !text(call).startsWith('⏳'), { since, timeoutMs: 15_000 });
+  };
+
+  it('/gateway check: the verdict message, its header, fallback and buttons', async () => {
+    const verdict = await checkVerdict();
     expect(JSON.stringify(verdict.params.blocks)).toContain('2026.9.6 &lt;!channel&gt; &lt;!here&gt; &lt;@U0VICTIM&gt; &lt;#C0VICTIM&gt; &amp; &lt;http://evil.example|click&gt;');
     expect(text(verdict)).toContain('channel-silent');
+    expectNothingLive();
+  });
+
+  it('/gateway check of a gateway starting: its /readyz failing[], error message and close reason', async () => {
+    gateway.setMode('starting');
+    try {
+      const verdict = await checkVerdict();
+      const blocks = JSON.stringify(verdict.params.blocks);
+      expect(blocks).toContain('gateway-starting');
+      expect(blocks).toContain('startup-sidecars &lt;!channel&gt;');
+    } finally {
+      gateway.setMode('healthy');
+    }
     expectNothingLive();
   });
 
