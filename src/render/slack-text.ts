@@ -26,6 +26,13 @@ export class SlackText {
   get length(): number {
     return this.mrkdwn.length;
   }
+  /**
+   * Interpolated into a plain string (a log line, an audit entry), it reads as the person reads it.
+   * Safe: that string can only reach Slack through md`…` again, which escapes it anew.
+   */
+  toString(): string {
+    return plainOf(this);
+  }
 }
 
 const made = (escaped: string): SlackText => new SlackText(MADE_HERE, escaped);

@@ -69,6 +69,10 @@ describe('SlackText', () => {
     expect(slackText(inner)).toBe(inner);
     expect(joinText(['<a>', inner], ' & ').mrkdwn).toBe('&lt;a&gt; &amp; x &lt;y&gt;');
     expect(plainOf(md`${H}`)).toBe(H);
+    // In a plain string it reads as plain text; back through md it is escaped again, never raw.
+    const asString = `${md`by ${mention('U0ONCALL')} ${'<!here>'}`}`;
+    expect(asString).toBe('by <@U0ONCALL> <!here>');
+    expect(md`${asString}`.mrkdwn).toBe('by &lt;@U0ONCALL&gt; &lt;!here&gt;');
   });
 
   it('cannot be made outside slack-text.ts', () => {
