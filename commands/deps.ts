@@ -8,6 +8,7 @@ import type { LastStateStore } from '../src/state/last-state.js';
 import type { MonitoringServices } from '../src/monitoring/services.js';
 import type { AclAuditService } from '../src/tailscale/acl-service.js';
 import type { OffboardingCommands } from '../src/offboarding/command.js';
+import type { SlackText } from '../src/render/slack-text.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -28,5 +29,5 @@ export interface CommandDeps {
   offboarding?: OffboardingCommands;
 }
 
-/** An ephemeral reply to the person who asked (through Bolt's `respond`). */
-export type ReplyEphemeral = (text: string) => Promise<void>;
+/** An ephemeral reply to the person who asked (through Bolt's `respond`): escaped text only. */
+export type ReplyEphemeral = (text: SlackText) => Promise<void>;

@@ -2,6 +2,7 @@ import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
 import { renderCheckFailed, renderCheckPending } from '../src/render/check-blocks.js';
 import { slackErrorCode } from '../src/slack/poster.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { md, plainOf } from '../src/render/slack-text.js';
 
 /**
  * The path a typed `/gateway check` and a Re-run click share: authorize, post the placeholder,
@@ -24,11 +25,11 @@ export async function requestCheck(
 
   const decision = await authorizeGateways(deps.config.access, requester, gateways, deps.groups).catch((error: unknown) => {
     deps.logger.warn({ err: error }, 'authorization lookup failed');
-    return { allowed: false as const, reason: 'could not verify your user groups with Slack right now: try again in a moment' };
+    return { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
   });
   if (!decision.allowed) {
-    await request.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await request.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     return;
   }
 
@@ -38,7 +39,7 @@ export async function requestCheck(
   } catch (error) {
     const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : 'error');
     const hint = /not_in_channel|channel_not_found/.test(code) ? ' Invite me to this channel (`/invite @clawops`) and try again.' : '';
-    await request.reply(`⚠️ I could not post in this channel (${code}).${hint}`);
+    await request.reply(md`⚠️ I could not post in this channel (${code}).${hint}`);
     await audit(`failed: placeholder ${code}`);
     return;
   }
@@ -57,7 +58,7 @@ export async function requestCheck(
   } catch (error) {
     deps.logger.error({ err: error, requestId }, 'could not enqueue the check');
     const why = 'the check queue is unavailable (Redis did not answer). Try again in a minute, or run `clawops check ' + gateways.join(' ') + '` on the bot node';
-    await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why)).catch(() => request.reply(`⚠️ Could not check: ${why}.`));
+    await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why)).catch(() => request.reply(md`⚠️ Could not check: ${why}.`));
     await audit('failed: queue unavailable');
   }
 }

@@ -34,6 +34,10 @@ export function diagnose(report: ProbeReport, context: DiagnosisContext = {}): D
     if (suppressed && finding.id !== 'public-exposure') continue;
     findings.push(finding);
   }
+  // The invariant, whatever the rules above said: no hello-ok, no health. Only a blocking row
+  // (which says why the handshake did not complete: starting, restarting, …) speaks instead.
+  const unproven = findings.some((finding) => finding.blocking) ? undefined : unprovenHandshake(report);
+  if (unproven) findings.unshift(unproven);
 
   const verdicts = findings.map((finding) => toVerdict(finding, fill));
   const primary = verdicts[0];
@@ -49,6 +53,23 @@ export function diagnose(report: ProbeReport, context: DiagnosisContext = {}): D
     suppressed,
     version: { running, expected: report.gateway.expectedVersion, lastKnownGood: report.gateway.lastKnownGoodVersion },
     headline: headline(report, state, primary, running),
+  };
+}
+
+/**
+ * A check whose OpenClaw handshake never completed proves nothing about the gateway: a forged
+ * upgrade, a silent socket, a report missing its handshake. It is never healthy, nor merely
+ * degraded (degraded counts as up for alerts).
+ */
+function unprovenHandshake(report: ProbeReport): Finding | undefined {
+  const handshake = layerOf(report, 'handshake');
+  if (handshake?.status === 'ok') return undefined;
+  return {
+    id: 'not-openclaw',
+    blocking: true,
+    severity: 'error',
+    layer: 'handshake',
+    evidence: [`handshake: ${handshake ? handshake.summary : 'missing from the report'}`, 'no hello-ok: nothing proves that an OpenClaw Gateway answered'],
   };
 }
 

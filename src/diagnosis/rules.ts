@@ -4,6 +4,7 @@ import { layerOf } from '../probes/layer-order.js';
 import { TLS_ALERT_INTERNAL_ERROR } from '../probes/net-error.js';
 import { decodeClose } from '../openclaw/close-codes.js';
 import type { SymptomId } from './symptom-table.js';
+import { payloadRefused } from './payload-rules.js';
 
 /**
  * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
@@ -423,5 +424,5 @@ const versionChanged: Rule = (report) => {
 };
 
 /** In ladder order: the first blocking finding is the diagnosis. */
-export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, gatewayRules, rpcRules];
+export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, payloadRefused, gatewayRules, rpcRules];
 export const ADVISORY_RULES: Rule[] = [exposure, funnelMode, gatewayConfigRisks, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];

@@ -107,6 +107,8 @@ export const HttpEndpointEvidence = z.object({
   bodyStart: z.string().optional(),
   /** The body is OpenClaw's Control UI: an OpenClaw answered, just not with health JSON. */
   controlUi: z.boolean().optional(),
+  /** A body refused unread: too large or too deeply nested to be health JSON. */
+  refused: z.string().optional(),
   error: NetErrorSchema.optional(),
   errno: z.string().optional(),
 });
@@ -128,6 +130,8 @@ export const UpgradeEvidence = z.object({
   errorType: z.string().optional(),
   error: NetErrorSchema.optional(),
   errno: z.string().optional(),
+  /** A 101 the WebSocket client refused, and why (bad accept key, no Upgrade, an unoffered extension). */
+  notWebSocket: z.string().optional(),
 });
 export const CloseEvidence = z.object({ code: z.number(), reason: z.string() });
 export const GatewayErrorEvidence = z.object({
@@ -163,6 +167,8 @@ export const HandshakeEvidence = z.object({
   closedAfterMs: z.number().optional(),
   /** The frame the Gateway sent that was not protocol (garbage, oversized). */
   protocolViolation: z.string().optional(),
+  /** A frame refused unread: too large or too deeply nested (`… nested 2,000,000 deep: refused`). */
+  refused: z.string().optional(),
   failure: z.enum(['no-challenge', 'rejected', 'closed', 'timeout', 'protocol-violation', 'aborted']).optional(),
   /**
    * Device pairing as seen by this check: `approved` (device token held or issued), `pending`
@@ -177,6 +183,9 @@ export const RpcEvidence = z.object({
   error: GatewayErrorEvidence.optional(),
   close: CloseEvidence.optional(),
   timedOut: z.boolean().optional(),
+  /** The answer broke the protocol (the session was dropped), or was refused unread. */
+  protocolViolation: z.string().optional(),
+  refused: z.string().optional(),
 });
 export const HealthEvidence = RpcEvidence.extend({
   ok: z.boolean().optional(),

@@ -1,16 +1,16 @@
 import type { ProbeReport } from '../probes/report.js';
-import { escapeMrkdwn } from './blocks.js';
+import { md, type SlackText } from './slack-text.js';
 import { formatMs } from './terminal.js';
 
 /**
  * One line for the view from the gateway host, beside the URL and version in a check message:
  * what the agent saw, or that it was silent. PURE. Undefined when the gateway has no agent.
  */
-export function hostViewLine(report: ProbeReport): string | undefined {
+export function hostViewLine(report: ProbeReport): SlackText | undefined {
   const host = report.host;
   if (!host) return undefined;
-  if (host.agent.status === 'silent') return `*Host agent* no answer within ${formatMs(host.agent.deadlineMs)}: outside view only`;
-  if (host.agent.status === 'failed') return `*Host agent* did not run the checks: outside view only`;
+  if (host.agent.status === 'silent') return md`*Host agent* no answer within ${formatMs(host.agent.deadlineMs)}: outside view only`;
+  if (host.agent.status === 'failed') return md`*Host agent* did not run the checks: outside view only`;
   const { loopback, listeners, unit } = host;
   const parts = [
     loopback ? `loopback ${loopback.ok ? 'ok' : `FAILED (${loopback.failedLayer ?? 'check'})`}` : undefined,
@@ -19,7 +19,7 @@ export function hostViewLine(report: ProbeReport): string | undefined {
     serveText(host.serve),
     host.agent.hostname ? `on ${host.agent.hostname}` : undefined,
   ].filter((part): part is string => part !== undefined);
-  return `*Host agent* ${escapeMrkdwn(parts.join(' · '))}`;
+  return md`*Host agent* ${parts.join(' · ')}`;
 }
 
 /** What Serve forwards on the host, in a few words (absent: the agent could not ask tailscaled). */

@@ -133,6 +133,8 @@ export interface FakeAdminApi {
   setTestFailures(failures: Array<{ user: string; errors: string[] }>): void;
   /** Makes every issued OAuth token invalid, as if it expired early. */
   revokeTokens(): void;
+  /** Answer this route (`devices`, `users`, `acl`) with exactly this body, status 200; undefined: the real answer again. */
+  setRawAnswer(route: 'devices' | 'users' | 'acl', body: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -158,6 +160,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
   let version = 1;
   let failures: Array<{ user: string; errors: string[] }> = [];
   const initialPolicy = options.policy ?? DEFAULT_POLICY;
+  const rawAnswers = new Map<string, string>();
 
   const state: FakeAdminApi = {
     baseUrl: '',
@@ -175,6 +178,10 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     },
     revokeTokens() {
       tokens.clear();
+    },
+    setRawAnswer(route, body) {
+      if (body === undefined) rawAnswers.delete(route);
+      else rawAnswers.set(route, body);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -238,6 +245,11 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     if (tailnetMatch) {
       const [, name, rest] = tailnetMatch;
       if (name !== '-' && decodeURIComponent(name!) !== tailnet) return json(res, 404, { message: 'tailnet not found' });
+      const raw = method === 'GET' ? rawAnswers.get(rest!) : undefined;
+      if (raw !== undefined) {
+        res.writeHead(200, { 'Content-Type': rest === 'acl' ? 'application/hujson' : 'application/json', ETag: state.policy.etag }).end(raw);
+        return;
+      }
       if (rest === 'acl' && method === 'GET') {
         const body = req.headers.accept === 'application/hujson' ? state.policy.hujson : JSON.stringify(parse(state.policy.hujson, [], { allowTrailingComma: true }));
         res.writeHead(200, { 'Content-Type': req.headers.accept === 'application/hujson' ? 'application/hujson' : 'application/json', ETag: state.policy.etag }).end(body);

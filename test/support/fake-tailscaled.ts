@@ -85,6 +85,8 @@ export interface FakeTailscaled {
   removePeer(name: string): void;
   /** What `serve-config` answers (`null`: nothing served); `readable: false` answers 403 as for a user without read permission. */
   setServe(config: FakeServeConfig | null, options?: { readable?: boolean }): void;
+  /** Answer `status` with exactly this body (a hostile or broken tailscaled); undefined: the real shape again. */
+  setRawStatus(body: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
   const peers = new Map<string, FakePeer>();
   let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[] };
   let serve: { config: FakeServeConfig | null; readable: boolean } = { config: null, readable: true };
+  let rawStatus: string | undefined;
   const pending = new Set<ServerResponse>();
 
   const api: FakeTailscaled = {
@@ -160,6 +163,9 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     setPing(name, type, behaviour) {
       const peer = peers.get(name) ?? api.setPeer(name);
       peer.pings[type] = behaviour;
+    },
+    setRawStatus(body) {
+      rawStatus = body;
     },
     removePeer(name) {
       peers.delete(name);
@@ -320,6 +326,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     const url = new URL(req.url ?? '/', 'http://local-tailscaled.sock');
     switch (url.pathname) {
       case '/localapi/v0/status':
+        if (rawStatus !== undefined) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(rawStatus);
         return reply(res, 200, status());
       case '/localapi/v0/ping':
         return servePing(req, res, url.searchParams);

@@ -118,13 +118,14 @@ export function healthPayload(channels: readonly FixtureChannel[], options: { de
   };
 }
 
-export function statusPayload(channels: readonly FixtureChannel[], options: { version: string; degraded: boolean }): Json {
+export function statusPayload(channels: readonly FixtureChannel[], options: { version: string; degraded: boolean; taint?: (text: string) => string }): Json {
   const status = fixture('status');
+  const taint = options.taint ?? ((text: string) => text);
   return {
     ...status,
     runtimeVersion: options.version,
     channelSummary: byChannel(channels).flatMap(([name, accounts]) => [
-      `${label(name)}: ${accounts.some((c) => c.configured) ? 'configured' : 'not configured'}`,
+      taint(`${label(name)}: ${accounts.some((c) => c.configured) ? 'configured' : 'not configured'}`),
       ...accounts.map((c) => `  - ${accountIdOf(c)} (token:config)`),
     ]),
     eventLoop: eventLoopPayload({ degraded: options.degraded }),

@@ -375,16 +375,16 @@ describe('runJointCheck', () => {
     expect(report.host).toMatchObject({ agent: { status: 'answered', deadlineMs: 4_000, hostname: 'gw-prod' }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
     expect(JSON.stringify(report)).not.toContain(CONFIGURED);
     expect(diagnose(report).verdicts[0]?.id).toBe('network-path');
-    expect(hostViewLine(report)).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
+    expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
   });
 
   it("the host line says where Serve forwards and whether Funnel is on", () => {
     const route = { hostPort: 'gw-prod.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', targetHost: '127.0.0.1', targetPort: 18789, toGateway: true, funnel: false };
     const withServe = (serve: NonNullable<NonNullable<ProbeReport['host']>['serve']>) => ({ ...healthyReport(), host: { agent: { status: 'answered' as const, deadlineMs: 4_000 }, serve } });
-    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [route] }))).toBe('*Host agent* Serve → 18789');
-    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, funnel: true }] }))).toBe('*Host agent* Serve → 18789 · FUNNEL ON');
-    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, target: 'http://127.0.0.1:18790', targetPort: 18790, toGateway: false }] }))).toBe('*Host agent* Serve → port 18790, not 18789');
-    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [] }))).toBe('*Host agent* no Serve route');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [route] }))?.mrkdwn).toBe('*Host agent* Serve → 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, funnel: true }] }))?.mrkdwn).toBe('*Host agent* Serve → 18789 · FUNNEL ON');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, target: 'http://127.0.0.1:18790', targetPort: 18790, toGateway: false }] }))?.mrkdwn).toBe('*Host agent* Serve → port 18790, not 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [] }))?.mrkdwn).toBe('*Host agent* no Serve route');
   });
 
   it('silent: said so, diagnosed from outside', async () => {
@@ -392,7 +392,7 @@ describe('runJointCheck', () => {
     const report = await runJointCheck({ checker: fixedChecker(timeoutReport()), hostChecks: requester }, TARGET, AGENT);
     expect(report.host).toEqual({ agent: { status: 'silent', deadlineMs: 4_000, durationMs: 4_001 }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
     expect(diagnose(report).verdicts.map((verdict) => verdict.id)).toEqual(['timeout', 'agent-silent']);
-    expect(hostViewLine(report)).toBe('*Host agent* no answer within 4000 ms: outside view only');
+    expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* no answer within 4000 ms: outside view only');
   });
 
   it('a requester that throws is a failed agent, not a failed check', async () => {
