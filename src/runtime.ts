@@ -130,7 +130,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       // tailscaled from `tailscale:` (or its default socket when it exists here); exposure for publicAddress gateways.
       const tailnet = tailnetSettingsFor(config.tailscale, existsSync);
       logger.info({ tailscaled: tailnet?.socketPath ?? 'none: tailnet layers skipped' }, 'tailnet layers');
-      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true }), ...runtime.ladder });
+      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true, config, env: runtime.env }), ...runtime.ladder });
       const workerRedis: Redis = createWorkerConnection(options.redisUrl);
       workerRedis.on('error', (error) => logger.debug({ err: error }, 'redis (worker) error'));
       closers.push(async () => workerRedis.disconnect());

@@ -1,7 +1,7 @@
 import type { CheckTarget } from '../config/targets.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { LayerName, LayerResult, ProbeReport } from './report.js';
+import type { LayerName, LayerOf, LayerResult, ProbeReport } from './report.js';
 import { LAYER_ORDER } from './layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeDns, toNodeLookup, type Lookup } from './dns.js';
@@ -11,11 +11,14 @@ import { canRead, notReached, probeGateway, type Connect } from './websocket.js'
 import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
+import type { TailnetPolicyProbe } from './tailnet/policy-probe.js';
 
 export interface LadderDeps {
   connect: Connect;
   identity?: DeviceIdentity;
   tailnet?: TailnetLayers;
+  /** The tailnet policy for this node, to tell the ACL from the host firewall (with `tailnet`). */
+  tailnetPolicy?: TailnetPolicyProbe;
   exposure?: ExposureProbe;
   lookup?: Lookup;
   clock?: MonotonicClock;
@@ -69,8 +72,12 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     const exposure = target.publicAddress && deps.exposure
       ? deps.exposure({ address: target.publicAddress, port, timeoutMs: target.timeouts.tcpMs, signal: budget })
       : undefined;
+    // The policy can only matter if TCP times out: start reading it (cached) once TCP is slower
+    // than any healthy connect, so it is at hand by the time TCP gives up.
+    const policyProbe = deps.tailnet ? deps.tailnetPolicy : undefined;
+    const prefetch = policyProbe ? setTimeout(() => policyProbe.prefetch(budget), Math.min(250, target.timeouts.tcpMs / 4)) : undefined;
     const [tcp, http, gateway] = await Promise.all([
-      probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }),
+      probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() => clearTimeout(prefetch)),
       probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
       probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol }, { startMs: afterDns, signal: budget }),
     ]);
@@ -109,14 +116,18 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     if (peer) layers.set('peer', await peer);
     const pathLayer = await path;
     if (pathLayer) layers.set('path', pathLayer);
+    const pinged = pathLayer?.evidence?.tsmp?.ok === true || pathLayer?.evidence?.disco?.ok === true;
+    const tailnetPolicy = policyProbe && pinged && (tcp.evidence?.error === 'timeout' || tcp.evidence?.error === 'unreachable')
+      ? await policyProbe.evaluate({ gateway: target.name, port, ips: (layers.get('peer') as LayerOf<'peer'> | undefined)?.evidence?.tailscaleIPs ?? [], signal: budget }).catch(() => undefined)
+      : undefined;
     const exposureEvidence = await exposure;
     if (botNode) layers.set('bot-node', botNodeForTarget(await botNode, layers.get('peer')));
-    return finish(exposureEvidence);
+    return finish(exposureEvidence, tailnetPolicy);
   }
   if (botNode) layers.set('bot-node', await botNode);
   return finish(undefined);
 
-  function finish(exposure: ProbeReport['exposure']): ProbeReport {
+  function finish(exposure: ProbeReport['exposure'], tailnetPolicy?: ProbeReport['tailnetPolicy']): ProbeReport {
     const ordered = LAYER_ORDER.map((name) => layers.get(name) ?? placeholder(name));
     return {
       schema: 1,
@@ -136,6 +147,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       budgetMs: target.timeouts.budgetMs,
       layers: markNotReached(ordered),
       ...(exposure ? { exposure } : {}),
+      ...(tailnetPolicy ? { tailnetPolicy } : {}),
       client: { version: CLAWOPS_VERSION, ...(deps.identity && target.device !== 'never' ? { deviceId: deps.identity.deviceId } : {}) },
     };
   }

@@ -229,6 +229,33 @@ export const ExposureEvidence = z.object({
 });
 
 /**
+ * The tailnet policy read for THIS node (src/tailscale/policy-reach.ts), attached only when it can
+ * decide something: TSMP/disco answered and TCP to the port timed out (the runbook's first row).
+ * `denies` → the ACL; `allows` → not the ACL (so the host firewall); `unavailable` says why not.
+ */
+export const TailnetPolicyEvidence = z.object({
+  status: z.enum(['allows', 'denies', 'unavailable']),
+  /** unavailable: what is missing and how to enable it. */
+  reason: z.string().optional(),
+  /** This node as the policy matched it (`tag:clawops`, or a login and its groups). */
+  node: z.array(z.string()).default([]),
+  destination: z.string().optional(),
+  /** allows: the rule that lets this node reach the port. */
+  rule: z.string().optional(),
+  /** denies: rules that open the port to other sources. */
+  otherRules: z.array(z.string()).default([]),
+  suggestedGrant: z.string().optional(),
+  suggestedAcl: z.string().optional(),
+  preferred: z.enum(['grants', 'acls']).optional(),
+  /** The policy's own tests that assert this node's access to the port. */
+  tests: z.array(z.object({ expect: z.enum(['accept', 'deny']), text: z.string() })).default([]),
+  /** How old the cached policy was, and whether a refresh had failed (then the last good one was used). */
+  policyAgeMs: z.number().optional(),
+  stale: z.boolean().optional(),
+});
+export type TailnetPolicyEvidenceData = z.infer<typeof TailnetPolicyEvidence>;
+
+/**
  * Host evidence: what the agent on the gateway host found (src/host/run-host-checks.ts), joined
  * into the report by the worker. It crosses Redis, so it carries fingerprints, never a token: the
  * fingerprint fields only accept the 12-hex form.
@@ -342,6 +369,8 @@ export const ProbeReportSchema = z.object({
   exposure: ExposureEvidence.optional(),
   /** Host-side evidence from the agent on the gateway host, when the gateway has one. */
   host: HostEvidence.optional(),
+  /** The tailnet policy for this node and the gateway's port, when TSMP answered and TCP timed out. */
+  tailnetPolicy: TailnetPolicyEvidence.optional(),
   /** Our own client's identity and version, for verdict texts. */
   client: z.object({ version: z.string(), deviceId: z.string().optional() }),
 });
