@@ -44,6 +44,7 @@ export function hostEvidence(answer: HostAgentAnswer, agent: AgentSettings, targ
     unit: result.unit,
     version: result.version,
     ...(result.doctor ? { doctor: result.doctor } : {}),
+    ...(result.firewall ? { firewall: result.firewall } : {}),
     ...client,
   };
 }

@@ -13,6 +13,7 @@ import { assessListeners } from './listener-matrix.js';
 import { checkLoopback, loopbackUrl } from './loopback-check.js';
 import type { TcpSocket } from './proc-net-tcp.js';
 import { readListeners } from './read-listeners.js';
+import { readPacketFilter, type FirewallReading } from './read-packet-filter.js';
 import { readUnit, type ReadTextFn } from './read-unit.js';
 import { tokenFingerprint } from './token-fingerprint.js';
 import { assessUnitDrift } from './unit-drift.js';
@@ -20,7 +21,8 @@ import { assessUnitDrift } from './unit-drift.js';
 /**
  * The agent's FIXED set of read-only checks on the gateway host, all decided by the agent's config:
  * the listen matrix (/proc/net/tcp{,6}), the loopback ladder, the systemd unit (token and port by
- * fingerprint), running vs installed version, and optionally `openclaw doctor --lint --json`.
+ * fingerprint), running vs installed version, the packet filter for the Gateway's ports on
+ * tailscale0 (`nft`/`iptables-save`, fixed arguments), and optionally `openclaw doctor --lint --json`.
  * Independent checks run at once inside the agent's budget. Each check returns a value; none throws.
  */
 export interface HostCheckDeps {
@@ -61,6 +63,12 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     () => readUnit(agent.unit, { exec: deps.exec, readFile: deps.readFile, timeoutMs: stepMs, signal: budget }),
     (error) => ({ available: false as const, reason: 'systemd-unavailable' as const, detail: messageOf(error) }),
   );
+  const firewall = agent.firewall
+    ? settle(
+        () => readPacketFilter({ exec: deps.exec, ports: agent.tailnetPorts, timeoutMs: stepMs, signal: budget }),
+        (error): FirewallReading => ({ available: false, reason: 'unreadable', detail: messageOf(error), interface: 'tailscale0', ports: [] }),
+      )
+    : undefined;
   const doctor = agent.doctor ? settle(() => doctorEvidence(deps, agent.budgetMs, budget), (error): DoctorEvidence => ({ ran: false, reason: messageOf(error), findings: [], notes: [] })) : undefined;
 
   // The listen matrix first (a read of two small files): it says where the loopback check knocks.
@@ -88,6 +96,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
   };
 
   const doctorResult = doctor ? await doctor : undefined;
+  const firewallResult = firewall ? await firewall : undefined;
   return scrubToken(target.token, {
     gateway: agent.gateway,
     hostname: deps.hostname().slice(0, 255),
@@ -98,6 +107,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     unit,
     version,
     ...(doctorResult ? { doctor: doctorResult } : {}),
+    ...(firewallResult ? { firewall: firewallResult } : {}),
   });
 }
 

@@ -325,6 +325,30 @@ export const HostDoctorEvidence = z.object({
     .default([]),
   notes: z.array(z.string()).default([]),
 });
+/** The host's packet filter for a new TCP connection on tailscale0 (src/host/read-packet-filter.ts). */
+export const HostFirewallEvidence = z.object({
+  available: z.boolean(),
+  /** permission-denied (needs CAP_NET_ADMIN), not-installed, unreadable, timeout. */
+  reason: z.string().optional(),
+  detail: z.string().optional(),
+  /** The program that printed the ruleset (`nft -j list ruleset`). */
+  tool: z.string().optional(),
+  interface: z.string(),
+  ports: z
+    .array(
+      z.object({
+        port: z.number(),
+        family: z.enum(['ipv4', 'ipv6']),
+        verdict: z.enum(['accept', 'drop', 'reject']),
+        chain: z.string().optional(),
+        rule: z.string().optional(),
+        handle: z.number().optional(),
+        byPolicy: z.boolean(),
+        conditional: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+});
 export const HostEvidence = z.object({
   agent: z.object({
     /** `silent`: no answer within `deadlineMs`; `failed`: the agent or the queue said why. */
@@ -340,6 +364,7 @@ export const HostEvidence = z.object({
   unit: HostUnitEvidence.optional(),
   version: HostVersionEvidence.optional(),
   doctor: HostDoctorEvidence.optional(),
+  firewall: HostFirewallEvidence.optional(),
   /** The fingerprint of the token this clawops node sends, to set beside the unit's. */
   clientTokenFingerprint: Fingerprint.optional(),
 });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createHostCheckProcessor } from '../../jobs/host-checks.js';
@@ -44,6 +45,9 @@ describe('gateways.<name>.agent', () => {
       deadlineMs: DEFAULT_TIMEOUTS.budgetMs,
       budgetMs: DEFAULT_TIMEOUTS.budgetMs - 1_000,
       doctor: false,
+      // The packet filter is read for Serve's 443 (the URL's port) and the Gateway's own port.
+      firewall: true,
+      tailnetPorts: [443, 18789],
       openclawRoots: [],
     });
   });
@@ -167,6 +171,8 @@ interface Scripted {
   running?: string;
   installed?: string;
   doctor?: ExecOutcome;
+  /** Other programs by their whole command line (`nft -j list ruleset`). */
+  programs?: Record<string, ExecOutcome>;
 }
 
 function scripted(script: Scripted) {
@@ -177,6 +183,8 @@ function scripted(script: Scripted) {
     if (file === 'systemctl') return script.systemctl ?? { ok: false, reason: 'missing', stdout: '', stderr: '', message: 'spawn systemctl ENOENT' };
     if (file === 'npm') return { ok: true, stdout: '/opt/npm-global/lib/node_modules\n', stderr: '' };
     if (file === '/usr/bin/openclaw' && script.doctor) return script.doctor;
+    const program = script.programs?.[[file, ...args].join(' ')];
+    if (program) return program;
     return { ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` };
   };
   const files: Record<string, string> = {
@@ -211,7 +219,7 @@ function scripted(script: Scripted) {
   return { deps: { checker, exec, readFile, readProcFile, findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined), hostname: () => 'gw-prod' }, calls, targets };
 }
 
-const AGENT: AgentSettings = { gateway: 'prod', unit: 'openclaw-gateway', bind: 'loopback', port: 18789, tailnetAddresses: [], deadlineMs: 4_000, budgetMs: 3_000, doctor: false, openclawRoots: [] };
+const AGENT: AgentSettings = { gateway: 'prod', unit: 'openclaw-gateway', bind: 'loopback', port: 18789, tailnetAddresses: [], deadlineMs: 4_000, budgetMs: 3_000, doctor: false, firewall: false, tailnetPorts: [443, 18789], openclawRoots: [] };
 const TARGET: CheckTarget = { ...urlTarget('wss://gw-prod.example-tailnet.ts.net', 'CLAWOPS_PROD_TOKEN', { CLAWOPS_PROD_TOKEN: CONFIGURED }, 'prod'), device: 'never' };
 const ok = (stdout: string): ExecOutcome => ({ ok: true, stdout, stderr: '' });
 
@@ -418,5 +426,51 @@ describe('clawops agent', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('runHostChecks: the packet filter', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/firewall/${name}`, import.meta.url), 'utf8');
+  const denied = (file: string, stderr: string): ExecOutcome => ({ ok: false, reason: 'exit', exitCode: 1, stdout: '', stderr, message: `Command failed: ${file}` });
+  const missing = (file: string): ExecOutcome => ({ ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` });
+
+  it('reads `nft -j list ruleset` (fixed argv) and names the rule that drops the Gateway port on tailscale0', async () => {
+    const { result, calls } = await hostChecks({ programs: { 'nft -j list ruleset': ok(fixture('nft.json')) } }, { firewall: true });
+    expect(calls).toContain('nft -j list ruleset');
+    expect(calls.filter((call) => call.startsWith('nft') || call.includes('tables-save'))).toEqual(['nft -j list ruleset']);
+    expect(result.firewall).toMatchObject({ available: true, tool: 'nft -j list ruleset', interface: 'tailscale0' });
+    const gatewayPort = result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4');
+    expect(gatewayPort).toMatchObject({ verdict: 'drop', chain: 'inet filter input', handle: 6, byPolicy: false, rule: expect.stringContaining('iifname "tailscale0" tcp dport 18789') });
+    // Serve's 443 is accepted by `tcp dport { 22, 443 } accept`.
+    expect(result.firewall?.ports.find((port) => port.port === 443 && port.family === 'ipv4')?.verdict).toBe('accept');
+  });
+
+  it('falls back to `nft list ruleset` when this nft has no JSON output', async () => {
+    const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: syntax error, unexpected -j'), 'nft list ruleset': ok(fixture('nft-text.txt')) } }, { firewall: true });
+    expect(result.firewall).toMatchObject({ available: true, tool: 'nft list ruleset' });
+    expect(result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4')).toMatchObject({ verdict: 'drop', rule: expect.stringContaining('tcp dport 18789') });
+  });
+
+  it('without nft: iptables-save and ip6tables-save; a reject in a ufw-style chain is named', async () => {
+    const { result } = await hostChecks(
+      { programs: { 'nft -j list ruleset': missing('nft'), 'iptables-save': ok(fixture('iptables-save.txt')), 'ip6tables-save': ok(fixture('ip6tables-save.txt')) } },
+      { firewall: true },
+    );
+    expect(result.firewall).toMatchObject({ available: true, tool: 'iptables-save, ip6tables-save' });
+    expect(result.firewall?.ports.filter((port) => port.port === 18789)).toEqual([
+      expect.objectContaining({ family: 'ipv4', verdict: 'reject', chain: 'iptables filter ufw-user-input' }),
+      expect.objectContaining({ family: 'ipv6', verdict: 'drop', chain: 'ip6tables filter INPUT' }),
+    ]);
+  });
+
+  it('an agent without CAP_NET_ADMIN says so, and how to grant it', async () => {
+    const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: cache initialization failed: Operation not permitted') } }, { firewall: true });
+    expect(result.firewall).toMatchObject({ available: false, reason: 'permission-denied', detail: expect.stringContaining('CAP_NET_ADMIN') });
+  });
+
+  it('firewall: false reads nothing', async () => {
+    const { result, calls } = await hostChecks({ programs: { 'nft -j list ruleset': ok(fixture('nft.json')) } }, { firewall: false });
+    expect(result.firewall).toBeUndefined();
+    expect(calls.some((call) => call.startsWith('nft'))).toBe(false);
   });
 });
