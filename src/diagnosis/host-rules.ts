@@ -45,7 +45,7 @@ export function joinHostView(report: ProbeReport, outside: Finding | undefined):
       state === 'healthy'
         ? `on its host the Gateway answers: ${where} ${loopback.summary} (host agent)`
         : `on its host the Gateway speaks the protocol on ${where} (it refused the agent's own credentials: ${loopback.summary})`;
-    if (!AMBIGUOUS.has(outside.id)) return withNote(outside, line);
+    if (!AMBIGUOUS.has(outside.id) || outside.decided) return withNote(outside, line);
     return {
       id: 'network-path',
       blocking: true,
@@ -57,6 +57,8 @@ export function joinHostView(report: ProbeReport, outside: Finding | undefined):
 
   const line = `on its host too: ${where} ${loopback.summary} (host agent)`;
   if (!AMBIGUOUS.has(outside.id)) return withNote(outside, `${line}: it is the Gateway itself, not the network`);
+  // The path is named (ACL or firewall) and the Gateway fails too: both need fixing, the path first.
+  if (outside.decided) return withNote(outside, `${line}: the Gateway fails on its host as well — fix it too`);
   return {
     id: 'gateway-down',
     blocking: true,

@@ -1,6 +1,7 @@
 import type { EvidenceOf, ProbeReport } from '../probes/report.js';
 import { layerOf } from '../probes/layer-order.js';
 import type { SymptomId } from './symptom-table.js';
+import { portBlockedCause } from './port-blocked.js';
 
 /**
  * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
@@ -14,6 +15,11 @@ export interface Finding {
   blocking: boolean;
   /** Overrides the row's severity where the evidence makes it milder or worse. */
   severity?: import('./symptom-table.js').Severity;
+  /** Overrides the row's "suspect first" / "what to do" where the evidence names the cause. */
+  suspect?: string;
+  do?: string;
+  /** The evidence already names one cause: the host's view adds a note instead of re-reading it. */
+  decided?: boolean;
   layer?: import('../probes/report.js').LayerName | 'exposure' | 'host' | 'version';
 }
 
@@ -110,6 +116,8 @@ const tcpRules: Rule = (report) => {
   if (e.error === 'timeout' || e.error === 'unreachable') {
     const pingOk = tsmp?.ok || disco?.ok;
     if (pingOk) {
+      // ACL or host firewall: the policy for this node and the host's packet filter decide which.
+      const cause = portBlockedCause(report);
       return {
         id: 'tailnet-port-blocked',
         blocking: true,
@@ -117,7 +125,12 @@ const tcpRules: Rule = (report) => {
         evidence: compact([
           tsmp?.ok ? `tailscale ping TSMP ok${tsmp.latencyMs !== undefined ? ` in ${tsmp.latencyMs} ms` : ''} (WireGuard session alive)` : `tailscale ping disco ok${disco?.latencyMs !== undefined ? ` in ${disco.latencyMs} ms` : ''}`,
           `TCP ${target} ${layer.summary.replace(/^\S+\s/, '')}`,
+          ...cause.evidence,
         ]),
+        notes: cause.notes,
+        ...(cause.suspect ? { suspect: cause.suspect } : {}),
+        ...(cause.do ? { do: cause.do } : {}),
+        ...(cause.cause !== 'undecided' ? { decided: true } : {}),
       };
     }
     return { id: 'timeout', blocking: true, layer: 'tcp', evidence: [`TCP ${layer.summary}`] };
