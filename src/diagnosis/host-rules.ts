@@ -131,8 +131,28 @@ const agentSilent: Rule = (report) => {
   return { id: 'agent-silent', blocking: false, layer: 'host', evidence: [agentProblem(host)] };
 };
 
+/** "18789 is held by openclaw-gateway-test": the Gateway's port belongs to another OpenClaw unit. */
+const portHeldByOther: Rule = (report) => {
+  const listeners = report.host?.listeners;
+  const expected = report.host?.unit?.unitName;
+  if (!listeners?.available || !expected) return undefined;
+  const unitOf = (name: string) => (name.includes('.') ? name : `${name}.service`);
+  const others = (listeners.owners ?? []).filter((owner) => owner.port === listeners.port && owner.openclaw && owner.unit && unitOf(owner.unit) !== unitOf(expected));
+  if (others.length === 0) return undefined;
+  const first = others[0]!;
+  return {
+    id: 'port-held-by-other-instance',
+    blocking: false,
+    layer: 'host',
+    evidence: [
+      `${listeners.port} is held by ${first.unit!.replace(/\.service$/, '')} (pid ${first.pid}, ${first.process ?? 'process'}), not ${expected.replace(/\.service$/, '')} (host agent)`,
+      ...others.slice(1, 3).map((owner) => `${owner.address}:${owner.port} is held by ${owner.unit} (pid ${owner.pid})`),
+    ],
+  };
+};
+
 /** After the ladder's advisory rules: an outside finding of the same row wins. */
-export const HOST_RULES: Rule[] = [bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent];
+export const HOST_RULES: Rule[] = [bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent, portHeldByOther];
 
 function agentProblem(host: HostEvidenceData): string {
   return host.agent.status === 'silent'

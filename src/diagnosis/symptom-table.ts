@@ -51,6 +51,8 @@ export const SYMPTOM_IDS = [
   'gateway-down',
   'stale-process',
   'agent-silent',
+  // Two Gateways on one host (src/diagnosis/host-rules.ts).
+  'port-held-by-other-instance',
 ] as const;
 export type SymptomId = (typeof SYMPTOM_IDS)[number];
 
@@ -276,5 +278,12 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     see: 'the host agent did not answer within its deadline, or did not run the checks',
     suspect: 'clawops-agent is stopped on the gateway host, or cannot reach Redis',
     do: 'on the gateway host: `systemctl status clawops-agent` and `journalctl -u clawops-agent`; meanwhile verdicts come from outside alone',
+  },
+  'port-held-by-other-instance': {
+    title: 'Port held by another OpenClaw',
+    severity: 'error',
+    see: "(host agent) the Gateway's port is owned by another OpenClaw instance's process (another systemd unit)",
+    suspect: 'a second (test) instance on the same host holds the port, or the two instances swapped ports: clawops reaches the other Gateway, whose token differs',
+    do: 'give each instance its own port (`OPENCLAW_GATEWAY_PORT` in each unit), `systemctl daemon-reload && systemctl restart` both, and point each gateway in clawops.yaml at its own port',
   },
 };

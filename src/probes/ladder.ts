@@ -12,6 +12,7 @@ import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
 import type { TailnetPolicyProbe } from './tailnet/policy-probe.js';
+import { tokenFingerprint } from '../host/token-fingerprint.js';
 
 export interface LadderDeps {
   connect: Connect;
@@ -148,6 +149,9 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       layers: markNotReached(ordered),
       ...(exposure ? { exposure } : {}),
       ...(tailnetPolicy ? { tailnetPolicy } : {}),
+      ...(target.sameTokenAs?.length && target.token
+        ? { tokenOwners: target.sameTokenAs.map(({ gateway, tokenEnv }) => ({ gateway, via: 'config' as const, tokenEnv, fingerprint: tokenFingerprint(target.token!) })) }
+        : {}),
       client: { version: CLAWOPS_VERSION, ...(deps.identity && target.device !== 'never' ? { deviceId: deps.identity.deviceId } : {}) },
     };
   }

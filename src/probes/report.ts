@@ -271,6 +271,23 @@ export const HostListenersEvidence = z.object({
   bound: z.array(z.string()).default([]),
   allowed: z.array(z.string()).default([]),
   violations: z.array(z.object({ address: z.string(), kind: z.string(), severity: z.enum(['critical', 'warning']), why: z.string() })).default([]),
+  /** Who holds each listening socket on the Gateway's ports (/proc/<pid>/fd and cgroup). */
+  owners: z
+    .array(
+      z.object({
+        port: z.number(),
+        address: z.string(),
+        uid: z.number().optional(),
+        user: z.string().optional(),
+        pid: z.number().optional(),
+        process: z.string().optional(),
+        unit: z.string().optional(),
+        openclaw: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  /** Processes whose fds the agent may not read (another user's): their sockets show a uid only. */
+  ownersUnreadable: z.number().optional(),
 });
 export const HostLoopbackEvidence = z.object({
   url: z.string(),
@@ -394,6 +411,11 @@ export const ProbeReportSchema = z.object({
   exposure: ExposureEvidence.optional(),
   /** Host-side evidence from the agent on the gateway host, when the gateway has one. */
   host: HostEvidence.optional(),
+  /**
+   * Other gateways whose token this check sent: configured for them in clawops.yaml (`config`), or
+   * carried by their systemd unit as their host agent last saw it (`host-unit`). Fingerprints only.
+   */
+  tokenOwners: z.array(z.object({ gateway: z.string(), via: z.enum(['config', 'host-unit']), tokenEnv: z.string().optional(), fingerprint: Fingerprint })).optional(),
   /** The tailnet policy for this node and the gateway's port, when TSMP answered and TCP timed out. */
   tailnetPolicy: TailnetPolicyEvidence.optional(),
   /** Our own client's identity and version, for verdict texts. */

@@ -22,6 +22,7 @@ import { HostCheckResultSchema, hostCheckQueueName, type HostCheckResult } from 
 import type { HostAgentAnswer, HostCheckRequester } from '../../src/queue/host-check-requester.js';
 import { hostViewLine } from '../../src/render/host-line.js';
 import { GATEWAY_VERSION, healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
+import { fakeProc, type FakeProcess } from '../support/fake-proc.js';
 
 const CONFIGURED = 'SeCrEt-configured-4f1e9a7c2d';
 const STALE = 'SeCrEt-stale-b81d03ee';
@@ -173,6 +174,8 @@ interface Scripted {
   doctor?: ExecOutcome;
   /** Other programs by their whole command line (`nft -j list ruleset`). */
   programs?: Record<string, ExecOutcome>;
+  /** The processes behind the sockets (/proc/<pid>/fd, cgroup, comm). */
+  processes?: FakeProcess[];
 }
 
 function scripted(script: Scripted) {
@@ -216,7 +219,8 @@ function scripted(script: Scripted) {
       return [];
     },
   };
-  return { deps: { checker, exec, readFile, readProcFile, findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined), hostname: () => 'gw-prod' }, calls, targets };
+  const proc = fakeProc(script.processes ?? []);
+  return { deps: { checker, exec, readFile, readProcFile, proc, findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined), hostname: () => 'gw-prod' }, calls, targets };
 }
 
 const AGENT: AgentSettings = { gateway: 'prod', unit: 'openclaw-gateway', bind: 'loopback', port: 18789, tailnetAddresses: [], deadlineMs: 4_000, budgetMs: 3_000, doctor: false, firewall: false, tailnetPorts: [443, 18789], openclawRoots: [] };
@@ -472,5 +476,43 @@ describe('runHostChecks: the packet filter', () => {
     const { result, calls } = await hostChecks({ programs: { 'nft -j list ruleset': ok(fixture('nft.json')) } }, { firewall: false });
     expect(result.firewall).toBeUndefined();
     expect(calls.some((call) => call.startsWith('nft'))).toBe(false);
+  });
+});
+
+describe('runHostChecks: who holds the Gateway port', () => {
+  const other: FakeProcess = {
+    pid: 4242,
+    comm: 'openclaw-gatewa',
+    cgroup: '0::/system.slice/openclaw-gateway-test.service\n',
+    // A command line may carry a token: it is tested for "openclaw", never reported.
+    cmdline: ['/usr/bin/node', '/usr/lib/node_modules/openclaw/openclaw.mjs', 'gateway', 'run', '--token', 'SeCrEt-on-the-command-line'],
+    fds: { '0': '/dev/null', '21': 'socket:[41001]' },
+  };
+
+  it('names the pid, process and systemd unit behind the listener (socket inode → /proc/<pid>/fd, cgroup)', async () => {
+    const { result } = await hostChecks({ systemctl: ok(SHOW.file), processes: [{ pid: 1, comm: 'systemd', fds: { '1': 'socket:[999]' } }, { ...other, cgroup: '0::/system.slice/openclaw-gateway.service\n' }] });
+    expect(result.listeners.owners).toEqual([
+      { port: 18789, address: '127.0.0.1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
+      { port: 18789, address: '::1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
+    ]);
+    const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
+    expect(hostViewLine(report)).toContain('listening on 127.0.0.1, ::1 (pid 4242 openclaw-gatewa, openclaw-gateway.service)');
+    expect(diagnose(report).verdicts.map((verdict) => verdict.id)).not.toContain('port-held-by-other-instance');
+  });
+
+  it('a port held by another OpenClaw unit is its own finding: "18789 is held by openclaw-gateway-test"', async () => {
+    const { result } = await hostChecks({ systemctl: ok(SHOW.file), processes: [other] });
+    const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
+    const verdict = diagnose(report).verdicts.find((candidate) => candidate.id === 'port-held-by-other-instance');
+    expect(verdict).toMatchObject({ severity: 'error', title: 'Port held by another OpenClaw' });
+    expect(verdict!.evidence[0]).toBe('18789 is held by openclaw-gateway-test (pid 4242, openclaw-gatewa), not openclaw-gateway (host agent)');
+  });
+
+  it("another user's process: the socket's uid and login, and that the fds were unreadable", async () => {
+    const { result } = await hostChecks({ systemctl: ok(SHOW.file), files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nopenclaw:x:1000:1000::/var/lib/openclaw:/usr/sbin/nologin\n' }, processes: [{ ...other, unreadable: true }] });
+    expect(result.listeners.owners?.[0]).toEqual({ port: 18789, address: '127.0.0.1', uid: 1000, user: 'openclaw' });
+    expect(result.listeners.ownersUnreadable).toBe(1);
+    const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
+    expect(hostViewLine(report)).toContain('(uid 1000 openclaw)');
   });
 });
