@@ -65,18 +65,43 @@ const dnsRules: Rule = (report) => {
   const e = layer?.evidence;
   if (!layer || !e) return undefined;
   if (e.split && (e.split.outsideTailnet.length > 0 || e.split.disagree)) {
+    const split = e.split;
+    // A short name: show which name each side answered for (the search domain that captured it).
+    const systemName = split.systemName && split.systemName !== e.host ? `${e.host} → ${split.systemName}` : e.host;
+    const searched = split.searchDomains ? ` (search ${split.searchDomains.join(' ') || 'none'})` : '';
+    const captured = split.systemName && split.magicDnsName && split.systemName !== split.magicDnsName;
     return {
       id: 'dns-hijack',
       blocking: true,
       layer: 'dns',
       evidence: compact([
-        `system resolver: ${e.host} → ${e.split.system.join(', ') || e.split.systemError || 'no answer'}`,
-        `100.100.100.100: ${e.host} → ${e.split.magicDns.join(', ') || e.split.magicDnsError || 'no answer'}`,
-        e.split.outsideTailnet.length ? `outside the tailnet ranges: ${e.split.outsideTailnet.join(', ')}` : undefined,
+        `system resolver${searched}: ${systemName} → ${split.system.join(', ') || split.systemError || 'no answer'}`,
+        `100.100.100.100: ${split.magicDnsName ?? e.host} → ${split.magicDns.join(', ') || split.magicDnsError || 'no answer'}`,
+        split.outsideTailnet.length ? `outside the tailnet ranges: ${split.outsideTailnet.join(', ')}` : undefined,
       ]),
+      ...(captured
+        ? {
+            notes: [`the search domain ${split.systemName!.slice(e.host.length + 1)} answers for ${e.host} before the tailnet's ${split.magicDnsName!.slice(e.host.length + 1)}: use the full name ${split.magicDnsName} in the URL, or put the tailnet's domain first in the search list`],
+            suspect: `the search domain ${split.systemName!.slice(e.host.length + 1)} captures the short name ${e.host}: the system resolver answers ${split.systemName}, not the tailnet node ${split.magicDnsName}`,
+          }
+        : {}),
     };
   }
-  if (layer.status === 'failed') return { id: 'dns-fail', blocking: true, layer: 'dns', evidence: [`DNS ${layer.summary}`] };
+  if (layer.status === 'failed') {
+    const magicDns = e.magicDns;
+    if (magicDns?.enabled === false) {
+      return {
+        id: 'dns-fail',
+        blocking: true,
+        layer: 'dns',
+        evidence: [`DNS ${layer.summary}`, `MagicDNS is off in the tailnet (${magicDns.source}: magicDNS false)`],
+        suspect: 'MagicDNS is turned off for the tailnet: no *.ts.net name resolves, on any node',
+        do: 'turn MagicDNS on (admin console → DNS → Enable MagicDNS, or `POST /tailnet/-/dns/preferences {"magicDNS": true}`), or put the node\'s 100.x address in the gateway URL',
+      };
+    }
+    const state = magicDns?.enabled ? `MagicDNS is on in the tailnet (${magicDns.source}): the name is wrong, or this node does not use MagicDNS (\`tailscale set --accept-dns\`)` : magicDns?.error ? `MagicDNS state unknown: ${magicDns.error}` : undefined;
+    return { id: 'dns-fail', blocking: true, layer: 'dns', evidence: compact([`DNS ${layer.summary}`, state]) };
+  }
   return undefined;
 };
 

@@ -5,6 +5,7 @@ import type { LayerName, LayerOf, LayerResult, ProbeReport } from './report.js';
 import { LAYER_ORDER } from './layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeDns, toNodeLookup, type Lookup } from './dns.js';
+import { isShortName } from './dns-split.js';
 import { probeTcp } from './tcp.js';
 import { probeHttpHealth } from './http-health.js';
 import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
@@ -56,10 +57,14 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   const layers = new Map<LayerName, LayerResult>();
 
   const botNode = deps.tailnet?.botNode({ startMs: 0, signal: budget });
-  const dnsSplit = deps.tailnet?.dnsSplit && /\.ts\.net\.?$/i.test(host) ? deps.tailnet.dnsSplit(host, { signal: budget }) : undefined;
+  // MagicDNS names are resolved both ways: `*.ts.net`, and short names (the search domains decide those).
+  const magicDnsName = /\.ts\.net\.?$/i.test(host) || isShortName(host);
+  const dnsSplit = deps.tailnet?.dnsSplit && magicDnsName ? deps.tailnet.dnsSplit(host, { signal: budget }) : undefined;
   const dns = await probeDns(host, { timeoutMs: target.timeouts.dnsMs, startMs: since(), clock, lookup: deps.lookup });
   const split = await dnsSplit?.catch(() => undefined);
-  layers.set('dns', split && dns.evidence ? { ...dns, evidence: { ...dns.evidence, split } } : dns);
+  // A MagicDNS name that does not resolve: is MagicDNS on at all? Asked only then (a round trip on failure only).
+  const magicDns = dns.status === 'failed' && magicDnsName && deps.tailnet?.magicDnsState ? await deps.tailnet.magicDnsState({ signal: budget }).catch(() => undefined) : undefined;
+  layers.set('dns', (split || magicDns) && dns.evidence ? { ...dns, evidence: { ...dns.evidence, ...(split ? { split } : {}), ...(magicDns ? { magicDns } : {}) } } : dns);
 
   const addresses = dns.evidence?.addresses ?? [];
   if (dns.status === 'ok' && addresses.length > 0) {

@@ -62,8 +62,17 @@ export const DnsEvidence = z.object({
       magicDnsError: z.string().optional(),
       outsideTailnet: z.array(z.string()).default([]),
       disagree: z.boolean(),
+      /**
+       * A short name (`gw1`): the name each side answered for — the system resolver after its search
+       * domains (`gw1.corp.example`), 100.100.100.100 with the tailnet's MagicDNS suffix.
+       */
+      systemName: z.string().optional(),
+      magicDnsName: z.string().optional(),
+      searchDomains: z.array(z.string()).optional(),
     })
     .optional(),
+  /** After a MagicDNS name failed: whether MagicDNS is on in the tailnet, and who said so. */
+  magicDns: z.object({ enabled: z.boolean().optional(), source: z.string(), error: z.string().optional() }).optional(),
 });
 export const PeerEvidence = z.object({
   query: z.string(),

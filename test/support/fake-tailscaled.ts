@@ -61,6 +61,8 @@ export interface FakeTailscaled {
   /** Adds or updates a peer; unspecified fields keep their value (or the defaults). */
   setPeer(name: string, patch?: Partial<Omit<FakePeer, 'name'>>): FakePeer;
   setPing(name: string, type: PingType, behaviour: PingBehaviour): void;
+  /** CurrentTailnet.MagicDNSEnabled, as tailscaled reports the tailnet's MagicDNS preference. */
+  setMagicDns(enabled: boolean): void;
   removePeer(name: string): void;
   close(): Promise<void>;
 }
@@ -121,6 +123,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
   const peers = new Map<string, FakePeer>();
   let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[], tags: [] as string[], login: 'ops1@example.com' };
   const pending = new Set<ServerResponse>();
+  let magicDnsEnabled = true;
 
   const api: FakeTailscaled = {
     socketPath,
@@ -136,6 +139,9 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     setPing(name, type, behaviour) {
       const peer = peers.get(name) ?? api.setPeer(name);
       peer.pings[type] = behaviour;
+    },
+    setMagicDns(enabled) {
+      magicDnsEnabled = enabled;
     },
     removePeer(name) {
       peers.delete(name);
@@ -173,7 +179,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
       },
       Health: self.health.length ? self.health : null,
       MagicDNSSuffix: MAGIC_DNS_SUFFIX,
-      CurrentTailnet: loggedIn ? { Name: 'example.com', MagicDNSSuffix: MAGIC_DNS_SUFFIX, MagicDNSEnabled: true } : null,
+      CurrentTailnet: loggedIn ? { Name: 'example.com', MagicDNSSuffix: MAGIC_DNS_SUFFIX, MagicDNSEnabled: magicDnsEnabled } : null,
       CertDomains: null,
       // tailscaled reports no peers unless it has a netmap (Running).
       Peer: running ? Object.fromEntries([...peers.values()].map((p) => [p.nodeKey, peerJson(p)])) : null,

@@ -22,6 +22,7 @@ export function ladderProbesFor(
   const probes: Pick<LadderDeps, 'tailnet' | 'tailnetPolicy' | 'exposure'> = {};
   if (settings) {
     const localApi = createLocalApiClient({ socketPath: settings.socketPath, timeoutMs: settings.statusTimeoutMs });
+    const admin = options.config && options.env && settings.adminApi ? adminApiFromConfig(settings.adminApi, options.env, options.fetch ? { fetch: options.fetch } : {}) : undefined;
     probes.tailnet = createTailnetLayers({
       localApi,
       statusTimeoutMs: settings.statusTimeoutMs,
@@ -31,11 +32,12 @@ export function ladderProbesFor(
         timeoutMs: settings.dns.timeoutMs,
         magicDnsResolver: settings.dns.magicDnsResolver,
         ...(settings.dns.systemResolvers ? { systemResolver: settings.dns.systemResolvers } : {}),
+        ...(settings.dns.searchDomains ? { searchDomains: settings.dns.searchDomains } : {}),
       },
+      ...(admin?.ok ? { dnsPreferences: ({ signal }: { signal: AbortSignal }) => admin.client.getDnsPreferences({ signal }) } : {}),
     });
     if (options.config && options.env) {
       const config = options.config;
-      const admin = settings.adminApi ? adminApiFromConfig(settings.adminApi, options.env, options.fetch ? { fetch: options.fetch } : {}) : undefined;
       probes.tailnetPolicy = createTailnetPolicyProbe({
         localApi,
         statusTimeoutMs: settings.statusTimeoutMs,
