@@ -54,25 +54,28 @@ export async function findSocketOwners(inodes: readonly number[], proc: ProcRead
   let unreadable = 0;
   if (wanted.size === 0) return { owners, unreadable };
   const pids = (await proc.readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name)).slice(0, MAX_PROCESSES);
-  for (const pid of pids) {
-    if (owners.size === wanted.size) break;
+  const scan = async (pid: string): Promise<void> => {
     let fds: string[];
     try {
       fds = await proc.readdir(`/proc/${pid}/fd`);
     } catch {
       unreadable++;
-      continue;
+      return;
     }
-    for (const fd of fds) {
-      const link = await proc.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const links = await Promise.all(fds.map((fd) => proc.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    for (const link of links) {
       const match = /^socket:\[(\d+)\]$/.exec(link);
       const inode = match ? Number(match[1]) : NaN;
       if (!wanted.has(inode) || owners.has(inode)) continue;
       owners.set(inode, await describe(Number(pid), proc));
     }
-  }
+  };
+  // A few processes at a time: a host has hundreds, and each is a handful of small reads.
+  for (let i = 0; i < pids.length && owners.size < wanted.size; i += SCAN_BATCH) await Promise.all(pids.slice(i, i + SCAN_BATCH).map(scan));
   return { owners, unreadable };
 }
+
+const SCAN_BATCH = 16;
 
 async function describe(pid: number, proc: ProcReader): Promise<SocketOwner> {
   const [comm, cgroup, cmdline] = await Promise.all([
