@@ -80,14 +80,15 @@ export function assess(tool: string, rulesets: FilterRuleset[], ports: readonly 
           port,
           family,
           verdict: outcome.verdict,
-          ...(outcome.chain ? { chain: outcome.chain } : {}),
-          ...(outcome.rule ? { rule: outcome.rule.text, ...(outcome.rule.handle !== undefined ? { handle: outcome.rule.handle } : {}) } : {}),
+          ...(outcome.chain ? { chain: outcome.chain.slice(0, 120) } : {}),
+          // Bounded: a rule with a large inline set must not carry the whole set into a report.
+          ...(outcome.rule ? { rule: bounded(outcome.rule.text, 300), ...(outcome.rule.handle !== undefined ? { handle: outcome.rule.handle } : {}) } : {}),
           byPolicy: outcome.byPolicy,
           conditional: decided.conditional,
         };
         break;
       }
-      decided.conditional = decided.conditional.slice(0, 5);
+      decided.conditional = decided.conditional.slice(0, 5).map((line) => bounded(line, 200));
       outcomes.push(decided);
     }
   }
@@ -96,4 +97,8 @@ export function assess(tool: string, rulesets: FilterRuleset[], ports: readonly 
 
 function firstLine(text: string): string {
   return (text.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 200);
+}
+
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -46,13 +46,18 @@ export function createTailnetPolicyProbe(deps: TailnetPolicyProbeDeps): TailnetP
         status: reach.allowed ? 'allows' : 'denies',
         node: reach.node,
         destination: reach.destination,
-        ...(reach.rule ? { rule: reach.rule } : {}),
-        otherRules: reach.otherRules,
+        // Bounded: a rule's JSON (a long dst list) is quoted, not copied whole.
+        ...(reach.rule ? { rule: bounded(reach.rule, 400) } : {}),
+        otherRules: reach.otherRules.map((rule) => bounded(rule, 200)),
         ...(reach.suggestion ? { suggestedGrant: reach.suggestion.grant, suggestedAcl: reach.suggestion.acl, preferred: reach.suggestion.preferred } : {}),
-        tests: reach.tests,
+        tests: reach.tests.slice(0, 5).map((test) => ({ expect: test.expect, text: bounded(test.text, 300) })),
         policyAgeMs: Math.max(0, now() - cached.fetchedAt),
         ...(cached.stale ? { stale: true } : {}),
       };
     },
   };
+}
+
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
