@@ -28,7 +28,8 @@ export async function runJointCheck(deps: JointCheckDeps, target: CheckTarget, a
     ),
   ]);
   const host = hostEvidence(answer, agent, target);
-  deps.unitTokens?.learn(target.name, host.unit?.available ? host.unit.unitTokenFingerprint : undefined);
+  // A silent agent says nothing new about the unit: keep what it last reported.
+  if (answer.status === 'answered') deps.unitTokens?.learn(target.name, host.unit?.available ? host.unit.unitTokenFingerprint : undefined);
   return withUnitTokenOwners({ ...outside.report, host }, deps.unitTokens, target);
 }
 

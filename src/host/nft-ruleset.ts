@@ -12,10 +12,16 @@ const ChainSchema = z.looseObject({ family: z.string(), table: z.string(), name:
 const RuleSchema = z.looseObject({ family: z.string(), table: z.string(), chain: z.string(), handle: z.number().optional(), expr: z.array(z.record(z.string(), z.unknown())).default([]), comment: z.string().optional() });
 const SetSchema = z.looseObject({ family: z.string(), table: z.string(), name: z.string(), elem: z.array(z.unknown()).optional() });
 
-export type NftParse = { ok: true; ruleset: FilterRuleset } | { ok: false; problem: string };
+/**
+ * `xtables`: the ruleset holds `xt` expressions — rules written by iptables-nft (ufw, Docker,
+ * firewalld on iptables) whose matches nft cannot show (`-m multiport`, `-m conntrack`, a REJECT
+ * target). Those tables read better from iptables-save, which the caller then asks for.
+ */
+export type NftParse = { ok: true; ruleset: FilterRuleset; xtables: boolean } | { ok: false; problem: string };
 
 /** Statements that do not change whether a rule matches or what it decides. */
 const NEUTRAL = new Set(['counter', 'log', 'comment', 'notrack', 'mangle']);
+const XT_VERDICTS: Record<string, 'accept' | 'drop' | 'reject'> = { ACCEPT: 'accept', DROP: 'drop', REJECT: 'reject' };
 
 export function parseNftJson(text: string): NftParse {
   let raw: unknown;
@@ -44,7 +50,8 @@ export function parseNftJson(text: string): NftParse {
     const chain = chains.find((candidate) => candidate.family === rule.family && candidate.table === rule.table && candidate.name === rule.chain);
     chain?.rules.push(toRule(rule, (name) => sets.get(`${rule.family} ${rule.table} ${name}`)));
   }
-  return { ok: true, ruleset: { tool: 'nft', chains } };
+  const xtables = rules.some((rule) => rule.expr.some((expr) => 'xt' in expr));
+  return { ok: true, ruleset: { tool: 'nft', chains }, xtables };
 }
 
 function toRule(rule: z.infer<typeof RuleSchema>, setNamed: (name: string) => unknown[] | undefined): FilterRule {
@@ -65,6 +72,13 @@ function toRule(rule: z.infer<typeof RuleSchema>, setNamed: (name: string) => un
       const chain = String((value as { target?: unknown } | null)?.target ?? '');
       verdict = { kind: key, chain };
       words.push(`${key} ${chain}`);
+    } else if (key === 'xt') {
+      // iptables-nft's opaque expressions: a target still decides; a match may or may not apply.
+      const xt = (value ?? {}) as { type?: unknown; name?: unknown };
+      const name = String(xt.name ?? '?');
+      if (xt.type === 'target' && XT_VERDICTS[name]) verdict = { kind: XT_VERDICTS[name]! };
+      else if (xt.type !== 'target') matches.push({ kind: 'other', text: `xt match ${name}` });
+      words.push(`xt ${String(xt.type ?? '')} ${name}`);
     } else if (NEUTRAL.has(key)) {
       words.push(key);
     } else {

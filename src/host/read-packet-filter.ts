@@ -41,6 +41,16 @@ export async function readPacketFilter(options: { exec: ExecFileFn; ports: reado
   const json = await run('nft', ['-j', 'list', 'ruleset']);
   if (json.ok) {
     const parsed = parseNftJson(json.stdout);
+    if (parsed.ok && parsed.xtables) {
+      // Tables written by iptables-nft: their rules as iptables-save prints them, the rest as nft.
+      const [v4, v6] = await Promise.all([run('iptables-save', []), run('ip6tables-save', [])]);
+      const saved = [...(v4.ok ? [parseIptablesSave(v4.stdout, 'iptables-save')] : []), ...(v6.ok ? [parseIptablesSave(v6.stdout, 'ip6tables-save')] : [])];
+      if (saved.length > 0) {
+        const covered = new Set(saved.flatMap((ruleset) => ruleset.chains.map((chain) => `${chain.family} ${chain.table}`)));
+        const native: FilterRuleset = { tool: 'nft', chains: parsed.ruleset.chains.filter((chain) => !covered.has(`${chain.family} ${chain.table}`)) };
+        return assess(`nft -j list ruleset, ${saved.map((ruleset) => ruleset.tool).join(', ')} (iptables-nft tables)`, [native, ...saved], options.ports);
+      }
+    }
     if (parsed.ok) return assess('nft -j list ruleset', [parsed.ruleset], options.ports);
     const text = await run('nft', ['list', 'ruleset']);
     if (text.ok) return assess('nft list ruleset', [parseNftText(text.stdout)], options.ports);

@@ -467,6 +467,31 @@ describe('runHostChecks: the packet filter', () => {
     ]);
   });
 
+  it('iptables-nft tables (xt expressions in nft JSON) are read from iptables-save; native nft tables stay nft', async () => {
+    const { result, calls } = await hostChecks(
+      { programs: { 'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')), 'iptables-save': ok(fixture('iptables-nft-save.txt')), 'ip6tables-save': ok(fixture('ip6tables-nft-save.txt')) } },
+      { firewall: true, tailnetPorts: [18789, 9443, 22, 20000] },
+    );
+    expect(calls.filter((call) => /^(nft|ip6?tables-save)/.test(call))).toEqual(['nft -j list ruleset', 'iptables-save', 'ip6tables-save']);
+    expect(result.firewall?.tool).toBe('nft -j list ruleset, iptables-save, ip6tables-save (iptables-nft tables)');
+    const v4 = (port: number) => result.firewall?.ports.find((entry) => entry.port === port && entry.family === 'ipv4');
+    // ufw-style multiport REJECT: opaque in nft JSON (xt match multiport, xt target REJECT), exact in iptables-save.
+    expect(v4(18789)).toMatchObject({ verdict: 'reject', chain: 'iptables filter INPUT', rule: '-A INPUT -i tailscale0 -p tcp -m multiport --dports 80,443,18000:18999 -j REJECT --reject-with tcp-reset' });
+    expect(v4(9443)).toMatchObject({ verdict: 'drop', chain: 'inet tailscale-extra input', rule: expect.stringContaining('tcp dport 9443') });
+    expect(v4(22)?.verdict).toBe('accept');
+    expect(v4(20000)).toMatchObject({ verdict: 'drop', byPolicy: true, chain: 'iptables filter INPUT' });
+  });
+
+  it('iptables-nft tables when iptables-save is not allowed: the xt REJECT is kept as conditional, the policy decides', async () => {
+    const { result } = await hostChecks(
+      { programs: { 'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')), 'iptables-save': denied('iptables-save', 'iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)') } },
+      { firewall: true },
+    );
+    const entry = result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4');
+    expect(entry).toMatchObject({ verdict: 'drop', byPolicy: true, chain: 'ip filter INPUT' });
+    expect(entry?.conditional).toEqual([expect.stringContaining('xt target REJECT')]);
+  });
+
   it('an agent without CAP_NET_ADMIN says so, and how to grant it', async () => {
     const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: cache initialization failed: Operation not permitted') } }, { firewall: true });
     expect(result.firewall).toMatchObject({ available: false, reason: 'permission-denied', detail: expect.stringContaining('CAP_NET_ADMIN') });
