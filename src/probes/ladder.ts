@@ -81,7 +81,8 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     // The policy can only matter if TCP times out: start reading it (cached) once TCP is slower
     // than any healthy connect, so it is at hand by the time TCP gives up.
     const policyProbe = deps.tailnet ? deps.tailnetPolicy : undefined;
-    const prefetch = policyProbe ? setTimeout(() => policyProbe.prefetch(budget), Math.min(250, target.timeouts.tcpMs / 4)) : undefined;
+    // Only for a node in this node's netmap: a slow LAN or loopback gateway is no question for the tailnet policy.
+    const prefetch = policyProbe && peer ? setTimeout(() => void peer.then((found) => found.evidence?.inNetmap && policyProbe.prefetch(budget), () => undefined), Math.min(250, target.timeouts.tcpMs / 4)) : undefined;
     const [tcp, http, gateway] = await Promise.all([
       probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() => clearTimeout(prefetch)),
       probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
