@@ -521,7 +521,7 @@ describe('runHostChecks: who holds the Gateway port', () => {
       { port: 18789, address: '::1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
     ]);
     const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
-    expect(hostViewLine(report)).toContain('listening on 127.0.0.1, ::1 (pid 4242 openclaw-gatewa, openclaw-gateway.service)');
+    expect(hostViewLine(report)?.mrkdwn).toContain('listening on 127.0.0.1, ::1 (pid 4242 openclaw-gatewa, openclaw-gateway.service)');
     expect(diagnose(report).verdicts.map((verdict) => verdict.id)).not.toContain('port-held-by-other-instance');
   });
 
@@ -538,6 +538,6 @@ describe('runHostChecks: who holds the Gateway port', () => {
     expect(result.listeners.owners?.[0]).toEqual({ port: 18789, address: '127.0.0.1', uid: 1000, user: 'openclaw' });
     expect(result.listeners.ownersUnreadable).toBe(1);
     const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
-    expect(hostViewLine(report)).toContain('(uid 1000 openclaw)');
+    expect(hostViewLine(report)?.mrkdwn).toContain('(uid 1000 openclaw)');
   });
 });
