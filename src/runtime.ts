@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { createChecker, type CheckResult } from './check/checker.js';
 import { diagnose } from './diagnosis/diagnose.js';
 import { runJointCheck } from './check/joint-check.js';
+import { createUnitTokenBook } from './check/unit-token-book.js';
 import { resolveAgentSettings } from './config/agent-settings.js';
 import { createHostCheckRequester } from './queue/host-check-requester.js';
 import { connectToGateway } from './openclaw/client.js';
@@ -130,13 +131,14 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       // tailscaled from `tailscale:` (or its default socket when it exists here); exposure for publicAddress gateways.
       const tailnet = tailnetSettingsFor(config.tailscale, existsSync);
       logger.info({ tailscaled: tailnet?.socketPath ?? 'none: tailnet layers skipped' }, 'tailnet layers');
-      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true }), ...runtime.ladder });
+      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true, config, env: runtime.env }), ...runtime.ladder });
       const workerRedis: Redis = createWorkerConnection(options.redisUrl);
       workerRedis.on('error', (error) => logger.debug({ err: error }, 'redis (worker) error'));
       closers.push(async () => workerRedis.disconnect());
       // Gateways with a host agent: ask it while the ladder runs (closed before Redis, after the workers).
       const hostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => createWorkerConnection(options.redisUrl), prefix, logger: logger.child({ component: 'host-checks' }) });
       closers.push(() => hostChecks.close());
+      const unitTokens = createUnitTokenBook();
       const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
       const coalescer = createCoalescer({
         redis: stateRedis,
@@ -144,7 +146,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         windowMs: config.queue.coalesceWindowMs,
         maxWaitMs: longestBudget + 5_000,
         now,
-        run: async (gateway) => runJointCheck({ checker, hostChecks }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway)),
+        run: async (gateway) => runJointCheck({ checker, hostChecks, unitTokens }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway)),
       });
       const workers = startWorkers({
         connection: workerRedis,

@@ -17,6 +17,10 @@ export interface AgentSettings {
   /** What the agent may spend on its checks: the deadline minus the time the answer needs to travel back. */
   budgetMs: number;
   doctor: boolean;
+  /** Read the packet filter for the Gateway's ports (needs CAP_NET_ADMIN on the host). */
+  firewall: boolean;
+  /** Ports a tailnet client connects to on this host: the URL's port (443 for Serve) and the Gateway's. */
+  tailnetPorts: number[];
   openclawRoots: string[];
   /** The Gateway's openclaw.json (absent: the unit's OPENCLAW_CONFIG_PATH, else loopback config.get). */
   openclawConfig?: string;
@@ -40,6 +44,8 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
     deadlineMs,
     budgetMs: agentBudgetMs(deadlineMs),
     doctor: agent.doctor,
+    firewall: agent.firewall,
+    tailnetPorts: [...new Set([urlPort(gateway.url), gatewayPortOf(gateway)])],
     openclawRoots: agent.openclawRoots,
     ...(agent.openclawConfig ? { openclawConfig: agent.openclawConfig } : {}),
     tailscaledSocket: agent.tailscaledSocket,
@@ -49,4 +55,9 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
 /** A quarter of the deadline, at most a second, is left for the queue round trip. */
 export function agentBudgetMs(deadlineMs: number): number {
   return Math.max(250, deadlineMs - Math.min(1_000, Math.floor(deadlineMs / 4)));
+}
+
+function urlPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : parsed.protocol === 'wss:' ? 443 : 80;
 }

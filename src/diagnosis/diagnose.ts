@@ -2,6 +2,7 @@ import type { ProbeReport } from '../probes/report.js';
 import { firstFailedLayer, layerOf } from '../probes/layer-order.js';
 import { ADVISORY_RULES, BLOCKING_RULES, runningVersion, type Finding } from './rules.js';
 import { HOST_RULES, joinHostView } from './host-rules.js';
+import { explainTokenOwner } from './token-owner.js';
 import { SEVERITIES, SYMPTOM_TABLE, type Severity } from './symptom-table.js';
 import type { Diagnosis, GatewayState, Verdict } from './verdict.js';
 
@@ -102,8 +103,8 @@ function toVerdict(finding: Finding, fill: (text: string) => string): Verdict {
     title: row.title,
     ...(finding.layer ? { layer: finding.layer } : {}),
     see: fill(row.see),
-    suspect: fill(row.suspect),
-    do: fill(row.do),
+    suspect: fill(finding.suspect ?? row.suspect),
+    do: fill(finding.do ?? row.do),
     evidence: finding.evidence,
     notes: finding.notes ?? [],
     ...(row.refines ? { refines: row.refines } : {}),
@@ -112,6 +113,7 @@ function toVerdict(finding: Finding, fill: (text: string) => string): Verdict {
 
 /** What changes the first thing to do: a recent token rotation, a version change at the same time. */
 function addCausalNotes(primary: Verdict, report: ProbeReport, context: DiagnosisContext): void {
+  explainTokenOwner(primary, report);
   if ((primary.id === 'auth-rejected' || primary.id === 'token-rotated') && context.tokenRotatedHoursAgo !== undefined) {
     const hours = context.tokenRotatedHoursAgo;
     const ago = hours < 1 ? `${Math.max(1, Math.round(hours * 60))} min` : `${Math.round(hours)} h`;

@@ -75,7 +75,7 @@ function joinLoopback(report: ProbeReport, host: HostEvidenceData, outside: Find
       state === 'healthy'
         ? `on its host the Gateway answers: ${where} ${loopback.summary} (host agent)`
         : `on its host the Gateway speaks the protocol on ${where} (it refused the agent's own credentials: ${loopback.summary})`;
-    if (!AMBIGUOUS.has(outside.id)) return withNote(outside, line);
+    if (!AMBIGUOUS.has(outside.id) || outside.decided) return withNote(outside, line);
     return {
       id: 'network-path',
       blocking: true,
@@ -87,6 +87,8 @@ function joinLoopback(report: ProbeReport, host: HostEvidenceData, outside: Find
 
   const line = `on its host too: ${where} ${loopback.summary} (host agent)`;
   if (!AMBIGUOUS.has(outside.id)) return withNote(outside, `${line}: it is the Gateway itself, not the network`);
+  // The path is named (ACL or firewall) and the Gateway fails too: both need fixing, the path first.
+  if (outside.decided) return withNote(outside, `${line}: the Gateway fails on its host as well — fix it too`);
   return {
     id: 'gateway-down',
     blocking: true,
@@ -178,8 +180,6 @@ const hostAuthNone: Rule = (report) => {
   return { id: 'auth-none', blocking: false, layer: 'host', evidence: [`(host agent) ${config.source === 'file' ? (config.path ?? 'openclaw.json') : 'config.get'}: gateway.auth.mode is none`] };
 };
 
-/** After the ladder's advisory rules: an outside finding of the same row wins. */
-export const HOST_RULES: Rule[] = [funnelOnGateway, hostAuthNone, bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent];
 
 /** A line naming what Serve does instead of forwarding to the Gateway, when it does not. */
 function serveMismatch(serve: HostEvidenceData['serve']): string | undefined {
@@ -190,6 +190,29 @@ function serveMismatch(serve: HostEvidenceData['serve']): string | undefined {
   const first = proxies[0]!;
   return `Serve forwards ${first.hostPort}${first.mount && first.mount !== '/' ? first.mount : ''} to ${first.targetHost ?? '?'}:${first.targetPort} but the Gateway listens on ${serve.gatewayPort}`;
 }
+
+/** "18789 is held by openclaw-gateway-test": the Gateway's port belongs to another OpenClaw unit. */
+const portHeldByOther: Rule = (report) => {
+  const listeners = report.host?.listeners;
+  const expected = report.host?.unit?.unitName;
+  if (!listeners?.available || !expected) return undefined;
+  const unitOf = (name: string) => (name.includes('.') ? name : `${name}.service`);
+  const others = (listeners.owners ?? []).filter((owner) => owner.port === listeners.port && owner.openclaw && owner.unit && unitOf(owner.unit) !== unitOf(expected));
+  if (others.length === 0) return undefined;
+  const first = others[0]!;
+  return {
+    id: 'port-held-by-other-instance',
+    blocking: false,
+    layer: 'host',
+    evidence: [
+      `${listeners.port} is held by ${first.unit!.replace(/\.service$/, '')} (pid ${first.pid}, ${first.process ?? 'process'}), not ${expected.replace(/\.service$/, '')} (host agent)`,
+      ...others.slice(1, 3).map((owner) => `${owner.address}:${owner.port} is held by ${owner.unit} (pid ${owner.pid})`),
+    ],
+  };
+};
+
+/** After the ladder's advisory rules: an outside finding of the same row wins. */
+export const HOST_RULES: Rule[] = [funnelOnGateway, hostAuthNone, bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent, portHeldByOther];
 
 function agentProblem(host: HostEvidenceData): string {
   return host.agent.status === 'silent'

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayConfigEvidence, HostDoctorEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
+import { GatewayConfigEvidence, HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
 
 /**
  * The host agent's queue: one per gateway host, named after the gateway, so an agent consumes only
@@ -44,5 +44,6 @@ export const HostCheckResultSchema = z.object({
   doctor: HostDoctorEvidence.optional(),
   serve: HostServeEvidence.optional(),
   gatewayConfig: GatewayConfigEvidence.optional(),
+  firewall: HostFirewallEvidence.optional(),
 });
 export type HostCheckResult = z.infer<typeof HostCheckResultSchema>;

@@ -14,7 +14,7 @@ export function hostViewLine(report: ProbeReport): SlackText | undefined {
   const { loopback, listeners, unit } = host;
   const parts = [
     loopback ? `loopback ${loopback.ok ? 'ok' : `FAILED (${loopback.failedLayer ?? 'check'})`}` : undefined,
-    listeners?.available ? (listeners.listening ? `listening on ${listeners.bound.join(', ')}` : `nothing listening on ${listeners.port}`) : undefined,
+    listeners?.available ? (listeners.listening ? `listening on ${listeners.bound.join(', ')}${ownerText(listeners)}` : `nothing listening on ${listeners.port}`) : undefined,
     unit?.available ? (unit.unitFound ? `${unit.unitName} ${unit.activeState ?? 'unknown'}` : `${unit.unitName} not found`) : undefined,
     serveText(host.serve),
     host.agent.hostname ? `on ${host.agent.hostname}` : undefined,
@@ -31,4 +31,12 @@ function serveText(serve: NonNullable<ProbeReport['host']>['serve']): string | u
     return elsewhere ? `Serve → port ${elsewhere.targetPort}, not ${serve.gatewayPort}` : 'no Serve route';
   }
   return `Serve → ${serve.gatewayPort}${toGateway.some((route) => route.funnel) ? ' · FUNNEL ON' : ''}`;
+}
+
+/** Who holds the Gateway's port: ` (pid 4242 node, openclaw-gateway.service)`, or the socket's user. */
+function ownerText(listeners: NonNullable<NonNullable<ProbeReport['host']>['listeners']>): string {
+  const owner = (listeners.owners ?? []).find((candidate) => candidate.port === listeners.port);
+  if (!owner) return '';
+  if (owner.pid !== undefined) return ` (pid ${owner.pid} ${owner.process ?? ''}${owner.unit ? `, ${owner.unit}` : ''})`.replace(' )', ')');
+  return owner.uid !== undefined ? ` (uid ${owner.uid}${owner.user ? ` ${owner.user}` : ''})` : '';
 }

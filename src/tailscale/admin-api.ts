@@ -5,8 +5,10 @@ import {
   ApiMessageSchema,
   DeviceListSchema,
   DeviceSchema,
+  DnsPreferencesSchema,
   UserListSchema,
   type Device,
+  type DnsPreferences,
   type PolicyTestFailure,
   type User,
 } from './admin-api-schemas.js';
@@ -14,7 +16,7 @@ import { createBearerSource, type AdminApiAuth } from './admin-api-auth.js';
 import { TailscaleApiError, codeForStatus, createRedactor, safeCause } from './admin-api-error.js';
 
 export type { AdminApiAuth } from './admin-api-auth.js';
-export type { Device, PolicyTestFailure, User } from './admin-api-schemas.js';
+export type { Device, DnsPreferences, PolicyTestFailure, User } from './admin-api-schemas.js';
 export { TailscaleApiError, type TailscaleApiErrorCode } from './admin-api-error.js';
 
 /**
@@ -49,6 +51,8 @@ export interface AdminApiClient {
   deleteDevice(id: string, options?: CallOptions): Promise<void>;
   expireDevice(id: string, options?: CallOptions): Promise<void>;
   listUsers(options?: CallOptions): Promise<User[]>;
+  /** Whether MagicDNS is on for the tailnet (`dns/preferences`). */
+  getDnsPreferences(options?: CallOptions): Promise<DnsPreferences>;
 }
 
 export interface AdminApiClientOptions {
@@ -222,6 +226,11 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
     async listUsers(opts) {
       const req: Request = { method: 'GET', path: `${tailnetPath}/users`, signal: opts?.signal };
       return readJson(req, await call(req), UserListSchema).users;
+    },
+
+    async getDnsPreferences(opts) {
+      const req: Request = { method: 'GET', path: `${tailnetPath}/dns/preferences`, signal: opts?.signal };
+      return readJson(req, await call(req), DnsPreferencesSchema);
     },
   };
 }

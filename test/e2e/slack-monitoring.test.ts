@@ -200,7 +200,8 @@ describe('the scheduled digest', () => {
     gateway = await startFakeGateway({ token: GATEWAY_TOKEN });
     harness = await startBotHarness({
       redisUrl,
-      gateways: { prod: { url: gateway.url }, staging: { url: gateway.url } },
+      // One fake Gateway under two names: marked as aliases, as config validation requires.
+      gateways: { prod: { url: gateway.url }, staging: { url: gateway.url, aliasOf: 'prod' } },
       // Every second (six-field cron), so the test need not wait for 09:00.
       monitoring: { checkIntervalSeconds: 3_600, digests: [{ cron: '* * * * * *', tz: 'Europe/Berlin', channel: '#ops' }] },
       emulator: { channels: [INCIDENTS, RANDOM, OPS] },

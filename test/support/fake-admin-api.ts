@@ -6,7 +6,8 @@ import { parse, type ParseError } from 'jsonc-parser';
 /**
  * A fake Tailscale admin API v2 on 127.0.0.1 (port 0), shaped like the real one: the policy file as
  * HuJSON with an ETag that changes on every set (If-Match mismatch → 412), validate answering 200
- * with test failures in the body, devices and users, DELETE/expire of a device, the OAuth
+ * with test failures in the body, devices and users, DELETE/expire of a device, the DNS
+ * preferences (`{"magicDNS": bool}`, GET and POST), the OAuth
  * client-credentials token endpoint, and 401 for a wrong bearer. Every call is recorded.
  */
 
@@ -57,6 +58,8 @@ export interface FakeAdminApiOptions {
   devices?: FakeDevice[];
   users?: FakeUser[];
   tailnet?: string;
+  /** The tailnet's MagicDNS preference (`dns/preferences`; default on). */
+  magicDNS?: boolean;
 }
 
 export const DEFAULT_POLICY = `{
@@ -127,6 +130,7 @@ export interface FakeAdminApi {
   policy: { hujson: string; etag: string };
   devices: FakeDevice[];
   users: FakeUser[];
+  dnsPreferences: { magicDNS: boolean };
   /** Another admin edits the policy: the ETag changes under the client. */
   editPolicyElsewhere(hujson: string): void;
   /** What validate (and a set whose tests fail) reports; empty = tests pass. */
@@ -169,6 +173,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     policy: { hujson: initialPolicy, etag: etagOf(initialPolicy, version) },
     devices: structuredClone(options.devices ?? DEFAULT_DEVICES),
     users: structuredClone(options.users ?? DEFAULT_USERS),
+    dnsPreferences: { magicDNS: options.magicDNS ?? true },
     editPolicyElsewhere(hujson) {
       version++;
       state.policy = { hujson, etag: etagOf(hujson, version) };
@@ -236,6 +241,20 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     json(res, 200, {});
   }
 
+  /** The real endpoint takes `{"magicDNS": bool}` and answers with the preferences as stored. */
+  async function serveDnsPreferencesSet(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return json(res, 400, { message: 'invalid JSON body' });
+    }
+    const magicDNS = (body as { magicDNS?: unknown } | null)?.magicDNS;
+    if (typeof magicDNS !== 'boolean') return json(res, 400, { message: 'magicDNS: expected a boolean' });
+    state.dnsPreferences = { magicDNS };
+    json(res, 200, state.dnsPreferences);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
     if (path === 'oauth/token' && method === 'POST') return serveToken(req, res);
@@ -259,6 +278,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
       if (rest === 'acl/validate' && method === 'POST') return serveValidate(req, res);
       if (rest === 'devices' && method === 'GET') return json(res, 200, { devices: state.devices });
       if (rest === 'users' && method === 'GET') return json(res, 200, { users: state.users });
+      if (rest === 'dns/preferences' && method === 'GET') return json(res, 200, state.dnsPreferences);
+      if (rest === 'dns/preferences' && method === 'POST') return serveDnsPreferencesSet(req, res);
       return json(res, 404, { message: 'not found' });
     }
     const deviceMatch = /^device\/([^/]+)(\/expire)?$/.exec(path);
