@@ -1,3 +1,5 @@
+import { isConfigObject, type ConfigObject } from './config-object.js';
+
 /**
  * Who may talk to a channel account, from the Gateway's own config (`config.get`, operator.read;
  * or openclaw.json on the host). The Gateway's `channels.status` does not carry the policy (on
@@ -22,16 +24,14 @@ export interface AccountPolicy {
   allowFromAt?: string;
 }
 
-type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined);
 
 /** The channel's config block (`channels.<name>`), or undefined when the config does not name it. */
-function channelBlock(config: unknown, channel: string): Json | undefined {
-  const channels = isObject(config) ? config.channels : undefined;
-  const block = isObject(channels) ? channels[channel] : undefined;
-  return isObject(block) ? block : undefined;
+function channelBlock(config: unknown, channel: string): ConfigObject | undefined {
+  const channels = isConfigObject(config) ? config.channels : undefined;
+  const block = isConfigObject(channels) ? channels[channel] : undefined;
+  return isConfigObject(block) ? block : undefined;
 }
 
 /** The effective policy of one account, or undefined when the config has no block for its channel. */
@@ -42,8 +42,8 @@ export function resolveAccountPolicy(config: unknown, channel: string, accountId
   if (!ID.test(channel) || !ID.test(accountId)) return undefined;
   const root = channelBlock(config, channel);
   if (!root) return undefined;
-  const accounts = isObject(root.accounts) ? root.accounts : {};
-  const account = isObject(accounts[accountId]) ? (accounts[accountId] as Json) : {};
+  const accounts = isConfigObject(root.accounts) ? root.accounts : {};
+  const account = isConfigObject(accounts[accountId]) ? (accounts[accountId] as ConfigObject) : {};
   const base = `channels.${channel}`;
   const accountPath = `${base}.accounts.${accountId}`;
   const pick = (key: string, read: (value: unknown) => unknown): { value: unknown; at: string } | undefined => {
@@ -51,7 +51,7 @@ export function resolveAccountPolicy(config: unknown, channel: string, accountId
     if (read(root[key]) !== undefined) return { value: read(root[key]), at: `${base}.${key}` };
     return undefined;
   };
-  const channelsDefaults = isObject(config) && isObject(config.channels) && isObject(config.channels.defaults) ? config.channels.defaults : {};
+  const channelsDefaults = isConfigObject(config) && isConfigObject(config.channels) && isConfigObject(config.channels.defaults) ? config.channels.defaults : {};
   const dm = pick('dmPolicy', text);
   const group = pick('groupPolicy', text) ?? (text(channelsDefaults.groupPolicy) ? { value: text(channelsDefaults.groupPolicy), at: 'channels.defaults.groupPolicy' } : undefined);
   const allowFrom = pick('allowFrom', (value) => (Array.isArray(value) ? value : undefined));
@@ -77,12 +77,12 @@ export function policyProblems(policy: AccountPolicy): string[] {
 
 /** The enabled channel accounts a config names (`accounts.<id>`; `default` for a root-only block). */
 export function configuredAccounts(config: unknown): Array<{ channel: string; account: string }> {
-  const channels = isObject(config) && isObject(config.channels) ? config.channels : {};
+  const channels = isConfigObject(config) && isConfigObject(config.channels) ? config.channels : {};
   const out: Array<{ channel: string; account: string }> = [];
   for (const [channel, block] of Object.entries(channels)) {
     // `channels.defaults` and `channels.modelByChannel` are settings, not channels.
-    if (!isObject(block) || channel === 'defaults' || channel === 'modelByChannel' || block.enabled === false) continue;
-    const accounts = isObject(block.accounts) ? Object.entries(block.accounts).filter(([, value]) => isObject(value) && value.enabled !== false).map(([id]) => id) : [];
+    if (!isConfigObject(block) || channel === 'defaults' || channel === 'modelByChannel' || block.enabled === false) continue;
+    const accounts = isConfigObject(block.accounts) ? Object.entries(block.accounts).filter(([, value]) => isConfigObject(value) && value.enabled !== false).map(([id]) => id) : [];
     for (const account of accounts.length > 0 ? accounts : ['default']) out.push({ channel, account });
   }
   return out;

@@ -1,3 +1,5 @@
+import { isConfigObject } from './config-object.js';
+
 /**
  * The few `gateway.*` settings that explain failures behind a proxy, read from a Gateway config
  * object (openclaw.json on the host, or `config.get` — which the Gateway already redacts). PURE.
@@ -24,14 +26,12 @@ export interface GatewayConfigFacts {
 export const OPENCLAW_REDACTED = '__OPENCLAW_REDACTED__';
 const MAX_PROXIES = 16;
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const word = (value: unknown): string | undefined => (typeof value === 'string' && /^[A-Za-z0-9_.:/\-[\]]{1,64}$/.test(value) ? value : undefined);
 
 export function gatewayConfigFacts(config: unknown, fingerprint?: (token: string) => string): GatewayConfigFacts {
-  const gateway = isObject(config) && isObject(config.gateway) ? config.gateway : {};
-  const auth = isObject(gateway.auth) ? gateway.auth : {};
-  const tailscale = isObject(gateway.tailscale) ? gateway.tailscale : {};
+  const gateway = isConfigObject(config) && isConfigObject(config.gateway) ? config.gateway : {};
+  const auth = isConfigObject(gateway.auth) ? gateway.auth : {};
+  const tailscale = isConfigObject(gateway.tailscale) ? gateway.tailscale : {};
   const token = auth.token;
   const tokenSource: GatewayConfigFacts['tokenSource'] =
     token === undefined || token === null || token === '' ? 'none' : token === OPENCLAW_REDACTED ? 'redacted' : typeof token === 'string' ? 'config' : 'secret-ref';

@@ -144,7 +144,8 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
           `identity: { path: ${join(dir, 'remote-device.json')} }`,
           'gateways:',
           `  remote-token: { url: "ws://${netns.hostAddress}:${gateway.port}", tokenEnv: REMOTE_TOKEN, device: never }`,
-          `  remote-device: { url: "ws://${netns.hostAddress}:${gateway.port}", tokenEnv: REMOTE_TOKEN, device: auto }`,
+          // The same Gateway under a second name, checked with the device identity.
+          `  remote-device: { url: "ws://${netns.hostAddress}:${gateway.port}", tokenEnv: REMOTE_TOKEN, device: auto, aliasOf: remote-token }`,
           '',
         ].join('\n'),
       );
@@ -156,6 +157,7 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
       expect(run.stdout).not.toContain(TOKEN);
       expect(run.stderr).not.toContain(TOKEN);
       // One gateway named: `--json` prints its {report, diagnosis}.
+      expect(run.stdout.trim(), `clawops check exited ${run.code}: ${run.stderr.slice(0, 500)}`).not.toBe('');
       return { code: run.code, result: JSON.parse(run.stdout) as Pick<CheckResult, 'report' | 'diagnosis'> };
     }
 
