@@ -199,7 +199,7 @@ const gatewayRules: Rule = (report) => {
   // A front (Serve, a reverse proxy) answering for a Gateway that is not there: Go's ReverseProxy
   // says 502 with an empty body; the Gateway itself never answers /healthz with 5xx.
   const frontStatus = (status: number | undefined) => status === 502 || status === 503 || status === 504;
-  if (tcpOk && ((frontStatus(h?.healthz.status) && !gatewayJson(h?.healthz.json)) || (u?.httpStatus === 502 || u?.httpStatus === 504))) {
+  if (tcpOk && ((frontStatus(h?.healthz.status) && !gatewayJson(h?.healthz.json)) || ((u?.httpStatus === 502 || u?.httpStatus === 504) && !healthJson))) {
     return {
       id: 'gateway-down-behind-proxy',
       blocking: true,

@@ -200,6 +200,13 @@ const cases: Case[] = [
     evidence: [`TCP ${FRONT}:443 connected: the front answers`, '/healthz 504 (empty body)', 'upgrade HTTP 504 (empty body)', 'the Gateway behind the front does not answer it'],
   },
   {
+    name: 'a 502 on the upgrade alone, with /healthz answered by the Gateway, is the upgrade path (upgrade-stripped), not a Gateway gone',
+    report: notReachedAfter(withLayer(behindServe(), upgradeLayer({ httpStatus: 502 }, 'no upgrade: HTTP 502')), 'upgrade'),
+    id: 'upgrade-stripped',
+    state: 'unhealthy',
+    failedLayer: 'upgrade',
+  },
+  {
     name: 'gateway-hung: TCP accepted, no HTTP answer within the deadline (not not-openclaw)',
     report: hung(),
     id: 'gateway-hung',
