@@ -1,13 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChecker } from '../../src/check/checker.js';
 import { urlTarget } from '../../src/config/targets.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { tokenFingerprint } from '../../src/host/token-fingerprint.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
+import { startBotHarness } from '../support/bot-harness.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
+import type { ApiCall } from '../support/slack-emulator.js';
 import { agentChecksOn } from './support/host-checks.js';
 import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/gateway-harness.js';
 import { loadFixtures, PAYLOAD_NAMES, readPayloads, scrubPayloads, shapeDifferences, type Payloads } from './support/gateway-payloads.js';
@@ -77,6 +79,23 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} with Telegram accounts whose
     expect([...silent!.evidence].sort()).toEqual(EXPECTED_POLICY_EVIDENCE);
     expect(report.layers.find((layer) => layer.layer === 'channels')?.evidence).toMatchObject({ policy: { read: true } });
     expect(report.gatewayConfig).toMatchObject({ source: 'config.get', available: true, bind: 'loopback', authMode: 'token', tokenSource: 'redacted' });
+  });
+
+  it('/gateway check posts the same channel-silent, with the policies, and no bot token reaches Slack', async () => {
+    const slack = await startBotHarness({ redisUrl: inject('redisUrl'), gateways: { channels: { url: gateway.url, tokenEnv: 'CHANNELS_TOKEN' } }, env: { CHANNELS_TOKEN: TOKEN } });
+    try {
+      const since = slack.emu.mark();
+      await slack.gateway('check channels');
+      const placeholder = await slack.emu.waitForCall('chat.postMessage', (call: ApiCall) => String(call.params.text).startsWith('⏳'), { since });
+      const ts = (placeholder.response as { ts: string }).ts;
+      const update = await slack.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳'), { since, timeoutMs: 30_000 });
+      expect(String(update.params.text)).toContain('channels degraded: channel-silent — telegram/');
+      const blocks = JSON.stringify(update.params.blocks);
+      for (const needle of ['dmPolicy allowlist with an empty allowFrom', 'dmPolicy disabled', 'groupPolicy disabled']) expect(blocks).toContain(needle);
+      expectNoSecrets(slack.emu.calls);
+    } finally {
+      await slack.close();
+    }
   });
 
   it("the host agent reads the Gateway's openclaw.json: gateway.* facts, the token by fingerprint only; channel-silent from loopback", async () => {

@@ -1,14 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChecker, type CheckResult } from '../../src/check/checker.js';
 import { urlTarget, type CheckTarget } from '../../src/config/targets.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from '../../src/openclaw/device-identity.js';
 import type { DeviceIdentity } from '../../src/openclaw/types.js';
 import type { LadderDeps } from '../../src/probes/ladder.js';
+import { startBotHarness, type BotHarness } from '../support/bot-harness.js';
 import { serveRoute, startServeFront, type ServeFront } from '../support/serve-front.js';
+import type { ApiCall } from '../support/slack-emulator.js';
 import { createVethNamespace, type VethNamespace } from '../support/veth-namespace.js';
 import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/gateway-harness.js';
 
@@ -19,6 +21,7 @@ import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/
  * addresses, the Gateway bound to its root end (`gateway.bind: custom`; it keeps 127.0.0.1 too).
  * One Gateway for the file; the tests run in order: untrusted front → the fix the verdict names,
  * applied with the real CLI → pairing through the front → the remote host → the Gateway stopped.
+ * `/gateway check` (the Slack bot and worker against the emulator) posts the same verdicts.
  * Fails, never skips, when the Gateway (or the namespace) cannot be set up.
  */
 
@@ -29,6 +32,7 @@ let netns: VethNamespace | undefined;
 let netnsError: unknown;
 let gateway: RealGateway;
 let front: ServeFront;
+let slack: BotHarness;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clawops-serve-conformance-'));
@@ -39,9 +43,18 @@ beforeAll(async () => {
   }
   gateway = await startRealGateway({ token: TOKEN, ...(netns ? { bind: { mode: 'custom' as const, host: netns.hostAddress } } : {}) });
   front = await startServeFront({ routes: serveRoute(NAME, gateway.port) });
+  // The Slack bot and its worker (real Bolt against the emulator, BullMQ on Redis) checking the same Gateway.
+  slack = await startBotHarness({
+    redisUrl: inject('redisUrl'),
+    gateways: { serve: { url: front.url(), tokenEnv: 'SERVE_TOKEN' } },
+    env: { SERVE_TOKEN: TOKEN },
+    runtime: { ladder: { tls: { ca: front.ca }, lookup: front.lookup } },
+    queue: { coalesceWindowMs: 0 },
+  });
 });
 
 afterAll(async () => {
+  await slack?.close();
   await front?.close();
   await gateway?.stop();
   await netns?.close();
@@ -54,6 +67,17 @@ async function check(target: CheckTarget, deps: Partial<LadderDeps> = {}): Promi
   const result = await createChecker({ connect: connectToGateway, tls: { ca: front.ca }, lookup: front.lookup, ...deps }).check(target);
   expect(JSON.stringify(result)).not.toContain(TOKEN);
   return result;
+}
+
+/** `/gateway check serve` in the incident channel: the text of the verdict the bot posts in place. */
+async function slackVerdict(): Promise<{ text: string; blocks: string }> {
+  const since = slack.emu.mark();
+  await slack.gateway('check serve');
+  const placeholder = await slack.emu.waitForCall('chat.postMessage', (call: ApiCall) => String(call.params.text).startsWith('⏳'), { since });
+  const ts = (placeholder.response as { ts: string }).ts;
+  const update = await slack.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳'), { since, timeoutMs: 30_000 });
+  expect(JSON.stringify(slack.emu.calls)).not.toContain(TOKEN);
+  return { text: String(update.params.text), blocks: JSON.stringify(update.params.blocks) };
 }
 
 /** `openclaw config set gateway.trustedProxies '[…]' --strict-json`, split as a shell would. */
@@ -90,6 +114,11 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
     expect(await gateway.logTail(400)).toMatch(/unattributable proxy-shaped traffic from 127\.0\.0\.1/);
     trustedLine = /`(openclaw config set gateway\.trustedProxies [^`]+)`/.exec(diagnosis.verdicts[0]!.do)?.[1] ?? '';
     expect(trustedLine).toBe(`openclaw config set gateway.trustedProxies '["127.0.0.1/32","::1/128"]' --strict-json`);
+
+    // /gateway check says the same in Slack.
+    const posted = await slackVerdict();
+    expect(posted.text).toContain('serve UNHEALTHY: proxy-untrusted — upgrade answered HTTP 403 proxy_attribution_required');
+    expect(posted.blocks).toContain('openclaw config set gateway.trustedProxies');
   });
 
   it("the verdict's own command, run with the real CLI, fixes it without a restart", async () => {
@@ -108,6 +137,7 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
     const { diagnosis, report } = await check(throughFront({ device: 'never' }));
     expect(report.layers.find((layer) => layer.layer === 'handshake')?.evidence).toMatchObject({ serverVersion: OPENCLAW_VERSION, scopes: [] });
     expect(diagnosis).toMatchObject({ state: 'degraded', verdicts: [{ id: 'scope-limited' }] });
+    expect((await slackVerdict()).text).toContain('serve degraded: scope-limited');
   });
 
   it('with a device: pairing-required showing the request id; after `openclaw devices approve <id>` → healthy', async () => {
@@ -193,5 +223,6 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
       'upgrade HTTP 502 (empty body)',
       'the Gateway behind the front does not answer it',
     ]);
+    expect((await slackVerdict()).text).toContain('serve UNHEALTHY: gateway-down-behind-proxy');
   });
 });
