@@ -9,10 +9,10 @@ import { tokenFingerprint } from '../../src/host/token-fingerprint.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
 import { startBotHarness } from '../support/bot-harness.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
-import type { ApiCall } from '../support/slack-emulator.js';
 import { agentChecksOn } from './support/host-checks.js';
 import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/gateway-harness.js';
 import { loadFixtures, PAYLOAD_NAMES, readPayloads, scrubPayloads, shapeDifferences, type Payloads } from './support/gateway-payloads.js';
+import { postedVerdict } from './support/slack-verdict.js';
 import { TELEGRAM_BOT_TOKENS, TELEGRAM_CHANNELS } from './support/telegram-gateway.js';
 
 /**
@@ -84,15 +84,10 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} with Telegram accounts whose
   it('/gateway check posts the same channel-silent, with the policies, and no bot token reaches Slack', async () => {
     const slack = await startBotHarness({ redisUrl: inject('redisUrl'), gateways: { channels: { url: gateway.url, tokenEnv: 'CHANNELS_TOKEN' } }, env: { CHANNELS_TOKEN: TOKEN } });
     try {
-      const since = slack.emu.mark();
-      await slack.gateway('check channels');
-      const placeholder = await slack.emu.waitForCall('chat.postMessage', (call: ApiCall) => String(call.params.text).startsWith('⏳'), { since });
-      const ts = (placeholder.response as { ts: string }).ts;
-      const update = await slack.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳'), { since, timeoutMs: 30_000 });
-      expect(String(update.params.text)).toContain('channels degraded: channel-silent — telegram/');
-      const blocks = JSON.stringify(update.params.blocks);
-      for (const needle of ['dmPolicy allowlist with an empty allowFrom', 'dmPolicy disabled', 'groupPolicy disabled']) expect(blocks).toContain(needle);
-      expectNoSecrets(slack.emu.calls);
+      const posted = await postedVerdict(slack, 'channels');
+      expect(posted.text).toContain('channels degraded: channel-silent — telegram/');
+      for (const needle of ['dmPolicy allowlist with an empty allowFrom', 'dmPolicy disabled', 'groupPolicy disabled']) expect(posted.blocks).toContain(needle);
+      expectNoSecrets(posted.calls);
     } finally {
       await slack.close();
     }

@@ -10,9 +10,9 @@ import type { DeviceIdentity } from '../../src/openclaw/types.js';
 import type { LadderDeps } from '../../src/probes/ladder.js';
 import { startBotHarness, type BotHarness } from '../support/bot-harness.js';
 import { serveRoute, startServeFront, type ServeFront } from '../support/serve-front.js';
-import type { ApiCall } from '../support/slack-emulator.js';
 import { createVethNamespace, type VethNamespace } from '../support/veth-namespace.js';
 import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/gateway-harness.js';
+import { postedVerdict } from './support/slack-verdict.js';
 
 /**
  * The deployment the runbook recommends, with the real Gateway as the judge: OpenClaw 2026.9.6 on
@@ -69,15 +69,11 @@ async function check(target: CheckTarget, deps: Partial<LadderDeps> = {}): Promi
   return result;
 }
 
-/** `/gateway check serve` in the incident channel: the text of the verdict the bot posts in place. */
+/** `/gateway check serve`: the verdict the bot posts; the token never in anything sent to Slack. */
 async function slackVerdict(): Promise<{ text: string; blocks: string }> {
-  const since = slack.emu.mark();
-  await slack.gateway('check serve');
-  const placeholder = await slack.emu.waitForCall('chat.postMessage', (call: ApiCall) => String(call.params.text).startsWith('⏳'), { since });
-  const ts = (placeholder.response as { ts: string }).ts;
-  const update = await slack.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳'), { since, timeoutMs: 30_000 });
-  expect(JSON.stringify(slack.emu.calls)).not.toContain(TOKEN);
-  return { text: String(update.params.text), blocks: JSON.stringify(update.params.blocks) };
+  const posted = await postedVerdict(slack, 'serve');
+  expect(posted.calls).not.toContain(TOKEN);
+  return posted;
 }
 
 /** `openclaw config set gateway.trustedProxies '[…]' --strict-json`, split as a shell would. */
