@@ -13,7 +13,13 @@ export interface CheckProducer {
   close(): Promise<void>;
 }
 
-export const ENQUEUE_DEADLINE_MS = 1_500;
+/**
+ * How long an enqueue keeps trying: long enough to ride out a Sentinel failover's first second
+ * or a Redis restart's reconnect, short enough that "the check queue is unavailable" still
+ * reaches the person within Slack's 3 s of the command.
+ */
+export const ENQUEUE_DEADLINE_MS = 2_000;
+const ENQUEUE_RETRY_MS = 200;
 
 export function createCheckProducer(deps: { connection: Redis; prefix: string }): CheckProducer {
   const queue = new Queue(QUEUES.checks, { connection: deps.connection, prefix: deps.prefix });
@@ -22,17 +28,26 @@ export function createCheckProducer(deps: { connection: Redis; prefix: string })
   return {
     async enqueueCheck(job) {
       const data = CheckRequestJobSchema.parse(job);
-      const added = await withDeadline(
-        queue.add(JOBS.checkRequest, data, {
-          jobId: data.requestId,
-          attempts: 1,
-          removeOnComplete: { age: 3_600, count: 1_000 },
-          removeOnFail: { age: 7 * 24 * 3_600 },
-        }),
-        ENQUEUE_DEADLINE_MS,
-        'enqueue check',
-      );
-      return added.id ?? data.requestId;
+      const deadline = Date.now() + ENQUEUE_DEADLINE_MS;
+      // The job id is the request id: a retry after a lost answer adds nothing twice.
+      for (;;) {
+        try {
+          const added = await withDeadline(
+            queue.add(JOBS.checkRequest, data, {
+              jobId: data.requestId,
+              attempts: 1,
+              removeOnComplete: { age: 3_600, count: 1_000 },
+              removeOnFail: { age: 7 * 24 * 3_600 },
+            }),
+            Math.max(1, deadline - Date.now()),
+            'enqueue check',
+          );
+          return added.id ?? data.requestId;
+        } catch (error) {
+          if (Date.now() + ENQUEUE_RETRY_MS >= deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, ENQUEUE_RETRY_MS));
+        }
+      }
     },
     async close() {
       await queue.close();
