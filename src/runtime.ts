@@ -177,7 +177,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       },
     };
     // Without persistence, queued checks die with Redis: say so at boot (and in the alerts channel, once).
-    const alertsChannel = config.monitoring.enabled ? config.monitoring.alerts.channel : undefined;
+    const alertsChannel = config.monitoring.alerts.channel;
     watchRedisPersistence({
       redis: stateRedis,
       prefix,
