@@ -66,7 +66,14 @@ export function startWorkers(deps: WorkersDeps): Workers {
       .add(JOBS.postCheckResult, { requestId: request.data.requestId, gateways: request.data.gateways, requestedBy: request.data.requestedBy, slack: request.data.slack, reports: [], problems: [{ gateway: request.data.gateways.join(', '), message: why }] }, postJobOptions(request.data.requestId))
       .catch((postError: unknown) => deps.logger.error({ err: postError, jobId: job.id }, 'could not enqueue the failure notice'));
   });
-  postWorker.on('failed', (job: Job | undefined, error: Error) => deps.logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'posting to Slack failed'));
+  // 'failed' fires on every attempt: a Slack outage is one warning per answer, then quiet retries,
+  // and an error only when an answer is given up on (the sweeper then tries once more).
+  postWorker.on('failed', (job: Job | undefined, error: Error) => {
+    const fields = { err: error, jobId: job?.id, attempts: job?.attemptsMade };
+    if (job?.finishedOn) deps.logger.error(fields, 'gave up posting the answer to Slack');
+    else if ((job?.attemptsMade ?? 0) <= 1) deps.logger.warn(fields, 'posting to Slack failed: retrying within the post window');
+    else deps.logger.debug(fields, 'posting to Slack failed again');
+  });
   for (const worker of [checks, postWorker]) worker.on('error', (error) => logWorkerError(deps.logger, deps.redisHealth, error, 'worker error'));
 
   let closing: Promise<void> | undefined;

@@ -14,11 +14,13 @@ export interface CheckProducer {
 }
 
 /**
- * How long an enqueue keeps trying: long enough to ride out a Sentinel failover's first second
- * or a Redis restart's reconnect, short enough that "the check queue is unavailable" still
- * reaches the person within Slack's 3 s of the command.
+ * How long an enqueue keeps trying: long enough to ride out a Sentinel failover (≈ 2 s from the
+ * master's death to the promoted replica, plus the reconnect) or a quick Redis restart. The
+ * command was acknowledged at once and its "⏳ Checking…" is up, so waiting costs the person
+ * nothing but the time; a check that survives the failover is worth more than a faster "the
+ * check queue is unavailable".
  */
-export const ENQUEUE_DEADLINE_MS = 2_000;
+export const ENQUEUE_DEADLINE_MS = 5_000;
 const ENQUEUE_RETRY_MS = 200;
 
 export function createCheckProducer(deps: { connection: Redis; prefix: string }): CheckProducer {

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 describe('when Redis is down', () => {
-  it('the command still gets a clear answer within 3 s, and the bot recovers when Redis returns', async () => {
+  it('the command is acknowledged at once and told "the queue is unavailable" within 7 s, and the bot recovers when Redis returns', async () => {
     const redis: PrivateRedis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
     const gateway = await startFakeGateway({ token: GATEWAY_TOKEN });
@@ -40,8 +40,9 @@ describe('when Redis is down', () => {
     expect(ack.latencyMs).toBeLessThan(3_000);
     const placeholder = await harness.emu.waitForCall('chat.postMessage', () => true, { since });
     const ts = (placeholder.response as { ts: string }).ts;
-    const answer = await harness.emu.waitForCall('chat.update', finalUpdate(ts), { since, timeoutMs: 3_000 });
-    expect(Date.now() - sentAt).toBeLessThan(3_000);
+    // The enqueue waits up to 5 s for Redis (a failover takes about 2): then it says so.
+    const answer = await harness.emu.waitForCall('chat.update', finalUpdate(ts), { since, timeoutMs: 7_000 });
+    expect(Date.now() - sentAt).toBeLessThan(7_000);
     expect(String(answer.params.text)).toContain('the check queue is unavailable');
     expect(String(answer.params.text)).toContain('clawops check prod');
 
