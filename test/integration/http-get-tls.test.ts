@@ -17,7 +17,7 @@ const loopbackLookup = ((_host: string, options: { all?: boolean }, callback: (.
 
 let server: Server;
 let port = 0;
-const seenServernames: Array<string | false> = [];
+const seenServernames: Array<string | false | null> = [];
 beforeAll(async () => {
   server = createServer({ key: TEST_TLS.key, cert: TEST_TLS.cert }, (req, res) => {
     seenServernames.push((req.socket as TLSSocket).servername);
