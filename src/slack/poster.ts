@@ -146,22 +146,26 @@ export function createSlackPoster(deps: SlackPosterDeps): SlackPoster {
   const postOnce: SlackPoster['postOnce'] = async (target, message, options) => {
     const started = now();
     const deadline = started + options.deadlineMs;
-    let unsure = false;
+    let unsure: SlackCallError | undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
         if (unsure) {
           // The last attempt may have posted: look before posting again.
           const existing = await findByKey(target, options.key, started);
           if (existing) return { channel: existing.channel, ts: existing.ts };
-          unsure = false;
+          unsure = undefined;
         }
         const result = await rawPost(target, message, options.key, options.state);
         return { channel: String(result.channel ?? target.channel), ts: String(result.ts) };
       } catch (error) {
         const failure = classifySlackError(unsure ? 'conversations.history' : 'chat.postMessage', error);
-        // A lookup we may not make (missing scope) must not turn into a blind second post.
-        if (failure instanceof SlackRefusedError) throw failure;
-        if (!unsure) unsure = failure.ambiguous;
+        if (failure instanceof SlackRefusedError) {
+          // A lookup we may not make (missing scope) must not turn into a blind second post: the
+          // post stays "may have happened", which the caller treats as Slack trouble, not a refusal.
+          if (unsure) throw new SlackCallError('chat.postMessage', unsure.kind, `${unsure.description}, and I could not look for the message (${failure.code})`, unsure.details);
+          throw failure;
+        }
+        if (!unsure && failure.ambiguous) unsure = failure;
         const wait = failure.retryAfterMs ?? Math.min(4_000, 250 * 2 ** attempt);
         if (now() + wait > deadline) throw failure;
         await sleep(wait);
