@@ -14,8 +14,9 @@ export default defineConfig({
       },
       {
         // Failure drills: the built bin as bot/worker/agent processes, private redis-server and
-        // sentinels, a Slack-fault proxy. Mostly waiting (a 70 s Slack outage), so two files at a time.
-        test: { name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, maxWorkers: 2, globalSetup: ['test/drills/support/build-setup.ts'] },
+        // sentinels, a Slack-fault proxy. Mostly waiting (a 70 s Slack outage), so two files at a time,
+        // in a group of their own after the other suites (vitest runs a group's projects with one maxWorkers).
+        test: { name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, maxWorkers: 2, sequence: { groupOrder: 1 }, globalSetup: ['test/drills/support/build-setup.ts'] },
       },
       {
         test: {
