@@ -57,6 +57,33 @@ describe('when Redis is down', () => {
   });
 });
 
+describe('Redis comes back empty (no persistence)', () => {
+  it('the job schedulers are put back, so scheduled checks go on', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const gateway = await startFakeGateway({ token: GATEWAY_TOKEN });
+    cleanups.push(() => gateway.close());
+    const harness = await startBotHarness({ redisUrl: redis.url, gateways: { prod: { url: gateway.url } }, monitoring: { checkIntervalSeconds: 3_600 } });
+    cleanups.push(() => harness.close());
+    expect((await harness.runtime.monitoring!.schedulesReady).upserted).toBe(1);
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('monitor', { connection: { url: redis.url }, prefix: harness.prefix });
+    queue.on('error', () => undefined);
+    cleanups.push(() => queue.close());
+    expect(await queue.getJobSchedulers(0, -1)).toHaveLength(1);
+
+    await redis.restart();
+    const deadline = Date.now() + 15_000;
+    let schedulers = 0;
+    while (Date.now() < deadline && schedulers === 0) {
+      schedulers = (await queue.getJobSchedulers(0, -1).catch(() => [])).length;
+      if (schedulers === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(schedulers).toBe(1);
+    expect(harness.logs.some((line) => line.includes('Redis was restarted or replaced since the last connection'))).toBe(true);
+  });
+});
+
 describe('a worker killed mid-check', () => {
   it('its job is recovered by another worker and the verdict is posted exactly once', async () => {
     // Each RPC answers after 1.5 s: long enough to kill the first worker while it waits.
