@@ -23,8 +23,9 @@ export function windowedBackoff(windowMs: number, now: () => number = Date.now) 
   return (attemptsMade: number, type: string | undefined, error: Error | undefined, job: MinimalJob | undefined): number => {
     if (type !== POST_BACKOFF_TYPE) return 0;
     const exponential = Math.min(MAX_POST_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.max(0, attemptsMade - 1));
-    // ±20 % so that many answers held up by one outage do not return in lockstep.
-    const jittered = Math.round(exponential * (0.8 + Math.random() * 0.4));
+    // Up to 20 % earlier, so that many answers held up by one outage do not return in lockstep
+    // (never later: 15 s stays the longest an answer waits once Slack is back).
+    const jittered = Math.round(exponential * (0.8 + Math.random() * 0.2));
     const retryAfter = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
     const delay = typeof retryAfter === 'number' && retryAfter > 0 ? Math.max(retryAfter, jittered) : jittered;
     const left = (job?.timestamp ?? now()) + windowMs - now();
