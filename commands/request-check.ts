@@ -1,6 +1,6 @@
 import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
 import { renderCheckFailed, renderCheckPending } from '../src/render/check-blocks.js';
-import { describeSlackFailure, SlackRefusedError } from '../src/slack/slack-error.js';
+import { describeSlackFailure, SlackCallError, SlackRefusedError } from '../src/slack/slack-error.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 
 /**
@@ -43,6 +43,7 @@ export async function requestCheck(
   const requestId = deps.newId();
   let placeholder: { channel: string; ts: string } | undefined;
   let slackTrouble: string | undefined;
+  let mayHavePosted = false;
   try {
     placeholder = await deps.poster.postOnce({ channel: requester.channelId }, renderCheckPending(gateways, requester.userId), { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS });
   } catch (error) {
@@ -53,6 +54,7 @@ export async function requestCheck(
     }
     // Slack is slow or down, not refusing: the check runs anyway, and its answer is posted when Slack takes it.
     slackTrouble = describeSlackFailure(error);
+    mayHavePosted = error instanceof SlackCallError && error.ambiguous;
     deps.logger.warn({ err: error, requestId }, 'could not post the placeholder: checking anyway');
   }
 
@@ -68,7 +70,8 @@ export async function requestCheck(
     if (placeholder) {
       await deps.pending?.add({ requestId, channel: placeholder.channel, ts: placeholder.ts, gateways, requestedBy: requester.userId, postedAt: deps.now() }).catch((error: unknown) => deps.logger.debug({ err: error, requestId }, 'pending check kept in memory only'));
     } else {
-      await request.reply(`⏳ ${slackTrouble}: I could not post the "checking…" message. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`).catch(() => undefined);
+      const placeholderFate = mayHavePosted ? 'the "checking…" message may not have been posted' : 'I could not post the "checking…" message';
+      await request.reply(`⏳ ${slackTrouble}: ${placeholderFate}. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`).catch(() => undefined);
     }
     await audit('accepted', jobId);
   } catch (error) {
