@@ -136,7 +136,12 @@ export function createSlackPoster(deps: SlackPosterDeps): SlackPoster {
 
   const post: SlackPoster['post'] = async (target, message, options = {}) => {
     if (options.key && options.reconcileSinceMs !== undefined) {
-      const existing = await findByKey(target, options.key, options.reconcileSinceMs);
+      // A lookup Slack refuses (the app lacks a *:history scope) must not cost the answer itself:
+      // then a rare second copy is the lesser harm, and the post goes ahead.
+      const existing = await findByKey(target, options.key, options.reconcileSinceMs).catch((error: unknown) => {
+        if (error instanceof SlackRefusedError) return undefined;
+        throw error;
+      });
       if (existing) return { channel: existing.channel, ts: existing.ts };
     }
     const result = await call('chat.postMessage', () => rawPost(target, message, options.key, options.state), { idempotent: false });
