@@ -15,6 +15,7 @@ import { rssMethod } from './support/process.js';
 import { benchCheckProcess } from './check-process.js';
 import { benchCheckMany } from './check-many.js';
 import { benchSlackCommands } from './slack-commands.js';
+import { benchHostile } from './hostile.js';
 
 interface NamedSuite {
   name: string;
@@ -28,6 +29,7 @@ async function suites(): Promise<NamedSuite[]> {
     { name: 'check-process (issue 2)', run: benchCheckProcess },
     { name: 'check-many (issue 2)', run: benchCheckMany },
     { name: 'slack-commands (issue 3)', run: benchSlackCommands },
+    { name: 'hostile (issue 12)', run: benchHostile },
   ];
   // Issue 4's suite is written separately; it joins the run once its file exists.
   if (existsSync(MONITORING)) {

@@ -4,6 +4,7 @@ import type { SlackMessage } from '../src/render/blocks.js';
 import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
 import { aclFindingCount } from '../src/tailscale/acl-service.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { md, plainOf } from '../src/render/slack-text.js';
 
 /** A reply with blocks to the person who asked (Bolt's `respond`, ephemeral). */
 export type ReplyMessage = (message: SlackMessage) => Promise<void>;
@@ -25,10 +26,10 @@ export async function handleAcl(
 ): Promise<void> {
   const started = deps.now();
   const { requester, gateways } = input;
-  const command = `/gateway ${input.text}`.trim().slice(0, 300);
+  const command = `/gateway ${input.text}`.trim();
   const audit = async (outcome: string) => {
     try {
-      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(',').slice(0, 300), outcome: outcome.slice(0, 300), durationMs: deps.now() - started });
+      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(','), outcome, durationMs: deps.now() - started });
     } catch (error) {
       deps.logger.warn({ err: error }, 'audit append failed');
     }
@@ -37,15 +38,15 @@ export async function handleAcl(
 
   const decision = await authorizeGateways(deps.config.access, requester, gateways, deps.groups).catch((error: unknown) => {
     deps.logger.warn({ err: error }, 'authorization lookup failed');
-    return { allowed: false as const, reason: 'could not verify your user groups with Slack right now: try again in a moment' };
+    return { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
   });
   if (!decision.allowed) {
-    await input.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     return;
   }
   if (!deps.acl) {
-    await input.reply('The ACL audit is not configured: add `tailscale.adminApi` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.');
+    await input.reply(md`The ACL audit is not configured: add \`tailscale.adminApi\` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.`);
     await audit('failed: not configured');
     return;
   }

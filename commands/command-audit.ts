@@ -9,7 +9,7 @@ export function commandAudit(deps: CommandDeps, requester: Requester, command: s
   const started = deps.now();
   return async (outcome) => {
     try {
-      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command: command.slice(0, 300), ...(target ? { target: target.slice(0, 300) } : {}), outcome: outcome.slice(0, 300), durationMs: deps.now() - started });
+      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, ...(target ? { target } : {}), outcome, durationMs: deps.now() - started });
     } catch (error) {
       deps.logger.warn({ err: error }, 'audit append failed');
     }

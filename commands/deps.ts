@@ -9,6 +9,7 @@ import type { MonitoringServices } from '../src/monitoring/services.js';
 import type { AclAuditService } from '../src/tailscale/acl-service.js';
 import type { OffboardingCommands } from '../src/offboarding/command.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
+import type { SlackText } from '../src/render/slack-text.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -31,5 +32,5 @@ export interface CommandDeps {
   pending?: PendingChecks;
 }
 
-/** An ephemeral reply to the person who asked (through Bolt's `respond`). */
-export type ReplyEphemeral = (text: string) => Promise<void>;
+/** An ephemeral reply to the person who asked (through Bolt's `respond`): escaped text only. */
+export type ReplyEphemeral = (text: SlackText) => Promise<void>;

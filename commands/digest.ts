@@ -3,6 +3,7 @@ import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import type { ReplyMessage } from './history.js';
+import { md } from '../src/render/slack-text.js';
 
 /**
  * `/gateway digest [period]`: the health digest now, for the person who asked only. Ephemeral on
@@ -13,7 +14,7 @@ import type { ReplyMessage } from './history.js';
 export async function handleDigest(deps: CommandDeps, input: { requester: Requester; periodMs: number; text: string; reply: ReplyEphemeral; replyMessage: ReplyMessage }): Promise<void> {
   const audit = commandAudit(deps, input.requester, `/gateway ${input.text}`.trim());
   if (!deps.monitoring) {
-    await input.reply('The digest is not available in this process (no monitoring store).');
+    await input.reply(md`The digest is not available in this process (no monitoring store).`);
     await audit('failed: monitoring unavailable');
     return;
   }
@@ -23,12 +24,12 @@ export async function handleDigest(deps: CommandDeps, input: { requester: Reques
       if ((await authorizeGateway(deps.config.access, input.requester, gateway, deps.groups)).allowed) allowed.push(gateway);
     }
   } catch {
-    await input.reply('⚠️ Could not verify your user groups with Slack right now: try again in a moment.');
+    await input.reply(md`⚠️ Could not verify your user groups with Slack right now: try again in a moment.`);
     await audit('failed: authorization lookup');
     return;
   }
   if (allowed.length === 0) {
-    await input.reply('🚫 Not allowed: you may not check any gateway from here, so there is no digest to show.');
+    await input.reply(md`🚫 Not allowed: you may not check any gateway from here, so there is no digest to show.`);
     await audit('refused: no gateway allowed');
     return;
   }
@@ -38,7 +39,7 @@ export async function handleDigest(deps: CommandDeps, input: { requester: Reques
     await input.replyMessage(message);
   } catch (error) {
     deps.logger.warn({ err: error }, 'building the digest failed');
-    await input.reply('⚠️ The digest is unavailable right now (Redis did not answer). Try again in a minute.');
+    await input.reply(md`⚠️ The digest is unavailable right now (Redis did not answer). Try again in a minute.`);
     await audit('failed: digest unavailable');
     return;
   }

@@ -3,6 +3,7 @@ import { renderHistory } from '../src/render/history-blocks.js';
 import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { md, plainOf } from '../src/render/slack-text.js';
 
 /** An ephemeral reply with blocks. */
 export type ReplyMessage = (message: SlackMessage) => Promise<void>;
@@ -14,14 +15,14 @@ export type ReplyMessage = (message: SlackMessage) => Promise<void>;
 export async function handleHistory(deps: CommandDeps, input: { requester: Requester; gateway: string; text: string; reply: ReplyEphemeral; replyMessage: ReplyMessage }): Promise<void> {
   const audit = commandAudit(deps, input.requester, `/gateway ${input.text}`.trim(), input.gateway);
   if (!deps.monitoring) {
-    await input.reply('History is not available in this process (no monitoring store).');
+    await input.reply(md`History is not available in this process (no monitoring store).`);
     await audit('failed: monitoring unavailable');
     return;
   }
-  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({ allowed: false as const, reason: 'could not verify your user groups with Slack right now: try again in a moment' }));
+  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({ allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` }));
   if (!decision.allowed) {
-    await input.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     return;
   }
   let view;
@@ -29,7 +30,7 @@ export async function handleHistory(deps: CommandDeps, input: { requester: Reque
     view = await deps.monitoring.historyView(input.gateway);
   } catch (error) {
     deps.logger.warn({ err: error, gateway: input.gateway }, 'reading history failed');
-    await input.reply('⚠️ History is unavailable right now (Redis did not answer). Try again in a minute.');
+    await input.reply(md`⚠️ History is unavailable right now (Redis did not answer). Try again in a minute.`);
     await audit('failed: history unavailable');
     return;
   }

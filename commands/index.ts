@@ -13,6 +13,7 @@ import { handleOffboard } from './offboard.js';
 import { handleHistory } from './history.js';
 import { handleMaintenance } from './maintenance.js';
 import { handleDigest } from './digest.js';
+import { md } from '../src/render/slack-text.js';
 
 /**
  * Registration only: `/gateway` and the Re-run button. Every listener acks first (Slack allows
@@ -32,13 +33,15 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     await ack();
     await afterPendingAcks();
     const reply: ReplyEphemeral = async (text) => {
-      await respond({ response_type: 'ephemeral', text });
+      await respond({ response_type: 'ephemeral', text: text.mrkdwn });
     };
+    // For the outcomes no handler audits itself (usage, help, a failure inside clawops).
+    const audit = (outcome: string) => deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome }).catch(() => undefined);
     try {
       const parsed = parseGatewayCommand(command.text, gatewayNames(deps.config));
       if (!parsed.ok) {
-        await reply(parsed.message);
-        await deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`.slice(0, 300), outcome: 'usage' }).catch(() => undefined);
+        await reply(md`${parsed.message}`);
+        await audit('usage');
         return;
       }
       const requester = { userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name, isDirectMessage: isDirectMessageChannel(command.channel_id, command.channel_name) };
@@ -58,18 +61,21 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         case 'offboard':
           return await handleOffboard(deps, { requester, target: parsed.command.target, reply });
         case 'help':
-          return await handleHelp({ topic: parsed.command.topic, reply });
+          await handleHelp({ topic: parsed.command.topic, reply });
+          await audit('answered: help');
+          return;
       }
     } catch (error) {
       deps.logger.error({ err: error, command: command.text }, 'gateway command failed');
-      await reply('⚠️ Something went wrong inside clawops; it is logged. Try again, or run `clawops check` on the bot node.').catch(() => undefined);
+      await reply(md`⚠️ Something went wrong inside clawops; it is logged. Try again, or run \`clawops check\` on the bot node.`).catch(() => undefined);
+      await audit('failed: error inside clawops');
     }
   });
 
   app.action(RERUN_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const reply: ReplyEphemeral = async (text) => {
-      await respond({ response_type: 'ephemeral', replace_original: false, text });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: text.mrkdwn });
     };
     try {
       const channel = 'channel' in body ? (body.channel as { id?: string; name?: string } | undefined) : undefined;
@@ -77,7 +83,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       await handleRerun(deps, { userId: body.user.id, channelId: channel?.id, channelName: channel?.name, value, reply });
     } catch (error) {
       deps.logger.error({ err: error }, 're-run failed');
-      await reply('⚠️ Something went wrong inside clawops; it is logged.').catch(() => undefined);
+      await reply(md`⚠️ Something went wrong inside clawops; it is logged.`).catch(() => undefined);
     }
   });
 }

@@ -2,6 +2,7 @@ import { gatewayNames } from '../src/config/targets.js';
 import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { code, joinText, md, truncateText } from '../src/render/slack-text.js';
 
 const ICON = { healthy: '✅', degraded: '🟡', unhealthy: '🔴' } as const;
 
@@ -17,12 +18,12 @@ export async function handleList(deps: CommandDeps, input: { requester: Requeste
       if ((await authorizeGateway(deps.config.access, input.requester, gateway, deps.groups)).allowed) names.push(gateway);
     }
   } catch {
-    await input.reply('⚠️ Could not verify your user groups with Slack right now: try again in a moment.');
+    await input.reply(md`⚠️ Could not verify your user groups with Slack right now: try again in a moment.`);
     await audit('failed: authorization lookup');
     return;
   }
   if (names.length === 0 && gatewayNames(deps.config).length > 0) {
-    await input.reply('🚫 Not allowed: you may not check any gateway from here, so there is nothing to list.');
+    await input.reply(md`🚫 Not allowed: you may not check any gateway from here, so there is nothing to list.`);
     await audit('refused: no gateway allowed');
     return;
   }
@@ -31,9 +32,9 @@ export async function handleList(deps: CommandDeps, input: { requester: Requeste
     const gateway = deps.config.gateways[name]!;
     const last = states?.get(name);
     const state = last ? `${ICON[last.state]} ${last.state}${last.verdict ? ` (${last.verdict})` : ''}${last.version ? ` · ${last.version}` : ''} · ${last.at.replace('T', ' ').slice(0, 16)} UTC` : '— not checked yet';
-    return `• *${name}* \`${gateway.url}\` ${state}`;
+    return md`• *${name}* ${code(gateway.url)} ${state}`;
   });
-  const header = `*${names.length} gateway(s)*${states ? '' : ' (last states unavailable: Redis did not answer)'}`;
-  await input.reply([header, ...lines].join('\n').slice(0, 3_000));
+  const header = md`*${names.length} gateway(s)*${states ? '' : ' (last states unavailable: Redis did not answer)'}`;
+  await input.reply(truncateText(joinText([header, ...lines], '\n'), 3_000));
   await audit(`answered: ${names.length} gateway(s)`);
 }

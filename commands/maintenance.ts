@@ -1,10 +1,11 @@
 import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
 import { authorizeMaintainer } from '../src/slack/maintainers.js';
-import { context, escapeMrkdwn, message, section } from '../src/render/blocks.js';
+import { context, message, section } from '../src/render/blocks.js';
 import { dateTime, formatDuration } from '../src/render/time-text.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import type { MonitoringCommand } from './parse-monitoring.js';
+import { joinText, md, mention, plainOf, truncateText, withoutStars, type SlackText } from '../src/render/slack-text.js';
 
 type MaintenanceCommand = Extract<MonitoringCommand, { kind: 'maintenance' }>;
 
@@ -19,7 +20,7 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
   const audit = commandAudit(deps, requester, `/gateway ${input.text}`.trim(), command.action === 'list' ? undefined : command.gateway);
   const monitoring = deps.monitoring;
   if (!monitoring) {
-    await input.reply('Maintenance windows are not available in this process (no monitoring store).');
+    await input.reply(md`Maintenance windows are not available in this process (no monitoring store).`);
     await audit('failed: monitoring unavailable');
     return;
   }
@@ -29,7 +30,7 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
   if (command.action === 'list') {
     const open = await monitoring.maintenance.open(now).catch(() => undefined);
     if (!open) {
-      await input.reply('⚠️ Maintenance windows are unavailable right now (Redis did not answer).');
+      await input.reply(md`⚠️ Maintenance windows are unavailable right now (Redis did not answer).`);
       await audit('failed: store unavailable');
       return;
     }
@@ -39,43 +40,43 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
       const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({ allowed: false }));
       if (decision.allowed) visible.set(gateway, window);
     }
-    const lines = [...visible].sort(([a], [b]) => a.localeCompare(b)).map(([gateway, window]) => `• *${gateway}* until ${dateTime(window.until, tz)} (${escapeMrkdwn(tz)}) by <@${window.by}>${window.reason ? ` — ${escapeMrkdwn(window.reason)}` : ''}`);
-    await input.reply(lines.length ? [`*${lines.length} open maintenance window(s)*`, ...lines].join('\n').slice(0, 3_000) : 'No gateway is in maintenance.');
+    const lines = [...visible].sort(([a], [b]) => a.localeCompare(b)).map(([gateway, window]) => md`• *${gateway}* until ${dateTime(window.until, tz)} (${tz}) by ${mention(window.by)}${window.reason ? ` — ${window.reason}` : ''}`);
+    await input.reply(lines.length ? truncateText(joinText([md`*${lines.length} open maintenance window(s)*`, ...lines], '\n'), 3_000) : md`No gateway is in maintenance.`);
     await audit('answered');
     return;
   }
 
-  const failedLookup = { allowed: false as const, reason: 'could not verify your user groups with Slack right now: try again in a moment' };
+  const failedLookup = { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
   const access = await authorizeGateway(deps.config.access, requester, command.gateway, deps.groups).catch(() => failedLookup);
   const decision = access.allowed ? await authorizeMaintainer(monitoring.settings.maintainers, requester.userId, deps.groups).catch(() => failedLookup) : access;
   if (!decision.allowed) {
-    await input.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     return;
   }
 
-  let note: string;
+  let note: SlackText;
   try {
     if (command.action === 'start') {
       const until = now + command.durationMs;
       await monitoring.maintenance.start(command.gateway, { startedAt: now, until, by: requester.userId, ...(command.reason ? { reason: command.reason } : {}) });
-      await input.reply(`🛠 *${command.gateway}* is in maintenance for ${formatDuration(command.durationMs)}, until ${dateTime(until, tz)} (${tz}). Alerts are silenced; checks go on. End it early with \`/gateway maintenance ${command.gateway} off\`.`);
-      note = `🛠 *${command.gateway}* is in maintenance until ${dateTime(until, tz)} (${escapeMrkdwn(tz)}), declared by <@${requester.userId}>${command.reason ? ` — ${escapeMrkdwn(command.reason)}` : ''}. Alerts for it are silenced meanwhile.`;
+      await input.reply(md`🛠 *${command.gateway}* is in maintenance for ${formatDuration(command.durationMs)}, until ${dateTime(until, tz)} (${tz}). Alerts are silenced; checks go on. End it early with \`/gateway maintenance ${command.gateway} off\`.`);
+      note = md`🛠 *${command.gateway}* is in maintenance until ${dateTime(until, tz)} (${tz}), declared by ${mention(requester.userId)}${command.reason ? ` — ${command.reason}` : ''}. Alerts for it are silenced meanwhile.`;
       await audit(`accepted: until ${new Date(until).toISOString()}`);
     } else {
       const ended = await monitoring.maintenance.end(command.gateway, now);
       if (!ended) {
-        await input.reply(`*${command.gateway}* is not in maintenance.`);
+        await input.reply(md`*${command.gateway}* is not in maintenance.`);
         await audit('answered: no open window');
         return;
       }
-      await input.reply(`✅ Maintenance of *${command.gateway}* ended; alerts for it are on again.`);
-      note = `✅ Maintenance of *${command.gateway}* ended by <@${requester.userId}>; alerts for it are on again.`;
+      await input.reply(md`✅ Maintenance of *${command.gateway}* ended; alerts for it are on again.`);
+      note = md`✅ Maintenance of *${command.gateway}* ended by ${mention(requester.userId)}; alerts for it are on again.`;
       await audit('accepted: ended');
     }
   } catch (error) {
     deps.logger.warn({ err: error, gateway: command.gateway }, 'maintenance change failed');
-    await input.reply('⚠️ Could not change the maintenance window (Redis did not answer). Nothing changed; try again in a minute.');
+    await input.reply(md`⚠️ Could not change the maintenance window (Redis did not answer). Nothing changed; try again in a minute.`);
     await audit('failed: store unavailable');
     return;
   }
@@ -85,7 +86,7 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
     const incident = (await monitoring.alerts.get([command.gateway])).get(command.gateway)?.state.incident;
     const thread = incident?.alerted ? await monitoring.alerts.thread(incident.id) : undefined;
     const channel = thread?.channel ?? monitoring.settings.alerts.channel;
-    if (channel) await deps.poster.post({ channel, ...(thread ? { threadTs: thread.ts } : {}) }, message(note.replace(/\*/g, ''), [section(note), context([`\`/gateway maintenance\` lists the open windows`])]));
+    if (channel) await deps.poster.post({ channel, ...(thread ? { threadTs: thread.ts } : {}) }, message(withoutStars(note), [section(note), context([md`\`/gateway maintenance\` lists the open windows`])]));
   } catch (error) {
     deps.logger.warn({ err: error, gateway: command.gateway }, 'could not announce the maintenance change');
   }

@@ -2,6 +2,7 @@ import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
 import { renderCheckFailed, renderCheckPending } from '../src/render/check-blocks.js';
 import { describeSlackFailure, SlackCallError, SlackRefusedError } from '../src/slack/slack-error.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
+import { md, plainOf } from '../src/render/slack-text.js';
 
 /**
  * How long posting the "checking…" placeholder may take: rate limits waited out (Retry-After),
@@ -30,11 +31,11 @@ export async function requestCheck(
 
   const decision = await authorizeGateways(deps.config.access, requester, gateways, deps.groups).catch((error: unknown) => {
     deps.logger.warn({ err: error }, 'authorization lookup failed');
-    return { allowed: false as const, reason: 'could not verify your user groups with Slack right now: try again in a moment' };
+    return { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
   });
   if (!decision.allowed) {
-    await request.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await request.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     return;
   }
 
@@ -48,7 +49,7 @@ export async function requestCheck(
     placeholder = await deps.poster.postOnce({ channel: requester.channelId }, renderCheckPending(gateways, requester.userId), { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS });
   } catch (error) {
     if (error instanceof SlackRefusedError) {
-      await request.reply(`⚠️ I could not post in this channel: ${error.description}.`);
+      await request.reply(md`⚠️ I could not post in this channel: ${error.description}.`);
       await audit(`failed: placeholder ${error.code}`);
       return;
     }
@@ -71,14 +72,14 @@ export async function requestCheck(
       await deps.pending?.add({ requestId, channel: placeholder.channel, ts: placeholder.ts, gateways, requestedBy: requester.userId, postedAt: deps.now() }).catch((error: unknown) => deps.logger.debug({ err: error, requestId }, 'pending check kept in memory only'));
     } else {
       const placeholderFate = mayHavePosted ? 'the "checking…" message may not have been posted' : 'I could not post the "checking…" message';
-      await request.reply(`⏳ ${slackTrouble}: ${placeholderFate}. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`).catch(() => undefined);
+      await request.reply(md`⏳ ${slackTrouble ?? 'Slack did not answer'}: ${placeholderFate}. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`).catch(() => undefined);
     }
     await audit('accepted', jobId);
   } catch (error) {
     deps.logger.error({ err: error, requestId }, 'could not enqueue the check');
     const why = 'the check queue is unavailable (Redis did not answer). Try again in a minute, or run `clawops check ' + gateways.join(' ') + '` on the bot node';
-    if (placeholder) await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why), { key: requestId, state: 'answered' }).catch(() => request.reply(`⚠️ Could not check: ${why}.`));
-    else await request.reply(`⚠️ Could not check: ${why}.`).catch(() => undefined);
+    if (placeholder) await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why), { key: requestId, state: 'answered' }).catch(() => request.reply(md`⚠️ Could not check: ${why}.`));
+    else await request.reply(md`⚠️ Could not check: ${why}.`).catch(() => undefined);
     await audit('failed: queue unavailable');
   }
 }

@@ -4,6 +4,7 @@ import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { parseGatewayCommand } from './parse.js';
 import { gatewayNames } from '../src/config/targets.js';
 import { requestCheck } from './request-check.js';
+import { md } from '../src/render/slack-text.js';
 
 const RerunValueSchema = z.object({ gateways: z.array(z.string()).min(1).max(500) });
 
@@ -17,13 +18,13 @@ export async function handleRerun(deps: CommandDeps, input: { userId: string; ch
     value = undefined;
   }
   if (!value || !input.channelId) {
-    await input.reply('⚠️ This button is out of date: type `/gateway check <name>` instead.');
+    await input.reply(md`⚠️ This button is out of date: type \`/gateway check <name>\` instead.`);
     return;
   }
   // Re-validate the names against today's config, exactly as a typed command would be.
   const parsed = parseGatewayCommand(`check ${value.gateways.join(' ')}`, gatewayNames(deps.config));
   if (!parsed.ok || parsed.command.kind !== 'check') {
-    await input.reply(parsed.ok ? 'Nothing to re-run.' : parsed.message);
+    await input.reply(parsed.ok ? md`Nothing to re-run.` : md`${parsed.message}`);
     return;
   }
   const requester: Requester = { userId: input.userId, channelId: input.channelId, channelName: input.channelName, isDirectMessage: isDirectMessageChannel(input.channelId, input.channelName) };

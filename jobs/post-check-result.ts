@@ -3,7 +3,8 @@ import { diagnose } from '../src/diagnosis/diagnose.js';
 import { PostCheckResultJobSchema, type PostCheckResultJob } from '../src/queue/payloads.js';
 import { renderCheckFailed, renderCheckResults } from '../src/render/check-blocks.js';
 import type { SlackPoster } from '../src/slack/poster.js';
-import { context, section, type SlackMessage } from '../src/render/blocks.js';
+import { context, fallbackOf, message, section, type SlackMessage } from '../src/render/blocks.js';
+import { joinText, md } from '../src/render/slack-text.js';
 import { contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/check/enrichment.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { Logger } from '../src/log.js';
@@ -49,8 +50,9 @@ export async function renderPost(data: PostCheckResultJob, enrichment: CheckEnri
   const results = await Promise.all(data.reports.map(async (report) => ({ report, diagnosis: diagnose(report, await contextOrEmpty(enrichment, report)) })));
   const footer = await footerOrNone(enrichment, data.gateways);
   const rendered = renderCheckResults(results, { requestedBy: data.requestedBy, rerun: { gateways: data.gateways }, footer: footer?.blocks });
-  const text = footer ? `${rendered.text}\n${footer.text}` : rendered.text;
-  if (data.problems.length === 0) return { text, blocks: rendered.blocks };
-  const note = data.problems.map((problem) => `⚠️ ${problem.message}`).join('\n');
-  return { text: `${text}\n${note}`, blocks: [...rendered.blocks.slice(0, 48), section(note), context(['some gateways could not be checked'])].slice(0, 50) };
+  if (!footer && data.problems.length === 0) return rendered;
+  const text = footer ? md`${fallbackOf(rendered)}\n${footer.text}` : fallbackOf(rendered);
+  if (data.problems.length === 0) return message(text, rendered.blocks);
+  const note = joinText(data.problems.map((problem) => md`⚠️ ${problem.message}`), '\n');
+  return message(md`${text}\n${note}`, [...rendered.blocks.slice(0, 48), section(note), context([md`some gateways could not be checked`])].slice(0, 50));
 }

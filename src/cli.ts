@@ -161,7 +161,7 @@ async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number
   // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
   const reminder = config?.offboarding && values.json !== true ? import('./offboarding/terminal-reminder.js').then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) })).catch(() => undefined) : undefined;
   const identity = await identityFor(targets, config, env, io);
-  const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets)) });
+  const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets, env)) });
   const results: CheckResult[] = await checker.checkMany(targets, { concurrency: 16 });
 
   if (values.json) {
@@ -205,12 +205,12 @@ export function selectTargets(
 }
 
 /** The tailnet layers and the exposure probe, imported only when a tailscaled or a publicAddress is in play. */
-async function ladderProbes(config: Config | undefined, targets: CheckTarget[]): Promise<Partial<LadderDeps>> {
+async function ladderProbes(config: Config | undefined, targets: CheckTarget[], env: Env): Promise<Partial<LadderDeps>> {
   const tailnet = tailnetSettingsFor(config?.tailscale, existsSync);
   const exposure = targets.some((target) => target.publicAddress !== undefined);
   if (!tailnet && !exposure) return {};
   const { ladderProbesFor } = await import('./probes/tailnet/from-config.js');
-  return ladderProbesFor(tailnet, { exposure });
+  return ladderProbesFor(tailnet, { exposure, ...(config ? { config, env } : {}) });
 }
 
 async function identityFor(targets: CheckTarget[], config: Config | undefined, env: Env, io: CliIo): Promise<DeviceIdentity | undefined> {

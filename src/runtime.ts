@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { createChecker, type CheckResult } from './check/checker.js';
 import { diagnose } from './diagnosis/diagnose.js';
 import { runJointCheck } from './check/joint-check.js';
+import { createUnitTokenBook } from './check/unit-token-book.js';
 import { resolveAgentSettings } from './config/agent-settings.js';
 import { createHostCheckRequester } from './queue/host-check-requester.js';
 import { connectToGateway } from './openclaw/client.js';
@@ -46,6 +47,7 @@ import { watchRedisPersistence } from './health/persistence-watch.js';
 import { lockTimingsFor, staleAfterMsFor } from './queue/lock-timings.js';
 import { QUEUES } from './queue/names.js';
 import { message, section } from './render/blocks.js';
+import { md } from './render/slack-text.js';
 import { posterClientOptions } from './slack/poster.js';
 import { createPendingChecks } from './state/pending-checks.js';
 import { createCheckResultPublisher } from '../jobs/post-check-result.js';
@@ -182,7 +184,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       redis: stateRedis,
       prefix,
       logger,
-      ...(alertsChannel ? { announce: (text: string) => poster.post({ channel: alertsChannel }, message(text, [section(text)])) } : {}),
+      ...(alertsChannel ? { announce: (text: string) => poster.post({ channel: alertsChannel }, message(md`${text}`, [section(md`${text}`)])) } : {}),
       // A Redis that came back empty has lost the job schedulers too: put them back.
       onReplaced: () => void result.monitoring?.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'could not restore the schedules')),
     });
@@ -192,18 +194,19 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       // tailscaled from `tailscale:` (or its default socket when it exists here); exposure for publicAddress gateways.
       const tailnet = tailnetSettingsFor(config.tailscale, existsSync);
       logger.info({ tailscaled: tailnet?.socketPath ?? 'none: tailnet layers skipped' }, 'tailnet layers');
-      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true }), ...runtime.ladder });
+      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true, config, env: runtime.env }), ...runtime.ladder });
       const workerRedis: Redis = connect('worker', createWorkerConnection(options.redisUrl));
       // Gateways with a host agent: ask it while the ladder runs (closed before Redis, after the workers).
       const hostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => connect('host-check events', createWorkerConnection(options.redisUrl)), prefix, logger: logger.child({ component: 'host-checks' }) });
       closers.push(() => hostChecks.close());
+      const unitTokens = createUnitTokenBook();
       const coalescer = createCoalescer({
         redis: stateRedis,
         prefix,
         windowMs: config.queue.coalesceWindowMs,
         maxWaitMs: longestBudget + 5_000,
         now,
-        run: async (gateway) => runJointCheck({ checker, hostChecks }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway)),
+        run: async (gateway) => runJointCheck({ checker, hostChecks, unitTokens }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway)),
       });
       const workers = startWorkers({
         connection: workerRedis,

@@ -13,8 +13,9 @@ export interface FakeGatewayHost {
 const CHILD = fileURLToPath(new URL('./fake-gateways-child.ts', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
-export async function startFakeGatewayHost(count: number, token: string): Promise<FakeGatewayHost> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(count)], {
+/** `modes`: fake modes given to the gateways in turn (default: all healthy). */
+export async function startFakeGatewayHost(count: number, token: string, modes?: readonly string[]): Promise<FakeGatewayHost> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(count), ...(modes?.length ? [modes.join(',')] : [])], {
     cwd: ROOT,
     env: { ...process.env, CLAWOPS_BENCH_GATEWAY_TOKEN: token },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import type { DiagnosisContext } from '../diagnosis/diagnose.js';
 import type { CheckEnrichment } from './enrichment.js';
+import { joinText } from '../render/slack-text.js';
 
 /**
  * Several parts enrich a check post (history: a version change; offboarding: a token rotation and
@@ -16,7 +17,7 @@ export function combineEnrichments(...parts: Array<CheckEnrichment | undefined>)
     async footerFor(gateways) {
       const footers = (await Promise.all(present.map((part) => Promise.resolve(part.footerFor?.(gateways)).catch(() => undefined)))).filter((footer) => footer !== undefined);
       if (footers.length === 0) return undefined;
-      return { blocks: footers.flatMap((footer) => footer.blocks), text: footers.map((footer) => footer.text).join('\n') };
+      return { blocks: footers.flatMap((footer) => footer.blocks), text: joinText(footers.map((footer) => footer.text), '\n') };
     },
   };
 }

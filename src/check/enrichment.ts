@@ -1,6 +1,7 @@
 import type { DiagnosisContext } from '../diagnosis/diagnose.js';
 import type { ProbeReport } from '../probes/report.js';
 import type { Block } from '../render/blocks.js';
+import type { SlackText } from '../render/slack-text.js';
 
 /**
  * What other parts of clawops add to a check result at posting time, without the check engine
@@ -12,7 +13,7 @@ export interface CheckEnrichment {
   /** Extra diagnosis context for one gateway's report. */
   contextFor?(report: ProbeReport): Promise<DiagnosisContext>;
   /** Blocks appended after the results (e.g. the open offboarding reminders), with their text. */
-  footerFor?(gateways: string[]): Promise<{ blocks: Block[]; text: string } | undefined>;
+  footerFor?(gateways: string[]): Promise<{ blocks: Block[]; text: SlackText } | undefined>;
 }
 
 export async function contextOrEmpty(enrichment: CheckEnrichment | undefined, report: ProbeReport): Promise<DiagnosisContext> {
@@ -23,7 +24,7 @@ export async function contextOrEmpty(enrichment: CheckEnrichment | undefined, re
   }
 }
 
-export async function footerOrNone(enrichment: CheckEnrichment | undefined, gateways: string[]): Promise<{ blocks: Block[]; text: string } | undefined> {
+export async function footerOrNone(enrichment: CheckEnrichment | undefined, gateways: string[]): Promise<{ blocks: Block[]; text: SlackText } | undefined> {
   try {
     return await enrichment?.footerFor?.(gateways);
   } catch {

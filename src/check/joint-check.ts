@@ -4,6 +4,7 @@ import { tokenFingerprint } from '../host/token-fingerprint.js';
 import type { HostEvidenceData, ProbeReport } from '../probes/report.js';
 import type { HostAgentAnswer, HostCheckRequester } from '../queue/host-check-requester.js';
 import type { Checker } from './checker.js';
+import type { UnitTokenBook } from './unit-token-book.js';
 
 /**
  * One check of one gateway with both views: the ladder from this node and, when the gateway has an
@@ -14,17 +15,32 @@ import type { Checker } from './checker.js';
 export interface JointCheckDeps {
   checker: Checker;
   hostChecks?: HostCheckRequester;
+  /** Unit token fingerprints the agents reported, to name a token that belongs to another gateway. */
+  unitTokens?: UnitTokenBook;
 }
 
 export async function runJointCheck(deps: JointCheckDeps, target: CheckTarget, agent: AgentSettings | undefined): Promise<ProbeReport> {
-  if (!agent || !deps.hostChecks) return (await deps.checker.check(target)).report;
+  if (!agent || !deps.hostChecks) return withUnitTokenOwners((await deps.checker.check(target)).report, deps.unitTokens, target);
   const [outside, answer] = await Promise.all([
     deps.checker.check(target),
     deps.hostChecks.request(target.name, { deadlineMs: agent.deadlineMs }).catch(
       (error: unknown): HostAgentAnswer => ({ status: 'failed', detail: error instanceof Error ? error.message.slice(0, 300) : 'error', waitedMs: 0 }),
     ),
   ]);
-  return { ...outside.report, host: hostEvidence(answer, agent, target) };
+  const host = hostEvidence(answer, agent, target);
+  // A silent agent says nothing new about the unit: keep what it last reported.
+  if (answer.status === 'answered') deps.unitTokens?.learn(target.name, host.unit?.available ? host.unit.unitTokenFingerprint : undefined);
+  return withUnitTokenOwners({ ...outside.report, host }, deps.unitTokens, target);
+}
+
+/** Another gateway's unit carries the token this check sent: add it to the report's token owners. */
+function withUnitTokenOwners(report: ProbeReport, book: UnitTokenBook | undefined, target: CheckTarget): ProbeReport {
+  if (!book || !target.token) return report;
+  const fingerprint = tokenFingerprint(target.token);
+  const known = new Set((report.tokenOwners ?? []).map((owner) => owner.gateway));
+  const owners = book.ownersOf(fingerprint).filter((gateway) => gateway !== target.name && !known.has(gateway) && !(target.aliases ?? []).includes(gateway));
+  if (owners.length === 0) return report;
+  return { ...report, tokenOwners: [...(report.tokenOwners ?? []), ...owners.map((gateway) => ({ gateway, via: 'host-unit' as const, fingerprint }))] };
 }
 
 /** Pure: the agent's answer (or its silence) as the report's host evidence. */
@@ -44,6 +60,7 @@ export function hostEvidence(answer: HostAgentAnswer, agent: AgentSettings, targ
     unit: result.unit,
     version: result.version,
     ...(result.doctor ? { doctor: result.doctor } : {}),
+    ...(result.firewall ? { firewall: result.firewall } : {}),
     ...client,
   };
 }

@@ -17,6 +17,10 @@ export interface AgentSettings {
   /** What the agent may spend on its checks: the deadline minus the time the answer needs to travel back. */
   budgetMs: number;
   doctor: boolean;
+  /** Read the packet filter for the Gateway's ports (needs CAP_NET_ADMIN on the host). */
+  firewall: boolean;
+  /** Ports a tailnet client connects to on this host: the URL's port (443 for Serve) and the Gateway's. */
+  tailnetPorts: number[];
   openclawRoots: string[];
 }
 
@@ -36,6 +40,8 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
     deadlineMs,
     budgetMs: agentBudgetMs(deadlineMs),
     doctor: agent.doctor,
+    firewall: agent.firewall,
+    tailnetPorts: [...new Set([urlPort(gateway.url), agent.port ?? defaultPort(gateway.url)])],
     openclawRoots: agent.openclawRoots,
   };
 }
@@ -57,4 +63,9 @@ function defaultPort(url: string): number {
     // the schema validated the URL; fall through to the default
   }
   return OPENCLAW_DEFAULT_PORT;
+}
+
+function urlPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : parsed.protocol === 'wss:' ? 443 : 80;
 }

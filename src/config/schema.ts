@@ -4,6 +4,7 @@ import { CheckIntervalSecondsSchema, MonitoringSchema } from './sections/monitor
 import { AgentConfigSchema } from './sections/agent.js';
 import { OffboardingConfigSchema } from './sections/offboarding.js';
 import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
+import { endpointIssues } from './gateway-endpoints.js';
 
 // The pieces a check needs without a config file live in fields.ts (see there); re-exported here.
 export { DEFAULT_TIMEOUTS, EnvNameSchema, GatewayUrlSchema, TimeoutsSchema, type Timeouts } from './fields.js';
@@ -49,6 +50,11 @@ export const GatewayConfigSchema = z
     checkIntervalSeconds: CheckIntervalSecondsSchema,
     /** The host agent on this gateway's host (src/config/sections/agent.ts); absent: checks from outside only. */
     agent: AgentConfigSchema.optional(),
+    /**
+     * This entry is another name for the Gateway `aliasOf` names (same URL, or the same host and
+     * port): allowed to share its address and token. Without it, two gateways at one address are refused.
+     */
+    aliasOf: z.string().regex(GATEWAY_NAME, { error: 'expected the name of another gateway in this file' }).optional(),
   })
   .strict()
   .superRefine((gateway, ctx) => {
@@ -135,6 +141,7 @@ export const ConfigSchema = z
           }
         }
         if (Object.keys(gateways).length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one gateway' });
+        for (const issue of endpointIssues(gateways)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
       }),
   })
   .strict();

@@ -20,6 +20,13 @@ export interface CheckTarget {
   tailnetHost?: string;
   device: DeviceMode;
   slowHandshakeMs: number;
+  /**
+   * Other gateways (not aliases of this one) whose configured token is the very token this one
+   * sends: a token meant for another Gateway on the same host (names and env names only).
+   */
+  sameTokenAs?: Array<{ gateway: string; tokenEnv: string }>;
+  /** Names for the same Gateway (`aliasOf` either way): sharing a token with them is expected. */
+  aliases?: string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -52,7 +59,23 @@ export function resolveTarget(config: Config, name: string, env: Env): CheckTarg
     tailnetHost: gateway.tailnetHost,
     device: gateway.device,
     slowHandshakeMs: config.defaults.slowHandshakeMs,
+    ...tokenSiblings(config, name, tokenEnv, nonEmpty(env[tokenEnv]), env),
   };
+}
+
+/** Which other gateways are configured with this very token, and which names are aliases of this one. */
+function tokenSiblings(config: Config, name: string, tokenEnv: string, token: string | undefined, env: Env): Pick<CheckTarget, 'sameTokenAs' | 'aliases'> {
+  const canonical = config.gateways[name]?.aliasOf ?? name;
+  const aliases = Object.keys(config.gateways).filter((other) => other !== name && (other === canonical || (config.gateways[other]!.aliasOf ?? other) === canonical));
+  if (token === undefined) return aliases.length ? { aliases } : {};
+  const sameTokenAs: Array<{ gateway: string; tokenEnv: string }> = [];
+  for (const [other, gateway] of Object.entries(config.gateways)) {
+    const otherEnv = gateway.tokenEnv ?? config.defaults.tokenEnv;
+    // One variable for both is one token by design, not a mix-up; aliases share theirs on purpose.
+    if (other === name || aliases.includes(other) || otherEnv === tokenEnv) continue;
+    if (nonEmpty(env[otherEnv]) === token) sameTokenAs.push({ gateway: other, tokenEnv: otherEnv });
+  }
+  return { ...(sameTokenAs.length ? { sameTokenAs } : {}), ...(aliases.length ? { aliases } : {}) };
 }
 
 /**

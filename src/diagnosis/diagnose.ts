@@ -2,6 +2,7 @@ import type { ProbeReport } from '../probes/report.js';
 import { firstFailedLayer, layerOf } from '../probes/layer-order.js';
 import { ADVISORY_RULES, BLOCKING_RULES, runningVersion, type Finding } from './rules.js';
 import { HOST_RULES, joinHostView } from './host-rules.js';
+import { explainTokenOwner } from './token-owner.js';
 import { SEVERITIES, SYMPTOM_TABLE, type Severity } from './symptom-table.js';
 import type { Diagnosis, GatewayState, Verdict } from './verdict.js';
 
@@ -34,6 +35,10 @@ export function diagnose(report: ProbeReport, context: DiagnosisContext = {}): D
     if (suppressed && finding.id !== 'public-exposure') continue;
     findings.push(finding);
   }
+  // The invariant, whatever the rules above said: no hello-ok, no health. Only a blocking row
+  // (which says why the handshake did not complete: starting, restarting, …) speaks instead.
+  const unproven = findings.some((finding) => finding.blocking) ? undefined : unprovenHandshake(report);
+  if (unproven) findings.unshift(unproven);
 
   const verdicts = findings.map((finding) => toVerdict(finding, fill));
   const primary = verdicts[0];
@@ -49,6 +54,23 @@ export function diagnose(report: ProbeReport, context: DiagnosisContext = {}): D
     suppressed,
     version: { running, expected: report.gateway.expectedVersion, lastKnownGood: report.gateway.lastKnownGoodVersion },
     headline: headline(report, state, primary, running),
+  };
+}
+
+/**
+ * A check whose OpenClaw handshake never completed proves nothing about the gateway: a forged
+ * upgrade, a silent socket, a report missing its handshake. It is never healthy, nor merely
+ * degraded (degraded counts as up for alerts).
+ */
+function unprovenHandshake(report: ProbeReport): Finding | undefined {
+  const handshake = layerOf(report, 'handshake');
+  if (handshake?.status === 'ok') return undefined;
+  return {
+    id: 'not-openclaw',
+    blocking: true,
+    severity: 'error',
+    layer: 'handshake',
+    evidence: [`handshake: ${handshake ? handshake.summary : 'missing from the report'}`, 'no hello-ok: nothing proves that an OpenClaw Gateway answered'],
   };
 }
 
@@ -81,8 +103,8 @@ function toVerdict(finding: Finding, fill: (text: string) => string): Verdict {
     title: row.title,
     ...(finding.layer ? { layer: finding.layer } : {}),
     see: fill(row.see),
-    suspect: fill(row.suspect),
-    do: fill(row.do),
+    suspect: fill(finding.suspect ?? row.suspect),
+    do: fill(finding.do ?? row.do),
     evidence: finding.evidence,
     notes: finding.notes ?? [],
     ...(row.refines ? { refines: row.refines } : {}),
@@ -91,6 +113,7 @@ function toVerdict(finding: Finding, fill: (text: string) => string): Verdict {
 
 /** What changes the first thing to do: a recent token rotation, a version change at the same time. */
 function addCausalNotes(primary: Verdict, report: ProbeReport, context: DiagnosisContext): void {
+  explainTokenOwner(primary, report);
   if ((primary.id === 'auth-rejected' || primary.id === 'token-rotated') && context.tokenRotatedHoursAgo !== undefined) {
     const hours = context.tokenRotatedHoursAgo;
     const ago = hours < 1 ? `${Math.max(1, Math.round(hours * 60))} min` : `${Math.round(hours)} h`;

@@ -45,7 +45,7 @@ export function joinHostView(report: ProbeReport, outside: Finding | undefined):
       state === 'healthy'
         ? `on its host the Gateway answers: ${where} ${loopback.summary} (host agent)`
         : `on its host the Gateway speaks the protocol on ${where} (it refused the agent's own credentials: ${loopback.summary})`;
-    if (!AMBIGUOUS.has(outside.id)) return withNote(outside, line);
+    if (!AMBIGUOUS.has(outside.id) || outside.decided) return withNote(outside, line);
     return {
       id: 'network-path',
       blocking: true,
@@ -57,6 +57,8 @@ export function joinHostView(report: ProbeReport, outside: Finding | undefined):
 
   const line = `on its host too: ${where} ${loopback.summary} (host agent)`;
   if (!AMBIGUOUS.has(outside.id)) return withNote(outside, `${line}: it is the Gateway itself, not the network`);
+  // The path is named (ACL or firewall) and the Gateway fails too: both need fixing, the path first.
+  if (outside.decided) return withNote(outside, `${line}: the Gateway fails on its host as well — fix it too`);
   return {
     id: 'gateway-down',
     blocking: true,
@@ -129,8 +131,28 @@ const agentSilent: Rule = (report) => {
   return { id: 'agent-silent', blocking: false, layer: 'host', evidence: [agentProblem(host)] };
 };
 
+/** "18789 is held by openclaw-gateway-test": the Gateway's port belongs to another OpenClaw unit. */
+const portHeldByOther: Rule = (report) => {
+  const listeners = report.host?.listeners;
+  const expected = report.host?.unit?.unitName;
+  if (!listeners?.available || !expected) return undefined;
+  const unitOf = (name: string) => (name.includes('.') ? name : `${name}.service`);
+  const others = (listeners.owners ?? []).filter((owner) => owner.port === listeners.port && owner.openclaw && owner.unit && unitOf(owner.unit) !== unitOf(expected));
+  if (others.length === 0) return undefined;
+  const first = others[0]!;
+  return {
+    id: 'port-held-by-other-instance',
+    blocking: false,
+    layer: 'host',
+    evidence: [
+      `${listeners.port} is held by ${first.unit!.replace(/\.service$/, '')} (pid ${first.pid}, ${first.process ?? 'process'}), not ${expected.replace(/\.service$/, '')} (host agent)`,
+      ...others.slice(1, 3).map((owner) => `${owner.address}:${owner.port} is held by ${owner.unit} (pid ${owner.pid})`),
+    ],
+  };
+};
+
 /** After the ladder's advisory rules: an outside finding of the same row wins. */
-export const HOST_RULES: Rule[] = [bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent];
+export const HOST_RULES: Rule[] = [bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent, portHeldByOther];
 
 function agentProblem(host: HostEvidenceData): string {
   return host.agent.status === 'silent'

@@ -1,6 +1,8 @@
 import type { EvidenceOf, ProbeReport } from '../probes/report.js';
 import { layerOf } from '../probes/layer-order.js';
 import type { SymptomId } from './symptom-table.js';
+import { payloadRefused } from './payload-rules.js';
+import { portBlockedCause } from './port-blocked.js';
 
 /**
  * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
@@ -14,6 +16,11 @@ export interface Finding {
   blocking: boolean;
   /** Overrides the row's severity where the evidence makes it milder or worse. */
   severity?: import('./symptom-table.js').Severity;
+  /** Overrides the row's "suspect first" / "what to do" where the evidence names the cause. */
+  suspect?: string;
+  do?: string;
+  /** The evidence already names one cause: the host's view adds a note instead of re-reading it. */
+  decided?: boolean;
   layer?: import('../probes/report.js').LayerName | 'exposure' | 'host' | 'version';
 }
 
@@ -59,18 +66,43 @@ const dnsRules: Rule = (report) => {
   const e = layer?.evidence;
   if (!layer || !e) return undefined;
   if (e.split && (e.split.outsideTailnet.length > 0 || e.split.disagree)) {
+    const split = e.split;
+    // A short name: show which name each side answered for (the search domain that captured it).
+    const systemName = split.systemName && split.systemName !== e.host ? `${e.host} → ${split.systemName}` : e.host;
+    const searched = split.searchDomains ? ` (search ${split.searchDomains.join(' ') || 'none'})` : '';
+    const captured = split.systemName && split.magicDnsName && split.systemName !== split.magicDnsName;
     return {
       id: 'dns-hijack',
       blocking: true,
       layer: 'dns',
       evidence: compact([
-        `system resolver: ${e.host} → ${e.split.system.join(', ') || e.split.systemError || 'no answer'}`,
-        `100.100.100.100: ${e.host} → ${e.split.magicDns.join(', ') || e.split.magicDnsError || 'no answer'}`,
-        e.split.outsideTailnet.length ? `outside the tailnet ranges: ${e.split.outsideTailnet.join(', ')}` : undefined,
+        `system resolver${searched}: ${systemName} → ${split.system.join(', ') || split.systemError || 'no answer'}`,
+        `100.100.100.100: ${split.magicDnsName ?? e.host} → ${split.magicDns.join(', ') || split.magicDnsError || 'no answer'}`,
+        split.outsideTailnet.length ? `outside the tailnet ranges: ${split.outsideTailnet.join(', ')}` : undefined,
       ]),
+      ...(captured
+        ? {
+            notes: [`the search domain ${split.systemName!.slice(e.host.length + 1)} answers for ${e.host} before the tailnet's ${split.magicDnsName!.slice(e.host.length + 1)}: use the full name ${split.magicDnsName} in the URL, or put the tailnet's domain first in the search list`],
+            suspect: `the search domain ${split.systemName!.slice(e.host.length + 1)} captures the short name ${e.host}: the system resolver answers ${split.systemName}, not the tailnet node ${split.magicDnsName}`,
+          }
+        : {}),
     };
   }
-  if (layer.status === 'failed') return { id: 'dns-fail', blocking: true, layer: 'dns', evidence: [`DNS ${layer.summary}`] };
+  if (layer.status === 'failed') {
+    const magicDns = e.magicDns;
+    if (magicDns?.enabled === false) {
+      return {
+        id: 'dns-fail',
+        blocking: true,
+        layer: 'dns',
+        evidence: [`DNS ${layer.summary}`, `MagicDNS is off in the tailnet (${magicDns.source}: magicDNS false)`],
+        suspect: 'MagicDNS is turned off for the tailnet: no *.ts.net name resolves, on any node',
+        do: 'turn MagicDNS on (admin console → DNS → Enable MagicDNS, or `POST /tailnet/-/dns/preferences {"magicDNS": true}`), or put the node\'s 100.x address in the gateway URL',
+      };
+    }
+    const state = magicDns?.enabled ? `MagicDNS is on in the tailnet (${magicDns.source}): the name is wrong, or this node does not use MagicDNS (\`tailscale set --accept-dns\`)` : magicDns?.error ? `MagicDNS state unknown: ${magicDns.error}` : undefined;
+    return { id: 'dns-fail', blocking: true, layer: 'dns', evidence: compact([`DNS ${layer.summary}`, state]) };
+  }
   return undefined;
 };
 
@@ -110,6 +142,8 @@ const tcpRules: Rule = (report) => {
   if (e.error === 'timeout' || e.error === 'unreachable') {
     const pingOk = tsmp?.ok || disco?.ok;
     if (pingOk) {
+      // ACL or host firewall: the policy for this node and the host's packet filter decide which.
+      const cause = portBlockedCause(report);
       return {
         id: 'tailnet-port-blocked',
         blocking: true,
@@ -117,7 +151,12 @@ const tcpRules: Rule = (report) => {
         evidence: compact([
           tsmp?.ok ? `tailscale ping TSMP ok${tsmp.latencyMs !== undefined ? ` in ${tsmp.latencyMs} ms` : ''} (WireGuard session alive)` : `tailscale ping disco ok${disco?.latencyMs !== undefined ? ` in ${disco.latencyMs} ms` : ''}`,
           `TCP ${target} ${layer.summary.replace(/^\S+\s/, '')}`,
+          ...cause.evidence,
         ]),
+        notes: cause.notes,
+        ...(cause.suspect ? { suspect: cause.suspect } : {}),
+        ...(cause.do ? { do: cause.do } : {}),
+        ...(cause.cause !== 'undecided' ? { decided: true } : {}),
       };
     }
     return { id: 'timeout', blocking: true, layer: 'tcp', evidence: [`TCP ${layer.summary}`] };
@@ -301,5 +340,5 @@ const versionChanged: Rule = (report) => {
 };
 
 /** In ladder order: the first blocking finding is the diagnosis. */
-export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, gatewayRules, rpcRules];
+export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, payloadRefused, gatewayRules, rpcRules];
 export const ADVISORY_RULES: Rule[] = [exposure, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];

@@ -51,6 +51,10 @@ export const SYMPTOM_IDS = [
   'gateway-down',
   'stale-process',
   'agent-silent',
+  // Hostile input: a payload refused unread (src/diagnosis/payload-rules.ts).
+  'payload-refused',
+  // Two Gateways on one host (src/diagnosis/host-rules.ts).
+  'port-held-by-other-instance',
 ] as const;
 export type SymptomId = (typeof SYMPTOM_IDS)[number];
 
@@ -276,5 +280,19 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     see: 'the host agent did not answer within its deadline, or did not run the checks',
     suspect: 'clawops-agent is stopped on the gateway host, or cannot reach Redis',
     do: 'on the gateway host: `systemctl status clawops-agent` and `journalctl -u clawops-agent`; meanwhile verdicts come from outside alone',
+  },
+  'payload-refused': {
+    title: 'Payload refused',
+    severity: 'error',
+    see: 'an answer too large or nested too deep to read safely (a real Gateway answers a check in a few KB, nested under 10 deep): clawops refused it unread',
+    suspect: 'not an OpenClaw Gateway behaving normally: a hostile or broken server, or a proxy, answers on this address',
+    do: 'find out what listens on {host}:{port} (on the host: `lsof -nP -iTCP:{port} -sTCP:LISTEN`, `curl -sS http://127.0.0.1:{port}/healthz | head -c 300`); point the URL at the real Gateway',
+  },
+  'port-held-by-other-instance': {
+    title: 'Port held by another OpenClaw',
+    severity: 'error',
+    see: "(host agent) the Gateway's port is owned by another OpenClaw instance's process (another systemd unit)",
+    suspect: 'a second (test) instance on the same host holds the port, or the two instances swapped ports: clawops reaches the other Gateway, whose token differs',
+    do: 'give each instance its own port (`OPENCLAW_GATEWAY_PORT` in each unit), `systemctl daemon-reload && systemctl restart` both, and point each gateway in clawops.yaml at its own port',
   },
 };

@@ -13,6 +13,8 @@ import { assessListeners } from './listener-matrix.js';
 import { checkLoopback, loopbackUrl } from './loopback-check.js';
 import type { TcpSocket } from './proc-net-tcp.js';
 import { readListeners } from './read-listeners.js';
+import { readPacketFilter, type FirewallReading } from './read-packet-filter.js';
+import { findSocketOwners, nodeProcReader, userNames, type ProcReader } from './socket-owners.js';
 import { readUnit, type ReadTextFn } from './read-unit.js';
 import { tokenFingerprint } from './token-fingerprint.js';
 import { assessUnitDrift } from './unit-drift.js';
@@ -20,7 +22,8 @@ import { assessUnitDrift } from './unit-drift.js';
 /**
  * The agent's FIXED set of read-only checks on the gateway host, all decided by the agent's config:
  * the listen matrix (/proc/net/tcp{,6}), the loopback ladder, the systemd unit (token and port by
- * fingerprint), running vs installed version, and optionally `openclaw doctor --lint --json`.
+ * fingerprint), running vs installed version, the packet filter for the Gateway's ports on
+ * tailscale0 (`nft`/`iptables-save`, fixed arguments), and optionally `openclaw doctor --lint --json`.
  * Independent checks run at once inside the agent's budget. Each check returns a value; none throws.
  */
 export interface HostCheckDeps {
@@ -32,6 +35,8 @@ export interface HostCheckDeps {
   /** The kernel's socket tables. */
   readProcFile: ReadTextFn;
   findExecutable: FindExecutableFn;
+  /** /proc/<pid>/fd, cgroup and comm: who owns the Gateway's listening sockets. */
+  proc: ProcReader;
   hostname: () => string;
   clock: () => number;
 }
@@ -48,6 +53,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     readFile: text,
     readProcFile: text,
     findExecutable: createFindExecutable(),
+    proc: nodeProcReader,
     hostname,
     clock: () => performance.now(),
     ...overrides,
@@ -61,6 +67,12 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     () => readUnit(agent.unit, { exec: deps.exec, readFile: deps.readFile, timeoutMs: stepMs, signal: budget }),
     (error) => ({ available: false as const, reason: 'systemd-unavailable' as const, detail: messageOf(error) }),
   );
+  const firewall = agent.firewall
+    ? settle(
+        () => readPacketFilter({ exec: deps.exec, ports: agent.tailnetPorts, timeoutMs: stepMs, signal: budget }),
+        (error): FirewallReading => ({ available: false, reason: 'unreadable', detail: messageOf(error), interface: 'tailscale0', ports: [] }),
+      )
+    : undefined;
   const doctor = agent.doctor ? settle(() => doctorEvidence(deps, agent.budgetMs, budget), (error): DoctorEvidence => ({ ran: false, reason: messageOf(error), findings: [], notes: [] })) : undefined;
 
   // The listen matrix first (a read of two small files): it says where the loopback check knocks.
@@ -79,6 +91,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
   if (unit.unitPort !== undefined && sockets.available) {
     unit.unitPortListening = assessListeners(sockets.listeners, { port: unit.unitPort, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses }).listening;
   }
+  if (sockets.available) Object.assign(listeners, await settle(() => ownersOf(sockets.listeners, [agent.port, ...agent.tailnetPorts, ...(unit.unitPort !== undefined ? [unit.unitPort] : [])], deps), () => ({})));
 
   const found = await installed;
   const comparison = compareRunningInstalled(loopback.serverVersion, found.found ? found.version : undefined);
@@ -88,6 +101,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
   };
 
   const doctorResult = doctor ? await doctor : undefined;
+  const firewallResult = firewall ? await firewall : undefined;
   return scrubToken(target.token, {
     gateway: agent.gateway,
     hostname: deps.hostname().slice(0, 255),
@@ -98,6 +112,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     unit,
     version,
     ...(doctorResult ? { doctor: doctorResult } : {}),
+    ...(firewallResult ? { firewall: firewallResult } : {}),
   });
 }
 
@@ -137,6 +152,20 @@ function listenerEvidence(reading: Awaited<ReturnType<typeof readListeners>>, ag
     allowed: matrix.allowed,
     violations: matrix.violations.map(({ address, kind, severity, why }) => ({ address, kind, severity, why })),
   };
+}
+
+/** The process (pid, name, systemd unit) behind each listener on the ports that matter. */
+async function ownersOf(sockets: readonly TcpSocket[], ports: number[], deps: HostCheckDeps): Promise<Pick<ListenerEvidence, 'owners' | 'ownersUnreadable'>> {
+  const relevant = sockets.filter((socket) => socket.state === 'LISTEN' && ports.includes(socket.port));
+  if (relevant.length === 0) return { owners: [] };
+  const [search, passwd] = await Promise.all([findSocketOwners(relevant.map((socket) => socket.inode), deps.proc), deps.readFile('/etc/passwd').catch(() => '')]);
+  const users = userNames(passwd);
+  const owners = relevant.map((socket) => {
+    const owner = search.owners.get(socket.inode);
+    const user = users.get(socket.uid);
+    return { port: socket.port, address: socket.address, uid: socket.uid, ...(user ? { user } : {}), ...(owner ? { pid: owner.pid, process: owner.process, ...(owner.unit ? { unit: owner.unit } : {}), openclaw: owner.openclaw } : {}) };
+  });
+  return { owners: owners.slice(0, 16), ...(search.unreadable > 0 && owners.some((owner) => owner.pid === undefined) ? { ownersUnreadable: search.unreadable } : {}) };
 }
 
 async function doctorEvidence(deps: HostCheckDeps, timeoutMs: number, signal: AbortSignal): Promise<DoctorEvidence> {

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { renderOffboardingPrompt, type PromptOptions } from '../render/offboarding-blocks.js';
-import { message, section, truncate, type Block, type SlackMessage } from '../render/blocks.js';
+import { message, section, type Block, type SlackMessage } from '../render/blocks.js';
+import { truncateText, type SlackText } from '../render/slack-text.js';
 import type { SlackPoster } from '../slack/poster.js';
 import type { Offboarding } from './model.js';
 
@@ -13,7 +14,7 @@ export interface ChecklistMessages {
   /** Re-renders the prompt and its mirrors from the record. */
   refresh(offboarding: Offboarding): Promise<void>;
   /** One line in the prompt's thread (every action is said there). */
-  note(offboarding: Offboarding, text: string, detail?: Block[]): Promise<void>;
+  note(offboarding: Offboarding, text: SlackText, detail?: Block[]): Promise<void>;
   render(offboarding: Offboarding): SlackMessage;
 }
 
@@ -32,7 +33,7 @@ export function createChecklistMessages(deps: { poster: SlackPoster; options: Pr
     },
     async note(offboarding, text, detail = []) {
       if (!offboarding.prompt) return;
-      const blocks = [section(truncate(text, 2_900)), ...detail];
+      const blocks = [section(truncateText(text, 2_900)), ...detail];
       await deps.poster
         .post({ channel: offboarding.prompt.channel, threadTs: offboarding.prompt.ts }, message(text, blocks.slice(0, 50)))
         .catch((error: unknown) => deps.logger.warn({ err: error, offboarding: offboarding.id }, 'could not post in the offboarding thread'));

@@ -1,8 +1,9 @@
 import type { OffboardingConfig } from '../config/sections/offboarding.js';
 import type { Logger } from '../log.js';
 import type { RemindJob } from '../queue/offboarding-jobs.js';
-import { escapeMrkdwn, message, section, truncate } from '../render/blocks.js';
-import { formatAge, summaryLine } from '../render/offboarding-summary.js';
+import { message, section } from '../render/blocks.js';
+import { formatAge, summaryText } from '../render/offboarding-summary.js';
+import { EMPTY, link, md } from '../render/slack-text.js';
 import type { SlackPoster } from '../slack/poster.js';
 import { isOpen, type SlackLocation } from './model.js';
 import type { OffboardingQueue } from './queue.js';
@@ -31,14 +32,14 @@ export async function sendReminder(deps: ReminderDeps, job: RemindJob): Promise<
   // A reminder already sent (a retried job) is not said twice.
   if (offboarding.reminders.sent >= job.n) return 'stopped';
   const now = deps.now();
-  const summary = summaryLine(offboarding, { now, format: 'mrkdwn' });
-  const text = `⏰ Reminder ${job.n}: this offboarding is still open — ${summary}`;
-  await deps.poster.post({ channel: offboarding.prompt.channel, threadTs: offboarding.prompt.ts }, message(truncate(text, 3_000), [section(text)]));
+  const summary = summaryText(offboarding, { now });
+  const text = md`⏰ Reminder ${job.n}: this offboarding is still open — ${summary}`;
+  await deps.poster.post({ channel: offboarding.prompt.channel, threadTs: offboarding.prompt.ts }, message(text, [section(text)]));
   const escalate = job.n > deps.config.reminders.escalateAfter && deps.config.escalationChannel !== undefined;
   if (escalate) {
-    const link = await deps.permalink(offboarding.prompt).catch(() => undefined);
-    const line = `🚨 The offboarding of *${escapeMrkdwn(offboarding.subject.login)}* is still open after ${job.n - 1} reminder(s) (opened ${formatAge(now - offboarding.openedAt)} ago): ${summary}${link ? ` · <${link}|checklist>` : ''}`;
-    await deps.poster.post({ channel: deps.config.escalationChannel! }, message(truncate(line, 3_000), [section(line)]));
+    const url = await deps.permalink(offboarding.prompt).catch(() => undefined);
+    const line = md`🚨 The offboarding of *${offboarding.subject.login}* is still open after ${job.n - 1} reminder(s) (opened ${formatAge(now - offboarding.openedAt)} ago): ${summary}${url ? md` · ${link(url, 'checklist')}` : EMPTY}`;
+    await deps.poster.post({ channel: deps.config.escalationChannel! }, message(line, [section(line)]));
   }
   await deps.store.update(offboarding.id, (current) => ({ ...current, reminders: { sent: Math.max(current.reminders.sent, job.n), lastAt: now } }));
   await deps.queue.scheduleReminder(offboarding.id, job.n + 1, now + deps.config.reminders.afterMinutes * 60_000);

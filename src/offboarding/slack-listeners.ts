@@ -7,6 +7,7 @@ import { markDone } from './actions/mark-done.js';
 import { openChecklist } from './actions/open-checklist.js';
 import { tickTokenRotated } from './actions/token-rotated.js';
 import { CHECKLIST_ACTION_PATTERN, actionKind, parseButtonValue, type ChecklistAction } from './button-value.js';
+import { md, type SlackText } from '../render/slack-text.js';
 
 /**
  * Registration only: the `user_change` event and the checklist's buttons. Every button acks first
@@ -32,22 +33,22 @@ export function registerOffboardingListeners(app: App, deps: { checklist: Checkl
 
   app.action({ action_id: CHECKLIST_ACTION_PATTERN }, async ({ ack, body, action, respond }) => {
     await ack();
-    const reply = async (text: string) => {
-      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    const reply = async (text: SlackText) => {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: text.mrkdwn });
     };
     try {
       const actionId = 'action_id' in action ? String(action.action_id) : '';
       const kind = actionKind(actionId);
       const value = parseButtonValue('value' in action ? (action.value as string | undefined) : undefined);
       if (!kind || !value) {
-        await reply('⚠️ This button is out of date.');
+        await reply(md`⚠️ This button is out of date.`);
         return;
       }
       const channel = 'channel' in body ? (body.channel as { id?: string } | undefined) : undefined;
       await HANDLERS[kind](deps.checklist, { userId: body.user.id, ...(channel?.id ? { channelId: channel.id } : {}), value, reply });
     } catch (error) {
       deps.logger.error({ err: error }, 'offboarding action failed');
-      await reply('⚠️ Something went wrong inside clawops; it is logged. Nothing was done that is not said in the thread.').catch(() => undefined);
+      await reply(md`⚠️ Something went wrong inside clawops; it is logged. Nothing was done that is not said in the thread.`).catch(() => undefined);
     }
   });
 }

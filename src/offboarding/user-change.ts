@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { OffboardingConfig } from '../config/sections/offboarding.js';
 import type { Logger } from '../log.js';
 import type { OpenJob } from '../queue/offboarding-jobs.js';
-import { escapeMrkdwn, message, section } from '../render/blocks.js';
+import { message, section } from '../render/blocks.js';
+import { md, mention } from '../render/slack-text.js';
 import type { SlackPoster } from '../slack/poster.js';
 import type { AuditLog } from '../state/audit.js';
 import { tailnetLoginFor } from './identity.js';
@@ -46,7 +47,7 @@ export async function onUserChange(deps: UserChangeDeps, input: { eventId?: stri
   const { user } = parsed.data;
   if (user.deleted !== true || user.is_bot === true) return 'not-deleted';
   const audit = (target: string, outcome: string) =>
-    deps.audit.append({ at: deps.now(), user: 'clawops', command: 'offboarding trigger user_change', target: target.slice(0, 300), outcome }).catch((error: unknown) => deps.logger.warn({ err: error }, 'audit append failed'));
+    deps.audit.append({ at: deps.now(), user: 'clawops', command: 'offboarding trigger user_change', target, outcome }).catch((error: unknown) => deps.logger.warn({ err: error }, 'audit append failed'));
   if (input.eventId && !(await deps.store.claimEvent(input.eventId))) {
     await audit(user.id, 'ignored: duplicate event (Slack retry)');
     return 'duplicate-event';
@@ -56,7 +57,7 @@ export async function onUserChange(deps: UserChangeDeps, input: { eventId?: stri
   if (!resolved.ok) {
     // Said once per person, not once per profile edit.
     if ((await deps.store.claimPerson(`slack-user:${user.id}`, 'unmapped')).claimed) {
-      const text = `🚪 <@${user.id}> was deactivated in Slack, but I cannot tell their tailnet login: ${escapeMrkdwn(resolved.reason)}. Run \`/gateway offboard <their tailnet login>\`.`;
+      const text = md`🚪 ${mention(user.id)} was deactivated in Slack, but I cannot tell their tailnet login: ${resolved.reason}. Run \`/gateway offboard <their tailnet login>\`.`;
       await deps.poster.post({ channel: deps.config.channel }, message(text, [section(text)])).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not post the unmapped-user notice'));
     }
     await audit(user.id, 'not opened: no tailnet login for this user');

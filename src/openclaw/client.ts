@@ -2,12 +2,14 @@ import { performance } from 'node:perf_hooks';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { z } from 'zod';
+import { formatBytes } from '../bounded-json.js';
 import { netErrorOf } from '../probes/net-error.js';
 import { CLAWOPS_VERSION } from '../version.js';
 import type { CloseEvidence, HandshakeEvidence, UpgradeEvidence } from '../probes/report.js';
 import { buildDeviceSignaturePayload } from './device-identity.js';
 import {
   ConnectChallengePayloadSchema,
+  FRAME_LIMITS,
   HelloOkPayloadSchema,
   PROTOCOL_VERSION,
   ShutdownPayloadSchema,
@@ -31,8 +33,8 @@ type Upgrade = z.infer<typeof UpgradeEvidence>;
 type Handshake = z.infer<typeof HandshakeEvidence>;
 type Close = z.infer<typeof CloseEvidence>;
 
-/** ws's own default is 100 MiB; a hostile Gateway must not make us buffer that much. */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** ws's own default is 100 MiB; a hostile Gateway must not make us buffer that much (frames.ts says why 1 MiB). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = FRAME_LIMITS.maxBytes;
 /** How much of a non-101 answer's body we keep (enough to see `<!doctype html>` or a proxy's error). */
 const BODY_START_CHARS = 120;
 /** After an error frame the Gateway closes at once; wait this long for the close code. */
@@ -94,8 +96,13 @@ function isWsProtocolError(error: unknown): error is Error & { code: string } {
 }
 
 function describeWsProtocolError(error: Error & { code: string }, maxPayload: number): string {
-  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return `frame larger than ${maxPayload} bytes`;
+  if (isOversized(error)) return `a frame larger than ${formatBytes(maxPayload)}: refused unread`;
   return `invalid WebSocket frame (${error.code})`;
+}
+
+/** ws refuses a frame beyond maxPayload before buffering it: a refusal, said as one. */
+function isOversized(error: Error & { code: string }): boolean {
+  return error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 }
 
 function violationText(reason: string, text: string, redact: (text: string) => string): string {
@@ -254,11 +261,20 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
 
     socket.on('upgrade', (response: IncomingMessage) => {
       upgrade.httpStatus = response.statusCode;
+      // ws checks Upgrade, the accept key, subprotocols and extensions; RFC 6455 §4.1 also
+      // requires `Connection: Upgrade`. A 101 without it is not a WebSocket accept.
+      const connection = String(response.headers.connection ?? '').toLowerCase().split(/\s*,\s*/);
+      if (!connection.includes('upgrade')) {
+        upgrade.notWebSocket = 'Missing Connection: Upgrade header';
+        socket.terminate();
+      }
     });
 
     socket.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
       responseSeen = true;
       upgrade.httpStatus = response.statusCode;
+      // Node hands ws a 101 that lacks `Upgrade` or `Connection: Upgrade` as a plain response.
+      if (response.statusCode === 101) return failForged101(response);
       const contentType = response.headers['content-type'];
       if (contentType) upgrade.contentType = redact(contentType);
       let body = '';
@@ -279,6 +295,13 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       response.once('error', done);
     });
 
+    const failForged101 = (response: IncomingMessage): void => {
+      const missing = [response.headers.upgrade === undefined ? 'Upgrade' : undefined, /\bupgrade\b/i.test(String(response.headers.connection ?? '')) ? undefined : 'Connection: Upgrade'].filter(Boolean);
+      upgrade.notWebSocket = `Missing ${missing.join(' and ') || 'Upgrade'} header`;
+      upgrade.error = 'other';
+      failUpgrade();
+    };
+
     socket.on('open', () => {
       if (phase !== 'upgrading') return;
       phase = 'handshaking';
@@ -291,6 +314,14 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
     socket.on('error', (error: Error) => {
       if (phase === 'upgrading') {
         if (responseSeen) return; // the body reader settles
+        if (upgrade.httpStatus === 101) {
+          // A 101 the ws library refused (accept key, Upgrade header, an extension we never
+          // offered): something answered that is not a WebSocket server — a forged upgrade.
+          upgrade.notWebSocket ??= redact(error.message).slice(0, BODY_START_CHARS);
+          upgrade.error = 'other';
+          failUpgrade();
+          return;
+        }
         const { kind, errno } = netErrorOf(error);
         // wss:// whose TCP connected but whose TLS never completed: whatever the errno (a reset,
         // a hang-up), the TLS handshake is what failed (TLS to a plain port, a TLS-cutting proxy).
@@ -301,6 +332,7 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       } else if (phase === 'handshaking') {
         if (isWsProtocolError(error)) {
           handshake.protocolViolation = describeWsProtocolError(error, maxPayload);
+          if (isOversized(error)) handshake.refused = handshake.protocolViolation;
           failHandshake('protocol-violation');
         }
         // Socket errors (reset) are followed by 'close' (1006), which settles.
@@ -477,9 +509,10 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
         failHandshake('protocol-violation');
         return;
       }
-      const parsed = parseFrame(text);
+      const parsed = parseFrame(text, { ...FRAME_LIMITS, maxBytes: maxPayload });
       if (!parsed.ok) {
-        handshake.protocolViolation = violationText(parsed.reason, text, redact);
+        if (parsed.refused) handshake.refused = parsed.reason;
+        handshake.protocolViolation = parsed.refused ? parsed.reason : violationText(parsed.reason, text, redact);
         failHandshake('protocol-violation');
         return;
       }
@@ -516,6 +549,7 @@ class Session implements GatewaySession {
   #close: Close | undefined;
   #shutdown: { reason?: string; restartExpectedMs?: number } | undefined;
   #violation: string | undefined;
+  #refused: string | undefined;
   #closing: Promise<void> | undefined;
   #onClosed: Array<() => void> = [];
 
@@ -526,7 +560,7 @@ class Session implements GatewaySession {
     this.#maxPayload = maxPayload;
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.#onMessage(rawToText(data), isBinary));
     ws.on('error', (error: Error) => {
-      if (isWsProtocolError(error)) this.#protocolViolation(describeWsProtocolError(error, this.#maxPayload));
+      if (isWsProtocolError(error)) this.#protocolViolation(describeWsProtocolError(error, this.#maxPayload), isOversized(error));
       // Socket errors are followed by 'close'.
     });
     ws.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason.toString('utf8')));
@@ -609,6 +643,7 @@ class Session implements GatewaySession {
       durationMs,
       ...(this.#close ? { close: this.#close } : {}),
       ...(this.#violation ? { protocolViolation: this.#violation } : {}),
+      ...(this.#refused ? { refused: this.#refused } : {}),
     };
   }
 
@@ -617,9 +652,9 @@ class Session implements GatewaySession {
       this.#protocolViolation(violationText('binary frame', text, this.#redact));
       return;
     }
-    const parsed = parseFrame(text);
+    const parsed = parseFrame(text, { ...FRAME_LIMITS, maxBytes: this.#maxPayload });
     if (!parsed.ok) {
-      this.#protocolViolation(violationText(parsed.reason, text, this.#redact));
+      this.#protocolViolation(parsed.refused ? parsed.reason : violationText(parsed.reason, text, this.#redact), parsed.refused !== undefined);
       return;
     }
     const frame = parsed.frame;
@@ -635,9 +670,10 @@ class Session implements GatewaySession {
     else pending.settle({ ok: false, durationMs: 0, protocolViolation: 'answered ok:false without an error' });
   }
 
-  /** A Gateway that breaks framing cannot be trusted for the rest of the stream: drop it. */
-  #protocolViolation(description: string): void {
+  /** A Gateway that breaks framing (or sends what we refuse to read) cannot be trusted for the rest of the stream: drop it. */
+  #protocolViolation(description: string, refused = false): void {
     this.#violation ??= description;
+    if (refused) this.#refused ??= description;
     this.#ws.terminate();
   }
 

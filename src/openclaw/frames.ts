@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { GatewayErrorEvidence } from '../probes/report.js';
+import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } from '../bounded-json.js';
 
 /**
  * The OpenClaw Gateway's WebSocket frames (protocol 4), as zod schemas.
@@ -191,16 +192,24 @@ export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-export type ParseFrameResult = { ok: true; frame: GatewayFrame } | { ok: false; reason: string };
+export type ParseFrameResult = { ok: true; frame: GatewayFrame } | { ok: false; reason: string; refused?: JsonRefusal };
+
+/**
+ * What one frame may cost us. The real Gateway 2026.9.6's largest frame in a check is hello-ok at
+ * ≈16 KB, nested 8 deep (health ≈1.5 KB, status ≈1.9 KB, channels.status ≈0.6 KB, depth ≤ 6):
+ * 1 MiB and 64 levels leave room for big installs and refuse what no health check needs (the
+ * Gateway's own policy.maxPayload, 25 MiB, is for chat traffic).
+ */
+export const FRAME_LIMITS: JsonLimits = { maxBytes: 1024 * 1024, maxDepth: 64 };
 
 /** Parses one text frame. Never throws: a hostile or broken Gateway yields `{ok:false, reason}`. */
-export function parseFrame(text: string): ParseFrameResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
+export function parseFrame(text: string, limits: JsonLimits = FRAME_LIMITS): ParseFrameResult {
+  const parsedJson = parseBoundedJson(text, limits);
+  if (!parsedJson.ok) {
+    if ('refused' in parsedJson) return { ok: false, reason: describeRefusal('a frame', parsedJson.refused), refused: parsedJson.refused };
     return { ok: false, reason: 'not JSON' };
   }
+  const raw = parsedJson.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'not a JSON object' };
   const parsed = GatewayFrameSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: `not a gateway frame: ${summariseIssues(parsed.error)}` };

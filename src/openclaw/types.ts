@@ -107,6 +107,8 @@ export type RpcOutcome =
       aborted?: boolean;
       /** The Gateway sent something that is not protocol (the session was dropped). */
       protocolViolation?: string;
+      /** …and it was a payload refused unread (too large or too deeply nested). */
+      refused?: string;
     };
 
 export interface GatewaySession {

@@ -25,6 +25,11 @@ export function isTailnetAddress(address: string): boolean {
 export interface DnsSplitOptions {
   /** `host[:port]` servers; absent = this machine's configured resolvers. */
   systemResolver?: string[];
+  /**
+   * A short name (no dot): the system side tries the search domains in order, as the system's
+   * resolver does; the MagicDNS side asks for `<name>.<magicDnsSuffix>`.
+   */
+  search?: { domains: string[]; magicDnsSuffix?: string };
   magicDnsResolver?: string;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -68,6 +73,7 @@ function sameSet(a: string[], b: string[]): boolean {
  */
 export async function probeDnsSplit(name: string, options: DnsSplitOptions): Promise<DnsSplit> {
   const host = name.replace(/\.$/, '');
+  if (options.search) return probeShortName(host, options.search, options);
   const magic = options.magicDnsResolver ?? MAGIC_DNS_RESOLVER;
   const [system, magicDns] = await Promise.all([
     ask(host, options.systemResolver, options.timeoutMs, options.signal),
@@ -82,4 +88,59 @@ export async function probeDnsSplit(name: string, options: DnsSplitOptions): Pro
     outsideTailnet: all.filter((address) => !isTailnetAddress(address)),
     disagree: !system.error && !magicDns.error && !sameSet(system.addresses, magicDns.addresses),
   };
+}
+
+/** `gw1`, not `gw1.example.com`, an address, or localhost. */
+export function isShortName(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return bare !== '' && !bare.includes('.') && isIP(bare) === 0 && bare.toLowerCase() !== 'localhost';
+}
+
+/**
+ * A short MagicDNS name resolved both ways: through the system's resolvers with its search domains
+ * (the first domain that answers wins, as the resolver's search does), and through 100.100.100.100
+ * as `<name>.<tailnet suffix>`. A search domain that a corporate resolver answers for captures the
+ * name before the tailnet's domain is tried: the two disagree → `dns-hijack`, both answers shown.
+ * A name MagicDNS does not know is not a tailnet name: no hijack is claimed for it.
+ */
+async function probeShortName(host: string, search: NonNullable<DnsSplitOptions['search']>, options: DnsSplitOptions): Promise<DnsSplit> {
+  const suffix = search.magicDnsSuffix?.replace(/^\.|\.$/g, '');
+  const domains = [...new Set(search.domains.map((domain) => domain.replace(/^\.|\.$/g, '')).filter(Boolean))];
+  const magicName = suffix ? `${host}.${suffix}` : undefined;
+  const systemSide = (async () => {
+    let last: Answer = { addresses: [], error: 'ENOTFOUND' };
+    for (const candidate of [...domains.map((domain) => `${host}.${domain}`), host]) {
+      const answer = await ask(candidate, options.systemResolver, options.timeoutMs, options.signal);
+      if (answer.addresses.length > 0) return { ...answer, name: candidate };
+      last = answer;
+      if (options.signal?.aborted) break;
+    }
+    return { ...last, name: undefined };
+  })();
+  const [system, magicDns] = await Promise.all([
+    systemSide,
+    magicName ? ask(magicName, [options.magicDnsResolver ?? MAGIC_DNS_RESOLVER], options.timeoutMs, options.signal) : Promise.resolve<Answer>({ addresses: [], error: 'no MagicDNS suffix from tailscaled' }),
+  ]);
+  const tailnetName = magicDns.addresses.some(isTailnetAddress);
+  return {
+    system: system.addresses,
+    magicDns: magicDns.addresses,
+    ...(system.error ? { systemError: system.error } : {}),
+    ...(magicDns.error ? { magicDnsError: magicDns.error } : {}),
+    outsideTailnet: tailnetName ? system.addresses.filter((address) => !isTailnetAddress(address)) : [],
+    disagree: tailnetName && !system.error && !sameSet(system.addresses, magicDns.addresses),
+    ...(system.name ? { systemName: system.name } : {}),
+    ...(magicName ? { magicDnsName: magicName } : {}),
+    searchDomains: domains,
+  };
+}
+
+/** The `search` (or older `domain`) list of a resolv.conf text; the last such line wins, as in glibc. */
+export function searchDomainsOf(resolvConf: string): string[] {
+  let domains: string[] = [];
+  for (const line of resolvConf.split('\n')) {
+    const [keyword, ...rest] = line.replace(/[#;].*$/, '').trim().split(/\s+/);
+    if (keyword === 'search' || keyword === 'domain') domains = rest.filter(Boolean);
+  }
+  return domains;
 }

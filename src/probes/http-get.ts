@@ -4,8 +4,11 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { z } from 'zod';
 import type { HttpEndpointEvidence } from './report.js';
 import { netErrorOf } from './net-error.js';
+import { describeRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
+/** The real health bodies are flat (depth ≤ 3); 32 levels is plenty, and safe for every reader after. */
+const BODY_LIMITS: JsonLimits = { maxBytes: MAX_BODY_BYTES, maxDepth: 32 };
 
 export interface HttpGetOptions {
   timeoutMs: number;
@@ -46,7 +49,7 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
         // SNI is for names: an IP as servername is refused by RFC 6066 (and Node warns, DEP0123).
         ...(secure ? { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, ...(isIP(host) ? {} : { servername: host }) } : {}),
       },
-      (response) => readBody(response, (status, contentType, body) => finish(describe(path, status, contentType, body))),
+      (response) => readBody(response, (status, contentType, body, truncated) => finish(describe(path, status, contentType, body, truncated))),
     );
     const timer = setTimeout(() => finish({ path, error: 'timeout' }), options.timeoutMs);
     req.once('error', (error) => {
@@ -57,10 +60,10 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
   });
 }
 
-function readBody(response: IncomingMessage, done: (status: number, contentType: string | undefined, body: string) => void): void {
+function readBody(response: IncomingMessage, done: (status: number, contentType: string | undefined, body: string, truncated: boolean) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
-  const complete = () => done(response.statusCode ?? 0, response.headers['content-type'], Buffer.concat(chunks).toString('utf8'));
+  const complete = () => done(response.statusCode ?? 0, response.headers['content-type'], Buffer.concat(chunks).toString('utf8'), size > MAX_BODY_BYTES);
   response.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
@@ -78,15 +81,14 @@ export function looksLikeControlUi(body: string): boolean {
   return /openclaw/i.test(body) && /<html/i.test(body);
 }
 
-function describe(path: string, status: number, contentType: string | undefined, body: string): z.infer<typeof HttpEndpointEvidence> {
+function describe(path: string, status: number, contentType: string | undefined, body: string, truncated: boolean): z.infer<typeof HttpEndpointEvidence> {
   const trimmed = body.trimStart();
-  if (trimmed.startsWith('{')) {
-    try {
-      const json = JSON.parse(trimmed) as unknown;
-      if (json && typeof json === 'object' && !Array.isArray(json)) return { path, status, contentType, json: json as Record<string, unknown> };
-    } catch {
-      // not JSON after all: fall through and show what it was
-    }
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    if (truncated) return { path, status, contentType, refused: `a body larger than ${MAX_BODY_BYTES / 1024} KiB: refused (a health body is well under 1 KiB)`, bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' ') };
+    const parsed = parseBoundedJson(trimmed, BODY_LIMITS);
+    if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) return { path, status, contentType, json: parsed.value as Record<string, unknown> };
+    if (!parsed.ok && 'refused' in parsed) return { path, status, contentType, refused: describeRefusal('a body', parsed.refused), bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' ') };
+    // not JSON after all: fall through and show what it was
   }
   return { path, status, contentType, bodyStart: trimmed.slice(0, 80).replace(/\s+/g, ' '), ...(looksLikeControlUi(trimmed) ? { controlUi: true } : {}) };
 }

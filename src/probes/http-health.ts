@@ -25,6 +25,9 @@ export async function probeHttpHealth(
   const version = typeof healthz.json?.version === 'string' ? healthz.json.version : undefined;
   const evidence = { healthz, readyz, live, ready, failing, version };
 
+  // A body refused unread is the finding, whatever the status said.
+  const refused = healthz.refused ? `/healthz ${healthz.refused}` : readyz.refused ? `/readyz ${readyz.refused}` : undefined;
+  if (refused) return { ...base, status: 'failed', summary: refused, evidence };
   if (!live) {
     const what = healthz.json ? `status ${healthz.status} ${JSON.stringify(healthz.json).slice(0, 60)}` : `status ${healthz.status} ${healthz.contentType?.split(';')[0] ?? 'no content type'}, not the health JSON`;
     return { ...base, status: 'failed', summary: `/healthz ${what}`, evidence };

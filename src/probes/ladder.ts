@@ -1,21 +1,26 @@
 import type { CheckTarget } from '../config/targets.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { LayerName, LayerResult, ProbeReport } from './report.js';
+import type { LayerName, LayerOf, LayerResult, ProbeReport } from './report.js';
 import { LAYER_ORDER } from './layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeDns, toNodeLookup, type Lookup } from './dns.js';
+import { isShortName } from './dns-split.js';
 import { probeTcp } from './tcp.js';
 import { probeHttpHealth } from './http-health.js';
 import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
 import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
+import type { TailnetPolicyProbe } from './tailnet/policy-probe.js';
+import { tokenFingerprint } from '../host/token-fingerprint.js';
 
 export interface LadderDeps {
   connect: Connect;
   identity?: DeviceIdentity;
   tailnet?: TailnetLayers;
+  /** The tailnet policy for this node, to tell the ACL from the host firewall (with `tailnet`). */
+  tailnetPolicy?: TailnetPolicyProbe;
   exposure?: ExposureProbe;
   lookup?: Lookup;
   clock?: MonotonicClock;
@@ -52,10 +57,14 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   const layers = new Map<LayerName, LayerResult>();
 
   const botNode = deps.tailnet?.botNode({ startMs: 0, signal: budget });
-  const dnsSplit = deps.tailnet?.dnsSplit && /\.ts\.net\.?$/i.test(host) ? deps.tailnet.dnsSplit(host, { signal: budget }) : undefined;
+  // MagicDNS names are resolved both ways: `*.ts.net`, and short names (the search domains decide those).
+  const magicDnsName = /\.ts\.net\.?$/i.test(host) || isShortName(host);
+  const dnsSplit = deps.tailnet?.dnsSplit && magicDnsName ? deps.tailnet.dnsSplit(host, { signal: budget }) : undefined;
   const dns = await probeDns(host, { timeoutMs: target.timeouts.dnsMs, startMs: since(), clock, lookup: deps.lookup });
   const split = await dnsSplit?.catch(() => undefined);
-  layers.set('dns', split && dns.evidence ? { ...dns, evidence: { ...dns.evidence, split } } : dns);
+  // A MagicDNS name that does not resolve: is MagicDNS on at all? Asked only then (a round trip on failure only).
+  const magicDns = dns.status === 'failed' && magicDnsName && deps.tailnet?.magicDnsState ? await deps.tailnet.magicDnsState({ signal: budget }).catch(() => undefined) : undefined;
+  layers.set('dns', (split || magicDns) && dns.evidence ? { ...dns, evidence: { ...dns.evidence, ...(split ? { split } : {}), ...(magicDns ? { magicDns } : {}) } } : dns);
 
   const addresses = dns.evidence?.addresses ?? [];
   if (dns.status === 'ok' && addresses.length > 0) {
@@ -69,8 +78,13 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     const exposure = target.publicAddress && deps.exposure
       ? deps.exposure({ address: target.publicAddress, port, timeoutMs: target.timeouts.tcpMs, signal: budget })
       : undefined;
+    // The policy can only matter if TCP times out: start reading it (cached) once TCP is slower
+    // than any healthy connect, so it is at hand by the time TCP gives up.
+    const policyProbe = deps.tailnet ? deps.tailnetPolicy : undefined;
+    // Only for a node in this node's netmap: a slow LAN or loopback gateway is no question for the tailnet policy.
+    const prefetch = policyProbe && peer ? setTimeout(() => void peer.then((found) => found.evidence?.inNetmap && policyProbe.prefetch(budget), () => undefined), Math.min(250, target.timeouts.tcpMs / 4)) : undefined;
     const [tcp, http, gateway] = await Promise.all([
-      probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }),
+      probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() => clearTimeout(prefetch)),
       probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
       probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol }, { startMs: afterDns, signal: budget }),
     ]);
@@ -109,14 +123,18 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     if (peer) layers.set('peer', await peer);
     const pathLayer = await path;
     if (pathLayer) layers.set('path', pathLayer);
+    const pinged = pathLayer?.evidence?.tsmp?.ok === true || pathLayer?.evidence?.disco?.ok === true;
+    const tailnetPolicy = policyProbe && pinged && (tcp.evidence?.error === 'timeout' || tcp.evidence?.error === 'unreachable')
+      ? await policyProbe.evaluate({ gateway: target.name, port, ips: (layers.get('peer') as LayerOf<'peer'> | undefined)?.evidence?.tailscaleIPs ?? [], signal: budget }).catch(() => undefined)
+      : undefined;
     const exposureEvidence = await exposure;
     if (botNode) layers.set('bot-node', botNodeForTarget(await botNode, layers.get('peer')));
-    return finish(exposureEvidence);
+    return finish(exposureEvidence, tailnetPolicy);
   }
   if (botNode) layers.set('bot-node', await botNode);
   return finish(undefined);
 
-  function finish(exposure: ProbeReport['exposure']): ProbeReport {
+  function finish(exposure: ProbeReport['exposure'], tailnetPolicy?: ProbeReport['tailnetPolicy']): ProbeReport {
     const ordered = LAYER_ORDER.map((name) => layers.get(name) ?? placeholder(name));
     return {
       schema: 1,
@@ -136,6 +154,10 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       budgetMs: target.timeouts.budgetMs,
       layers: markNotReached(ordered),
       ...(exposure ? { exposure } : {}),
+      ...(tailnetPolicy ? { tailnetPolicy } : {}),
+      ...(target.sameTokenAs?.length && target.token
+        ? { tokenOwners: target.sameTokenAs.map(({ gateway, tokenEnv }) => ({ gateway, via: 'config' as const, tokenEnv, fingerprint: tokenFingerprint(target.token!) })) }
+        : {}),
       client: { version: CLAWOPS_VERSION, ...(deps.identity && target.device !== 'never' ? { deviceId: deps.identity.deviceId } : {}) },
     };
   }

@@ -62,8 +62,17 @@ export const DnsEvidence = z.object({
       magicDnsError: z.string().optional(),
       outsideTailnet: z.array(z.string()).default([]),
       disagree: z.boolean(),
+      /**
+       * A short name (`gw1`): the name each side answered for — the system resolver after its search
+       * domains (`gw1.corp.example`), 100.100.100.100 with the tailnet's MagicDNS suffix.
+       */
+      systemName: z.string().optional(),
+      magicDnsName: z.string().optional(),
+      searchDomains: z.array(z.string()).optional(),
     })
     .optional(),
+  /** After a MagicDNS name failed: whether MagicDNS is on in the tailnet, and who said so. */
+  magicDns: z.object({ enabled: z.boolean().optional(), source: z.string(), error: z.string().optional() }).optional(),
 });
 export const PeerEvidence = z.object({
   query: z.string(),
@@ -107,6 +116,8 @@ export const HttpEndpointEvidence = z.object({
   bodyStart: z.string().optional(),
   /** The body is OpenClaw's Control UI: an OpenClaw answered, just not with health JSON. */
   controlUi: z.boolean().optional(),
+  /** A body refused unread: too large or too deeply nested to be health JSON. */
+  refused: z.string().optional(),
   error: NetErrorSchema.optional(),
   errno: z.string().optional(),
 });
@@ -126,6 +137,8 @@ export const UpgradeEvidence = z.object({
   bodyStart: z.string().optional(),
   error: NetErrorSchema.optional(),
   errno: z.string().optional(),
+  /** A 101 the WebSocket client refused, and why (bad accept key, no Upgrade, an unoffered extension). */
+  notWebSocket: z.string().optional(),
 });
 export const CloseEvidence = z.object({ code: z.number(), reason: z.string() });
 export const GatewayErrorEvidence = z.object({
@@ -159,6 +172,8 @@ export const HandshakeEvidence = z.object({
   closedAfterMs: z.number().optional(),
   /** The frame the Gateway sent that was not protocol (garbage, oversized). */
   protocolViolation: z.string().optional(),
+  /** A frame refused unread: too large or too deeply nested (`… nested 2,000,000 deep: refused`). */
+  refused: z.string().optional(),
   failure: z.enum(['no-challenge', 'rejected', 'closed', 'timeout', 'protocol-violation', 'aborted']).optional(),
   /**
    * Device pairing as seen by this check: `approved` (device token held or issued), `pending`
@@ -173,6 +188,9 @@ export const RpcEvidence = z.object({
   error: GatewayErrorEvidence.optional(),
   close: CloseEvidence.optional(),
   timedOut: z.boolean().optional(),
+  /** The answer broke the protocol (the session was dropped), or was refused unread. */
+  protocolViolation: z.string().optional(),
+  refused: z.string().optional(),
 });
 export const HealthEvidence = RpcEvidence.extend({
   ok: z.boolean().optional(),
@@ -229,6 +247,33 @@ export const ExposureEvidence = z.object({
 });
 
 /**
+ * The tailnet policy read for THIS node (src/tailscale/policy-reach.ts), attached only when it can
+ * decide something: TSMP/disco answered and TCP to the port timed out (the runbook's first row).
+ * `denies` → the ACL; `allows` → not the ACL (so the host firewall); `unavailable` says why not.
+ */
+export const TailnetPolicyEvidence = z.object({
+  status: z.enum(['allows', 'denies', 'unavailable']),
+  /** unavailable: what is missing and how to enable it. */
+  reason: z.string().optional(),
+  /** This node as the policy matched it (`tag:clawops`, or a login and its groups). */
+  node: z.array(z.string()).default([]),
+  destination: z.string().optional(),
+  /** allows: the rule that lets this node reach the port. */
+  rule: z.string().optional(),
+  /** denies: rules that open the port to other sources. */
+  otherRules: z.array(z.string()).default([]),
+  suggestedGrant: z.string().optional(),
+  suggestedAcl: z.string().optional(),
+  preferred: z.enum(['grants', 'acls']).optional(),
+  /** The policy's own tests that assert this node's access to the port. */
+  tests: z.array(z.object({ expect: z.enum(['accept', 'deny']), text: z.string() })).default([]),
+  /** How old the cached policy was, and whether a refresh had failed (then the last good one was used). */
+  policyAgeMs: z.number().optional(),
+  stale: z.boolean().optional(),
+});
+export type TailnetPolicyEvidenceData = z.infer<typeof TailnetPolicyEvidence>;
+
+/**
  * Host evidence: what the agent on the gateway host found (src/host/run-host-checks.ts), joined
  * into the report by the worker. It crosses Redis, so it carries fingerprints, never a token: the
  * fingerprint fields only accept the 12-hex form.
@@ -244,6 +289,23 @@ export const HostListenersEvidence = z.object({
   bound: z.array(z.string()).default([]),
   allowed: z.array(z.string()).default([]),
   violations: z.array(z.object({ address: z.string(), kind: z.string(), severity: z.enum(['critical', 'warning']), why: z.string() })).default([]),
+  /** Who holds each listening socket on the Gateway's ports (/proc/<pid>/fd and cgroup). */
+  owners: z
+    .array(
+      z.object({
+        port: z.number(),
+        address: z.string(),
+        uid: z.number().optional(),
+        user: z.string().optional(),
+        pid: z.number().optional(),
+        process: z.string().optional(),
+        unit: z.string().optional(),
+        openclaw: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  /** Processes whose fds the agent may not read (another user's): their sockets show a uid only. */
+  ownersUnreadable: z.number().optional(),
 });
 export const HostLoopbackEvidence = z.object({
   url: z.string(),
@@ -298,6 +360,30 @@ export const HostDoctorEvidence = z.object({
     .default([]),
   notes: z.array(z.string()).default([]),
 });
+/** The host's packet filter for a new TCP connection on tailscale0 (src/host/read-packet-filter.ts). */
+export const HostFirewallEvidence = z.object({
+  available: z.boolean(),
+  /** permission-denied (needs CAP_NET_ADMIN), not-installed, unreadable, timeout. */
+  reason: z.string().optional(),
+  detail: z.string().optional(),
+  /** The program that printed the ruleset (`nft -j list ruleset`). */
+  tool: z.string().optional(),
+  interface: z.string(),
+  ports: z
+    .array(
+      z.object({
+        port: z.number(),
+        family: z.enum(['ipv4', 'ipv6']),
+        verdict: z.enum(['accept', 'drop', 'reject']),
+        chain: z.string().optional(),
+        rule: z.string().optional(),
+        handle: z.number().optional(),
+        byPolicy: z.boolean(),
+        conditional: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+});
 export const HostEvidence = z.object({
   agent: z.object({
     /** `silent`: no answer within `deadlineMs`; `failed`: the agent or the queue said why. */
@@ -313,6 +399,7 @@ export const HostEvidence = z.object({
   unit: HostUnitEvidence.optional(),
   version: HostVersionEvidence.optional(),
   doctor: HostDoctorEvidence.optional(),
+  firewall: HostFirewallEvidence.optional(),
   /** The fingerprint of the token this clawops node sends, to set beside the unit's. */
   clientTokenFingerprint: Fingerprint.optional(),
 });
@@ -342,6 +429,13 @@ export const ProbeReportSchema = z.object({
   exposure: ExposureEvidence.optional(),
   /** Host-side evidence from the agent on the gateway host, when the gateway has one. */
   host: HostEvidence.optional(),
+  /**
+   * Other gateways whose token this check sent: configured for them in clawops.yaml (`config`), or
+   * carried by their systemd unit as their host agent last saw it (`host-unit`). Fingerprints only.
+   */
+  tokenOwners: z.array(z.object({ gateway: z.string(), via: z.enum(['config', 'host-unit']), tokenEnv: z.string().optional(), fingerprint: Fingerprint })).optional(),
+  /** The tailnet policy for this node and the gateway's port, when TSMP answered and TCP timed out. */
+  tailnetPolicy: TailnetPolicyEvidence.optional(),
   /** Our own client's identity and version, for verdict texts. */
   client: z.object({ version: z.string(), deviceId: z.string().optional() }),
 });

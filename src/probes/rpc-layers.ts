@@ -47,7 +47,12 @@ interface Timing {
   durationMs: number;
 }
 
-function failure(outcome: Extract<RpcOutcome, { ok: false }>, method: string, rpcTimeoutMs: number): { summary: string; evidence: { method: string; error?: typeof outcome.error; close?: typeof outcome.close; timedOut?: boolean } } {
+type FailureEvidence = { method: string; error?: Extract<RpcOutcome, { ok: false }>['error']; close?: Extract<RpcOutcome, { ok: false }>['close']; timedOut?: boolean; protocolViolation?: string; refused?: string };
+
+function failure(outcome: Extract<RpcOutcome, { ok: false }>, method: string, rpcTimeoutMs: number): { summary: string; evidence: FailureEvidence } {
+  // What broke the session comes first: the close after it is our own doing (we dropped the socket).
+  if (outcome.refused) return { summary: `${method}: ${outcome.refused}`, evidence: { method, refused: outcome.refused, protocolViolation: outcome.refused, ...(outcome.close ? { close: outcome.close } : {}) } };
+  if (outcome.protocolViolation) return { summary: `${method}: protocol violation: ${outcome.protocolViolation}`, evidence: { method, protocolViolation: outcome.protocolViolation, ...(outcome.close ? { close: outcome.close } : {}) } };
   if (outcome.error) {
     const detail = outcome.error.missingScope ? ` missing scope: ${outcome.error.missingScope}` : outcome.error.detailsCode ? ` (${outcome.error.detailsCode})` : '';
     return { summary: `${method}: ${outcome.error.code}${detail}`, evidence: { method, error: outcome.error } };

@@ -10,8 +10,10 @@ export interface TailnetLayers {
   botNode(options: { startMs: number; signal: AbortSignal }): Promise<LayerOf<'bot-node'>>;
   peer(query: string, addresses: string[], options: { startMs: number; signal: AbortSignal }): Promise<LayerOf<'peer'>>;
   path(ip: string, options: { startMs: number; signal: AbortSignal }): Promise<LayerOf<'path'>>;
-  /** Split-DNS check for MagicDNS names (`*.ts.net`). */
+  /** Split-DNS check for MagicDNS names (`*.ts.net`, and short names through the search domains). */
   dnsSplit?(host: string, options: { signal: AbortSignal }): Promise<z.infer<typeof DnsEvidence>['split']>;
+  /** Whether MagicDNS is on in the tailnet (asked only after a MagicDNS name failed to resolve). */
+  magicDnsState?(options: { signal: AbortSignal }): Promise<z.infer<typeof DnsEvidence>['magicDns']>;
 }
 
 export type ExposureProbe = (options: { address: string; port: number; timeoutMs: number; signal: AbortSignal }) => Promise<z.infer<typeof ExposureEvidence>>;

@@ -57,7 +57,9 @@ export async function probeGateway(
   const upgradeDuration = roundMs(result.timing.upgradeMs);
   const upgrade: LayerOf<'upgrade'> = {
     layer: 'upgrade',
-    status: result.upgrade.httpStatus === 101 ? 'ok' : 'failed',
+    // Ok only when the WebSocket client accepted the upgrade (the socket opened): a 101 alone
+    // proves nothing — a proxy or any server can send one.
+    status: result.ok || result.stage !== 'upgrade' ? 'ok' : 'failed',
     startMs,
     durationMs: upgradeDuration,
     summary: upgradeSummary(result.upgrade),
@@ -89,7 +91,8 @@ export function notReached<L extends 'handshake' | 'health' | 'status' | 'channe
 }
 
 function upgradeSummary(upgrade: LayerOf<'upgrade'>['evidence'] & object): string {
-  if (upgrade.httpStatus === 101) return '101 Switching Protocols';
+  if (upgrade.notWebSocket) return `101 without a valid WebSocket accept: a proxy or a non-OpenClaw server (${upgrade.notWebSocket})`;
+  if (upgrade.httpStatus === 101 && !upgrade.error) return '101 Switching Protocols';
   if (upgrade.httpStatus !== undefined) {
     const type = upgrade.contentType?.split(';')[0];
     return `no upgrade: HTTP ${upgrade.httpStatus}${type ? ` ${type}` : ''}${upgrade.bodyStart ? ` "${upgrade.bodyStart.slice(0, 40)}"` : ''}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostDoctorEvidence, HostListenersEvidence, HostLoopbackEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
+import { HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
 
 /**
  * The host agent's queue: one per gateway host, named after the gateway, so an agent consumes only
@@ -42,5 +42,6 @@ export const HostCheckResultSchema = z.object({
   unit: HostUnitEvidence,
   version: HostVersionEvidence,
   doctor: HostDoctorEvidence.optional(),
+  firewall: HostFirewallEvidence.optional(),
 });
 export type HostCheckResult = z.infer<typeof HostCheckResultSchema>;

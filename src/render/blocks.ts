@@ -1,7 +1,10 @@
+import { EMPTY, slackText, truncateText, type SlackText } from './slack-text.js';
+
 /**
  * Block Kit builders that stay inside Slack's limits by construction: section text ≤ 3000,
  * header ≤ 150, ≤ 10 fields of ≤ 2000, ≤ 25 elements per actions block, button value ≤ 2000,
- * ≤ 50 blocks per message. Every message also carries a plain `text` fallback.
+ * ≤ 50 blocks per message. Every message also carries a `text` fallback. Every text they take is a
+ * `SlackText` (slack-text.ts), escaped by construction: no outside string reaches Slack raw.
  */
 export const LIMITS = {
   blocks: 50,
@@ -17,92 +20,105 @@ export const LIMITS = {
   messageText: 40_000,
 } as const;
 
-export type Block = Record<string, unknown>;
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
+declare const BLOCK: unique symbol;
+declare const MESSAGE: unique symbol;
+/** A Block Kit block made by the builders below (never by hand: its text would not be escaped). */
+export type Block = Record<string, unknown> & { readonly [BLOCK]: true };
+export type SlackMessage = { readonly text: string; readonly blocks: Block[] } & { readonly [MESSAGE]: true };
 
+/** For plain strings that are cut before they are escaped (evidence, names). */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, max - 1)}…`;
 }
 
-/** Slack's mrkdwn needs &, < and > escaped in text that came from elsewhere (evidence, names). */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+const block = (shape: Record<string, unknown>): Block => shape as Block;
+/** A mrkdwn object. `verbatim`: Slack links nothing in it by itself, only our own `<…>` tokens. */
+const mrkdwn = (text: SlackText, max: number) => ({ type: 'mrkdwn', text: truncateText(text, max).mrkdwn, verbatim: true });
+/** A plain_text object: escaped as well (Slack decodes `&amp;`, `&lt;`, `&gt;` there too). */
+const plain = (text: SlackText, max: number, emoji = true) => ({ type: 'plain_text', text: truncateText(text, max).mrkdwn, ...(emoji ? { emoji: true } : {}) });
 
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.headerText), emoji: true } });
+export const header = (text: SlackText): Block => block({ type: 'header', text: plain(text, LIMITS.headerText) });
 
-export const section = (mrkdwn: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.sectionText) } });
+/** A section; `accessory` is a button made by `button()`. */
+export const section = (text: SlackText, accessory?: Block): Block => block({ type: 'section', text: mrkdwn(text, LIMITS.sectionText), ...(accessory ? { accessory } : {}) });
 
-export const fields = (items: string[]): Block => ({
-  type: 'section',
-  fields: items.slice(0, LIMITS.fields).map((item) => ({ type: 'mrkdwn', text: truncate(item, LIMITS.fieldText) })),
-});
+export const fields = (items: SlackText[]): Block => block({ type: 'section', fields: items.slice(0, LIMITS.fields).map((item) => mrkdwn(item, LIMITS.fieldText)) });
 
-export const context = (items: string[]): Block => ({
-  type: 'context',
-  elements: items.slice(0, LIMITS.contextElements).map((item) => ({ type: 'mrkdwn', text: truncate(item, LIMITS.sectionText) })),
-});
+export const context = (items: SlackText[]): Block => block({ type: 'context', elements: items.slice(0, LIMITS.contextElements).map((item) => mrkdwn(item, LIMITS.sectionText)) });
 
-export const divider = (): Block => ({ type: 'divider' });
+export const divider = (): Block => block({ type: 'divider' });
 
-/** A monospace block for tables; cut at a line boundary so the fence is never broken. */
+const FENCE = '```';
+
+/**
+ * A monospace block for tables of plain lines (escaped here, as every outside string is); cut at a
+ * line boundary so the fence is never broken, and a fence inside a line cannot close it early.
+ */
 export function codeSection(lines: string[]): Block {
   const budget = LIMITS.sectionText - 8;
   const kept: string[] = [];
   let used = 0;
   for (const line of lines) {
-    if (used + line.length + 1 > budget) {
+    const safe = slackText(line.split(FENCE).join("'''")).mrkdwn;
+    if (used + safe.length + 1 > budget) {
       kept.push('…');
       break;
     }
-    kept.push(line);
-    used += line.length + 1;
+    kept.push(safe);
+    used += safe.length + 1;
   }
-  return section(`\`\`\`${kept.join('\n')}\`\`\``);
+  return block({ type: 'section', text: { type: 'mrkdwn', text: `${FENCE}${kept.join('\n')}${FENCE}`, verbatim: true } });
 }
 
 export interface ButtonSpec {
   actionId: string;
-  text: string;
+  text: SlackText;
   value: string;
   style?: 'primary' | 'danger';
-  confirm?: { title: string; text: string; confirm: string; deny: string };
+  confirm?: { title: SlackText; text: SlackText; confirm: SlackText; deny: SlackText };
 }
 
 export function button(spec: ButtonSpec): Block {
   if (spec.value.length > LIMITS.buttonValue) throw new RangeError(`button value for ${spec.actionId} is ${spec.value.length} characters (max ${LIMITS.buttonValue})`);
-  return {
+  return block({
     type: 'button',
     action_id: spec.actionId,
-    text: { type: 'plain_text', text: truncate(spec.text, LIMITS.buttonText), emoji: true },
+    text: plain(spec.text, LIMITS.buttonText),
     value: spec.value,
     ...(spec.style ? { style: spec.style } : {}),
     ...(spec.confirm
       ? {
           confirm: {
-            title: { type: 'plain_text', text: truncate(spec.confirm.title, 100) },
-            text: { type: 'mrkdwn', text: truncate(spec.confirm.text, LIMITS.confirmText) },
-            confirm: { type: 'plain_text', text: truncate(spec.confirm.confirm, 30) },
-            deny: { type: 'plain_text', text: truncate(spec.confirm.deny, 30) },
+            title: plain(spec.confirm.title, 100, false),
+            text: mrkdwn(spec.confirm.text, LIMITS.confirmText),
+            confirm: plain(spec.confirm.confirm, 30, false),
+            deny: plain(spec.confirm.deny, 30, false),
           },
         }
       : {}),
-  };
+  });
 }
 
-export const actions = (blockId: string, elements: Block[]): Block => ({ type: 'actions', block_id: blockId, elements: elements.slice(0, LIMITS.actionsElements) });
+export const actions = (blockId: string, elements: Block[]): Block => block({ type: 'actions', block_id: blockId, elements: elements.slice(0, LIMITS.actionsElements) });
 
 /** Keeps a message within 50 blocks: the tail is replaced by one line saying what was left out. */
-export function capBlocks(blocks: Block[], whatWasCut: (cut: number) => string): Block[] {
+export function capBlocks(blocks: Block[], whatWasCut: (cut: number) => SlackText): Block[] {
   if (blocks.length <= LIMITS.blocks) return blocks;
   const kept = blocks.slice(0, LIMITS.blocks - 1);
   return [...kept, context([whatWasCut(blocks.length - kept.length)])];
 }
 
-export function message(text: string, blocks: Block[]): SlackMessage {
-  return { text: truncate(text, 3000), blocks };
+const fallbacks = new WeakMap<SlackMessage, SlackText>();
+
+/** The only way to a message. The `text` fallback is escaped text too: Slack parses it alike. */
+export function message(text: SlackText, blocks: Block[]): SlackMessage {
+  const built = { text: truncateText(text, 3000).mrkdwn, blocks } as unknown as SlackMessage;
+  fallbacks.set(built, text);
+  return built;
+}
+
+/** The fallback a message was built with, to extend it (a footer, a problem) without escaping it twice. */
+export function fallbackOf(built: SlackMessage): SlackText {
+  return fallbacks.get(built) ?? EMPTY;
 }

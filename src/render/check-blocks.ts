@@ -1,6 +1,7 @@
 import type { CheckResult } from '../check/checker.js';
 import type { Verdict } from '../diagnosis/verdict.js';
-import { actions, button, capBlocks, codeSection, context, divider, escapeMrkdwn, header, message, section, truncate, type Block, type SlackMessage } from './blocks.js';
+import { actions, button, capBlocks, codeSection, context, divider, header, message, section, truncate, type Block, type SlackMessage } from './blocks.js';
+import { code, joinText, md, mention, type SlackText } from './slack-text.js';
 import { formatMs } from './terminal.js';
 import { hostViewLine } from './host-line.js';
 
@@ -19,68 +20,73 @@ const SEVERITY_ICON = { critical: '🚨', error: '🔴', warning: '🟡', info: 
 
 /** The in-channel "checking…" placeholder, updated in place when the result arrives. */
 export function renderCheckPending(gateways: string[], requestedBy?: string): SlackMessage {
-  const names = gateways.map((name) => `\`${name}\``).join(', ');
-  const text = `⏳ Checking ${gateways.join(', ')}…`;
-  return message(text, [section(`⏳ Checking ${names}…`), ...(requestedBy ? [context([`requested by <@${requestedBy}>`])] : [])]);
+  const names = joinText(gateways.map(code), ', ');
+  const text = md`⏳ Checking ${gateways.join(', ')}…`;
+  return message(text, [section(md`⏳ Checking ${names}…`), ...(requestedBy ? [context([md`requested by ${mention(requestedBy)}`])] : [])]);
 }
 
 /** A check that could not run (queue down, worker error): said plainly, in place of the placeholder. */
 export function renderCheckFailed(gateways: string[], why: string): SlackMessage {
-  const text = `⚠️ Could not check ${gateways.join(', ')}: ${why}`;
-  return message(text, [section(`⚠️ Could not check ${gateways.map((name) => `\`${name}\``).join(', ')}: ${escapeMrkdwn(why)}`)]);
+  const text = md`⚠️ Could not check ${gateways.join(', ')}: ${why}`;
+  return message(text, [section(md`⚠️ Could not check ${joinText(gateways.map(code), ', ')}: ${why}`)]);
 }
 
 export function renderCheckResults(results: CheckResult[], ctx: CheckMessageContext = {}): SlackMessage {
   const blocks = results.length === 1 ? singleResult(results[0]!) : fleetResults(results);
-  if (ctx.requestedBy) blocks.push(context([`requested by <@${ctx.requestedBy}>`]));
+  if (ctx.requestedBy) blocks.push(context([md`requested by ${mention(ctx.requestedBy)}`]));
   const tail: Block[] = [...(ctx.footer ?? [])];
   if (ctx.rerun) {
-    tail.push(actions('check_actions', [button({ actionId: RERUN_ACTION_ID, text: '↻ Re-run', value: JSON.stringify({ gateways: ctx.rerun.gateways }).slice(0, 2000) })]));
+    tail.push(actions('check_actions', [button({ actionId: RERUN_ACTION_ID, text: md`↻ Re-run`, value: JSON.stringify({ gateways: ctx.rerun.gateways }).slice(0, 2000) })]));
   }
-  const capped = capBlocks(blocks, (cut) => `…${cut} more block(s) left out (Slack allows 50): run \`clawops check\` for the full report`);
+  const capped = capBlocks(blocks, (cut) => md`…${cut} more block(s) left out (Slack allows 50): run \`clawops check\` for the full report`);
   const room = 50 - tail.length;
-  const body = capped.length > room ? [...capped.slice(0, room - 1), context(['…more left out (Slack allows 50 blocks)'])] : capped;
+  const body = capped.length > room ? [...capped.slice(0, room - 1), context([md`…more left out (Slack allows 50 blocks)`])] : capped;
   return message(fallbackText(results), [...body, ...tail]);
 }
 
-function fallbackText(results: CheckResult[]): string {
+function fallbackText(results: CheckResult[]): SlackText {
   if (results.length === 1) {
     const { diagnosis } = results[0]!;
-    return `${STATE_ICON[diagnosis.state]} ${diagnosis.headline}`;
+    return md`${STATE_ICON[diagnosis.state]} ${diagnosis.headline}`;
   }
   const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy');
-  return `${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy${unhealthy.length ? `: ${unhealthy.map((result) => result.diagnosis.headline).join('; ')}` : ''}`;
+  const details = unhealthy.length ? `: ${unhealthy.map((result) => result.diagnosis.headline).join('; ')}` : '';
+  return md`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy${details}`;
 }
 
 function singleResult({ report, diagnosis }: CheckResult): Block[] {
   const state = diagnosis.state === 'healthy' ? 'healthy' : diagnosis.state === 'degraded' ? 'degraded' : 'UNHEALTHY';
   const primary = diagnosis.verdicts[0];
   const title = `${STATE_ICON[diagnosis.state]} ${report.gateway.name} ${state}${primary && diagnosis.state !== 'healthy' ? ` — ${primary.id}` : ''}`;
-  const blocks: Block[] = [header(title)];
+  const blocks: Block[] = [header(md`${title}`)];
+  const expected = diagnosis.version.expected && diagnosis.version.expected !== diagnosis.version.running ? ` (expected ${diagnosis.version.expected})` : '';
   const facts = [
-    `*URL* ${escapeMrkdwn(report.gateway.url)}`,
-    `*OpenClaw* ${diagnosis.version.running ?? 'unknown'}${diagnosis.version.expected && diagnosis.version.expected !== diagnosis.version.running ? ` (expected ${diagnosis.version.expected})` : ''}`,
-    `*Check* ${formatMs(report.durationMs)}${diagnosis.failedLayer ? ` · first failed layer: *${diagnosis.failedLayer}*` : ''}`,
-    ...[hostViewLine(report)].filter((line): line is string => line !== undefined),
+    md`*URL* ${report.gateway.url}`,
+    md`*OpenClaw* ${diagnosis.version.running ?? 'unknown'}${expected}`,
+    md`*Check* ${formatMs(report.durationMs)}${diagnosis.failedLayer ? md` · first failed layer: *${diagnosis.failedLayer}*` : ''}`,
+    ...[hostViewLine(report)].filter((line): line is SlackText => line !== undefined),
   ];
   blocks.push(context(facts));
-  if (diagnosis.suppressed) blocks.push(section('*clawops itself is off the tailnet*: gateway verdicts are suppressed until this node is back.'));
+  if (diagnosis.suppressed) blocks.push(section(md`*clawops itself is off the tailnet*: gateway verdicts are suppressed until this node is back.`));
   for (const verdict of diagnosis.verdicts.slice(0, 6)) blocks.push(...verdictBlocks(verdict));
-  if (diagnosis.verdicts.length > 6) blocks.push(context([`…and ${diagnosis.verdicts.length - 6} more finding(s)`]));
+  if (diagnosis.verdicts.length > 6) blocks.push(context([md`…and ${diagnosis.verdicts.length - 6} more finding(s)`]));
   blocks.push(codeSection(layerTable(report)));
   return blocks;
 }
 
 export function verdictBlocks(verdict: Verdict): Block[] {
-  const body = [
-    `${SEVERITY_ICON[verdict.severity]} *${verdict.id}* — ${verdict.title}${verdict.layer ? ` _(${verdict.layer})_` : ''}`,
-    `*What you see:* ${verdict.see}`,
-    `*Suspect first:* ${verdict.suspect}`,
-    `*What to do:* ${verdict.do}`,
-    ...verdict.notes.map((note) => `:point_right: ${escapeMrkdwn(note)}`),
-  ].join('\n');
-  const evidence = verdict.evidence.map((item) => `\`${truncate(item.replace(/`/g, "'"), 400)}\``).join('  ·  ');
-  return [section(body), ...(evidence ? [context([`evidence: ${evidence}`])] : [])];
+  const body = joinText(
+    [
+      md`${SEVERITY_ICON[verdict.severity]} *${verdict.id}* — ${verdict.title}${verdict.layer ? md` _(${verdict.layer})_` : ''}`,
+      md`*What you see:* ${verdict.see}`,
+      md`*Suspect first:* ${verdict.suspect}`,
+      md`*What to do:* ${verdict.do}`,
+      ...verdict.notes.map((note) => md`:point_right: ${note}`),
+    ],
+    '\n',
+  );
+  const evidence = joinText(verdict.evidence.map((item) => code(truncate(item, 400))), '  ·  ');
+  return [section(body), ...(evidence.length ? [context([md`evidence: ${evidence}`])] : [])];
 }
 
 function layerTable(report: CheckResult['report']): string[] {
@@ -97,14 +103,14 @@ function layerTable(report: CheckResult['report']): string[] {
 /** Many gateways: one line each, details only for those that are not healthy. */
 function fleetResults(results: CheckResult[]): Block[] {
   const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy');
-  const blocks: Block[] = [header(`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy`)];
-  const lines = results.map(({ report, diagnosis }) => `${STATE_ICON[diagnosis.state]} *${report.gateway.name}* ${diagnosis.state === 'healthy' ? `${diagnosis.version.running ?? ''} · ${formatMs(report.durationMs)}` : `— ${diagnosis.verdicts[0]?.id ?? diagnosis.state}`}`);
-  for (let index = 0; index < lines.length; index += 20) blocks.push(section(lines.slice(index, index + 20).join('\n')));
+  const blocks: Block[] = [header(md`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy`)];
+  const lines = results.map(({ report, diagnosis }) => md`${STATE_ICON[diagnosis.state]} *${report.gateway.name}* ${diagnosis.state === 'healthy' ? `${diagnosis.version.running ?? ''} · ${formatMs(report.durationMs)}` : `— ${diagnosis.verdicts[0]?.id ?? diagnosis.state}`}`);
+  for (let index = 0; index < lines.length; index += 20) blocks.push(section(joinText(lines.slice(index, index + 20), '\n')));
   for (const { report, diagnosis } of unhealthy.slice(0, 10)) {
-    blocks.push(divider(), section(`*${report.gateway.name}*`));
+    blocks.push(divider(), section(md`*${report.gateway.name}*`));
     const primary = diagnosis.verdicts[0];
     if (primary) blocks.push(...verdictBlocks(primary));
   }
-  if (unhealthy.length > 10) blocks.push(context([`…and ${unhealthy.length - 10} more unhealthy gateway(s): check them one by one for details`]));
+  if (unhealthy.length > 10) blocks.push(context([md`…and ${unhealthy.length - 10} more unhealthy gateway(s): check them one by one for details`]));
   return blocks;
 }

@@ -2,7 +2,8 @@ import type { Phase } from '../alerts/policy.js';
 import type { IncidentStats, Uptime } from '../state/history-stats.js';
 import type { MaintenanceWindow } from '../state/maintenance.js';
 import type { VersionChange } from '../state/versions.js';
-import { context, divider, escapeMrkdwn, header, LIMITS, message, section, truncate, type Block, type SlackMessage } from './blocks.js';
+import { context, divider, header, LIMITS, message, section, truncate, type Block, type SlackMessage } from './blocks.js';
+import { code, joinText, md, truncateText, withoutStars, type SlackText } from './slack-text.js';
 import type { DigestSection } from './digest-section.js';
 import { dateTime, dayName, dayTime, formatDuration, percent } from './time-text.js';
 import { formatMs } from './terminal.js';
@@ -67,36 +68,36 @@ function rankOf(gateway: GatewayDigest): Rank {
 
 const ICON: Record<Rank, string> = { 0: '🔴', 1: '🟠', 2: '🟠', 3: '🟡', 4: '⚠️', 5: '⚪', 6: '🛠', 7: '🔄', 8: '✅' };
 
-function statusOf(gateway: GatewayDigest, tz: string): string {
+function statusOf(gateway: GatewayDigest, tz: string): SlackText {
   const verdict = gateway.incident?.verdict ?? gateway.lastVerdict;
-  const why = verdict ? ` \`${verdict}\`` : '';
+  const why = verdict ? md` ${code(verdict)}` : '';
   switch (rankOf(gateway)) {
     case 0:
-      return `*DOWN* since ${gateway.incident ? dayTime(gateway.incident.startedAt, tz) : '?'}${why}`;
+      return md`*DOWN* since ${gateway.incident ? dayTime(gateway.incident.startedAt, tz) : '?'}${why}`;
     case 1:
-      return `recovering${why}`;
+      return md`recovering${why}`;
     case 2:
-      return `failing${why}`;
+      return md`failing${why}`;
     case 3:
-      return `degraded${why}`;
+      return md`degraded${why}`;
     case 5:
-      return 'no checks in the period';
+      return md`no checks in the period`;
     default:
-      return 'up';
+      return md`up`;
   }
 }
 
-function lineOf(gateway: GatewayDigest, data: DigestData): string {
+function lineOf(gateway: GatewayDigest, data: DigestData): SlackText {
   const tz = data.timeZone;
   const rank = rankOf(gateway);
-  const parts = [`${ICON[rank]} *${gateway.name}* ${statusOf(gateway, tz)}`];
+  const parts: Array<SlackText | string> = [md`${ICON[rank]} *${gateway.name}* ${statusOf(gateway, tz)}`];
   if (gateway.uptime.checks > 0) parts.push(`uptime ${percent(gateway.uptime.ratio)}`);
   if (gateway.incidents.count > 0) parts.push(`${gateway.incidents.count} incident${gateway.incidents.count > 1 ? 's' : ''} (longest ${formatDuration(gateway.incidents.longestMs)}${gateway.incidents.open ? ', open' : ''})`);
   if (gateway.p95HandshakeMs !== undefined) parts.push(`p95 handshake ${formatMs(gateway.p95HandshakeMs)}`);
-  for (const change of gateway.versionChanges.slice(-3)) parts.push(`${escapeMrkdwn(change.from)} → ${escapeMrkdwn(change.to)} on ${dayName(change.at, data.toMs, tz)}`);
+  for (const change of gateway.versionChanges.slice(-3)) parts.push(`${change.from} → ${change.to} on ${dayName(change.at, data.toMs, tz)}`);
   if (gateway.versionChanges.length > 3) parts.push(`${gateway.versionChanges.length - 3} more version change(s)`);
-  if (gateway.maintenance) parts.push(`🛠 maintenance until ${dateTime(gateway.maintenance.until, tz)}${gateway.maintenance.reason ? ` — ${escapeMrkdwn(truncate(gateway.maintenance.reason, 80))}` : ''}`);
-  return parts.join(' · ');
+  if (gateway.maintenance) parts.push(`🛠 maintenance until ${dateTime(gateway.maintenance.until, tz)}${gateway.maintenance.reason ? ` — ${truncate(gateway.maintenance.reason, 80)}` : ''}`);
+  return joinText(parts, ' · ');
 }
 
 export interface FleetSummary {
@@ -133,7 +134,7 @@ export function fleetSummary(gateways: readonly GatewayDigest[]): FleetSummary {
   };
 }
 
-function summaryLine(summary: FleetSummary, fleetP95?: number): string {
+function summaryLine(summary: FleetSummary, fleetP95?: number): SlackText {
   const parts = [`*${summary.total} gateway${summary.total === 1 ? '' : 's'}*`, `✅ ${summary.up} up`];
   if (summary.down) parts.push(`🔴 ${summary.down} down`);
   if (summary.failing) parts.push(`🟠 ${summary.failing} failing`);
@@ -143,19 +144,19 @@ function summaryLine(summary: FleetSummary, fleetP95?: number): string {
   if (summary.versionChanges) parts.push(`${summary.versionChanges} version change${summary.versionChanges > 1 ? 's' : ''}`);
   if (summary.maintenance) parts.push(`🛠 ${summary.maintenance} in maintenance`);
   if (fleetP95 !== undefined) parts.push(`p95 handshake ${formatMs(fleetP95)}`);
-  return parts.join(' · ');
+  return md`${parts.join(' · ')}`;
 }
 
 /** Lines into as few sections as fit, each ≤ PACK_CHARS; never more than `maxBlocks`. */
-function pack(lines: string[], maxBlocks: number): { blocks: Block[]; shown: number } {
+function pack(lines: SlackText[], maxBlocks: number): { blocks: Block[]; shown: number } {
   const blocks: Block[] = [];
-  let current: string[] = [];
+  let current: SlackText[] = [];
   let length = 0;
   let shown = 0;
   for (const line of lines) {
-    const clipped = truncate(line, 600);
+    const clipped = truncateText(line, 600);
     if (current.length > 0 && length + clipped.length + 1 > PACK_CHARS) {
-      blocks.push(section(current.join('\n')));
+      blocks.push(section(joinText(current, '\n')));
       shown += current.length;
       current = [];
       length = 0;
@@ -165,39 +166,39 @@ function pack(lines: string[], maxBlocks: number): { blocks: Block[]; shown: num
     length += clipped.length + 1;
   }
   if (current.length > 0 && blocks.length < maxBlocks) {
-    blocks.push(section(current.join('\n')));
+    blocks.push(section(joinText(current, '\n')));
     shown += current.length;
   }
   return { blocks, shown };
 }
 
-function namesList(names: string[], budget: number): string {
-  const shown: string[] = [];
+function namesList(names: string[], budget: number): SlackText {
+  const shown: SlackText[] = [];
   let length = 0;
   for (const name of names) {
-    const item = `\`${name}\``;
+    const item = code(name);
     if (length + item.length + 2 > budget) break;
     shown.push(item);
     length += item.length + 2;
   }
   const rest = names.length - shown.length;
-  return `${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
+  return md`${joinText(shown, ', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
 }
 
-function sectionBlocks(data: DigestData, budget: number): { blocks: Block[]; text: string[] } {
+function sectionBlocks(data: DigestData, budget: number): { blocks: Block[]; text: SlackText[] } {
   const blocks: Block[] = [];
-  const text: string[] = [];
+  const text: SlackText[] = [];
   for (const contributed of data.sections) {
     if (blocks.length + 2 > budget) {
-      text.push(`(${contributed.title}: left out, no room)`);
+      text.push(md`(${contributed.title}: left out, no room)`);
       continue;
     }
     const room = Math.min(SECTION_BLOCKS, budget - blocks.length - 2);
-    blocks.push(divider(), section(`*${escapeMrkdwn(truncate(contributed.title, 200))}*`), ...contributed.blocks.slice(0, room));
-    text.push(`${contributed.title}: ${contributed.text}`);
+    blocks.push(divider(), section(md`*${truncate(contributed.title, 200)}*`), ...contributed.blocks.slice(0, room));
+    text.push(md`${contributed.title}: ${contributed.text}`);
   }
   if (data.sectionProblems.length > 0 && blocks.length < budget) {
-    blocks.push(context(data.sectionProblems.slice(0, 10).map((problem) => `⚠️ the ${escapeMrkdwn(problem.name)} section could not be built: ${escapeMrkdwn(truncate(problem.message, 200))}`)));
+    blocks.push(context(data.sectionProblems.slice(0, 10).map((problem) => md`⚠️ the ${problem.name} section could not be built: ${truncate(problem.message, 200)}`)));
   }
   return { blocks, text };
 }
@@ -207,11 +208,11 @@ export function renderDigest(data: DigestData): SlackMessage {
   const summary = fleetSummary(data.gateways);
   const title = `📋 Gateway digest${data.title ? ` (${data.title})` : ''} — ${dateTime(data.toMs, tz).split(' ').slice(0, 3).join(' ')}`;
   const head: Block[] = [
-    header(title),
+    header(md`${title}`),
     section(summaryLine(summary, data.fleetP95HandshakeMs)),
-    context([`${dateTime(data.fromMs, tz)} → ${dateTime(data.toMs, tz)} (${escapeMrkdwn(tz)}) · \`/gateway history <name>\` for one gateway`]),
+    context([md`${dateTime(data.fromMs, tz)} → ${dateTime(data.toMs, tz)} (${tz}) · \`/gateway history <name>\` for one gateway`]),
   ];
-  if (data.networkLostSince !== undefined) head.push(section(`📡 *clawops has no network* since ${dateTime(data.networkLostSince, tz)}: gateway states below may be stale.`));
+  if (data.networkLostSince !== undefined) head.push(section(md`📡 *clawops has no network* since ${dateTime(data.networkLostSince, tz)}: gateway states below may be stale.`));
 
   const reserved = Math.min(data.sections.length * RESERVED_PER_SECTION + (data.sectionProblems.length ? 1 : 0), LIMITS.blocks - head.length - MIN_GATEWAY_BLOCKS);
   const contributed = sectionBlocks(data, Math.max(0, reserved));
@@ -225,19 +226,19 @@ export function renderDigest(data: DigestData): SlackMessage {
   const lines = notable.map((gateway) => lineOf(gateway, data));
   const packed = pack(lines, Math.max(1, gatewayBudget));
   const body: Block[] = [divider(), ...packed.blocks];
-  if (packed.shown < lines.length) body.push(context([`…and ${lines.length - packed.shown} more gateway(s) that need a look (Slack allows 50 blocks): \`/gateway history <name>\`, or \`clawops check --all\``]));
+  if (packed.shown < lines.length) body.push(context([md`…and ${lines.length - packed.shown} more gateway(s) that need a look (Slack allows 50 blocks): \`/gateway history <name>\`, or \`clawops check --all\``]));
   if (healthy.length > 0) {
-    body.push(section(`✅ *${healthy.length} gateway${healthy.length === 1 ? '' : 's'} up all period* (100 %, no incidents): ${namesList(healthy.map((gateway) => gateway.name), 2_600)}`));
+    body.push(section(md`✅ *${healthy.length} gateway${healthy.length === 1 ? '' : 's'} up all period* (100 %, no incidents): ${namesList(healthy.map((gateway) => gateway.name), 2_600)}`));
   } else if (notable.length === 0) {
-    body.push(section('No gateways are configured.'));
+    body.push(section(md`No gateways are configured.`));
   }
 
   const blocks = [...head, ...body, ...contributed.blocks].slice(0, LIMITS.blocks);
   const textLines = [
-    `📋 Gateway digest: ${summaryLine(summary, data.fleetP95HandshakeMs).replace(/\*/g, '')}`,
-    ...lines.slice(0, 30).map((line) => line.replace(/\*/g, '')),
-    ...(lines.length > 30 ? [`…and ${lines.length - 30} more`] : []),
+    md`📋 Gateway digest: ${withoutStars(summaryLine(summary, data.fleetP95HandshakeMs))}`,
+    ...lines.slice(0, 30).map(withoutStars),
+    ...(lines.length > 30 ? [md`…and ${lines.length - 30} more`] : []),
     ...contributed.text,
   ];
-  return message(textLines.join('\n'), blocks);
+  return message(joinText(textLines, '\n'), blocks);
 }

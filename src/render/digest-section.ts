@@ -1,4 +1,5 @@
 import type { Block } from './blocks.js';
+import type { SlackText } from './slack-text.js';
 
 /**
  * A section of the health digest contributed by another part of clawops (tailnet and exposure
@@ -10,7 +11,7 @@ export interface DigestSection {
   /** At most 8 blocks: the digest has 50 in all for 500 gateways. */
   blocks: Block[];
   /** The text fallback, a few lines. */
-  text: string;
+  text: SlackText;
 }
 
 export interface DigestSectionProvider {

@@ -1,7 +1,8 @@
 import { ACTIONS } from '../offboarding/button-value.js';
 import type { Offboarding } from '../offboarding/model.js';
-import { actions, button, context, escapeMrkdwn, section, truncate, type Block } from './blocks.js';
-import { formatAge, summaryLine, touchesGateways } from './offboarding-summary.js';
+import { actions, button, context, section, type Block } from './blocks.js';
+import { formatAge, summaryLine, summaryText, touchesGateways } from './offboarding-summary.js';
+import { EMPTY, joinText, link, md, truncateText, type SlackText } from './slack-text.js';
 
 /**
  * The reminder under every verdict while offboardings are open (issue 8): short, because it sits
@@ -22,11 +23,11 @@ export interface ReminderOptions {
 
 export interface Reminder {
   blocks: Block[];
-  text: string;
+  text: SlackText;
 }
 
-function link(url: string | undefined, label: string): string {
-  return url ? ` · <${url}|${label}>` : '';
+function linkTo(url: string | undefined, label: string): SlackText {
+  return url ? md` · ${link(url, label)}` : EMPTY;
 }
 
 export function renderOffboardingReminder(open: readonly Offboarding[], options: ReminderOptions): Reminder | undefined {
@@ -34,15 +35,15 @@ export function renderOffboardingReminder(open: readonly Offboarding[], options:
   // Those with a token of a gateway in this check first, then the oldest.
   const ordered = [...open].sort((a, b) => Number(touchesGateways(b, options.gateways)) - Number(touchesGateways(a, options.gateways)) || a.openedAt - b.openedAt);
   if (ordered.length <= FEW) {
-    const lines = ordered.map((offboarding) => `🚪 ${summaryLine(offboarding, { now: options.now, gateways: options.gateways, format: 'mrkdwn' })}${link(options.linkFor?.(offboarding), 'checklist')}`);
-    const text = ordered.map((offboarding) => `🚪 Offboarding open: ${summaryLine(offboarding, { now: options.now, gateways: options.gateways, format: 'plain' })}`).join('\n');
+    const lines = ordered.map((offboarding) => md`🚪 ${summaryText(offboarding, { now: options.now, gateways: options.gateways })}${linkTo(options.linkFor?.(offboarding), 'checklist')}`);
+    const text = joinText(ordered.map((offboarding) => md`🚪 Offboarding open: ${summaryLine(offboarding, { now: options.now, gateways: options.gateways })}`), '\n');
     const value = ordered.length === 1 ? { o: ordered[0]!.id } : {};
     return {
       blocks: [
-        section(truncate(lines.join('\n'), 2_900)),
-        actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: ordered.length === 1 ? 'Open offboarding checklist' : 'Open offboarding checklists', value: JSON.stringify(value) })]),
+        section(truncateText(joinText(lines, '\n'), 2_900)),
+        actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: ordered.length === 1 ? md`Open offboarding checklist` : md`Open offboarding checklists`, value: JSON.stringify(value) })]),
       ],
-      text: truncate(text, 600),
+      text: truncateText(text, 600),
     };
   }
   const oldest = [...ordered].sort((a, b) => a.openedAt - b.openedAt)[0]!;
@@ -53,10 +54,10 @@ export function renderOffboardingReminder(open: readonly Offboarding[], options:
     `${devices} device${devices === 1 ? '' : 's'} still on the tailnet`,
     ...(concerned ? [`${concerned} with a token of this check's gateway${options.gateways.length === 1 ? '' : 's'} to rotate`] : []),
   ];
-  const line = `🚪 *${ordered.length} offboardings open* · ${facts(escapeMrkdwn(oldest.subject.login)).join(' · ')}${link(options.linkFor?.(oldest), 'oldest checklist')}`;
+  const line = md`🚪 *${ordered.length} offboardings open* · ${facts(oldest.subject.login).join(' · ')}${linkTo(options.linkFor?.(oldest), 'oldest checklist')}`;
   return {
-    blocks: [context([truncate(line, 2_900)]), actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: 'Open offboarding checklists', value: '{}' })])],
-    text: `🚪 ${ordered.length} offboardings open · ${facts(oldest.subject.login).join(' · ')}`,
+    blocks: [context([truncateText(line, 2_900)]), actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: md`Open offboarding checklists`, value: '{}' })])],
+    text: md`🚪 ${ordered.length} offboardings open · ${facts(oldest.subject.login).join(' · ')}`,
   };
 }
 
@@ -68,5 +69,5 @@ export function renderOffboardingReminderText(open: readonly Offboarding[], opti
     return `🚪 ${open.length} offboardings open (oldest: ${oldest.subject.login}, ${formatAge(options.now - oldest.openedAt)}): the checklists are in Slack`;
   }
   const ordered = [...open].sort((a, b) => Number(touchesGateways(b, options.gateways)) - Number(touchesGateways(a, options.gateways)) || a.openedAt - b.openedAt);
-  return [`🚪 ${open.length === 1 ? 'An offboarding is' : `${open.length} offboardings are`} open — what is left to revoke:`, ...ordered.map((offboarding) => `   ${summaryLine(offboarding, { now: options.now, gateways: options.gateways, format: 'plain' })}`)].join('\n');
+  return [`🚪 ${open.length === 1 ? 'An offboarding is' : `${open.length} offboardings are`} open — what is left to revoke:`, ...ordered.map((offboarding) => `   ${summaryLine(offboarding, { now: options.now, gateways: options.gateways })}`)].join('\n');
 }

@@ -1,7 +1,8 @@
 import type { AclAuditResult } from '../tailscale/acl-service.js';
 import { aclFindingCount } from '../tailscale/acl-service.js';
 import type { ExposureRecord } from '../state/exposure-record.js';
-import { context, escapeMrkdwn, section, type Block } from './blocks.js';
+import { context, section, type Block } from './blocks.js';
+import { code, joinText, md, type SlackText } from './slack-text.js';
 import type { DigestSection } from './digest-section.js';
 import { orderedFindings } from './acl-view.js';
 
@@ -21,49 +22,49 @@ const MAX_LINES = 6;
 
 const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
-function lines(items: string[], more: (count: number) => string): string {
+function lines(items: SlackText[], more: (count: number) => SlackText): SlackText {
   const shown = items.slice(0, MAX_LINES);
-  return [...shown, ...(items.length > MAX_LINES ? [more(items.length - MAX_LINES)] : [])].join('\n');
+  return joinText([...shown, ...(items.length > MAX_LINES ? [more(items.length - MAX_LINES)] : [])], '\n');
 }
 
-function exposureBlocks(input: TailnetDigestInput): { blocks: Block[]; text: string[] } {
+function exposureBlocks(input: TailnetDigestInput): { blocks: Block[]; text: SlackText[] } {
   if (input.exposures.length === 0) return { blocks: [], text: [] };
   const open = input.exposures.filter((entry) => entry.latest?.tcp === 'open');
   const probed = input.exposures.filter((entry) => entry.latest !== undefined);
   if (open.length === 0) {
     const unprobed = input.exposures.length - probed.length;
-    const note = `✅ no gateway answers on its public address (${probed.length} probed${unprobed ? `, ${unprobed} not probed yet` : ''})`;
+    const note = md`✅ no gateway answers on its public address (${probed.length} probed${unprobed ? `, ${unprobed} not probed yet` : ''})`;
     return { blocks: [section(note)], text: [note] };
   }
   const items = open.map(({ gateway, latest }) => {
     const record = latest!;
     const http = record.httpStatus !== undefined ? ` · HTTP ${record.httpStatus}${record.openclaw ? ' (OpenClaw health JSON)' : ''}` : '';
     const stale = Date.parse(record.at) < input.window.fromMs ? ' _(last probed before this period)_' : '';
-    return `• *${escapeMrkdwn(gateway)}* answers on ${escapeMrkdwn(`${record.address}:${record.port}`)}${http} · ${when(record.at)}${stale}`;
+    return md`• *${gateway}* answers on ${record.address}:${record.port}${http} · ${when(record.at)}${stale}`;
   });
   return {
-    blocks: [section(`🚨 *public-exposure* — ${open.length} gateway(s) answer on their public address:\n${lines(items, (n) => `…and ${n} more`)}`), context(['CRITICAL: set `gateway.bind: loopback`, remove the inbound rule, rotate the token'])],
-    text: [`🚨 public-exposure: ${open.map((entry) => entry.gateway).join(', ')}`],
+    blocks: [section(md`🚨 *public-exposure* — ${open.length} gateway(s) answer on their public address:\n${lines(items, (n) => md`…and ${n} more`)}`), context([md`CRITICAL: set \`gateway.bind: loopback\`, remove the inbound rule, rotate the token`])],
+    text: [md`🚨 public-exposure: ${open.map((entry) => entry.gateway).join(', ')}`],
   };
 }
 
-function aclBlocks(acl: AclAuditResult | undefined): { blocks: Block[]; text: string[] } {
-  if (!acl) return { blocks: [context(['ACL audit not configured (tailscale.adminApi)'])], text: [] };
+function aclBlocks(acl: AclAuditResult | undefined): { blocks: Block[]; text: SlackText[] } {
+  if (!acl) return { blocks: [context([md`ACL audit not configured (tailscale.adminApi)`])], text: [] };
   if (!acl.ok) {
-    const line = `⚠️ ACL audit could not run: ${acl.message}`;
-    return { blocks: [section(escapeMrkdwn(line))], text: [line] };
+    const line = md`⚠️ ACL audit could not run: ${acl.message}`;
+    return { blocks: [section(line)], text: [line] };
   }
   const count = aclFindingCount(acl);
   if (count === 0) {
-    const line = `✅ ACL audit: no findings for ${acl.gateways.length} gateway(s)${acl.validation.status === 'passed' ? '; policy tests pass' : ''}`;
+    const line = md`✅ ACL audit: no findings for ${acl.gateways.length} gateway(s)${acl.validation.status === 'passed' ? '; policy tests pass' : ''}`;
     return { blocks: [section(line)], text: [line] };
   }
   const icon = { critical: '🚨', warning: '🟡' } as const;
-  const items = orderedFindings(acl.audit.findings).map((finding) => `${icon[finding.severity]} \`${finding.id}\` *${escapeMrkdwn(finding.gateway)}*: ${escapeMrkdwn(finding.message)}`);
-  if (acl.validation.status === 'failed') items.unshift(`🔴 policy tests fail (acl/validate): ${escapeMrkdwn(acl.validation.message)}`);
+  const items = orderedFindings(acl.audit.findings).map((finding) => md`${icon[finding.severity]} ${code(finding.id)} *${finding.gateway}*: ${finding.message}`);
+  if (acl.validation.status === 'failed') items.unshift(md`🔴 policy tests fail (acl/validate): ${acl.validation.message}`);
   return {
-    blocks: [section(`🔐 *ACL audit* — ${count} finding(s):\n${lines(items, (n) => `…and ${n} more`)}`), context(['`/gateway acl` shows who can reach each port, the rules, and ready-to-paste policy tests'])],
-    text: [`🔐 ACL audit: ${count} finding(s)`],
+    blocks: [section(md`🔐 *ACL audit* — ${count} finding(s):\n${lines(items, (n) => md`…and ${n} more`)}`), context([md`\`/gateway acl\` shows who can reach each port, the rules, and ready-to-paste policy tests`])],
+    text: [md`🔐 ACL audit: ${count} finding(s)`],
   };
 }
 
@@ -71,5 +72,6 @@ export function renderTailnetDigestSection(input: TailnetDigestInput): DigestSec
   if (input.exposures.length === 0 && input.acl === undefined) return undefined;
   const exposure = exposureBlocks(input);
   const acl = aclBlocks(input.acl);
-  return { title: 'Tailnet and exposure', blocks: [...exposure.blocks, ...acl.blocks].slice(0, 8), text: [...exposure.text, ...acl.text].join('\n') || 'Tailnet and exposure: nothing to report' };
+  const text = [...exposure.text, ...acl.text];
+  return { title: 'Tailnet and exposure', blocks: [...exposure.blocks, ...acl.blocks].slice(0, 8), text: text.length ? joinText(text, '\n') : md`Tailnet and exposure: nothing to report` };
 }

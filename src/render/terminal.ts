@@ -10,6 +10,15 @@ export interface TerminalOptions {
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+/**
+ * Text from outside (a summary, a close reason, a version) shown as it is, but with control
+ * characters made visible: a gateway must not move the cursor, recolour the terminal, or start a
+ * line of its own ("\n✓ prod healthy") in clawops' output.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 type Style = keyof typeof CODES;
 
 export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis, options: TerminalOptions): string {
@@ -17,10 +26,10 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
   const lines: string[] = [];
   const stateStyle: Style = diagnosis.state === 'healthy' ? 'green' : diagnosis.state === 'degraded' ? 'yellow' : 'red';
   const state = diagnosis.state === 'healthy' ? 'HEALTHY' : diagnosis.state === 'degraded' ? 'DEGRADED' : 'UNHEALTHY';
-  const version = diagnosis.version.running ? ` · OpenClaw ${diagnosis.version.running}` : '';
-  lines.push(`${paint('bold', report.gateway.name)}  ${report.gateway.url}  ${paint(stateStyle, state)}${version} · ${Math.round(report.durationMs)} ms`);
+  const version = diagnosis.version.running ? ` · OpenClaw ${visible(diagnosis.version.running)}` : '';
+  lines.push(`${paint('bold', visible(report.gateway.name))}  ${visible(report.gateway.url)}  ${paint(stateStyle, state)}${version} · ${Math.round(report.durationMs)} ms`);
 
-  const rows = report.layers.map((layer) => [layer.layer, statusWord(layer.status), layer.status === 'skipped' || layer.status === 'not-reached' ? '—' : `${formatMs(layer.durationMs)}`, layer.summary] as const);
+  const rows = report.layers.map((layer) => [layer.layer, statusWord(layer.status), layer.status === 'skipped' || layer.status === 'not-reached' ? '—' : `${formatMs(layer.durationMs)}`, visible(layer.summary)] as const);
   const width = [Math.max(5, ...rows.map((row) => row[0].length)), Math.max(6, ...rows.map((row) => row[1].length)), Math.max(4, ...rows.map((row) => row[2].length))];
   lines.push(paint('dim', `  ${'LAYER'.padEnd(width[0]!)}  ${'RESULT'.padEnd(width[1]!)}  ${'TIME'.padStart(width[2]!)}  EVIDENCE`));
   report.layers.forEach((layer, index) => {
@@ -32,11 +41,11 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
   });
   if (report.exposure) {
     const e = report.exposure;
-    lines.push(`  ${'exposure'.padEnd(width[0]!)}  ${e.tcp === 'open' ? paint('red', 'OPEN'.padEnd(width[1]!)) : paint('green', 'closed'.padEnd(width[1]!))}  ${formatMs(e.durationMs).padStart(width[2]!)}  ${e.address}:${e.port} ${e.tcp}`);
+    lines.push(`  ${'exposure'.padEnd(width[0]!)}  ${e.tcp === 'open' ? paint('red', 'OPEN'.padEnd(width[1]!)) : paint('green', 'closed'.padEnd(width[1]!))}  ${formatMs(e.durationMs).padStart(width[2]!)}  ${visible(e.address)}:${e.port} ${e.tcp}`);
   }
 
   if (diagnosis.verdicts.length === 0) {
-    lines.push('', paint('green', `✓ ${diagnosis.headline}`));
+    lines.push('', paint('green', `✓ ${visible(diagnosis.headline)}`));
   }
   for (const verdict of diagnosis.verdicts) lines.push('', ...renderVerdict(verdict, paint));
   return `${lines.join('\n')}\n`;
@@ -46,11 +55,11 @@ function renderVerdict(verdict: Verdict, paint: (style: Style, text: string) => 
   const mark = verdict.severity === 'critical' || verdict.severity === 'error' ? paint('red', '✗') : verdict.severity === 'warning' ? paint('yellow', '!') : paint('dim', 'i');
   const label = (text: string) => paint('dim', text.padEnd(14));
   const lines = [`${mark} ${paint('bold', verdict.id)} — ${verdict.title}${verdict.layer ? paint('dim', ` (${verdict.layer})`) : ''} ${paint('dim', `[${verdict.severity}]`)}`];
-  lines.push(`  ${label('what you see')} ${verdict.see}`);
-  lines.push(`  ${label('suspect first')} ${verdict.suspect}`);
-  lines.push(`  ${label('what to do')} ${verdict.do}`);
-  verdict.evidence.forEach((item, index) => lines.push(`  ${label(index === 0 ? 'evidence' : '')} ${item}`));
-  verdict.notes.forEach((item, index) => lines.push(`  ${label(index === 0 ? 'note' : '')} ${item}`));
+  lines.push(`  ${label('what you see')} ${visible(verdict.see)}`);
+  lines.push(`  ${label('suspect first')} ${visible(verdict.suspect)}`);
+  lines.push(`  ${label('what to do')} ${visible(verdict.do)}`);
+  verdict.evidence.forEach((item, index) => lines.push(`  ${label(index === 0 ? 'evidence' : '')} ${visible(item)}`));
+  verdict.notes.forEach((item, index) => lines.push(`  ${label(index === 0 ? 'note' : '')} ${visible(item)}`));
   return lines;
 }
 

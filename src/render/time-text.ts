@@ -16,15 +16,8 @@ export function formatDuration(ms: number): string {
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
-/** `2026-09-14 14:02 UTC`: the fallback for clients that cannot show date tokens. */
-export function utcText(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** A Slack date token: rendered in the reader's own time zone. */
-export function slackDate(ms: number): string {
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${utcText(ms)}>`;
-}
+// The UTC fallback and Slack's date token live with the other Slack tokens (slack-text.ts).
+export { slackDate, utcText } from './slack-text.js';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

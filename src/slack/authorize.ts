@@ -1,4 +1,5 @@
 import type { Access, AccessRule } from '../config/schema.js';
+import { channelMention, code, joinText, md, mention, type SlackText } from '../render/slack-text.js';
 
 /**
  * Who may check which gateway, from where. The rules are config; membership of Slack user groups
@@ -15,7 +16,8 @@ export interface Requester {
   isDirectMessage: boolean;
 }
 
-export type Decision = { allowed: true } | { allowed: false; reason: string };
+/** `reason` is said to the person in Slack (it may mention the people who may): escaped text. */
+export type Decision = { allowed: true } | { allowed: false; reason: SlackText };
 
 export interface GroupMembership {
   /** Whether the user is in the group (`S…` id or `@handle`). */
@@ -43,22 +45,25 @@ async function personMatches(rule: AccessRule, requester: Requester, groups: Gro
   return false;
 }
 
-function describeRules(rules: AccessRule[]): string {
+function describeRules(rules: AccessRule[]): SlackText | undefined {
   const channels = [...new Set(rules.flatMap((rule) => rule.channels ?? []))];
-  const people = [...new Set(rules.flatMap((rule) => [...(rule.userGroups ?? []), ...(rule.users ?? []).map((user) => `<@${user}>`)]))];
-  return [channels.length ? `from ${channels.join(', ')}` : undefined, people.length ? `by ${people.join(', ')}` : undefined].filter(Boolean).join(' ');
+  const groups = [...new Set(rules.flatMap((rule) => rule.userGroups ?? []))];
+  const users = [...new Set(rules.flatMap((rule) => rule.users ?? []))];
+  const people = [...groups, ...users.map(mention)];
+  const parts = [channels.length ? md`from ${joinText(channels.map(channelMention), ', ')}` : undefined, people.length ? md`by ${joinText(people, ', ')}` : undefined].filter((part): part is SlackText => part !== undefined);
+  return parts.length ? joinText(parts, ' ') : undefined;
 }
 
 export async function authorizeGateway(access: Access, requester: Requester, gateway: string, groups: GroupMembership): Promise<Decision> {
   if (requester.isDirectMessage && !access.allowDirectMessages) {
-    return { allowed: false, reason: 'gateway checks are not allowed in direct messages here: run it in a channel' };
+    return { allowed: false, reason: md`gateway checks are not allowed in direct messages here: run it in a channel` };
   }
   const rules = access.rules.filter((rule) => rule.gateways === '*' || rule.gateways.includes(gateway));
   if (rules.length === 0) return { allowed: true };
   for (const rule of rules) {
     if (channelMatches(rule, requester) && (await personMatches(rule, requester, groups))) return { allowed: true };
   }
-  return { allowed: false, reason: `\`${gateway}\` may only be checked ${describeRules(rules) || 'by the people the config names'}` };
+  return { allowed: false, reason: md`${code(gateway)} may only be checked ${describeRules(rules) ?? 'by the people the config names'}` };
 }
 
 export async function authorizeGateways(access: Access, requester: Requester, gateways: string[], groups: GroupMembership): Promise<Decision> {

@@ -88,7 +88,7 @@ function identitiesOf(gateway: AuditGateway): string[] {
   return [gateway.target, ...(gateway.ips ?? [])];
 }
 
-function reachingRules(policy: Policy, gateway: AuditGateway): ReachingRule[] {
+export function reachingRules(policy: Policy, gateway: AuditGateway): ReachingRule[] {
   const identities = identitiesOf(gateway);
   const rules: ReachingRule[] = [];
   policy.acls.forEach((rule, index) => {

@@ -1,5 +1,10 @@
 import { OAuthTokenSchema } from './admin-api-schemas.js';
 import { TailscaleApiError, codeForStatus, safeCause } from './admin-api-error.js';
+import { describeRefusal, parseBoundedJson } from '../bounded-json.js';
+import { readBoundedText } from './bounded-body.js';
+
+/** An OAuth token answer is a few hundred bytes. */
+const TOKEN_ANSWER_MAX_BYTES = 64 * 1024;
 
 /**
  * Where the admin API bearer comes from: a long-lived API access token, or an OAuth client that
@@ -66,19 +71,17 @@ export function createBearerSource(deps: BearerSourceDeps): BearerSource {
       const code = signal.aborted ? 'timeout' : 'network';
       throw new TailscaleApiError(code, 'OAuth token exchange failed', { cause: safeCause(err, deps.redact) });
     }
-    const text = await res.text();
+    const answer = await readBoundedText(res, TOKEN_ANSWER_MAX_BYTES).catch(() => ({ ok: false as const, bytesRead: 0 }));
+    if (!answer.ok) throw new TailscaleApiError('bad-response', `OAuth token answer unreadable or larger than ${TOKEN_ANSWER_MAX_BYTES} bytes: refused`, { status: res.status });
+    const text = answer.text;
     if (!res.ok) {
       // The OAuth endpoint answers 401/400 for a wrong client; either way the credential is bad.
       const code = res.status === 400 ? 'unauthorized' : codeForStatus(res.status);
       throw new TailscaleApiError(code, `OAuth token exchange answered ${res.status}`, { status: res.status });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new TailscaleApiError('bad-response', 'OAuth token answer is not JSON', { status: res.status });
-    }
-    const parsed = OAuthTokenSchema.safeParse(json);
+    const json = parseBoundedJson(text, { maxBytes: TOKEN_ANSWER_MAX_BYTES, maxDepth: 8 });
+    if (!json.ok) throw new TailscaleApiError('bad-response', 'refused' in json ? describeRefusal('the OAuth token answer', json.refused) : 'OAuth token answer is not JSON', { status: res.status });
+    const parsed = OAuthTokenSchema.safeParse(json.value);
     if (!parsed.success) {
       throw new TailscaleApiError('bad-response', 'OAuth token answer has no access_token/expires_in', {
         status: res.status,

@@ -75,3 +75,7 @@ export const ApiMessageSchema = z.looseObject({
   message: z.string().nullish().catch(undefined),
   data: z.array(PolicyTestFailureSchema).nullish().catch(undefined),
 });
+
+/** `GET/POST …/dns/preferences`: whether MagicDNS is on for the tailnet. */
+export const DnsPreferencesSchema = z.looseObject({ magicDNS: z.boolean() });
+export type DnsPreferences = z.infer<typeof DnsPreferencesSchema>;

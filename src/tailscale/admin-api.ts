@@ -1,10 +1,14 @@
 import type { z } from 'zod';
+import { describeRefusal, jsonRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
+import { readBoundedText } from './bounded-body.js';
 import {
   ApiMessageSchema,
   DeviceListSchema,
   DeviceSchema,
+  DnsPreferencesSchema,
   UserListSchema,
   type Device,
+  type DnsPreferences,
   type PolicyTestFailure,
   type User,
 } from './admin-api-schemas.js';
@@ -12,7 +16,7 @@ import { createBearerSource, type AdminApiAuth } from './admin-api-auth.js';
 import { TailscaleApiError, codeForStatus, createRedactor, safeCause } from './admin-api-error.js';
 
 export type { AdminApiAuth } from './admin-api-auth.js';
-export type { Device, PolicyTestFailure, User } from './admin-api-schemas.js';
+export type { Device, DnsPreferences, PolicyTestFailure, User } from './admin-api-schemas.js';
 export { TailscaleApiError, type TailscaleApiErrorCode } from './admin-api-error.js';
 
 /**
@@ -47,6 +51,8 @@ export interface AdminApiClient {
   deleteDevice(id: string, options?: CallOptions): Promise<void>;
   expireDevice(id: string, options?: CallOptions): Promise<void>;
   listUsers(options?: CallOptions): Promise<User[]>;
+  /** Whether MagicDNS is on for the tailnet (`dns/preferences`). */
+  getDnsPreferences(options?: CallOptions): Promise<DnsPreferences>;
 }
 
 export interface AdminApiClientOptions {
@@ -61,6 +67,11 @@ export interface AdminApiClientOptions {
 }
 
 export const DEFAULT_ADMIN_API_BASE_URL = 'https://api.tailscale.com/api/v2/';
+/**
+ * What one answer may cost: a device list of a few thousand devices, or a policy file, is a few
+ * MB; JSON (and the HuJSON policy) nests under 10 deep. Beyond that the answer is refused unread.
+ */
+export const ADMIN_API_LIMITS: JsonLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 64 };
 
 interface Request {
   method: 'GET' | 'POST' | 'DELETE';
@@ -105,8 +116,11 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
         body: req.body,
         signal,
       });
-      return { status: res.status, text: await res.text(), headers: res.headers };
+      const body = await readBoundedText(res, ADMIN_API_LIMITS.maxBytes);
+      if (!body.ok) throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: ${describeRefusal('an answer', { reason: 'too-large', bytes: Math.max(body.bytesRead, ADMIN_API_LIMITS.maxBytes + 1), limits: ADMIN_API_LIMITS })}`, { status: res.status });
+      return { status: res.status, text: body.text, headers: res.headers };
     } catch (err) {
+      if (err instanceof TailscaleApiError) throw err;
       const code = req.signal?.aborted ? 'aborted' : signal.aborted ? 'timeout' : 'network';
       const what = code === 'timeout' ? `no answer within ${options.timeoutMs} ms` : 'request failed';
       throw new TailscaleApiError(code, `${req.method} ${req.path}: ${what}`, { cause: safeCause(err, redact) });
@@ -136,13 +150,12 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
   }
 
   function readJson<S extends z.ZodType>(req: Request, answer: Answer, schema: S): z.infer<S> {
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text);
-    } catch {
-      throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: answer is not JSON`, { status: answer.status });
+    const json = parseBoundedJson(answer.text, ADMIN_API_LIMITS);
+    if (!json.ok) {
+      const why = 'refused' in json ? describeRefusal('an answer', json.refused) : 'answer is not JSON';
+      throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: ${why}`, { status: answer.status });
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(json.value);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unexpected shape';
@@ -154,6 +167,8 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
   function policyFrom(req: Request, answer: Answer): PolicyFile {
     const etag = answer.headers.get('etag');
     if (!etag) throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: no ETag on the policy`, { status: answer.status });
+    const refused = jsonRefusal(answer.text, ADMIN_API_LIMITS, { comments: true });
+    if (refused) throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: ${describeRefusal('a policy file', refused)}`, { status: answer.status });
     return { hujson: answer.text, etag };
   }
 
@@ -212,14 +227,17 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
       const req: Request = { method: 'GET', path: `${tailnetPath}/users`, signal: opts?.signal };
       return readJson(req, await call(req), UserListSchema).users;
     },
+
+    async getDnsPreferences(opts) {
+      const req: Request = { method: 'GET', path: `${tailnetPath}/dns/preferences`, signal: opts?.signal };
+      return readJson(req, await call(req), DnsPreferencesSchema);
+    },
   };
 }
 
 function readMessage(text: string): z.infer<typeof ApiMessageSchema> {
-  try {
-    const parsed = ApiMessageSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  const json = parseBoundedJson(text, ADMIN_API_LIMITS);
+  if (!json.ok) return {};
+  const parsed = ApiMessageSchema.safeParse(json.value);
+  return parsed.success ? parsed.data : {};
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { describeRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
 import type { z } from 'zod';
 import {
   LocalApiErrorBodySchema,
@@ -30,6 +31,8 @@ export const DEFAULT_SOCKET_PATH = '/var/run/tailscale/tailscaled.sock';
 const LOCALAPI_HOST = 'local-tailscaled.sock';
 /** A large tailnet's status is a few MB; anything far beyond that is not tailscaled. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** ipnstate.Status nests about 5 deep; 64 refuses a bomb long before it costs anything. */
+const JSON_LIMITS: JsonLimits = { maxBytes: MAX_BODY_BYTES, maxDepth: 64 };
 
 export type PingType = 'disco' | 'TSMP' | 'ICMP';
 
@@ -128,11 +131,11 @@ function request(
 
 function httpFailure(path: string, raw: RawResponse): Failure {
   let detail = raw.body.trim();
-  try {
-    const parsed = LocalApiErrorBodySchema.safeParse(JSON.parse(detail));
+  // tailscaled's http.Error bodies are plain text (kept as they are); its JSON errors say `error`.
+  const json = parseBoundedJson(detail, { maxBytes: 64 * 1024, maxDepth: 8 });
+  if (json.ok) {
+    const parsed = LocalApiErrorBodySchema.safeParse(json.value);
     if (parsed.success && parsed.data.error) detail = parsed.data.error;
-  } catch {
-    // tailscaled's http.Error bodies are plain text; keep them as they are.
   }
   return fail(`http-${raw.status}`, `LocalAPI ${path.split('?')[0]} answered ${raw.status}: ${detail.slice(0, 200)}`);
 }
@@ -144,13 +147,12 @@ function parseJson<S extends z.ZodType, T>(
   map: (value: z.infer<S>) => T,
 ): LocalApiResult<T> {
   if (raw.status < 200 || raw.status > 299) return httpFailure(path, raw);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.body);
-  } catch {
+  const json = parseBoundedJson(raw.body, JSON_LIMITS);
+  if (!json.ok) {
+    if ('refused' in json) return fail('bad-json', `LocalAPI ${path.split('?')[0]} answered ${describeRefusal('a body', json.refused)}`);
     return fail('bad-json', `LocalAPI ${path.split('?')[0]} answered ${raw.status} with a body that is not JSON`);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(json.value);
   if (!parsed.success) return fail('bad-json', `LocalAPI ${path.split('?')[0]} answered an unexpected shape`);
   return { ok: true, value: map(parsed.data) };
 }

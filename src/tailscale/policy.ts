@@ -1,4 +1,5 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { describeRefusal, jsonRefusal, type JsonLimits } from '../bounded-json.js';
 import { z } from 'zod';
 
 /**
@@ -100,7 +101,12 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart + 1 };
 }
 
+/** A policy is a few KB nested under 10 deep; the HuJSON parser recurses, so depth is bounded first. */
+export const POLICY_LIMITS: JsonLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 64 };
+
 export function parsePolicy(hujson: string): PolicyParseResult {
+  const refused = jsonRefusal(hujson, POLICY_LIMITS, { comments: true });
+  if (refused) return { ok: false, problems: [{ code: 'refused', message: describeRefusal('a policy file', refused) }] };
   const errors: ParseError[] = [];
   const value: unknown = parse(hujson, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {

@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectToGateway, gatewayKeyOf } from '../../src/openclaw/client.js';
 import { decodeClose } from '../../src/openclaw/close-codes.js';
+import { FRAME_LIMITS } from '../../src/openclaw/frames.js';
+import { jsonDepth } from '../../src/bounded-json.js';
 import { loadOrCreateDeviceIdentity } from '../../src/openclaw/device-identity.js';
 import type { ConnectOptions, ConnectResult, GatewaySession } from '../../src/openclaw/types.js';
 import { OPENCLAW_VERSION, startRealGateway, type RealGateway } from './support/gateway-harness.js';
@@ -202,6 +204,39 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
     expect(close.code).toBe(1000);
     expect(close.frames).toHaveLength(1); // only the challenge
     expect(decodeClose({ code: close.code, beforeHello: true, closedAfterMs: close.afterMs }).kind).toBe('closed-immediately');
+  });
+
+  it('every frame of a check fits the frame limits many times over (measured: why 1 MiB and 64 levels)', async () => {
+    // A raw client, to see each frame as sent: challenge, hello-ok, then health, status, channels.status.
+    const frames = await new Promise<Array<{ what: string; bytes: number; depth: number }>>((resolve, reject) => {
+      const seen: Array<{ what: string; bytes: number; depth: number }> = [];
+      const ws = new WebSocket(gateway.url, { perMessageDeflate: false });
+      const timer = setTimeout(() => reject(new Error(`only ${seen.map((frame) => frame.what).join(', ')}`)), 20_000);
+      const send = (id: string, method: string, params: Record<string, unknown>) => ws.send(JSON.stringify({ type: 'req', id, method, params }));
+      ws.on('message', (data) => {
+        const text = String(data);
+        const frame = JSON.parse(text) as { type: string; event?: string; id?: string };
+        seen.push({ what: frame.type === 'event' ? `event ${frame.event}` : `res ${frame.id}`, bytes: Buffer.byteLength(text), depth: jsonDepth(text) });
+        if (frame.event === 'connect.challenge') {
+          send('c1', 'connect', { minProtocol: 4, maxProtocol: 4, client: { id: 'cli', version: 'conformance', platform: 'linux', mode: 'cli' }, role: 'operator', scopes: ['operator.read'], auth: { token: TOKEN } });
+        } else if (frame.id === 'c1') {
+          send('r1', 'health', {});
+          send('r2', 'status', {});
+          send('r3', 'channels.status', { probe: true, timeoutMs: 5_000 });
+        }
+        if (['r1', 'r2', 'r3'].every((id) => seen.some((entry) => entry.what === `res ${id}`))) {
+          clearTimeout(timer);
+          ws.close();
+          resolve(seen);
+        }
+      });
+      ws.on('error', reject);
+    });
+    expect(frames.map((frame) => frame.what)).toEqual(expect.arrayContaining(['event connect.challenge', 'res c1', 'res r1', 'res r2', 'res r3']));
+    for (const frame of frames) {
+      expect(frame.bytes, frame.what).toBeLessThan(FRAME_LIMITS.maxBytes / 16);
+      expect(frame.depth, frame.what).toBeLessThan(FRAME_LIMITS.maxDepth / 4);
+    }
   });
 
   describe('the whole check (ladder → diagnosis) against the real Gateway', () => {

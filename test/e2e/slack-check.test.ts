@@ -138,7 +138,8 @@ describe('authorization', () => {
     gateway = await startFakeGateway({ token: GATEWAY_TOKEN });
     harness = await startBotHarness({
       redisUrl,
-      gateways: { prod: { url: gateway.url }, lab: { url: gateway.url } },
+      // One fake Gateway under two names: marked as aliases, as config validation requires.
+      gateways: { prod: { url: gateway.url }, lab: { url: gateway.url, aliasOf: 'prod' } },
       access: { allowDirectMessages: false, rules: [{ gateways: ['prod'], channels: ['#incidents'], userGroups: ['@oncall'] }] },
       emulator: { userGroups: [{ id: 'S0ONCALL', handle: 'oncall', users: [ONCALL.id] }] },
     });

@@ -13,6 +13,7 @@ import { GATEWAY_TOKEN, INCIDENTS, ONCALL, RANDOM, STRANGER, startBotHarness, ty
 import { blockKitProblems, type ApiCall } from '../support/slack-emulator.js';
 import type { DigestSectionProvider } from '../../src/render/digest-section.js';
 import { section } from '../../src/render/blocks.js';
+import { md } from '../../src/render/slack-text.js';
 
 const redisUrl = inject('redisUrl');
 const OPS = { id: 'C0OPS', name: 'ops' };
@@ -196,14 +197,15 @@ describe('scheduled checks → one alert, one thread, one resolve', () => {
 describe('the scheduled digest', () => {
   let gateway: FakeGateway;
   let harness: BotHarness;
-  const tailnet: DigestSectionProvider = { name: 'tailnet', build: async () => ({ title: 'Tailnet and exposure', blocks: [section('no gateway port answers on a public address')], text: 'no exposure' }) };
+  const tailnet: DigestSectionProvider = { name: 'tailnet', build: async () => ({ title: 'Tailnet and exposure', blocks: [section(md`no gateway port answers on a public address`)], text: md`no exposure` }) };
   const broken: DigestSectionProvider = { name: 'offboarding', build: async () => Promise.reject(new Error('admin API unreachable')) };
 
   beforeAll(async () => {
     gateway = await startFakeGateway({ token: GATEWAY_TOKEN });
     harness = await startBotHarness({
       redisUrl,
-      gateways: { prod: { url: gateway.url }, staging: { url: gateway.url } },
+      // One fake Gateway under two names: marked as aliases, as config validation requires.
+      gateways: { prod: { url: gateway.url }, staging: { url: gateway.url, aliasOf: 'prod' } },
       // Every second (six-field cron), so the test need not wait for 09:00.
       monitoring: { checkIntervalSeconds: 3_600, digests: [{ cron: '* * * * * *', tz: 'Europe/Berlin', channel: '#ops' }] },
       emulator: { channels: [INCIDENTS, RANDOM, OPS] },

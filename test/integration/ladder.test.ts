@@ -72,7 +72,7 @@ describe('the check against a fault-injecting Gateway', () => {
     ['HTML on every path, upgrade answered 200 (a proxy stripping upgrades)', { mode: 'html-everywhere' }, {}, {}, 'upgrade-stripped', 'no upgrade: HTTP 200'],
     ['upgrade refused with 400 behind a proxy', { mode: 'upgrade-400' }, {}, {}, 'upgrade-stripped', 'HTTP 400'],
     ['upgrade refused with 426', { mode: 'upgrade-426' }, {}, {}, 'upgrade-stripped', 'HTTP 426'],
-    ['an oversized frame before the challenge', { mode: 'oversized-frame' }, {}, {}, 'not-openclaw', 'protocol violation'],
+    ['an oversized frame before the challenge', { mode: 'oversized-frame' }, {}, {}, 'payload-refused', 'a frame larger than 1 MiB: refused'],
     ['garbage instead of the challenge', { mode: 'garbage' }, {}, {}, 'not-openclaw', 'protocol violation'],
     ['no challenge at all', { mode: 'no-challenge' }, {}, {}, 'handshake-timeout', 'no connect.challenge'],
     ['channels configured but silent', { channels: [{ channel: 'discord', configured: true, running: false, connected: false }] }, {}, {}, 'channel-silent', 'discord'],

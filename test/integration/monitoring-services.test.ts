@@ -9,6 +9,7 @@ import { ConfigSchema } from '../../src/config/schema.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { createMonitoring, type MonitoringServices } from '../../src/monitoring/services.js';
 import { section } from '../../src/render/blocks.js';
+import { md } from '../../src/render/slack-text.js';
 import { createLastStateStore } from '../../src/state/last-state.js';
 import { authRejected, healthy, resultOf, tcpFailure } from '../support/monitoring-reports.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
@@ -33,7 +34,7 @@ describe('monitoring services on Redis', () => {
       prefix,
       lastState: createLastStateStore({ redis, prefix }),
       sections: () => [
-        { name: 'tailnet', build: async () => ({ title: 'Tailnet', blocks: [section('all quiet')], text: 'all quiet' }) },
+        { name: 'tailnet', build: async () => ({ title: 'Tailnet', blocks: [section(md`all quiet`)], text: md`all quiet` }) },
         { name: 'offboarding', build: () => new Promise(() => undefined) },
       ],
       sectionTimeoutMs: 300,

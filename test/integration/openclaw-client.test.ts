@@ -352,18 +352,16 @@ describe('connectToGateway against the fake Gateway', () => {
     expect(result).toMatchObject({ ok: false, stage: 'upgrade', upgrade: { httpStatus: status, bodyStart: body, contentType: 'text/plain; charset=utf-8' } });
   });
 
-  it('oversized frame: refused by maxPayload (default 16 MiB), a protocol violation', async () => {
+  it('oversized frame: refused unread by maxPayload (default 1 MiB), a protocol violation', async () => {
+    expect(DEFAULT_MAX_PAYLOAD_BYTES).toBe(1024 * 1024);
     const gateway = await fake({ mode: 'oversized-frame' });
     const result = await connect({ url: gateway.url });
-    expect(result).toMatchObject({
-      ok: false,
-      stage: 'handshake',
-      handshake: { failure: 'protocol-violation', protocolViolation: `frame larger than ${DEFAULT_MAX_PAYLOAD_BYTES} bytes` },
-    });
+    const refused = 'a frame larger than 1 MiB: refused unread';
+    expect(result).toMatchObject({ ok: false, stage: 'handshake', handshake: { failure: 'protocol-violation', protocolViolation: refused, refused } });
     const small = await fake({ mode: 'oversized-frame', oversizedBytes: 100 * 1024 });
     expect(await connect({ url: small.url, maxPayloadBytes: 64 * 1024 })).toMatchObject({
       ok: false,
-      handshake: { failure: 'protocol-violation', protocolViolation: 'frame larger than 65536 bytes' },
+      handshake: { failure: 'protocol-violation', protocolViolation: 'a frame larger than 64 KiB: refused unread' },
     });
   });
 

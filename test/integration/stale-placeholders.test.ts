@@ -13,6 +13,8 @@ import { createCheckResultPublisher } from '../../jobs/post-check-result.js';
 import { createLogger } from '../../src/log.js';
 import { JOBS, QUEUES, postJobId } from '../../src/queue/names.js';
 import { renderCheckPending } from '../../src/render/check-blocks.js';
+import { message } from '../../src/render/blocks.js';
+import { md } from '../../src/render/slack-text.js';
 import { createSlackPoster, posterClientOptions, type SlackPoster } from '../../src/slack/poster.js';
 import { createPendingChecks, type PendingChecks } from '../../src/state/pending-checks.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
@@ -76,7 +78,7 @@ describe('the stale-placeholder sweeper', () => {
     await checks.add(JOBS.checkRequest, { requestId: queued.requestId }, { jobId: queued.requestId });
     // Answered in Slack, but Redis forgot (restarted empty): the message says so itself.
     const shownAnswered = await placeholder('shown', STALE_MS + 3_000);
-    await poster.update(shownAnswered.channel, shownAnswered.ts, { text: '✅ shown healthy', blocks: [] }, { key: 'post-x', state: 'answered' });
+    await poster.update(shownAnswered.channel, shownAnswered.ts, message(md`✅ shown healthy`, []), { key: 'post-x', state: 'answered' });
     // Its post job gave up (Slack was down past the window): the result is posted now.
     const gaveUp = await placeholder('gave-up', STALE_MS + 4_000);
     await posts.add(JOBS.postCheckResult, { requestId: gaveUp.requestId, gateways: ['gave-up'], slack: { channel: gaveUp.channel, ts: gaveUp.ts }, reports: [healthyReport({ gateway: { name: 'gave-up' } })], problems: [] }, { jobId: postJobId(gaveUp.requestId), attempts: 1 });

@@ -79,7 +79,7 @@ gateways:
     expect(blocks).not.toContain('*staging* answers');
     // The fake's default policy: tag:ops → tag:gateway:18789 with an accept test but no deny test.
     expect(blocks).toContain('acl-missing-deny-test');
-    expect(section.text).toBe('🚨 public-exposure: prod\n🔐 ACL audit: 3 finding(s)');
+    expect(section.text.mrkdwn).toBe('🚨 public-exposure: prod\n🔐 ACL audit: 3 finding(s)');
     expect(admin.calls.some((call) => call.path === '/api/v2/tailnet/-/acl' && call.credential === 'api-key')).toBe(true);
     expect(JSON.stringify(section)).not.toContain(API_KEY);
   });
@@ -88,7 +88,7 @@ gateways:
     const cfg = config();
     const acl = createAclAuditService({ config: cfg, admin: adminApiFromConfig(cfg.tailscale!.adminApi!, { TS_DIGEST_KEY: `${API_KEY}-wrong` }) });
     const section = await createTailnetDigestSection({ config: cfg, exposures: createExposureStore({ redis, prefix }), acl }).build({ fromMs: NOW - DAY, toMs: NOW });
-    expect(section?.text).toMatch(/^🚨 public-exposure: prod\n⚠️ ACL audit could not run: reading the policy file: GET tailnet\/-\/acl answered 401: API token invalid \(wrong or expired credential\)$/);
+    expect(section?.text.mrkdwn).toMatch(/^🚨 public-exposure: prod\n⚠️ ACL audit could not run: reading the policy file: GET tailnet\/-\/acl answered 401: API token invalid \(wrong or expired credential\)$/);
     expect(JSON.stringify(section)).not.toContain(API_KEY);
   });
 });
@@ -102,7 +102,7 @@ describe('rendering the tailnet digest section', () => {
     const old = renderTailnetDigestSection({ window, exposures: [{ gateway: 'prod', publicAddress: '203.0.113.10', latest: { address: '203.0.113.10', port: 1, tcp: 'open', durationMs: 1, at: new Date(NOW - 3 * DAY).toISOString() } }, { gateway: 'edge', publicAddress: '203.0.113.12' }] });
     expect(JSON.stringify(old?.blocks)).toContain('_(last probed before this period)_');
     const closed = renderTailnetDigestSection({ window, exposures: [{ gateway: 'edge', publicAddress: '203.0.113.12' }, { gateway: 'prod', publicAddress: '203.0.113.10', latest: { address: '203.0.113.10', port: 1, tcp: 'timeout', durationMs: 1, at: new Date(NOW).toISOString() } }] });
-    expect(closed?.text).toBe('✅ no gateway answers on its public address (1 probed, 1 not probed yet)');
+    expect(closed?.text.mrkdwn).toBe('✅ no gateway answers on its public address (1 probed, 1 not probed yet)');
   });
   it('many exposed gateways stay within 8 blocks and Slack limits', () => {
     const exposures = Array.from({ length: 400 }, (_, index) => ({ gateway: `gw${index}`, publicAddress: `203.0.113.${index % 250}`, latest: { address: `203.0.113.${index % 250}`, port: 18789, tcp: 'open' as const, durationMs: 1, at: new Date(NOW).toISOString() } }));

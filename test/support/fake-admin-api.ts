@@ -6,7 +6,8 @@ import { parse, type ParseError } from 'jsonc-parser';
 /**
  * A fake Tailscale admin API v2 on 127.0.0.1 (port 0), shaped like the real one: the policy file as
  * HuJSON with an ETag that changes on every set (If-Match mismatch → 412), validate answering 200
- * with test failures in the body, devices and users, DELETE/expire of a device, the OAuth
+ * with test failures in the body, devices and users, DELETE/expire of a device, the DNS
+ * preferences (`{"magicDNS": bool}`, GET and POST), the OAuth
  * client-credentials token endpoint, and 401 for a wrong bearer. Every call is recorded.
  */
 
@@ -57,6 +58,8 @@ export interface FakeAdminApiOptions {
   devices?: FakeDevice[];
   users?: FakeUser[];
   tailnet?: string;
+  /** The tailnet's MagicDNS preference (`dns/preferences`; default on). */
+  magicDNS?: boolean;
 }
 
 export const DEFAULT_POLICY = `{
@@ -127,12 +130,15 @@ export interface FakeAdminApi {
   policy: { hujson: string; etag: string };
   devices: FakeDevice[];
   users: FakeUser[];
+  dnsPreferences: { magicDNS: boolean };
   /** Another admin edits the policy: the ETag changes under the client. */
   editPolicyElsewhere(hujson: string): void;
   /** What validate (and a set whose tests fail) reports; empty = tests pass. */
   setTestFailures(failures: Array<{ user: string; errors: string[] }>): void;
   /** Makes every issued OAuth token invalid, as if it expired early. */
   revokeTokens(): void;
+  /** Answer this route (`devices`, `users`, `acl`) with exactly this body, status 200; undefined: the real answer again. */
+  setRawAnswer(route: 'devices' | 'users' | 'acl', body: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -158,6 +164,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
   let version = 1;
   let failures: Array<{ user: string; errors: string[] }> = [];
   const initialPolicy = options.policy ?? DEFAULT_POLICY;
+  const rawAnswers = new Map<string, string>();
 
   const state: FakeAdminApi = {
     baseUrl: '',
@@ -166,6 +173,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     policy: { hujson: initialPolicy, etag: etagOf(initialPolicy, version) },
     devices: structuredClone(options.devices ?? DEFAULT_DEVICES),
     users: structuredClone(options.users ?? DEFAULT_USERS),
+    dnsPreferences: { magicDNS: options.magicDNS ?? true },
     editPolicyElsewhere(hujson) {
       version++;
       state.policy = { hujson, etag: etagOf(hujson, version) };
@@ -175,6 +183,10 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     },
     revokeTokens() {
       tokens.clear();
+    },
+    setRawAnswer(route, body) {
+      if (body === undefined) rawAnswers.delete(route);
+      else rawAnswers.set(route, body);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -229,6 +241,20 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     json(res, 200, {});
   }
 
+  /** The real endpoint takes `{"magicDNS": bool}` and answers with the preferences as stored. */
+  async function serveDnsPreferencesSet(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return json(res, 400, { message: 'invalid JSON body' });
+    }
+    const magicDNS = (body as { magicDNS?: unknown } | null)?.magicDNS;
+    if (typeof magicDNS !== 'boolean') return json(res, 400, { message: 'magicDNS: expected a boolean' });
+    state.dnsPreferences = { magicDNS };
+    json(res, 200, state.dnsPreferences);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
     if (path === 'oauth/token' && method === 'POST') return serveToken(req, res);
@@ -238,6 +264,11 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     if (tailnetMatch) {
       const [, name, rest] = tailnetMatch;
       if (name !== '-' && decodeURIComponent(name!) !== tailnet) return json(res, 404, { message: 'tailnet not found' });
+      const raw = method === 'GET' ? rawAnswers.get(rest!) : undefined;
+      if (raw !== undefined) {
+        res.writeHead(200, { 'Content-Type': rest === 'acl' ? 'application/hujson' : 'application/json', ETag: state.policy.etag }).end(raw);
+        return;
+      }
       if (rest === 'acl' && method === 'GET') {
         const body = req.headers.accept === 'application/hujson' ? state.policy.hujson : JSON.stringify(parse(state.policy.hujson, [], { allowTrailingComma: true }));
         res.writeHead(200, { 'Content-Type': req.headers.accept === 'application/hujson' ? 'application/hujson' : 'application/json', ETag: state.policy.etag }).end(body);
@@ -247,6 +278,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
       if (rest === 'acl/validate' && method === 'POST') return serveValidate(req, res);
       if (rest === 'devices' && method === 'GET') return json(res, 200, { devices: state.devices });
       if (rest === 'users' && method === 'GET') return json(res, 200, { users: state.users });
+      if (rest === 'dns/preferences' && method === 'GET') return json(res, 200, state.dnsPreferences);
+      if (rest === 'dns/preferences' && method === 'POST') return serveDnsPreferencesSet(req, res);
       return json(res, 404, { message: 'not found' });
     }
     const deviceMatch = /^device\/([^/]+)(\/expire)?$/.exec(path);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectNet, createServer as createNetServer, type Socket } from 'node:net';
@@ -30,7 +30,17 @@ export type FakeGatewayMode =
   | 'oversized-frame'
   | 'garbage'
   | 'slow-rpc'
-  | 'degraded';
+  | 'degraded'
+  // Forged upgrades: a 101 that is not a WebSocket accept (each one thing wrong), or a valid one then garbage.
+  | 'forged-accept'
+  | 'forged-no-upgrade'
+  | 'forged-no-connection'
+  | 'forged-extension'
+  | 'forged-garbage'
+  // JSON bombs: nested `bombDepth` deep (`[[[…]]]`), where a Gateway would send JSON.
+  | 'bomb-challenge'
+  | 'bomb-rpc'
+  | 'bomb-healthz';
 
 export interface FakeChannel {
   channel: string;
@@ -80,6 +90,22 @@ export interface FakeGatewayOptions {
   tickIntervalMs?: number;
   /** `health.plugins.errors`. */
   pluginErrors?: string[];
+  /**
+   * Hostile text: appended to every string the Gateway sends (server.version, error messages,
+   * close reasons, /readyz failing[], channel names and issues, health fields, the upgrade's
+   * error bodies), as a gateway (or a proxy in front of it) that wants to page a channel would.
+   */
+  hostile?: string;
+  /** The bomb modes: how deep (default 400,000: ≈800 KB, inside the frame limit). */
+  bombDepth?: number;
+}
+
+/** Slack markup that must never reach a channel live: broadcasts, a user, a channel, `&`, a link. */
+export const HOSTILE_TEXT = '<!channel> <!here> <@U0VICTIM> <#C0VICTIM> & <http://evil.example|click> <!subteam^S0VICTIM>';
+
+/** `[[[…]]]`: valid JSON, `depth` levels deep. */
+export function jsonBomb(depth: number): string {
+  return `${'['.repeat(depth)}${']'.repeat(depth)}`;
 }
 
 /** What a client sent in `connect`, without secrets (no token values, no signature). */
@@ -168,8 +194,13 @@ function truncateReason(reason: string): string {
   return Buffer.byteLength(reason) <= 123 ? reason : Buffer.from(reason).subarray(0, 120).toString('utf8');
 }
 
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
 export async function startFakeGateway(options: FakeGatewayOptions): Promise<FakeGateway> {
-  const version = options.version ?? '2026.9.6';
+  const hostile = options.hostile;
+  /** Every string the Gateway sends goes through here: unchanged, or with the hostile text. */
+  const taint = (text: string): string => (hostile ? `${text} ${hostile}` : text);
+  const version = taint(options.version ?? '2026.9.6');
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 300;
   const startedAt = Date.now();
   let mode: FakeGatewayMode = options.mode ?? 'healthy';
@@ -203,7 +234,9 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     timers.delete(timer);
   };
 
-  const channels = options.channels ?? [];
+  const channels = (options.channels ?? []).map((c) =>
+    hostile ? { ...c, channel: taint(c.channel), ...(c.accountId ? { accountId: taint(c.accountId) } : {}), lastError: taint(c.lastError ?? 'error') } : c,
+  );
   const uptimeMs = (): number => Date.now() - startedAt;
 
   // --- payloads ----------------------------------------------------------------------------
@@ -232,9 +265,9 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     channels.flatMap((c) => {
       const accountId = c.accountId ?? 'default';
       const issues: Array<{ channel: string; accountId: string; kind: string; message: string }> = [];
-      if (c.configured && !c.running) issues.push({ channel: c.channel, accountId, kind: 'runtime', message: `configured but not running${c.lastError ? `: ${c.lastError}` : ''}` });
+      if (c.configured && !c.running) issues.push({ channel: c.channel, accountId, kind: 'runtime', message: taint(`configured but not running${c.lastError ? `: ${c.lastError}` : ''}`) });
       if (c.dmPolicy === 'allowlist' && (c.allowFrom ?? []).length === 0) {
-        issues.push({ channel: c.channel, accountId, kind: 'config', message: 'dmPolicy is "allowlist" but allowFrom is empty: every direct message is dropped' });
+        issues.push({ channel: c.channel, accountId, kind: 'config', message: taint('dmPolicy is "allowlist" but allowFrom is empty: every direct message is dropped') });
       }
       return issues;
     });
@@ -242,7 +275,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     ok: true,
     ts: Date.now(),
     durationMs: 12,
-    plugins: { loaded: ['memory-core'], errors: options.pluginErrors ?? [], unavailable: [] },
+    plugins: { loaded: ['memory-core'], errors: (options.pluginErrors ?? []).map(taint), unavailable: [] },
     configReload: { hotReloadStatus: 'active' },
     channels: Object.fromEntries(channels.map((c) => [c.channel, { configured: c.configured, running: c.running, connected: c.connected ?? false, linked: c.linked ?? false }])),
     channelOrder: channels.map((c) => c.channel),
@@ -256,7 +289,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
   });
   const statusPayload = (degraded: boolean) => ({
     runtimeVersion: version,
-    channelSummary: channels.map((c) => `${c.channel}: ${c.running ? 'running' : c.configured ? 'configured, not running' : 'not configured'}`),
+    channelSummary: channels.map((c) => taint(`${c.channel}: ${c.running ? 'running' : c.configured ? 'configured, not running' : 'not configured'}`)),
     queuedSystemEvents: [],
     sessions: { paths: [], count: 0, recent: [] },
     modelRuntime: { degraded: false, pendingAgents: [] },
@@ -304,11 +337,17 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     switch (path) {
       case '/health':
       case '/healthz':
-        sendJson(res, 200, { ok: true, status: 'live' });
+        if (mode === 'bomb-healthz') {
+          const text = `{"ok":true,"status":"live","x":${jsonBomb(options.bombDepth ?? 8_000)}}`;
+          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+          res.end(text);
+          return;
+        }
+        sendJson(res, 200, { ok: true, status: taint('live') });
         return;
       case '/ready':
       case '/readyz':
-        if (starting) sendJson(res, 503, { ready: false, failing: ['startup-sidecars'], uptimeMs: uptimeMs() });
+        if (starting) sendJson(res, 503, { ready: false, failing: [taint('startup-sidecars'), ...(hostile ? [hostile] : [])], uptimeMs: uptimeMs() });
         else sendJson(res, 200, { ready: true, failing: [], uptimeMs: uptimeMs(), eventLoop: eventLoop(mode === 'degraded') });
         return;
       case '/startup':
@@ -335,6 +374,21 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
   const rawHttpAnswer = (socket: Duplex, status: string, contentType: string, body: string): void => {
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   };
+  /** A 101 with exactly one thing wrong (or, `forged-garbage`, a valid one followed by bytes that are no WebSocket frame). */
+  const forgeUpgrade = (req: IncomingMessage, socket: Duplex, forged: FakeGatewayMode): void => {
+    const key = String(req.headers['sec-websocket-key'] ?? '');
+    const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
+    const lines = [
+      'HTTP/1.1 101 Switching Protocols',
+      ...(forged === 'forged-no-upgrade' ? [] : ['Upgrade: websocket']),
+      ...(forged === 'forged-no-connection' ? [] : ['Connection: Upgrade']),
+      `Sec-WebSocket-Accept: ${forged === 'forged-accept' ? createHash('sha1').update(`${key}not-the-guid`).digest('base64') : accept}`,
+      ...(forged === 'forged-extension' ? ['Sec-WebSocket-Extensions: permessage-deflate'] : []),
+    ];
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    // FIN with all three RSV bits set: no extension was negotiated, so no valid frame starts so.
+    if (forged === 'forged-garbage') socket.write(Buffer.concat([Buffer.from([0xff, 0x20]), Buffer.from(`garbage ${hostile ?? ''} `.padEnd(32, '.'))]));
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     switch (mode) {
@@ -342,10 +396,17 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         rawHttpAnswer(socket, '200 OK', 'text/html; charset=utf-8', CONTROL_UI_HTML);
         return;
       case 'upgrade-400':
-        rawHttpAnswer(socket, '400 Bad Request', 'text/plain; charset=utf-8', 'Bad Request');
+        rawHttpAnswer(socket, '400 Bad Request', 'text/plain; charset=utf-8', taint('Bad Request'));
         return;
       case 'upgrade-426':
-        rawHttpAnswer(socket, '426 Upgrade Required', 'text/plain; charset=utf-8', 'Upgrade Required');
+        rawHttpAnswer(socket, '426 Upgrade Required', 'text/plain; charset=utf-8', taint('Upgrade Required'));
+        return;
+      case 'forged-accept':
+      case 'forged-no-upgrade':
+      case 'forged-no-connection':
+      case 'forged-extension':
+      case 'forged-garbage':
+        forgeUpgrade(req, socket, mode);
         return;
       default:
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
@@ -357,7 +418,9 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   const closeWs = (ws: WebSocket, code: number, reason = ''): void => {
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, truncateReason(reason));
+    // The hostile text goes first: a close reason is at most 123 bytes.
+    const said = hostile ? `${hostile} ${reason}` : reason;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, truncateReason(said));
   };
 
   function onConnection(ws: WebSocket): void {
@@ -394,6 +457,10 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       ws.send('<html><body>this is not a gateway</body></html>');
       return;
     }
+    if (connMode === 'bomb-challenge') {
+      ws.send(`{"type":"event","event":"connect.challenge","payload":{"nonce":"${nonce}","ts":${Date.now()},"x":${jsonBomb(options.bombDepth ?? 400_000)}}}`);
+      return;
+    }
     if (connMode === 'oversized-frame') {
       const size = options.oversizedBytes ?? 17 * 1024 * 1024;
       const prefix = `{"type":"event","event":"connect.challenge","payload":{"nonce":"${nonce}","ts":${Date.now()},"pad":"`;
@@ -404,7 +471,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
 
     const reject = (id: string, error: ErrorShape, code: number, reason = error.message): void => {
       cancel(handshakeTimer);
-      send(ws, { type: 'res', id, ok: false, error });
+      send(ws, { type: 'res', id, ok: false, error: { ...error, message: taint(error.message) } });
       closeWs(ws, code, reason);
     };
 
@@ -601,7 +668,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     };
 
     const sendShutdown = (): void => {
-      const reason = options.shutdown?.reason ?? 'gateway stopping';
+      const reason = taint(options.shutdown?.reason ?? 'gateway stopping');
       const restartExpectedMs = options.shutdown?.restartExpectedMs;
       send(ws, { type: 'event', event: 'shutdown', payload: { reason, ...(restartExpectedMs !== undefined ? { restartExpectedMs } : {}) } });
       closeWs(ws, 1012, 'service restart');
@@ -618,12 +685,16 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         return;
       }
       const answer = (): void => {
+        if (connMode === 'bomb-rpc') {
+          if (ws.readyState === ws.OPEN) ws.send(`{"type":"res","id":${JSON.stringify(id)},"ok":true,"payload":${jsonBomb(options.bombDepth ?? 400_000)}}`);
+          return;
+        }
         if (READ_METHODS.has(method) && !grantedScopes.includes(READ_SCOPE)) {
           send(ws, {
             type: 'res',
             id,
             ok: false,
-            error: { code: 'FORBIDDEN', message: `missing scope: ${READ_SCOPE}`, details: { code: 'MISSING_SCOPE', missingScope: READ_SCOPE, requiredScopes: [READ_SCOPE] } },
+            error: { code: 'FORBIDDEN', message: taint(`missing scope: ${READ_SCOPE}`), details: { code: 'MISSING_SCOPE', missingScope: READ_SCOPE, requiredScopes: [READ_SCOPE] } },
           });
           return;
         }
@@ -643,7 +714,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
             payload = [];
             break;
           default:
-            send(ws, { type: 'res', id, ok: false, error: { code: 'INVALID_REQUEST', message: `unknown method: ${method}` } });
+            send(ws, { type: 'res', id, ok: false, error: { code: 'INVALID_REQUEST', message: taint(`unknown method: ${method}`) } });
             return;
         }
         void params;

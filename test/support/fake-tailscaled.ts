@@ -53,11 +53,19 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 export interface FakeTailscaled {
   socketPath: string;
   requests: RecordedLocalApiRequest[];
-  setSelf(state: BackendState, options?: { keyExpiry?: string; health?: string[] }): void;
+  /**
+   * `tags`: this node is tagged (Self.Tags, owned by the tagged-devices user, as tailscaled reports
+   * a tagged node); `login`: the owner of an untagged node (default ops1@example.com).
+   */
+  setSelf(state: BackendState, options?: { keyExpiry?: string; health?: string[]; tags?: string[]; login?: string }): void;
   /** Adds or updates a peer; unspecified fields keep their value (or the defaults). */
   setPeer(name: string, patch?: Partial<Omit<FakePeer, 'name'>>): FakePeer;
   setPing(name: string, type: PingType, behaviour: PingBehaviour): void;
+  /** CurrentTailnet.MagicDNSEnabled, as tailscaled reports the tailnet's MagicDNS preference. */
+  setMagicDns(enabled: boolean): void;
   removePeer(name: string): void;
+  /** Answer `status` with exactly this body (a hostile or broken tailscaled); undefined: the real shape again. */
+  setRawStatus(body: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -115,14 +123,16 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
   const socketPath = join(dir, 'tailscaled.sock');
   const requests: RecordedLocalApiRequest[] = [];
   const peers = new Map<string, FakePeer>();
-  let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[] };
+  let rawStatus: string | undefined;
+  let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[], tags: [] as string[], login: 'ops1@example.com' };
   const pending = new Set<ServerResponse>();
+  let magicDnsEnabled = true;
 
   const api: FakeTailscaled = {
     socketPath,
     requests,
     setSelf(state, options = {}) {
-      self = { state, keyExpiry: options.keyExpiry ?? self.keyExpiry, health: options.health ?? self.health };
+      self = { state, keyExpiry: options.keyExpiry ?? self.keyExpiry, health: options.health ?? self.health, tags: options.tags ?? self.tags, login: options.login ?? self.login };
     },
     setPeer(name, patch = {}) {
       const peer = { ...(peers.get(name) ?? peerDefaults(name, peers.size)), ...patch, name };
@@ -132,6 +142,12 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     setPing(name, type, behaviour) {
       const peer = peers.get(name) ?? api.setPeer(name);
       peer.pings[type] = behaviour;
+    },
+    setRawStatus(body) {
+      rawStatus = body;
+    },
+    setMagicDns(enabled) {
+      magicDnsEnabled = enabled;
     },
     removePeer(name) {
       peers.delete(name);
@@ -160,20 +176,21 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
         HostName: 'clawops-bot',
         DNSName: loggedIn ? `clawops-bot.${MAGIC_DNS_SUFFIX}.` : '',
         OS: 'linux',
-        UserID: loggedIn ? 1 : 0,
+        UserID: loggedIn ? (self.tags.length ? 2 : 1) : 0,
         TailscaleIPs: loggedIn ? ['100.100.1.1', 'fd7a:115c:a1e0::1'] : null,
+        ...(self.tags.length ? { Tags: self.tags } : {}),
         Online: running,
         LastSeen: ZERO_TIME,
         ...(self.keyExpiry ? { KeyExpiry: self.keyExpiry } : {}),
       },
       Health: self.health.length ? self.health : null,
       MagicDNSSuffix: MAGIC_DNS_SUFFIX,
-      CurrentTailnet: loggedIn ? { Name: 'example.com', MagicDNSSuffix: MAGIC_DNS_SUFFIX, MagicDNSEnabled: true } : null,
+      CurrentTailnet: loggedIn ? { Name: 'example.com', MagicDNSSuffix: MAGIC_DNS_SUFFIX, MagicDNSEnabled: magicDnsEnabled } : null,
       CertDomains: null,
       // tailscaled reports no peers unless it has a netmap (Running).
       Peer: running ? Object.fromEntries([...peers.values()].map((p) => [p.nodeKey, peerJson(p)])) : null,
       User: loggedIn
-        ? { '1': { ID: 1, LoginName: 'ops1@example.com', DisplayName: 'Ops One' }, '2': { ID: 2, LoginName: 'tagged-devices', DisplayName: 'Tagged Devices' } }
+        ? { '1': { ID: 1, LoginName: self.login, DisplayName: 'Ops One' }, '2': { ID: 2, LoginName: 'tagged-devices', DisplayName: 'Tagged Devices' } }
         : null,
       ClientVersion: null,
     };
@@ -278,6 +295,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     const url = new URL(req.url ?? '/', 'http://local-tailscaled.sock');
     switch (url.pathname) {
       case '/localapi/v0/status':
+        if (rawStatus !== undefined) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(rawStatus);
         return reply(res, 200, status());
       case '/localapi/v0/ping':
         return servePing(req, res, url.searchParams);

@@ -56,6 +56,7 @@ function fakeAdmin(overrides: Partial<AdminApiClient> = {}): AdminApiClient {
     deleteDevice: async () => undefined,
     expireDevice: async () => undefined,
     listUsers: async () => [],
+    getDnsPreferences: async () => ({ magicDNS: true }),
     ...overrides,
   };
 }

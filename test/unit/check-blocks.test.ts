@@ -38,7 +38,7 @@ describe('check result messages stay inside Block Kit limits', () => {
     expect(message.text.length).toBeGreaterThan(0);
     expect(message.text.length).toBeLessThanOrEqual(3_000);
     // The Re-run button is always there, last.
-    const last = message.blocks.at(-1) as { type: string; elements: Array<{ action_id: string }> };
+    const last = message.blocks.at(-1) as unknown as { type: string; elements: Array<{ action_id: string }> };
     expect(last.type).toBe('actions');
     expect(last.elements[0]!.action_id).toBe(RERUN_ACTION_ID);
   });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDigest, SECTION_BLOCKS, type DigestData, type GatewayDigest } from '../../src/render/digest-blocks.js';
 import type { DigestSection } from '../../src/render/digest-section.js';
 import { context, section } from '../../src/render/blocks.js';
+import { md } from '../../src/render/slack-text.js';
 import { blockKitProblems } from '../support/slack-emulator.js';
 
 const HOUR = 3_600_000;
@@ -49,7 +50,7 @@ function fleet(size: number): GatewayDigest[] {
 }
 
 function contributed(title: string, blocks: number): DigestSection {
-  return { title, blocks: Array.from({ length: blocks }, (_, index) => section(`${title} finding ${index}: ${'y'.repeat(2_000)}`)), text: `${title}: ${blocks} findings` };
+  return { title, blocks: Array.from({ length: blocks }, (_, index) => section(md`${title} finding ${index}: ${'y'.repeat(2_000)}`)), text: md`${title}: ${blocks} findings` };
 }
 
 function digest(gateways: GatewayDigest[], sections: DigestSection[] = [contributed('Tailnet and exposure', SECTION_BLOCKS), contributed('Offboarding', SECTION_BLOCKS)]): DigestData {
@@ -130,7 +131,7 @@ describe('digest rendering', () => {
   });
 
   it('escapes what came from elsewhere (a maintenance reason)', () => {
-    const message = renderDigest(digest([gateway('lab', { maintenance: { startedAt: FROM, until: TO + HOUR, by: 'U1', reason: '<!channel> & co' } })], [context(['x'])].map(() => contributed('T', 1))));
+    const message = renderDigest(digest([gateway('lab', { maintenance: { startedAt: FROM, until: TO + HOUR, by: 'U1', reason: '<!channel> & co' } })], [context([md`x`])].map(() => contributed('T', 1))));
     expect(JSON.stringify(message.blocks)).toContain('&lt;!channel&gt; &amp; co');
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createHostCheckProcessor } from '../../jobs/host-checks.js';
@@ -21,6 +22,7 @@ import { HostCheckResultSchema, hostCheckQueueName, type HostCheckResult } from 
 import type { HostAgentAnswer, HostCheckRequester } from '../../src/queue/host-check-requester.js';
 import { hostViewLine } from '../../src/render/host-line.js';
 import { GATEWAY_VERSION, healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
+import { fakeProc, type FakeProcess } from '../support/fake-proc.js';
 
 const CONFIGURED = 'SeCrEt-configured-4f1e9a7c2d';
 const STALE = 'SeCrEt-stale-b81d03ee';
@@ -44,6 +46,9 @@ describe('gateways.<name>.agent', () => {
       deadlineMs: DEFAULT_TIMEOUTS.budgetMs,
       budgetMs: DEFAULT_TIMEOUTS.budgetMs - 1_000,
       doctor: false,
+      // The packet filter is read for Serve's 443 (the URL's port) and the Gateway's own port.
+      firewall: true,
+      tailnetPorts: [443, 18789],
       openclawRoots: [],
     });
   });
@@ -167,6 +172,10 @@ interface Scripted {
   running?: string;
   installed?: string;
   doctor?: ExecOutcome;
+  /** Other programs by their whole command line (`nft -j list ruleset`). */
+  programs?: Record<string, ExecOutcome>;
+  /** The processes behind the sockets (/proc/<pid>/fd, cgroup, comm). */
+  processes?: FakeProcess[];
 }
 
 function scripted(script: Scripted) {
@@ -177,6 +186,8 @@ function scripted(script: Scripted) {
     if (file === 'systemctl') return script.systemctl ?? { ok: false, reason: 'missing', stdout: '', stderr: '', message: 'spawn systemctl ENOENT' };
     if (file === 'npm') return { ok: true, stdout: '/opt/npm-global/lib/node_modules\n', stderr: '' };
     if (file === '/usr/bin/openclaw' && script.doctor) return script.doctor;
+    const program = script.programs?.[[file, ...args].join(' ')];
+    if (program) return program;
     return { ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` };
   };
   const files: Record<string, string> = {
@@ -208,10 +219,11 @@ function scripted(script: Scripted) {
       return [];
     },
   };
-  return { deps: { checker, exec, readFile, readProcFile, findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined), hostname: () => 'gw-prod' }, calls, targets };
+  const proc = fakeProc(script.processes ?? []);
+  return { deps: { checker, exec, readFile, readProcFile, proc, findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined), hostname: () => 'gw-prod' }, calls, targets };
 }
 
-const AGENT: AgentSettings = { gateway: 'prod', unit: 'openclaw-gateway', bind: 'loopback', port: 18789, tailnetAddresses: [], deadlineMs: 4_000, budgetMs: 3_000, doctor: false, openclawRoots: [] };
+const AGENT: AgentSettings = { gateway: 'prod', unit: 'openclaw-gateway', bind: 'loopback', port: 18789, tailnetAddresses: [], deadlineMs: 4_000, budgetMs: 3_000, doctor: false, firewall: false, tailnetPorts: [443, 18789], openclawRoots: [] };
 const TARGET: CheckTarget = { ...urlTarget('wss://gw-prod.example-tailnet.ts.net', 'CLAWOPS_PROD_TOKEN', { CLAWOPS_PROD_TOKEN: CONFIGURED }, 'prod'), device: 'never' };
 const ok = (stdout: string): ExecOutcome => ({ ok: true, stdout, stderr: '' });
 
@@ -369,7 +381,7 @@ describe('runJointCheck', () => {
     expect(report.host).toMatchObject({ agent: { status: 'answered', deadlineMs: 4_000, hostname: 'gw-prod' }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
     expect(JSON.stringify(report)).not.toContain(CONFIGURED);
     expect(diagnose(report).verdicts[0]?.id).toBe('network-path');
-    expect(hostViewLine(report)).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
+    expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
   });
 
   it('silent: said so, diagnosed from outside', async () => {
@@ -377,7 +389,7 @@ describe('runJointCheck', () => {
     const report = await runJointCheck({ checker: fixedChecker(timeoutReport()), hostChecks: requester }, TARGET, AGENT);
     expect(report.host).toEqual({ agent: { status: 'silent', deadlineMs: 4_000, durationMs: 4_001 }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
     expect(diagnose(report).verdicts.map((verdict) => verdict.id)).toEqual(['timeout', 'agent-silent']);
-    expect(hostViewLine(report)).toBe('*Host agent* no answer within 4000 ms: outside view only');
+    expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* no answer within 4000 ms: outside view only');
   });
 
   it('a requester that throws is a failed agent, not a failed check', async () => {
@@ -418,5 +430,114 @@ describe('clawops agent', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('runHostChecks: the packet filter', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/firewall/${name}`, import.meta.url), 'utf8');
+  const denied = (file: string, stderr: string): ExecOutcome => ({ ok: false, reason: 'exit', exitCode: 1, stdout: '', stderr, message: `Command failed: ${file}` });
+  const missing = (file: string): ExecOutcome => ({ ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` });
+
+  it('reads `nft -j list ruleset` (fixed argv) and names the rule that drops the Gateway port on tailscale0', async () => {
+    const { result, calls } = await hostChecks({ programs: { 'nft -j list ruleset': ok(fixture('nft.json')) } }, { firewall: true });
+    expect(calls).toContain('nft -j list ruleset');
+    expect(calls.filter((call) => call.startsWith('nft') || call.includes('tables-save'))).toEqual(['nft -j list ruleset']);
+    expect(result.firewall).toMatchObject({ available: true, tool: 'nft -j list ruleset', interface: 'tailscale0' });
+    const gatewayPort = result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4');
+    expect(gatewayPort).toMatchObject({ verdict: 'drop', chain: 'inet filter input', handle: 6, byPolicy: false, rule: expect.stringContaining('iifname "tailscale0" tcp dport 18789') });
+    // Serve's 443 is accepted by `tcp dport { 22, 443 } accept`.
+    expect(result.firewall?.ports.find((port) => port.port === 443 && port.family === 'ipv4')?.verdict).toBe('accept');
+  });
+
+  it('falls back to `nft list ruleset` when this nft has no JSON output', async () => {
+    const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: syntax error, unexpected -j'), 'nft list ruleset': ok(fixture('nft-text.txt')) } }, { firewall: true });
+    expect(result.firewall).toMatchObject({ available: true, tool: 'nft list ruleset' });
+    expect(result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4')).toMatchObject({ verdict: 'drop', rule: expect.stringContaining('tcp dport 18789') });
+  });
+
+  it('without nft: iptables-save and ip6tables-save; a reject in a ufw-style chain is named', async () => {
+    const { result } = await hostChecks(
+      { programs: { 'nft -j list ruleset': missing('nft'), 'iptables-save': ok(fixture('iptables-save.txt')), 'ip6tables-save': ok(fixture('ip6tables-save.txt')) } },
+      { firewall: true },
+    );
+    expect(result.firewall).toMatchObject({ available: true, tool: 'iptables-save, ip6tables-save' });
+    expect(result.firewall?.ports.filter((port) => port.port === 18789)).toEqual([
+      expect.objectContaining({ family: 'ipv4', verdict: 'reject', chain: 'iptables filter ufw-user-input' }),
+      expect.objectContaining({ family: 'ipv6', verdict: 'drop', chain: 'ip6tables filter INPUT' }),
+    ]);
+  });
+
+  it('iptables-nft tables (xt expressions in nft JSON) are read from iptables-save; native nft tables stay nft', async () => {
+    const { result, calls } = await hostChecks(
+      { programs: { 'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')), 'iptables-save': ok(fixture('iptables-nft-save.txt')), 'ip6tables-save': ok(fixture('ip6tables-nft-save.txt')) } },
+      { firewall: true, tailnetPorts: [18789, 9443, 22, 20000] },
+    );
+    expect(calls.filter((call) => /^(nft|ip6?tables-save)/.test(call))).toEqual(['nft -j list ruleset', 'iptables-save', 'ip6tables-save']);
+    expect(result.firewall?.tool).toBe('nft -j list ruleset, iptables-save, ip6tables-save (iptables-nft tables)');
+    const v4 = (port: number) => result.firewall?.ports.find((entry) => entry.port === port && entry.family === 'ipv4');
+    // ufw-style multiport REJECT: opaque in nft JSON (xt match multiport, xt target REJECT), exact in iptables-save.
+    expect(v4(18789)).toMatchObject({ verdict: 'reject', chain: 'iptables filter INPUT', rule: '-A INPUT -i tailscale0 -p tcp -m multiport --dports 80,443,18000:18999 -j REJECT --reject-with tcp-reset' });
+    expect(v4(9443)).toMatchObject({ verdict: 'drop', chain: 'inet tailscale-extra input', rule: expect.stringContaining('tcp dport 9443') });
+    expect(v4(22)?.verdict).toBe('accept');
+    expect(v4(20000)).toMatchObject({ verdict: 'drop', byPolicy: true, chain: 'iptables filter INPUT' });
+  });
+
+  it('iptables-nft tables when iptables-save is not allowed: the xt REJECT is kept as conditional, the policy decides', async () => {
+    const { result } = await hostChecks(
+      { programs: { 'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')), 'iptables-save': denied('iptables-save', 'iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)') } },
+      { firewall: true },
+    );
+    const entry = result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4');
+    expect(entry).toMatchObject({ verdict: 'drop', byPolicy: true, chain: 'ip filter INPUT' });
+    expect(entry?.conditional).toEqual([expect.stringContaining('xt target REJECT')]);
+  });
+
+  it('an agent without CAP_NET_ADMIN says so, and how to grant it', async () => {
+    const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: cache initialization failed: Operation not permitted') } }, { firewall: true });
+    expect(result.firewall).toMatchObject({ available: false, reason: 'permission-denied', detail: expect.stringContaining('CAP_NET_ADMIN') });
+  });
+
+  it('firewall: false reads nothing', async () => {
+    const { result, calls } = await hostChecks({ programs: { 'nft -j list ruleset': ok(fixture('nft.json')) } }, { firewall: false });
+    expect(result.firewall).toBeUndefined();
+    expect(calls.some((call) => call.startsWith('nft'))).toBe(false);
+  });
+});
+
+describe('runHostChecks: who holds the Gateway port', () => {
+  const other: FakeProcess = {
+    pid: 4242,
+    comm: 'openclaw-gatewa',
+    cgroup: '0::/system.slice/openclaw-gateway-test.service\n',
+    // A command line may carry a token: it is tested for "openclaw", never reported.
+    cmdline: ['/usr/bin/node', '/usr/lib/node_modules/openclaw/openclaw.mjs', 'gateway', 'run', '--token', 'SeCrEt-on-the-command-line'],
+    fds: { '0': '/dev/null', '21': 'socket:[41001]' },
+  };
+
+  it('names the pid, process and systemd unit behind the listener (socket inode → /proc/<pid>/fd, cgroup)', async () => {
+    const { result } = await hostChecks({ systemctl: ok(SHOW.file), processes: [{ pid: 1, comm: 'systemd', fds: { '1': 'socket:[999]' } }, { ...other, cgroup: '0::/system.slice/openclaw-gateway.service\n' }] });
+    expect(result.listeners.owners).toEqual([
+      { port: 18789, address: '127.0.0.1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
+      { port: 18789, address: '::1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
+    ]);
+    const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
+    expect(hostViewLine(report)?.mrkdwn).toContain('listening on 127.0.0.1, ::1 (pid 4242 openclaw-gatewa, openclaw-gateway.service)');
+    expect(diagnose(report).verdicts.map((verdict) => verdict.id)).not.toContain('port-held-by-other-instance');
+  });
+
+  it('a port held by another OpenClaw unit is its own finding: "18789 is held by openclaw-gateway-test"', async () => {
+    const { result } = await hostChecks({ systemctl: ok(SHOW.file), processes: [other] });
+    const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
+    const verdict = diagnose(report).verdicts.find((candidate) => candidate.id === 'port-held-by-other-instance');
+    expect(verdict).toMatchObject({ severity: 'error', title: 'Port held by another OpenClaw' });
+    expect(verdict!.evidence[0]).toBe('18789 is held by openclaw-gateway-test (pid 4242, openclaw-gatewa), not openclaw-gateway (host agent)');
+  });
+
+  it("another user's process: the socket's uid and login, and that the fds were unreadable", async () => {
+    const { result } = await hostChecks({ systemctl: ok(SHOW.file), files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nopenclaw:x:1000:1000::/var/lib/openclaw:/usr/sbin/nologin\n' }, processes: [{ ...other, unreadable: true }] });
+    expect(result.listeners.owners?.[0]).toEqual({ port: 18789, address: '127.0.0.1', uid: 1000, user: 'openclaw' });
+    expect(result.listeners.ownersUnreadable).toBe(1);
+    const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };
+    expect(hostViewLine(report)?.mrkdwn).toContain('(uid 1000 openclaw)');
   });
 });

@@ -16,6 +16,8 @@ import { DeviceSchema, UserSchema } from '../../src/tailscale/admin-api-schemas.
 import { parsePolicy } from '../../src/tailscale/policy.js';
 import { removeLoginFromPolicy } from '../../src/tailscale/policy-edit.js';
 import { healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
+import { divider } from '../../src/render/blocks.js';
+import { md } from '../../src/render/slack-text.js';
 
 const POLICY = parsePolicy(`{
   "groups": { "group:ops": ["ops1@example.test", "Departed@Example.test"], "group:admins": ["departed@example.test"], "group:other": ["ops1@example.test"] },
@@ -100,8 +102,35 @@ describe('/gateway offboard', () => {
     ['contractor@github', { kind: 'login', text: 'contractor@github' }],
     ['@departed', { kind: 'unknown' }],
     ['departed', { kind: 'unknown' }],
+    ['<mailto:Departed@Example.test|Departed@Example.test>', { kind: 'login', text: 'departed@example.test' }],
   ])('%s', (text, expected) => {
     expect(parseOffboardTarget(text)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['a mailto whose address is markup', '<mailto:<!channel|x>', 'not an e-mail address'],
+    ['a broadcast', '<!channel>', 'Slack markup'],
+    ['a channel', '<#C0OPS|ops>', 'Slack markup'],
+    ['a link', '<http://evil.example|click>', 'Slack markup'],
+    ['Slack-escaped characters', '&lt;!channel&gt;', 'Slack markup'],
+    ['a user group', '<!subteam^S0OPS|@ops>', 'Slack markup'],
+    ['two people', 'a@example.test b@example.test', 'has spaces'],
+    ['a login with markup in it', 'evil<!here>@example.test', 'Slack markup'],
+    ['an unconverted @name', '@departed', 'not as a Slack mention'],
+    ['control characters', 'a\u0007@example.test', 'neither a mention'],
+    ['nothing', '', 'Who left?'],
+  ])('refuses %s, saying what to type', (_label, text, why) => {
+    const target = parseOffboardTarget(text);
+    expect(target).toMatchObject({ kind: 'unknown', why: expect.stringContaining(why) });
+    if (target.kind === 'unknown') {
+      expect(target.why).toContain('`/gateway offboard @name`');
+      expect(target.why).toContain('`/gateway offboard departed@example.test`');
+    }
+  });
+
+  it('a login resolved from Slack or the config must look like one too', () => {
+    expect(tailnetLoginFor({ slackUserId: 'U0X', email: '<!channel>@example.test' }, {})).toMatchObject({ ok: false, reason: expect.stringContaining('not a tailnet login') });
+    expect(tailnetLoginFor({ slackUserId: 'U0X' }, { U0X: 'a b' })).toMatchObject({ ok: false, reason: expect.stringContaining('offboarding.identities.U0X') });
   });
 
   it('parses as a subcommand keeping the mention as typed, and asks who when nothing follows', () => {
@@ -206,13 +235,13 @@ describe('the rotation correlation', () => {
 
   it('combines with other enrichments: contexts merged, footers stacked, a failing part left out', async () => {
     const combined = combineEnrichments(
-      { contextFor: async () => ({ versionChange: { from: '1', to: '2' } }), footerFor: async () => ({ blocks: [{ type: 'divider' }], text: 'history' }) },
+      { contextFor: async () => ({ versionChange: { from: '1', to: '2' } }), footerFor: async () => ({ blocks: [divider()], text: md`history` }) },
       enrichmentWith({ prod: NOW - HOUR }),
       { contextFor: async () => Promise.reject(new Error('down')), footerFor: async () => Promise.reject(new Error('down')) },
       undefined,
     );
     expect(await combined.contextFor!(authRejected)).toEqual({ versionChange: { from: '1', to: '2' }, tokenRotatedHoursAgo: 1 });
-    expect(await combined.footerFor!(['prod'])).toEqual({ blocks: [{ type: 'divider' }], text: 'history' });
+    expect(await combined.footerFor!(['prod'])).toEqual({ blocks: [divider()], text: md`history` });
   });
 });
 

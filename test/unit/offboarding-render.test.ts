@@ -108,7 +108,7 @@ describe('the reminder under every verdict', () => {
   it('for one: who left and when, their devices, the tokens — this check’s gateway first — and the checklist button', () => {
     const reminder = renderOffboardingReminder([offboarding()], { now: NOW, gateways: ['staging'], linkFor: () => 'https://clawops-test.slack.com/archives/C0OPS/p1700000000000100' })!;
     expect(blockKitProblems(reminder.blocks)).toEqual([]);
-    expect(reminder.text).toBe('🚪 Offboarding open: departed0@example.test left 1 h ago (Slack account deactivated) · 2 devices still on the tailnet (laptop-0, laptop-1) · still in group:ops · rotate the token of staging (this check), prod');
+    expect(reminder.text.mrkdwn).toBe('🚪 Offboarding open: departed0@example.test left 1 h ago (Slack account deactivated) · 2 devices still on the tailnet (laptop-0, laptop-1) · still in group:ops · rotate the token of staging (this check), prod');
     const json = JSON.stringify(reminder.blocks);
     expect(json).toContain('*staging* (this check), prod');
     expect(json).toContain('<https://clawops-test.slack.com/archives/C0OPS/p1700000000000100|checklist>');
@@ -120,7 +120,7 @@ describe('the reminder under every verdict', () => {
     const reminder = renderOffboardingReminder(many, { now: NOW, gateways: ['prod'], linkFor: (record) => `https://clawops-test.slack.com/archives/C0OPS/p${record.openedAt}` })!;
     expect(reminder.blocks).toHaveLength(2);
     expect(blockKitProblems(reminder.blocks)).toEqual([]);
-    expect(reminder.text).toBe("🚪 30 offboardings open · oldest: departed29@example.test (30 h) · 90 devices still on the tailnet · 30 with a token of this check's gateway to rotate");
+    expect(reminder.text.mrkdwn).toBe("🚪 30 offboardings open · oldest: departed29@example.test (30 h) · 90 devices still on the tailnet · 30 with a token of this check's gateway to rotate");
     expect(JSON.stringify(reminder.blocks)).toContain(`p${NOW - 30 * HOUR}|oldest checklist>`);
     expect(renderOffboardingReminderText(many, { now: NOW, gateways: ['prod'] })).toBe('🚪 30 offboardings open (oldest: departed29@example.test, 30 h): the checklists are in Slack');
   });
@@ -135,7 +135,7 @@ describe('the reminder under every verdict', () => {
     const rendered = renderCheckResults(results, { requestedBy: 'U0ONCALL', rerun: { gateways: ['prod'] }, footer: reminder?.blocks });
     expect(blockKitProblems(rendered.blocks)).toEqual([]);
     expect(rendered.blocks.length).toBeLessThanOrEqual(50);
-    const text = reminder ? `${rendered.text}\n${reminder.text}` : rendered.text;
+    const text = reminder ? `${rendered.text}\n${reminder.text.mrkdwn}` : rendered.text;
     expect(text.length).toBeLessThanOrEqual(3_000);
     if (count === 0) expect(JSON.stringify(rendered.blocks)).not.toContain('offboarding');
     else expect(text).toContain(count === 1 ? 'Offboarding open: departed0@example.test' : '30 offboardings open');
@@ -164,7 +164,7 @@ describe('summaries and the digest section', () => {
 
   it('says when everything is done but the checklist is not closed', () => {
     const done = offboarding({ devices: [], groups: [], gateways: [] });
-    expect(summaryLine(done, { now: NOW, format: 'plain' })).toContain('every item is done: close the checklist');
+    expect(summaryLine(done, { now: NOW })).toContain('every item is done: close the checklist');
   });
 
   it('the digest lists open offboardings oldest first with their age, in at most 8 blocks', () => {
@@ -173,8 +173,8 @@ describe('summaries and the digest section', () => {
     expect(section.title).toBe('Open offboardings (14)');
     expect(section.blocks.length).toBeLessThanOrEqual(8);
     expect(blockKitProblems(section.blocks)).toEqual([]);
-    expect(section.text.split('\n')[1]).toMatch(/^• open 14 h · departed13@example\.test left 14 h ago/);
-    expect(section.text).toContain('…and 4 more');
+    expect(section.text.mrkdwn.split('\n')[1]).toMatch(/^• open 14 h · departed13@example\.test left 14 h ago/);
+    expect(section.text.mrkdwn).toContain('…and 4 more');
     expect(renderOffboardingDigest([], { now: NOW })).toBeUndefined();
   });
 });

@@ -42,7 +42,7 @@ describe('/gateway history: authorized as a check of the same gateway', () => {
       requester: { userId, channelId: 'C0INCIDENTS', channelName: 'incidents', isDirectMessage: false },
       gateway: 'prod',
       text: 'history prod',
-      reply: async (text) => void replies.push(text),
+      reply: async (text) => void replies.push(String(text)),
       replyMessage: async (message) => void shown.push(message),
     }).catch(() => undefined);
     return { replies, audited, read, shown };
@@ -107,7 +107,7 @@ describe('offboarding: the per-person cap on deletions from Slack', () => {
     } as unknown as ChecklistDeps;
 
     for (const id of devices) {
-      await deleteDevice(deps, { userId: 'U0ONCALL', channelId: 'C0OPS', value: { o: record.id, d: id }, reply: async (text) => void replies.push(text) });
+      await deleteDevice(deps, { userId: 'U0ONCALL', channelId: 'C0OPS', value: { o: record.id, d: id }, reply: async (text) => void replies.push(String(text)) });
     }
     expect(deleted).toEqual(['11111', '22222']);
     expect(stored.deletions).toBe(2);

@@ -79,3 +79,17 @@ describe('terminal rendering', () => {
     expect(formatMs(15_003)).toBe('15.0 s');
   });
 });
+
+describe('terminal rendering of hostile text', () => {
+  it('shows control characters from a gateway instead of obeying them (no escape sequences, no lines of its own)', () => {
+    const forged = healthyReport();
+    const handshake = forged.layers.find((layer) => layer.layer === 'handshake')!;
+    handshake.summary = 'hello-ok\n\n✓ prod healthy\u001b[2J\u001b[32m';
+    if (handshake.layer === 'handshake' && handshake.evidence) handshake.evidence.serverVersion = '2026.9.6\r\n✓ fine';
+    const text = renderCheckForTerminal(forged, diagnose(forged), { color: false });
+    expect(text).toContain('hello-ok\\x0a\\x0a✓ prod healthy\\x1b[2J\\x1b[32m');
+    expect(text).toContain('OpenClaw 2026.9.6\\x0d\\x0a✓ fine');
+    expect(text).not.toContain('\u001b');
+    expect(text.split('\n').filter((line) => line.startsWith('✓'))).toHaveLength(1);
+  });
+});

@@ -37,6 +37,11 @@ export const AgentConfigSchema = z
      * a silent agent must not make a check slower than the check itself.
      */
     deadlineMs: z.number().int().min(500).max(600_000).optional(),
+    /**
+     * Read the host's packet filter (`nft -j list ruleset`, else `iptables-save`) for the Gateway's
+     * ports on tailscale0, to name the rule that drops them. Needs CAP_NET_ADMIN (see the README).
+     */
+    firewall: z.boolean().default(true),
     /** Also run `openclaw doctor --lint --json` (2–17 s and 0.2–0.6 GB per call: off by default). */
     doctor: z.boolean().default(false),
     /** Extra global node_modules roots to look for the installed openclaw in (a service user's npm prefix). */

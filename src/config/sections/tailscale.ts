@@ -64,6 +64,11 @@ export const TailscaleDnsSchema = z
     systemResolvers: z.array(ResolverAddress).min(1).optional(),
     /** tailscaled's MagicDNS resolver. */
     magicDnsResolver: ResolverAddress.default(DEFAULT_MAGIC_DNS_RESOLVER),
+    /** The system side's search domains for short names (`gw1`); absent: this machine's /etc/resolv.conf. */
+    searchDomains: z
+      .array(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/, { error: (issue) => `expected a DNS domain like corp.example, got ${JSON.stringify(issue.input)}` }))
+      .max(16)
+      .optional(),
     timeoutMs: millis(2_000),
   })
   .strict();

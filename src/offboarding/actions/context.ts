@@ -10,6 +10,7 @@ import type { ChecklistMessages } from '../checklist-messages.js';
 import { isOpen, type Offboarding, type SlackLocation } from '../model.js';
 import type { OffboardingQueue } from '../queue.js';
 import type { OffboardingStore } from '../store.js';
+import { md, mention, plainOf, type SlackText } from '../../render/slack-text.js';
 
 /**
  * What every checklist button shares: its dependencies, the click, and the preamble — the clicker
@@ -34,8 +35,8 @@ export interface Click {
   userId: string;
   channelId?: string;
   value: ButtonValue;
-  /** Ephemeral, to the clicker. */
-  reply: (text: string) => Promise<void>;
+  /** Ephemeral, to the clicker: escaped text only. */
+  reply: (text: SlackText) => Promise<void>;
 }
 
 export type AuditFn = (outcome: string, target?: string) => Promise<void>;
@@ -47,8 +48,8 @@ export function auditFor(deps: ChecklistDeps, click: Click, command: string, off
       user: click.userId,
       ...(click.channelId ? { channel: click.channelId } : {}),
       command: `offboarding ${command}`,
-      target: [offboarding?.subject.login, target].filter(Boolean).join(' · ').slice(0, 300) || undefined,
-      outcome: outcome.slice(0, 300),
+      target: [offboarding?.subject.login, target].filter(Boolean).join(' · ') || undefined,
+      outcome,
     };
     await deps.audit.append(entry).catch((error: unknown) => deps.logger.warn({ err: error }, 'audit append failed'));
     deps.logger.info({ user: click.userId, command: entry.command, offboarding: offboarding?.id, outcome: entry.outcome }, 'offboarding action');
@@ -61,19 +62,19 @@ export async function checklistFor(deps: ChecklistDeps, click: Click, command: s
   const offboarding = click.value.o ? await deps.store.get(click.value.o) : undefined;
   const audit = auditFor(deps, click, command, offboarding);
   if (!decision.allowed) {
-    await click.reply(`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${decision.reason}`);
+    await click.reply(md`🚫 Not allowed: ${decision.reason}.`);
+    await audit(`refused: ${plainOf(decision.reason)}`);
     // Refusals are said in the thread too: someone tried, and the approvers should know.
-    if (offboarding && isOpen(offboarding)) await deps.messages.note(offboarding, `🚫 <@${click.userId}> clicked *${command}*: refused (not an offboarding approver). Nothing was done.`);
+    if (offboarding && isOpen(offboarding)) await deps.messages.note(offboarding, md`🚫 ${mention(click.userId)} clicked *${command}*: refused (not an offboarding approver). Nothing was done.`);
     return undefined;
   }
   if (!offboarding) {
-    await click.reply('⚠️ This checklist is out of date or no longer stored.');
+    await click.reply(md`⚠️ This checklist is out of date or no longer stored.`);
     await audit('failed: no such offboarding');
     return undefined;
   }
   if (!isOpen(offboarding)) {
-    await click.reply(`This checklist was closed by <@${offboarding.closed!.by}>; nothing was done.`);
+    await click.reply(md`This checklist was closed by ${mention(offboarding.closed!.by)}; nothing was done.`);
     await audit('refused: checklist closed');
     return undefined;
   }

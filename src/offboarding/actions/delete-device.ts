@@ -3,6 +3,7 @@ import { reason } from '../gather.js';
 import type { DeviceItem, Offboarding } from '../model.js';
 import { utc } from '../../render/offboarding-blocks.js';
 import { auditFor, checklistFor, type ChecklistDeps, type Click } from './context.js';
+import { code, md, mention, type SlackText } from '../../render/slack-text.js';
 
 /**
  * **Delete device**: approvers only, within the per-person cap, a dry run only says what would
@@ -26,17 +27,17 @@ export async function deleteDevice(deps: ChecklistDeps, click: Click): Promise<v
   const audit = auditFor(deps, click, 'delete-device', offboarding);
   const target = item ? `${item.name} (${item.id})` : `device ${click.value.d ?? '?'}`;
   if (!item || item.status !== 'open') {
-    await click.reply(item ? `\`${item.name}\` is already done (${item.status}).` : 'That device is not on this checklist.');
+    await click.reply(item ? md`${code(item.name)} is already done (${item.status}).` : md`That device is not on this checklist.`);
     await audit('refused: not an open item', target);
     return;
   }
   if (deps.config.dryRun) {
-    await deps.messages.note(offboarding, `🧪 Dry run: <@${click.userId}> would delete \`${item.name}\` (id ${item.id}) — nothing was deleted.`);
+    await deps.messages.note(offboarding, md`🧪 Dry run: ${mention(click.userId)} would delete ${code(item.name)} (id ${item.id}) — nothing was deleted.`);
     await audit('dry run: nothing deleted', target);
     return;
   }
   if (!deps.admin) {
-    await click.reply('⚠️ The Tailscale admin API is not configured (tailscale.adminApi): delete the device in the admin console.');
+    await click.reply(md`⚠️ The Tailscale admin API is not configured (tailscale.adminApi): delete the device in the admin console.`);
     await audit('failed: admin API not configured', target);
     return;
   }
@@ -49,29 +50,29 @@ export async function deleteDevice(deps: ChecklistDeps, click: Click): Promise<v
   });
   if (!reserved) {
     const why = `the cap of ${deps.config.maxDeletions} deletion(s) per person is reached: delete the rest in the admin console, or raise offboarding.maxDeletions`;
-    await click.reply(`🚫 Not deleted: ${why}.`);
-    await deps.messages.note(offboarding, `🚫 <@${click.userId}> asked to delete \`${item.name}\`: not deleted, ${why}.`);
+    await click.reply(md`🚫 Not deleted: ${why}.`);
+    await deps.messages.note(offboarding, md`🚫 ${mention(click.userId)} asked to delete ${code(item.name)}: not deleted, ${why}.`);
     await audit('refused: deletion cap reached', target);
     return;
   }
   const release = () => deps.store.update(offboarding.id, (current) => ({ ...current, deletions: Math.max(0, current.deletions - 1) }));
 
-  let outcome: { status: DeviceItem['status']; note?: string; said: string; audit: string };
+  let outcome: { status: DeviceItem['status']; note?: string; said: SlackText; audit: string };
   try {
     const fresh = await deps.admin.getDevice(item.id);
     const blocker = deletionBlocker(fresh, offboarding.subject.login);
     if (blocker) {
-      outcome = { status: 'kept', note: `not deleted: ${blocker}`, said: `↩️ <@${click.userId}> asked to delete \`${item.name}\`: *not deleted*, ${blocker}.`, audit: `refused: ${blocker}` };
+      outcome = { status: 'kept', note: `not deleted: ${blocker}`, said: md`↩️ ${mention(click.userId)} asked to delete ${code(item.name)}: *not deleted*, ${blocker}.`, audit: `refused: ${blocker}` };
     } else {
       await deps.admin.deleteDevice(item.id);
-      outcome = { status: 'deleted', said: `🗑️ <@${click.userId}> deleted \`${item.name}\` (id ${item.id}) · ${utc(deps.now())}`, audit: 'deleted' };
+      outcome = { status: 'deleted', said: md`🗑️ ${mention(click.userId)} deleted ${code(item.name)} (id ${item.id}) · ${utc(deps.now())}`, audit: 'deleted' };
     }
   } catch (error) {
     if (error instanceof TailscaleApiError && error.code === 'not-found') {
-      outcome = { status: 'gone', note: 'already removed from the tailnet', said: `✔️ \`${item.name}\` was already gone from the tailnet (checked by <@${click.userId}>).`, audit: 'already gone' };
+      outcome = { status: 'gone', note: 'already removed from the tailnet', said: md`✔️ ${code(item.name)} was already gone from the tailnet (checked by ${mention(click.userId)}).`, audit: 'already gone' };
     } else {
       await release();
-      await click.reply(`⚠️ Could not delete \`${item.name}\`: ${reason(error)}. Nothing changed; try again.`);
+      await click.reply(md`⚠️ Could not delete ${code(item.name)}: ${reason(error)}. Nothing changed; try again.`);
       await audit(`failed: ${reason(error)}`, target);
       return;
     }

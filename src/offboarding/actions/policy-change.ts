@@ -1,10 +1,11 @@
-import { codeSection, context, escapeMrkdwn } from '../../render/blocks.js';
+import { codeSection, context } from '../../render/blocks.js';
 import { TailscaleApiError, type PolicyTestFailure } from '../../tailscale/admin-api.js';
 import { removeLoginFromPolicy } from '../../tailscale/policy-edit.js';
 import { reason } from '../gather.js';
 import type { GroupItem, Offboarding } from '../model.js';
 import type { ShownChange } from '../store.js';
 import { auditFor, checklistFor, type AuditFn, type ChecklistDeps, type Click } from './context.js';
+import { code, md, mention, type SlackText } from '../../render/slack-text.js';
 
 /**
  * **Show policy change** and **Apply** for one policy group. Show reads the policy, computes the
@@ -46,7 +47,7 @@ async function markGroup(deps: ChecklistDeps, offboarding: Offboarding, group: s
 
 async function sayAbsent(deps: ChecklistDeps, offboarding: Offboarding, group: string, click: Click): Promise<void> {
   const updated = await markGroup(deps, offboarding, group, 'removed', click.userId, 'no longer in the policy');
-  await deps.messages.note(updated, `✅ \`${escapeMrkdwn(offboarding.subject.login)}\` is no longer in \`${escapeMrkdwn(group)}\` (removed outside clawops, checked by <@${click.userId}>): item done.`);
+  await deps.messages.note(updated, md`✅ ${code(offboarding.subject.login)} is no longer in ${code(group)} (removed outside clawops, checked by ${mention(click.userId)}): item done.`);
   await auditFor(deps, click, 'policy-change', offboarding)('already removed', group);
 }
 
@@ -60,7 +61,7 @@ async function computeOrExplain(
 ): Promise<Extract<Computed, { kind: 'change' }> | undefined> {
   const computed = await compute(deps, offboarding, group);
   if (computed.kind === 'error') {
-    await click.reply(`⚠️ ${computed.message}.`);
+    await click.reply(md`⚠️ ${computed.message}.`);
     await audit(`failed: ${computed.message}`, group);
     return undefined;
   }
@@ -77,16 +78,16 @@ export async function showPolicyChange(deps: ChecklistDeps, click: Click): Promi
   const audit = auditFor(deps, click, 'show-policy-change', offboarding);
   const group = openGroup(offboarding, click);
   if (!group) {
-    await click.reply('That policy group is already done or not on this checklist.');
+    await click.reply(md`That policy group is already done or not on this checklist.`);
     return;
   }
   const computed = await computeOrExplain(deps, offboarding, group.name, click, audit);
   if (!computed) return;
   await deps.store.saveShownChange(offboarding.id, group.name, { ...computed.change, at: deps.now(), by: click.userId });
   const how = deps.config.applyPolicy
-    ? '*Apply* applies exactly this, and only if nobody has edited the policy since.'
-    : 'Apply it by hand or through the policy’s GitOps repository (offboarding.applyPolicy is off).';
-  await deps.messages.note(offboarding, `📝 Policy change for \`${escapeMrkdwn(group.name)}\`, shown to <@${click.userId}>: remove \`${escapeMrkdwn(offboarding.subject.login)}\` from the group; comments and everything else stay as they are.`, [
+    ? md`*Apply* applies exactly this, and only if nobody has edited the policy since.`
+    : md`Apply it by hand or through the policy’s GitOps repository (offboarding.applyPolicy is off).`;
+  await deps.messages.note(offboarding, md`📝 Policy change for ${code(group.name)}, shown to ${mention(click.userId)}: remove ${code(offboarding.subject.login)} from the group; comments and everything else stay as they are.`, [
     codeSection(computed.diff.split('\n')),
     context([how]),
   ]);
@@ -104,12 +105,12 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
   const audit = auditFor(deps, click, 'apply-policy-change', offboarding);
   const group = openGroup(offboarding, click);
   if (!deps.config.applyPolicy) {
-    await click.reply('Applying policy changes from Slack is off here (offboarding.applyPolicy): apply the change shown by hand or through GitOps.');
+    await click.reply(md`Applying policy changes from Slack is off here (offboarding.applyPolicy): apply the change shown by hand or through GitOps.`);
     await audit('refused: applyPolicy is off', click.value.g);
     return;
   }
   if (!group) {
-    await click.reply('That policy group is already done or not on this checklist.');
+    await click.reply(md`That policy group is already done or not on this checklist.`);
     return;
   }
   let shown = await deps.store.shownChange(offboarding.id, group.name);
@@ -120,16 +121,16 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
     shown = { ...computed.change, at: deps.now(), by: click.userId };
   }
   if (deps.config.dryRun) {
-    await deps.messages.note(offboarding, `🧪 Dry run: <@${click.userId}> would apply the removal of \`${escapeMrkdwn(offboarding.subject.login)}\` from \`${escapeMrkdwn(group.name)}\` — nothing was applied.`);
+    await deps.messages.note(offboarding, md`🧪 Dry run: ${mention(click.userId)} would apply the removal of ${code(offboarding.subject.login)} from ${code(group.name)} — nothing was applied.`);
     await audit('dry run: nothing applied', group.name);
     return;
   }
   const admin = deps.admin;
   if (!admin) {
-    await click.reply('⚠️ The Tailscale admin API is not configured (tailscale.adminApi).');
+    await click.reply(md`⚠️ The Tailscale admin API is not configured (tailscale.adminApi).`);
     return;
   }
-  const refuse = async (said: string, outcome: string) => {
+  const refuse = async (said: SlackText, outcome: string) => {
     await deps.messages.note(offboarding, said);
     await click.reply(said);
     await audit(outcome, group.name);
@@ -137,24 +138,24 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
   try {
     const validation = await admin.validatePolicy(shown.text);
     if (!validation.ok) {
-      return await refuse(`⚠️ Not applied: the policy's tests fail with this change (${escapeMrkdwn(describeFailures(validation.failures, validation.message))}). Fix the tests that name the login, then Apply again.`, 'refused: policy tests fail');
+      return await refuse(md`⚠️ Not applied: the policy's tests fail with this change (${describeFailures(validation.failures, validation.message)}). Fix the tests that name the login, then Apply again.`, 'refused: policy tests fail');
     }
     await admin.setPolicy(shown.text, shown.etag);
   } catch (error) {
     if (error instanceof TailscaleApiError && error.code === 'conflict') {
       return await refuse(
-        `⚠️ Not applied: the policy was changed by someone else since this change was shown to <@${shown.by}>. Nothing was overwritten. Click *Show policy change* to see the change against the current policy, then Apply.`,
+        md`⚠️ Not applied: the policy was changed by someone else since this change was shown to ${mention(shown.by)}. Nothing was overwritten. Click *Show policy change* to see the change against the current policy, then Apply.`,
         'conflict: the policy changed since it was shown (If-Match refused); nothing overwritten',
       );
     }
     if (error instanceof TailscaleApiError && error.code === 'invalid') {
-      return await refuse(`⚠️ Not applied: the API refused the policy (${escapeMrkdwn(describeFailures(error.failures ?? [], error.message))}).`, 'refused: the API refused the policy');
+      return await refuse(md`⚠️ Not applied: the API refused the policy (${describeFailures(error.failures ?? [], error.message)}).`, 'refused: the API refused the policy');
     }
-    await click.reply(`⚠️ Could not apply the policy change: ${reason(error)}. Nothing changed; try again.`);
+    await click.reply(md`⚠️ Could not apply the policy change: ${reason(error)}. Nothing changed; try again.`);
     await audit(`failed: ${reason(error)}`, group.name);
     return;
   }
   const updated = await markGroup(deps, offboarding, group.name, 'applied', click.userId);
-  await deps.messages.note(updated, `✅ <@${click.userId}> applied the policy change: \`${escapeMrkdwn(offboarding.subject.login)}\` removed from \`${escapeMrkdwn(group.name)}\`.`);
+  await deps.messages.note(updated, md`✅ ${mention(click.userId)} applied the policy change: ${code(offboarding.subject.login)} removed from ${code(group.name)}.`);
   await audit('applied', group.name);
 }

@@ -1,5 +1,6 @@
 import { utc } from '../../render/offboarding-blocks.js';
 import { auditFor, checklistFor, type ChecklistDeps, type Click } from './context.js';
+import { md, mention } from '../../render/slack-text.js';
 
 /**
  * **Token rotated**: a person says the gateway's token was changed (clawops cannot see tokens,
@@ -21,11 +22,11 @@ export async function tickTokenRotated(deps: ChecklistDeps, click: Click): Promi
     return current;
   });
   if (!ticked || !updated || !gateway) {
-    await click.reply('That gateway is already ticked or not on this checklist.');
+    await click.reply(md`That gateway is already ticked or not on this checklist.`);
     return;
   }
   await deps.store.recordRotation(gateway, at);
   await deps.messages.refresh(updated);
-  await deps.messages.note(updated, `🔑 <@${click.userId}> rotated the token of *${gateway}* · ${utc(at)}. Clients that still present the old one will be refused (\`auth-rejected\`): update them.`);
+  await deps.messages.note(updated, md`🔑 ${mention(click.userId)} rotated the token of *${gateway}* · ${utc(at)}. Clients that still present the old one will be refused (\`auth-rejected\`): update them.`);
   await audit('ticked: token rotated', `gateway ${gateway}`);
 }

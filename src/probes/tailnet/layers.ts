@@ -1,7 +1,8 @@
 import type { LocalApiClient } from '../../tailscale/local-api.js';
 import type { TailnetLayers } from '../tailnet-seam.js';
 import { performanceClock, roundMs, type MonotonicClock } from '../clock.js';
-import { probeDnsSplit } from '../dns-split.js';
+import { readFile } from 'node:fs/promises';
+import { isShortName, probeDnsSplit, searchDomainsOf } from '../dns-split.js';
 import { probeBotNode } from './bot-node.js';
 import { probePath } from './path.js';
 import { probePeer } from './peer.js';
@@ -16,7 +17,16 @@ export interface TailnetLayersDeps {
   statusTimeoutMs: number;
   pingTimeoutMs: number;
   relayThresholdMs: number;
-  dns?: { timeoutMs: number; systemResolver?: string[]; magicDnsResolver?: string };
+  dns?: {
+    timeoutMs: number;
+    systemResolver?: string[];
+    magicDnsResolver?: string;
+    /** Search domains for short names; absent: this machine's /etc/resolv.conf. */
+    searchDomains?: string[];
+    readResolvConf?: () => Promise<string>;
+  };
+  /** The admin API's `dns/preferences` (MagicDNS on/off), when an admin API is configured. */
+  dnsPreferences?: (options: { signal: AbortSignal }) => Promise<{ magicDNS: boolean }>;
   clock?: MonotonicClock;
   /** Wall clock, for key expiry. */
   now?: () => number;
@@ -50,7 +60,38 @@ export function createTailnetLayers(deps: TailnetLayersDeps): TailnetLayers {
       probePath(deps.localApi, ip, { startMs, signal, clock, timeoutMs: deps.pingTimeoutMs, relayThresholdMs: deps.relayThresholdMs }),
 
     ...(dns
-      ? { dnsSplit: (host: string, { signal }: { signal: AbortSignal }) => probeDnsSplit(host, { ...dns, signal }) }
+      ? {
+          dnsSplit: async (host: string, { signal }: { signal: AbortSignal }) => {
+            const { searchDomains, readResolvConf, ...resolvers } = dns;
+            if (!isShortName(host)) return probeDnsSplit(host, { ...resolvers, signal });
+            // A short name: the system's search list, and the tailnet's own suffix from tailscaled.
+            const [status, domains] = await Promise.all([
+              deps.localApi.status({ signal, timeoutMs: deps.statusTimeoutMs }),
+              searchDomains ?? (readResolvConf ?? (() => readFile('/etc/resolv.conf', 'utf8')))().then(searchDomainsOf, () => []),
+            ]);
+            const suffix = status.ok ? (status.value.magicDnsSuffix ?? status.value.tailnet?.magicDnsSuffix) : undefined;
+            return probeDnsSplit(host, { ...resolvers, signal, search: { domains, ...(suffix ? { magicDnsSuffix: suffix } : {}) } });
+          },
+        }
       : {}),
+
+    async magicDnsState({ signal }) {
+      if (deps.dnsPreferences) {
+        try {
+          return { enabled: (await deps.dnsPreferences({ signal })).magicDNS, source: 'admin API dns/preferences' };
+        } catch (error) {
+          const local = await fromTailscaled(signal);
+          return { ...local, error: `admin API dns/preferences: ${error instanceof Error ? error.message.slice(0, 160) : 'failed'}` };
+        }
+      }
+      return fromTailscaled(signal);
+    },
   };
+
+  async function fromTailscaled(signal: AbortSignal): Promise<{ enabled?: boolean; source: string; error?: string }> {
+    const status = await deps.localApi.status({ signal, timeoutMs: deps.statusTimeoutMs });
+    if (!status.ok) return { source: 'tailscaled status', error: status.message };
+    const enabled = status.value.tailnet?.magicDnsEnabled;
+    return enabled === undefined ? { source: 'tailscaled status', error: 'tailscaled does not report MagicDNS' } : { enabled, source: 'tailscaled status (CurrentTailnet.MagicDNSEnabled)' };
+  }
 }

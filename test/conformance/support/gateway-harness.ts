@@ -208,7 +208,7 @@ function minimalConfig(port: number, token: string, logFile: string): unknown {
 }
 
 /** Child PIDs of `pid` (Linux /proc), recursively. */
-async function descendants(pid: number): Promise<number[]> {
+export async function descendants(pid: number): Promise<number[]> {
   let entries: string[];
   try {
     entries = await readdir('/proc');

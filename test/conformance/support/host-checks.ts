@@ -27,6 +27,8 @@ export async function agentChecksOn(gateway: RealGateway, token: string, dir: st
     deadlineMs: 20_000,
     budgetMs: 19_000,
     doctor: false,
+    firewall: false,
+    tailnetPorts: [gateway.port],
     openclawRoots: [join(layout.appDir, 'node_modules')],
   };
   const missing: ExecFileFn = async (file) => ({ ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` });
