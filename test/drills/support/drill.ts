@@ -92,7 +92,8 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       ...(options.timeouts ? { defaults: { timeouts: options.timeouts } } : {}),
       monitoring: { enabled: false, ...(options.alertsChannel ? { alerts: { channel: ALERTS.id } } : {}) },
       gateways: Object.fromEntries(
-        names.map((name, index) => [name, { url: servers[index % servers.length]!.url, tokenEnv: TOKEN_ENV, device: 'never', ...(options.agent && index === 0 ? { agent: { port: 18789 } } : {}) }]),
+        // Many names on a few fake Gateways: the later names are marked as other names for the first.
+        names.map((name, index) => [name, { url: servers[index % servers.length]!.url, tokenEnv: TOKEN_ENV, device: 'never', ...(index >= servers.length ? { aliasOf: names[index % servers.length] } : {}), ...(options.agent && index === 0 ? { agent: { port: 18789 } } : {}) }]),
       ),
     };
     const configPath = join(work, 'clawops.yaml');
