@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   const persistence = options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''] : ['--save', '', '--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const start = async () => {
+    mkdirSync(dir, { recursive: true });
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistence, '--protected-mode', 'yes', ...(options.password ? ['--requirepass', options.password] : []), ...(options.args ?? [])];
     const started = spawn(binary, args, { stdio: 'ignore' });
     remember(started);
@@ -115,19 +116,23 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
       current.kill(signal);
     });
   };
-  const stop = () => stopWith('SIGKILL');
+  // Killed (as a crash would), and its directory removed: a later restart() starts empty. A
+  // restart that must keep the data (AOF) stops with stopGracefully() instead.
+  const stop = async () => {
+    await stopWith('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   await start();
   return {
     url,
     port,
     dir,
     pid: () => child?.pid,
-    // The directory stays until the test process exits: a stopped server may be restarted.
     stop,
     // A running server is stopped first: a second one on the same port would fail, and the first
-    // would be left behind when its handle was overwritten.
+    // would be left behind when its handle was overwritten. Its data stays (AOF survives).
     restart: async () => {
-      await stop();
+      await stopWith('SIGKILL');
       await start();
     },
     /** SIGTERM: Redis flushes its AOF and exits, as a restart by systemd or Docker does. */
