@@ -12,9 +12,17 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# The device identity (device.json, 0600) lives here. Created owned by the user the container runs
+# as, so that a new named volume mounted on it inherits that owner: without this, Docker creates
+# it root-owned, the identity cannot be written, and remote gateways can never be paired.
+ENV XDG_STATE_HOME=/var/lib/clawops
+RUN install -d -o node -g node -m 0700 /var/lib/clawops /var/lib/clawops/clawops
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
+VOLUME ["/var/lib/clawops"]
+# /readyz (src/health/server.ts): Redis reachable, Slack connected, workers running.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s CMD ["node", "-e", "fetch('http://127.0.0.1:9464/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/bundle/clawops.js"]
 CMD ["start"]

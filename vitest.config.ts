@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Four suites, one runner. `npm test` runs all four; the conformance suite starts one real
-// OpenClaw Gateway (installed from npm on first use), `npm run test:fast` leaves it out.
+// Five suites, one runner. `npm test` runs all five; the conformance suite starts one real
+// OpenClaw Gateway (installed from npm on first use), `npm run test:fast` leaves it and the drills out.
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +11,12 @@ export default defineConfig({
       },
       {
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, globalSetup: ['test/support/global-redis.ts'] },
+      },
+      {
+        // Failure drills: the built bin as bot/worker/agent processes, private redis-server and
+        // sentinels, a Slack-fault proxy. Mostly waiting (a 70 s Slack outage), so two files at a time,
+        // in a group of their own after the other suites (vitest runs a group's projects with one maxWorkers).
+        test: { name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, maxWorkers: 2, sequence: { groupOrder: 1 }, globalSetup: ['test/drills/support/build-setup.ts'] },
       },
       {
         test: {

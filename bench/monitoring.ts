@@ -127,7 +127,8 @@ async function measureWorker(input: { redisUrl: string; host: string[]; token: s
     const config = {
       identity: { path: join(work, 'device.json') },
       monitoring: { enabled: phase.enabled, checkIntervalSeconds: phase.intervalS },
-      gateways: Object.fromEntries(input.names.map((name, index) => [name, { url: input.host[index % input.host.length], tokenEnv: TOKEN_ENV, device: 'never' }])),
+      // Names beyond the servers are other names for them (aliasOf): two gateways at one address are refused otherwise.
+      gateways: Object.fromEntries(input.names.map((name, index) => [name, { url: input.host[index % input.host.length], tokenEnv: TOKEN_ENV, device: 'never', ...(index >= input.host.length ? { aliasOf: input.names[index % input.host.length] } : {}) }])),
     };
     ConfigSchema.parse(config);
     const configPath = join(work, 'clawops.yaml');

@@ -69,7 +69,8 @@ export async function benchSlackCommands(): Promise<BenchRow[]> {
     const config = {
       identity: { path: join(work, 'device.json') },
       monitoring: { enabled: false },
-      gateways: Object.fromEntries(all.map((name, index) => [name, { url: host.urls[index % host.urls.length], tokenEnv: TOKEN_ENV, device: 'never' }])),
+      // Names beyond the servers are other names for them (aliasOf): two gateways at one address are refused otherwise.
+      gateways: Object.fromEntries(all.map((name, index) => [name, { url: host.urls[index % host.urls.length], tokenEnv: TOKEN_ENV, device: 'never', ...(index >= host.urls.length ? { aliasOf: all[index % host.urls.length] } : {}) }])),
     };
     const configPath = join(work, 'clawops.yaml');
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);

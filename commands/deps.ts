@@ -8,6 +8,7 @@ import type { LastStateStore } from '../src/state/last-state.js';
 import type { MonitoringServices } from '../src/monitoring/services.js';
 import type { AclAuditService } from '../src/tailscale/acl-service.js';
 import type { OffboardingCommands } from '../src/offboarding/command.js';
+import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { SlackText } from '../src/render/slack-text.js';
 
 /** What the handlers get from the composition root; nothing global. */
@@ -27,6 +28,8 @@ export interface CommandDeps {
   monitoring?: MonitoringServices;
   /** `/gateway offboard`; absent when the config has no `offboarding:` section. */
   offboarding?: OffboardingCommands;
+  /** Accepted checks with a placeholder, for the stale-placeholder sweeper. */
+  pending?: PendingChecks;
 }
 
 /** An ephemeral reply to the person who asked (through Bolt's `respond`): escaped text only. */

@@ -1,8 +1,14 @@
 import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
 import { renderCheckFailed, renderCheckPending } from '../src/render/check-blocks.js';
-import { slackErrorCode } from '../src/slack/poster.js';
+import { describeSlackFailure, SlackCallError, SlackRefusedError } from '../src/slack/slack-error.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { md, plainOf } from '../src/render/slack-text.js';
+
+/**
+ * How long posting the "checking…" placeholder may take: rate limits waited out (Retry-After),
+ * lost answers looked up before posting again. The command was acknowledged long before.
+ */
+export const PLACEHOLDER_DEADLINE_MS = 20_000;
 
 /**
  * The path a typed `/gateway check` and a Re-run click share: authorize, post the placeholder,
@@ -33,18 +39,26 @@ export async function requestCheck(
     return;
   }
 
-  let placeholder: { channel: string; ts: string };
+  // The request id is known before anything is posted: it tags the placeholder, so that a post
+  // whose answer was lost (a 5xx after Slack took it) is found again instead of posted twice.
+  const requestId = deps.newId();
+  let placeholder: { channel: string; ts: string } | undefined;
+  let slackTrouble: string | undefined;
+  let mayHavePosted = false;
   try {
-    placeholder = await deps.poster.post({ channel: requester.channelId }, renderCheckPending(gateways, requester.userId));
+    placeholder = await deps.poster.postOnce({ channel: requester.channelId }, renderCheckPending(gateways, requester.userId), { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS });
   } catch (error) {
-    const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : 'error');
-    const hint = /not_in_channel|channel_not_found/.test(code) ? ' Invite me to this channel (`/invite @clawops`) and try again.' : '';
-    await request.reply(md`⚠️ I could not post in this channel (${code}).${hint}`);
-    await audit(`failed: placeholder ${code}`);
-    return;
+    if (error instanceof SlackRefusedError) {
+      await request.reply(md`⚠️ I could not post in this channel: ${error.description}.`);
+      await audit(`failed: placeholder ${error.code}`);
+      return;
+    }
+    // Slack is slow or down, not refusing: the check runs anyway, and its answer is posted when Slack takes it.
+    slackTrouble = describeSlackFailure(error);
+    mayHavePosted = error instanceof SlackCallError && error.ambiguous;
+    deps.logger.warn({ err: error, requestId }, 'could not post the placeholder: checking anyway');
   }
 
-  const requestId = deps.newId();
   try {
     const jobId = await deps.producer.enqueueCheck({
       requestId,
@@ -52,13 +66,20 @@ export async function requestCheck(
       requestedAt: deps.now(),
       requestedBy: requester.userId,
       source: request.source,
-      slack: { channel: placeholder.channel, ts: placeholder.ts },
+      slack: { channel: placeholder?.channel ?? requester.channelId, ...(placeholder ? { ts: placeholder.ts } : {}) },
     });
+    if (placeholder) {
+      await deps.pending?.add({ requestId, channel: placeholder.channel, ts: placeholder.ts, gateways, requestedBy: requester.userId, postedAt: deps.now() }).catch((error: unknown) => deps.logger.debug({ err: error, requestId }, 'pending check kept in memory only'));
+    } else {
+      const placeholderFate = mayHavePosted ? 'the "checking…" message may not have been posted' : 'I could not post the "checking…" message';
+      await request.reply(md`⏳ ${slackTrouble ?? 'Slack did not answer'}: ${placeholderFate}. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`).catch(() => undefined);
+    }
     await audit('accepted', jobId);
   } catch (error) {
     deps.logger.error({ err: error, requestId }, 'could not enqueue the check');
     const why = 'the check queue is unavailable (Redis did not answer). Try again in a minute, or run `clawops check ' + gateways.join(' ') + '` on the bot node';
-    await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why)).catch(() => request.reply(md`⚠️ Could not check: ${why}.`));
+    if (placeholder) await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why), { key: requestId, state: 'answered' }).catch(() => request.reply(md`⚠️ Could not check: ${why}.`));
+    else await request.reply(md`⚠️ Could not check: ${why}.`).catch(() => undefined);
     await audit('failed: queue unavailable');
   }
 }

@@ -4,6 +4,7 @@ import { CheckRequestJobSchema, type PostCheckResultJob } from '../src/queue/pay
 import { JOBS, postJobId } from '../src/queue/names.js';
 import type { ProbeReport } from '../src/probes/report.js';
 import type { Logger } from '../src/log.js';
+import { windowedRetryOptions } from '../src/queue/post-retry.js';
 
 /**
  * A check request: probe each named gateway (coalesced with other requests for the same gateway),
@@ -16,8 +17,16 @@ export interface CheckRequestDeps {
   knownGateways: () => readonly string[];
   gatewayConcurrency: number;
   onReport?: (report: ProbeReport) => Promise<void>;
+  /**
+   * Posts a finished check straight to Slack when Redis does not take its post job in time (an
+   * outage, a failover): the answer is never held hostage by the queue it would travel through.
+   */
+  postDirect?: (post: PostCheckResultJob) => Promise<unknown>;
   logger: Logger;
 }
+
+/** How long a finished check waits for Redis to take its post job before posting directly. */
+export const POST_ENQUEUE_GRACE_MS = 5_000;
 
 export function createCheckRequestProcessor(deps: CheckRequestDeps) {
   return async (job: Job): Promise<{ gateways: number; problems: number }> => {
@@ -51,17 +60,43 @@ export function createCheckRequestProcessor(deps: CheckRequestDeps) {
 
     if (request.slack) {
       const post: PostCheckResultJob = { requestId: request.requestId, gateways: request.gateways, requestedBy: request.requestedBy, slack: request.slack, reports, problems };
-      await deps.posts.add(JOBS.postCheckResult, post, postJobOptions(request.requestId));
+      await handOver(deps, post);
     }
     return { gateways: reports.length, problems: problems.length };
   };
 }
 
+/**
+ * The post job, as usual; when Redis has not taken it within the grace (the worker's connection
+ * waits through an outage), the answer goes to Slack directly — updating the placeholder, so a
+ * post job that lands later only updates the same message again. Without a placeholder to update
+ * a direct post could double, so then the queue is waited for.
+ */
+async function handOver(deps: CheckRequestDeps, post: PostCheckResultJob): Promise<void> {
+  const queued = deps.posts.add(JOBS.postCheckResult, post, postJobOptions(post.requestId));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), POST_ENQUEUE_GRACE_MS);
+  });
+  const first = await Promise.race([queued.then(() => 'queued' as const), late]).finally(() => clearTimeout(timer));
+  if (first === 'queued' || !deps.postDirect || !post.slack.ts) {
+    await queued;
+    return;
+  }
+  queued.catch((error: unknown) => deps.logger.warn({ err: error, requestId: post.requestId }, 'the post job never reached Redis (answered directly)'));
+  deps.logger.warn({ requestId: post.requestId, graceMs: POST_ENQUEUE_GRACE_MS }, 'Redis did not take the post job in time: posting the answer directly');
+  try {
+    await deps.postDirect(post);
+  } catch (error) {
+    deps.logger.error({ err: error, requestId: post.requestId }, 'posting the answer directly failed: waiting for Redis to take the post job');
+    await queued;
+  }
+}
+
 export function postJobOptions(requestId: string) {
   return {
     jobId: postJobId(requestId),
-    attempts: 6,
-    backoff: { type: 'exponential' as const, delay: 1_000 },
+    ...windowedRetryOptions(),
     removeOnComplete: { age: 3_600, count: 1_000 },
     removeOnFail: { age: 7 * 24 * 3_600 },
   };

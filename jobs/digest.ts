@@ -29,7 +29,8 @@ export function createDigestProcessor(deps: { monitoring: MonitoringServices; po
     const last = Number(await deps.redis.get(lastKey(id)));
     const fromMs = Number.isFinite(last) && last > 0 && last < toMs ? Math.max(last, toMs - LONGEST_PERIOD_MS) : toMs - FIRST_PERIOD_MS;
     const content = await deps.monitoring.digest({ fromMs, toMs, timeZone: tz });
-    const posted = await deps.poster.post({ channel }, content);
+    // Keyed, so a lost answer (5xx, reset) is looked up instead of posting the digest twice.
+    const posted = await deps.poster.postOnce({ channel }, content, { key: `digest-${jobKey}`, deadlineMs: 60_000 });
     await deps.redis.multi().set(postedKey(jobKey), JSON.stringify(posted), 'EX', 7 * 24 * 3_600).set(lastKey(id), String(toMs)).exec();
     return posted;
   };

@@ -15,6 +15,8 @@ import { createDigestProcessor } from './digest.js';
 import { createPostAlertProcessor } from './post-alert.js';
 import { createScheduledCheckProcessor } from './scheduled-check.js';
 import { checkIntervalMs, desiredSchedules, reconcileSchedules } from './schedules.js';
+import { logWorkerError } from '../src/health/worker-errors.js';
+import type { RedisHealth } from '../src/health/redis-health.js';
 
 /**
  * The watching side of a worker: the job schedulers reconciled with the config at boot, one
@@ -26,6 +28,8 @@ export interface MonitoringWorkers {
   alerts: Worker;
   /** Resolves once the schedulers match the config (boot does not wait for Redis). */
   schedulesReady: Promise<{ upserted: number; removed: string[] }>;
+  /** Puts the schedulers back (a Redis that came back empty has none). */
+  reconcile(): Promise<{ upserted: number; removed: string[] }>;
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export interface MonitoringWorkersDeps {
   logger: Logger;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  redisHealth?: RedisHealth;
 }
 
 export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringWorkers {
@@ -54,7 +59,7 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
   const configured = gatewayNames(config);
   const monitorQueue = new Queue(QUEUES.monitor, { connection: deps.connection, prefix: deps.prefix });
   const alertQueue = new Queue(QUEUES.alerts, { connection: deps.connection, prefix: deps.prefix });
-  for (const queue of [monitorQueue, alertQueue]) queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue error'));
+  for (const queue of [monitorQueue, alertQueue]) queue.on('error', (error) => logWorkerError(logger, deps.redisHealth, error, `queue error (${queue.name})`));
   const lock = { ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}), ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}) };
 
   const schedulesReady = reconcileSchedules(monitorQueue, desiredSchedules(config), logger);
@@ -113,13 +118,14 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
   );
   monitorWorker.on('failed', (job: Job | undefined, error: Error) => logger.warn({ err: error, jobId: job?.id, job: job?.name }, 'scheduled job failed'));
   alertWorker.on('failed', (job: Job | undefined, error: Error) => logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'posting an alert failed'));
-  for (const worker of [monitorWorker, alertWorker]) worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+  for (const worker of [monitorWorker, alertWorker]) worker.on('error', (error) => logWorkerError(logger, deps.redisHealth, error, 'worker error'));
 
   let closing: Promise<void> | undefined;
   return {
     monitor: monitorWorker,
     alerts: alertWorker,
     schedulesReady,
+    reconcile: () => reconcileSchedules(monitorQueue, desiredSchedules(config), logger),
     close(options = {}) {
       closing ??= (async () => {
         const graceMs = options.graceMs ?? 20_000;
@@ -129,6 +135,7 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
           logger.warn({ graceMs }, 'in-flight scheduled checks did not finish in time; stopping them');
           await Promise.all([monitorWorker.close(true), alertWorker.close(true)]);
         }
+        // With Redis gone a queue's close waits for a reconnect: the runtime's grace bounds it.
         await Promise.all([monitorQueue.close(), alertQueue.close()]);
       })();
       return closing;

@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/log.js';
 import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE } from '../src/queue/offboarding-jobs.js';
+import { logWorkerError } from '../src/health/worker-errors.js';
 
 /** The offboarding queue's worker: one processor per job kind, dispatched by job name. */
 export type Processor = (job: Job, token?: string) => Promise<unknown>;
@@ -17,6 +18,6 @@ export function startOffboardingWorker(deps: { connection: Redis; prefix: string
     { connection: deps.connection, prefix: deps.prefix, concurrency: 4 },
   );
   worker.on('failed', (job, error) => deps.logger.warn({ err: error, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'offboarding job failed'));
-  worker.on('error', (error) => deps.logger.warn({ err: error }, 'offboarding worker error'));
+  worker.on('error', (error) => logWorkerError(deps.logger, undefined, error, 'offboarding worker error'));
   return worker;
 }

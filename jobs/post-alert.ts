@@ -36,14 +36,14 @@ export class AlertNotPostedYet extends Error {
 }
 
 export function createPostAlertProcessor(deps: PostAlertDeps) {
-  // A Slack post and its marker are not one transaction: a crash between them re-posts once on
-  // retry. The marker is written right after the post to keep that window to one round trip.
+  // A Slack post and its marker are not one transaction: a retry (after a crash, or a 5xx whose
+  // post went through) first looks for the message by its key before posting again.
   const markerKey = (jobId: string) => `${deps.prefix}:alerts:posted:${jobId}`;
-  const postOnce = async (jobId: string, target: { channel: string; threadTs?: string }, content: SlackMessage) => {
+  const postOnce = async (job: Job, jobId: string, target: { channel: string; threadTs?: string }, content: SlackMessage) => {
     const done = await deps.redis.get(markerKey(jobId));
     const remembered = parseStored(PostedMessageSchema, done);
     if (remembered) return remembered;
-    const posted = await deps.poster.post(target, content);
+    const posted = await deps.poster.post(target, content, { key: jobId, ...(job.attemptsMade > 0 ? { reconcileSinceMs: job.timestamp } : {}) });
     await deps.redis.set(markerKey(jobId), JSON.stringify(posted), 'EX', 30 * 24 * 3_600);
     return posted;
   };
@@ -57,7 +57,7 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
     const content = renderAlertPost(post, { network: post.subject === NETWORK_SUBJECT, ...(result ? { result } : {}), reminderIntervalMs: deps.reminderIntervalMs });
 
     if (post.kind === 'alert') {
-      const posted = await postOnce(jobId, { channel }, content);
+      const posted = await postOnce(job, jobId, { channel }, content);
       await deps.threads.setThread(post.incidentId, posted);
       return posted;
     }
@@ -67,6 +67,6 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
       if (STILL_COMING.has(state)) throw new AlertNotPostedYet(`the alert of ${post.incidentId} is not posted yet (${state})`);
       deps.logger.warn({ incident: post.incidentId, kind: post.kind, alertJob: state }, 'the alert was never posted: following up in the channel');
     }
-    return postOnce(jobId, thread ? { channel: thread.channel, threadTs: thread.ts } : { channel }, content);
+    return postOnce(job, jobId, thread ? { channel: thread.channel, threadTs: thread.ts } : { channel }, content);
   };
 }

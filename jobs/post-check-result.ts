@@ -6,20 +6,44 @@ import type { SlackPoster } from '../src/slack/poster.js';
 import { context, fallbackOf, message, section, type SlackMessage } from '../src/render/blocks.js';
 import { joinText, md } from '../src/render/slack-text.js';
 import { contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/check/enrichment.js';
+import type { PendingChecks } from '../src/state/pending-checks.js';
+import type { Logger } from '../src/log.js';
 
-/** Posts (or updates in place) the verdict message. Retried with backoff; idempotent. */
-export function createPostCheckResultProcessor(deps: { poster: SlackPoster; enrichment?: CheckEnrichment }) {
-  return async (job: Job): Promise<{ ts: string }> => {
-    const parsed = PostCheckResultJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid post job: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-    const data = parsed.data;
+/**
+ * Posts (or updates in place) the verdict message. Retried with backoff within the post window
+ * (src/queue/post-retry.ts); idempotent. Once Slack has it, the placeholder is marked answered.
+ */
+export interface CheckResultPublisherDeps {
+  poster: SlackPoster;
+  enrichment?: CheckEnrichment;
+  pending?: PendingChecks;
+  logger?: Logger;
+}
+
+export type PublishCheckResult = (data: PostCheckResultJob, options: { idempotencyKey: string; reconcileSinceMs?: number }) => Promise<{ ts: string }>;
+
+/** Render and post one check's answer: shared by the post job, the direct fallback and the sweeper. */
+export function createCheckResultPublisher(deps: CheckResultPublisherDeps): PublishCheckResult {
+  return async (data, options) => {
     const message = await renderPost(data, deps.enrichment);
-    const posted = await deps.poster.postOrUpdate(data.slack, message, job.id ?? data.requestId);
+    const posted = await deps.poster.postOrUpdate(data.slack, message, options.idempotencyKey, { state: 'answered', ...(options.reconcileSinceMs !== undefined ? { reconcileSinceMs: options.reconcileSinceMs } : {}) });
+    // Slack has the answer: a failure to note it costs at most a look by the sweeper, never a retry.
+    await deps.pending?.answered(data.requestId).catch((error: unknown) => deps.logger?.debug({ err: error, requestId: data.requestId }, 'could not mark the check answered'));
     return { ts: posted.ts };
   };
 }
 
-async function renderPost(data: PostCheckResultJob, enrichment: CheckEnrichment | undefined): Promise<SlackMessage> {
+export function createPostCheckResultProcessor(deps: CheckResultPublisherDeps) {
+  const publish = createCheckResultPublisher(deps);
+  return async (job: Job): Promise<{ ts: string }> => {
+    const parsed = PostCheckResultJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid post job: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    // A retry of a post without a placeholder looks for the message the last attempt may have posted.
+    return publish(parsed.data, { idempotencyKey: job.id ?? parsed.data.requestId, ...(job.attemptsMade > 0 ? { reconcileSinceMs: job.timestamp } : {}) });
+  };
+}
+
+export async function renderPost(data: PostCheckResultJob, enrichment: CheckEnrichment | undefined): Promise<SlackMessage> {
   if (data.reports.length === 0) {
     return renderCheckFailed(data.gateways, data.problems.map((problem) => problem.message).join('; ') || 'no result');
   }

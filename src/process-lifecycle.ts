@@ -23,20 +23,49 @@ export async function loadProcessConfig(command: string, explicit: string | unde
   return loadConfigFile(path);
 }
 
+/** How long past its grace a stopping process may take before it is ended regardless. */
+export const FORCE_EXIT_AFTER_GRACE_MS = 1_500;
+
+export interface RunUntilSignalOptions {
+  /** The process's shutdown grace (in-flight work may finish within it). */
+  graceMs: number;
+  /** Test seam; the process's own exit otherwise. */
+  exit?: (code: number) => void;
+  signals?: Pick<NodeJS.Process, 'on' | 'removeListener'>;
+}
+
 /**
- * Runs until SIGTERM or SIGINT, then stops once. Handlers stay installed (`on`, not `once`): a
- * second signal during shutdown must not kill the process mid-drain, it only waits for the same stop.
+ * Runs until SIGTERM or SIGINT, then stops once and exits — always, and in bounded time: stop()
+ * gets the grace, and if it has not returned by grace + 1.5 s (Redis gone, a close that waits for
+ * a reconnect that never comes) the process exits anyway, well inside systemd's 30 s stop timeout.
+ * A second signal exits at once: an operator pressing Ctrl-C twice means it.
  */
-export async function runUntilSignal(stop: () => Promise<void>, logger: Logger): Promise<void> {
+export async function runUntilSignal(stop: () => Promise<void>, logger: Logger, options: RunUntilSignalOptions): Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const signals = options.signals ?? process;
   let stopping: Promise<void> | undefined;
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
-      if (!stopping) logger.info({ signal }, 'shutting down');
-      stopping ??= stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'));
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        exit(130);
+        return;
+      }
+      logger.info({ signal, graceMs: options.graceMs }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.error({ graceMs: options.graceMs }, 'shutdown did not finish within the grace: exiting anyway');
+        exit(1);
+      }, options.graceMs + FORCE_EXIT_AFTER_GRACE_MS);
+      force.unref();
+      stopping = stop()
+        .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
+        .finally(() => clearTimeout(force));
       void stopping.then(resolve);
     };
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
+    signals.on('SIGTERM', () => shutdown('SIGTERM'));
+    signals.on('SIGINT', () => shutdown('SIGINT'));
   });
   logger.info('stopped');
+  // Whatever a library left running (a reconnect timer to a Redis that is gone) must not keep us.
+  exit(0);
 }

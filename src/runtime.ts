@@ -39,6 +39,19 @@ import { createAclAuditService } from './tailscale/acl-service.js';
 import { createTailnetDigestSection } from './tailscale/tailnet-digest-section.js';
 import { createOffboardingRuntime } from './offboarding/wiring.js';
 import { combineEnrichments } from './check/combined-enrichment.js';
+import { Queue } from 'bullmq';
+import { describeRedisTarget } from './config/redis-target.js';
+import { createRedisHealth, type RedisHealth } from './health/redis-health.js';
+import { createReadiness, type Readiness } from './health/readiness.js';
+import { watchRedisPersistence } from './health/persistence-watch.js';
+import { lockTimingsFor, staleAfterMsFor } from './queue/lock-timings.js';
+import { QUEUES } from './queue/names.js';
+import { message, section } from './render/blocks.js';
+import { md } from './render/slack-text.js';
+import { posterClientOptions } from './slack/poster.js';
+import { createPendingChecks } from './state/pending-checks.js';
+import { createCheckResultPublisher } from '../jobs/post-check-result.js';
+import { createStalePlaceholderSweeper, startStalePlaceholderSweeper } from '../jobs/stale-placeholders.js';
 
 /**
  * The composition root for the long-running processes: builds Redis connections, queues, the Bolt
@@ -51,9 +64,15 @@ export interface RuntimeOptions {
   options: EnvOptions;
   logger: Logger;
   roles: { bot: boolean; worker: boolean };
-  /** Test seams: lock timings for stalled-job recovery, a ladder override (TLS CAs, lookups). */
+  /**
+   * Test seams: lock timings for stalled-job recovery (default: derived from the check budget,
+   * src/queue/lock-timings.ts), when a placeholder counts as stale and how often the sweeper
+   * looks, a ladder override (TLS CAs, lookups).
+   */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  staleAfterMs?: number;
+  sweepIntervalMs?: number;
   ladder?: Partial<LadderDeps>;
   now?: () => number;
   /** Digest sections contributed from outside (tests); the built-in ones are added below. */
@@ -64,6 +83,11 @@ export interface Runtime {
   slack?: SlackApp;
   workers?: Workers;
   monitoring?: MonitoringWorkers;
+  /** Redis reachable, Slack connected, workers running: what /readyz serves. */
+  readiness: Readiness;
+  redisHealth: RedisHealth;
+  /** One pass of the stale-placeholder sweeper (bot role), for tests and drills. */
+  sweepStalePlaceholders?: () => Promise<Record<string, number>>;
   /** Resolves when the connection commands enqueue through is ready (after an outage). */
   redisReady(): Promise<void>;
   stop(): Promise<void>;
@@ -75,28 +99,52 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
   const slack = options.slack;
   const prefix = options.redisPrefix;
   const now = runtime.now ?? Date.now;
-  const closers: Array<() => Promise<unknown>> = [];
+  const graceMs = config.queue.shutdownGraceMs;
+  // Closed in reverse order, each within what is left of the grace; then every Redis connection is
+  // dropped, which also ends any call still waiting on a Redis that is not there.
+  const closers: Array<(leftMs: number) => Promise<unknown>> = [];
+  const connections: Redis[] = [];
+  const readiness = createReadiness(now);
+  const redisHealth = createRedisHealth({ logger, target: describeRedisTarget(options.redisUrl) });
+  readiness.probe('redis', () => ({ ok: redisHealth.state().reachable, detail: redisHealth.state().detail }));
   const stopAll = async () => {
+    readiness.stopping();
+    const deadline = Date.now() + graceMs;
     for (const close of closers.reverse()) {
+      const left = Math.max(0, deadline - Date.now());
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await close();
+        const timeout = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), left);
+          timer.unref();
+        });
+        if ((await Promise.race([close(left), timeout])) === 'timeout') logger.warn({ graceMs }, 'a part of clawops did not stop within the grace: leaving it');
       } catch (error) {
         logger.warn({ err: error }, 'error while stopping');
+      } finally {
+        clearTimeout(timer);
       }
     }
+    for (const connection of connections) connection.disconnect();
+  };
+  const connect = (name: string, connection: Redis): Redis => {
+    connections.push(connection);
+    redisHealth.watch(name, connection);
+    return connection;
   };
 
   try {
+    // Reads (user groups, directory lookups) may retry in the client; posting may not (see poster.ts).
     const client = new webApi.WebClient(slack.botToken, {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
       logger: boltLoggerFrom(logger),
     });
-    const stateRedis = createProducerConnection(options.redisUrl);
+    const postClient = new webApi.WebClient(slack.botToken, { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), ...posterClientOptions(), logger: boltLoggerFrom(logger) });
+    const stateRedis = connect('state', createProducerConnection(options.redisUrl));
     const requestPathConnections: Redis[] = [stateRedis];
-    stateRedis.on('error', (error) => logger.debug({ err: error }, 'redis (state) error'));
-    closers.push(async () => stateRedis.disconnect());
-    const poster = createSlackPoster({ client, redis: stateRedis, prefix });
+    const poster = createSlackPoster({ client: postClient, redis: stateRedis, prefix });
+    const pending = createPendingChecks({ redis: stateRedis, prefix });
     const audit = createAuditLog({ redis: stateRedis, prefix });
     const lastState = createLastStateStore({ redis: stateRedis, prefix });
     // Sections other parts contribute to the health digest (tailnet, offboarding) join this list.
@@ -119,12 +167,27 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       await exposures.record(result.report);
     };
 
+    const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
+    const derived = lockTimingsFor(longestBudget);
+    const timings = { lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs ?? derived.stalledIntervalMs };
     const result: Runtime = {
+      readiness,
+      redisHealth,
       stop: async () => undefined,
       redisReady: async () => {
         await Promise.all(requestPathConnections.map((connection) => (connection.status === 'ready' ? undefined : new Promise<void>((resolve) => connection.once('ready', () => resolve())))));
       },
     };
+    // Without persistence, queued checks die with Redis: say so at boot (and in the alerts channel, once).
+    const alertsChannel = config.monitoring.alerts.channel;
+    watchRedisPersistence({
+      redis: stateRedis,
+      prefix,
+      logger,
+      ...(alertsChannel ? { announce: (text: string) => poster.post({ channel: alertsChannel }, message(md`${text}`, [section(md`${text}`)])) } : {}),
+      // A Redis that came back empty has lost the job schedulers too: put them back.
+      onReplaced: () => void result.monitoring?.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'could not restore the schedules')),
+    });
 
     if (runtime.roles.worker) {
       const identity = await loadIdentity(config, runtime.env, logger);
@@ -132,14 +195,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       const tailnet = tailnetSettingsFor(config.tailscale, existsSync);
       logger.info({ tailscaled: tailnet?.socketPath ?? 'none: tailnet layers skipped' }, 'tailnet layers');
       const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true, config, env: runtime.env }), ...runtime.ladder });
-      const workerRedis: Redis = createWorkerConnection(options.redisUrl);
-      workerRedis.on('error', (error) => logger.debug({ err: error }, 'redis (worker) error'));
-      closers.push(async () => workerRedis.disconnect());
+      const workerRedis: Redis = connect('worker', createWorkerConnection(options.redisUrl));
       // Gateways with a host agent: ask it while the ladder runs (closed before Redis, after the workers).
-      const hostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => createWorkerConnection(options.redisUrl), prefix, logger: logger.child({ component: 'host-checks' }) });
+      const hostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => connect('host-check events', createWorkerConnection(options.redisUrl)), prefix, logger: logger.child({ component: 'host-checks' }) });
       closers.push(() => hostChecks.close());
       const unitTokens = createUnitTokenBook();
-      const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
       const coalescer = createCoalescer({
         redis: stateRedis,
         prefix,
@@ -152,6 +212,9 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         connection: workerRedis,
         prefix,
         poster,
+        pending,
+        redisHealth,
+        postRetryWindowMs: config.queue.postRetryWindowMs,
         coalescer,
         concurrency: config.queue.concurrency,
         gatewayConcurrency: config.queue.gatewayConcurrency,
@@ -159,26 +222,51 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         enrichment,
         onReport: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
         logger: logger.child({ component: 'worker' }),
-        lockDurationMs: runtime.lockDurationMs,
-        stalledIntervalMs: runtime.stalledIntervalMs,
+        ...timings,
       });
-      closers.push(() => workers.close({ graceMs: config.queue.shutdownGraceMs }));
       result.workers = workers;
       offboarding?.startWorker();
-      // Scheduled checks, alerts and digests (closed before the check workers).
-      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => recordResult(result, 'schedule'), now, logger: logger.child({ component: 'monitoring' }), lockDurationMs: runtime.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs });
-      closers.push(() => watching.close({ graceMs: config.queue.shutdownGraceMs }));
+      // Scheduled checks, alerts and digests: closed together with the check workers, sharing the grace.
+      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => recordResult(result, 'schedule'), now, logger: logger.child({ component: 'monitoring' }), redisHealth, ...timings });
+      closers.push((leftMs) => Promise.all([watching.close({ graceMs: leftMs }), workers.close({ graceMs: leftMs })]));
       result.monitoring = watching;
+      readiness.probe('workers', () => {
+        const all = [workers.checks, workers.posts, watching.monitor, watching.alerts];
+        const running = all.filter((worker) => worker.isRunning()).length;
+        return { ok: running === all.length, detail: `${running}/${all.length} workers running` };
+      });
+      logger.info({ budgetMs: longestBudget, ...timings }, 'stalled checks are taken over within lockDurationMs + stalledIntervalMs');
     }
 
     if (runtime.roles.bot) {
-      const producerRedis = createProducerConnection(options.redisUrl);
+      const producerRedis = connect('producer', createProducerConnection(options.redisUrl));
       requestPathConnections.push(producerRedis);
-      producerRedis.on('error', (error) => logger.debug({ err: error }, 'redis (producer) error'));
-      closers.push(async () => producerRedis.disconnect());
       const producer = createCheckProducer({ connection: producerRedis, prefix });
       closers.push(() => producer.close());
+      // No "⏳ Checking…" stays forever (jobs/stale-placeholders.ts): reads the queues fail-fast.
+      const checksQueue = new Queue(QUEUES.checks, { connection: producerRedis, prefix });
+      const postsQueue = new Queue(QUEUES.posts, { connection: producerRedis, prefix });
+      for (const queue of [checksQueue, postsQueue]) queue.on('error', () => undefined);
+      const staleAfterMs = runtime.staleAfterMs ?? staleAfterMsFor(longestBudget, timings);
+      const sweeper = createStalePlaceholderSweeper({
+        pending,
+        poster,
+        checks: checksQueue,
+        posts: postsQueue,
+        publish: createCheckResultPublisher({ poster, enrichment, pending, logger }),
+        staleAfterMs,
+        logger: logger.child({ component: 'sweeper' }),
+        now,
+      });
+      const sweeping = startStalePlaceholderSweeper(sweeper, runtime.sweepIntervalMs ?? Math.min(10_000, Math.max(1_000, Math.round(staleAfterMs / 5))));
+      closers.push(async () => {
+        sweeping.stop();
+        await Promise.allSettled([checksQueue.close(), postsQueue.close()]);
+      });
+      result.sweepStalePlaceholders = () => sweeper.sweep();
       const app = createSlackApp({ slack, logger });
+      readiness.set('slack', false, 'connecting');
+      app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));
       registerCommands(app.app, {
         config,
         producer,
@@ -192,6 +280,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         acl,
         monitoring,
         offboarding: offboarding?.commands,
+        pending,
       });
       offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
@@ -202,7 +291,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 
     let stopping: Promise<void> | undefined;
     result.stop = () => (stopping ??= stopAll());
-    logger.info({ roles: runtime.roles, gateways: gatewayNames(config).length, slackMode: slack.mode }, 'clawops started');
+    logger.info({ roles: runtime.roles, gateways: gatewayNames(config).length, slackMode: slack.mode, redis: describeRedisTarget(options.redisUrl), redisReachable: redisHealth.state().reachable }, 'clawops started');
     return result;
   } catch (error) {
     await stopAll();

@@ -14,6 +14,9 @@ import { identityPath } from '../paths.js';
 import type { LadderDeps } from '../probes/ladder.js';
 import { createWorkerConnection } from '../queue/connection.js';
 import { hostCheckQueueName } from '../queue/host-check-job.js';
+import { describeRedisTarget } from '../config/redis-target.js';
+import { createRedisHealth } from '../health/redis-health.js';
+import { logWorkerError } from '../health/worker-errors.js';
 
 /**
  * `clawops agent --gateway <name>`: a BullMQ worker on the gateway host. It connects OUT to the
@@ -40,7 +43,8 @@ export interface HostAgent {
   settings: AgentSettings;
   queue: string;
   worker: Worker;
-  close(): Promise<void>;
+  /** The job in hand finishes within the grace; then Redis is dropped, reachable or not. */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export async function startAgent(options: AgentOptions): Promise<HostAgent> {
@@ -54,7 +58,8 @@ export async function startAgent(options: AgentOptions): Promise<HostAgent> {
   const checker = createChecker({ connect: connectToGateway, ...(identity ? { identity } : {}), ...options.ladder });
   const queue = hostCheckQueueName(gateway);
   const connection = createWorkerConnection(options.redisUrl);
-  connection.on('error', (error) => logger.debug({ err: error }, 'redis (agent) error'));
+  const redisHealth = createRedisHealth({ logger, target: describeRedisTarget(options.redisUrl) });
+  redisHealth.watch('agent', connection);
   const processor = createHostCheckProcessor({
     gateway,
     maxAgeMs: options.maxAgeMs ?? 5 * 60_000,
@@ -65,7 +70,7 @@ export async function startAgent(options: AgentOptions): Promise<HostAgent> {
   const worker = new Worker(queue, processor, { connection, prefix: options.prefix, concurrency: 1 });
   worker.on('failed', (job: Job | undefined, error: Error) => logger.warn({ jobId: job?.id, reason: error.message.slice(0, 300) }, 'host-check job failed'));
   worker.on('completed', (job: Job) => logger.info({ jobId: job.id }, 'host checks answered'));
-  worker.on('error', (error) => logger.warn({ err: error }, 'agent worker error'));
+  worker.on('error', (error) => logWorkerError(logger, redisHealth, error, 'agent worker error'));
   await worker.waitUntilReady();
   logger.info({ gateway, queue, unit: settings.unit, port: settings.port, bind: settings.bind, deviceId: identity?.deviceId }, 'host agent started');
 
@@ -74,9 +79,19 @@ export async function startAgent(options: AgentOptions): Promise<HostAgent> {
     settings,
     queue,
     worker,
-    close() {
+    close({ graceMs = 20_000 } = {}) {
       closing ??= (async () => {
-        await worker.close();
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), graceMs);
+          timer.unref();
+        });
+        const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+        if ((await Promise.race([closed, late])) === 'late') {
+          logger.warn({ graceMs }, 'the agent did not stop within the grace (Redis unreachable?): dropping the connection');
+          void worker.close(true).catch(() => undefined);
+        }
+        clearTimeout(timer);
         connection.disconnect();
       })();
       return closing;

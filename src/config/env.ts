@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import type { Env } from './targets.js';
+import { RedisUrlError, redisUrlFromEnv } from './redis-target.js';
 
 /**
  * The process environment, read once at the composition root (probot's readEnvOptions). Secrets
  * stay here and go to the Slack client and nowhere else.
  */
 const EnvSchema = z.object({
-  REDIS_URL: z.string().url({ error: 'REDIS_URL: expected a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().optional(),
+  /** Redis Sentinel instead of one server (src/config/redis-target.ts). */
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_SENTINEL_USERNAME: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  /** /healthz and /readyz (and later /metrics): host:port, or `off`. */
+  CLAWOPS_METRICS_ADDR: z.string().regex(/^(off|\[[0-9a-fA-F:]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})$/, { error: 'CLAWOPS_METRICS_ADDR: expected host:port (e.g. 127.0.0.1:9464) or off' }).default('127.0.0.1:9464'),
   CLAWOPS_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('clawops'),
   CLAWOPS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: z.string().optional(),
@@ -28,7 +38,10 @@ export interface SlackEnv {
 }
 
 export interface EnvOptions {
+  /** May carry a password: pass it to connections, never to a log (describeRedisTarget does that). */
   redisUrl: string;
+  /** Where /healthz and /readyz listen; undefined: not served. */
+  healthAddr?: { host: string; port: number };
   redisPrefix: string;
   logLevel: string;
   slack?: SlackEnv;
@@ -39,6 +52,13 @@ export function readEnvOptions(env: Env): EnvOptions {
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
   if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   const e = parsed.data;
+  let redisUrl: string;
+  try {
+    redisUrl = redisUrlFromEnv(e);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new Error(error.message);
+    throw error;
+  }
   const mode = e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? 'socket' : e.SLACK_SIGNING_SECRET ? 'http' : 'socket');
   let slack: SlackEnv | undefined;
   let slackProblem: string | undefined;
@@ -55,5 +75,14 @@ export function readEnvOptions(env: Env): EnvOptions {
       http: { host: e.SLACK_HTTP_HOST, port: e.SLACK_HTTP_PORT },
     };
   }
-  return { redisUrl: e.REDIS_URL, redisPrefix: e.CLAWOPS_REDIS_PREFIX, logLevel: e.CLAWOPS_LOG_LEVEL, ...(slack ? { slack } : {}), ...(slackProblem ? { slackProblem } : {}) };
+  const healthAddr = e.CLAWOPS_METRICS_ADDR === 'off' ? undefined : splitHostPort(e.CLAWOPS_METRICS_ADDR);
+  return { redisUrl, ...(healthAddr ? { healthAddr } : {}), redisPrefix: e.CLAWOPS_REDIS_PREFIX, logLevel: e.CLAWOPS_LOG_LEVEL, ...(slack ? { slack } : {}), ...(slackProblem ? { slackProblem } : {}) };
+}
+
+function splitHostPort(addr: string): { host: string; port: number } {
+  const colon = addr.lastIndexOf(':');
+  const host = addr.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(addr.slice(colon + 1));
+  if (port > 65535) throw new Error('CLAWOPS_METRICS_ADDR: port out of range');
+  return { host, port };
 }

@@ -93,7 +93,15 @@ export async function loadConfigFile(path: string): Promise<Config> {
     text = await readFile(path, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? 'error'})`;
+    // EISDIR: typically Docker made an empty directory where a missing clawops.yaml was to be mounted.
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory, not a config file (a container bind mount of a file that did not exist? create it, e.g. `cp examples/clawops.yaml clawops.yaml`, and remove the directory)'
+            : `cannot read (${code ?? 'error'})`;
     throw new ConfigError(`${path}: ${why}`, [], { cause });
   }
   return parseConfig(text, path);

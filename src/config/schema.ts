@@ -114,6 +114,8 @@ export const QueueSettingsSchema = z
     gatewayConcurrency: z.number().int().min(1).max(256).default(16),
     /** How long shutdown waits for in-flight checks before it stops them. */
     shutdownGraceMs: z.number().int().min(0).max(120_000).default(20_000),
+    /** How long a check's answer keeps trying to reach Slack through an outage (default 15 min). */
+    postRetryWindowMs: z.number().int().min(5_000).max(3_600_000).default(900_000),
   })
   .strict();
 export type QueueSettings = z.infer<typeof QueueSettingsSchema>;
@@ -121,7 +123,7 @@ export type QueueSettings = z.infer<typeof QueueSettingsSchema>;
 export const ConfigSchema = z
   .object({
     access: AccessSchema.default({ allowDirectMessages: true, rules: [] }),
-    queue: QueueSettingsSchema.default({ coalesceWindowMs: 10_000, concurrency: 8, gatewayConcurrency: 16, shutdownGraceMs: 20_000 }),
+    queue: QueueSettingsSchema.default({ coalesceWindowMs: 10_000, concurrency: 8, gatewayConcurrency: 16, shutdownGraceMs: 20_000, postRetryWindowMs: 900_000 }),
     defaults: z
       .object({
         tokenEnv: EnvNameSchema.default('OPENCLAW_GATEWAY_TOKEN'),

@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisUrlFromEnv } from '../config/redis-target.js';
+import { newRedis } from '../queue/connection.js';
 import type { Env } from '../config/targets.js';
 import { renderOffboardingReminderText } from '../render/offboarding-reminder.js';
 import { createOffboardingStore } from './store.js';
@@ -12,12 +14,17 @@ export const TERMINAL_REDIS_DEADLINE_MS = 400;
 
 export async function offboardingReminderForTerminal(input: { env: Env; gateways: readonly string[]; now?: () => number; deadlineMs?: number }): Promise<string | undefined> {
   const deadlineMs = input.deadlineMs ?? TERMINAL_REDIS_DEADLINE_MS;
-  const url = input.env.REDIS_URL && input.env.REDIS_URL.trim() !== '' ? input.env.REDIS_URL : 'redis://127.0.0.1:6379';
+  let url: string;
+  try {
+    url = redisUrlFromEnv(input.env);
+  } catch {
+    return undefined;
+  }
   const prefix = input.env.CLAWOPS_REDIS_PREFIX && /^[A-Za-z0-9:_-]{1,64}$/.test(input.env.CLAWOPS_REDIS_PREFIX) ? input.env.CLAWOPS_REDIS_PREFIX : 'clawops';
   let redis: Redis | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    redis = new Redis(url, { lazyConnect: true, connectTimeout: deadlineMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, commandTimeout: deadlineMs });
+    redis = newRedis(url, { lazyConnect: true, connectTimeout: deadlineMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, commandTimeout: deadlineMs });
     redis.on('error', () => undefined);
     const client = redis;
     const work = (async () => {

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { z } from 'zod';
 import type { HttpEndpointEvidence } from './report.js';
 import { netErrorOf } from './net-error.js';
@@ -25,6 +25,7 @@ export interface HttpGetOptions {
 export function httpGet(base: URL, path: string, options: HttpGetOptions): Promise<z.infer<typeof HttpEndpointEvidence>> {
   const secure = base.protocol === 'https:' || base.protocol === 'wss:';
   const request = secure ? httpsRequest : httpRequest;
+  const host = base.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
     let settled = false;
     const finish = (evidence: z.infer<typeof HttpEndpointEvidence>) => {
@@ -37,7 +38,7 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
     const req = request(
       {
         protocol: secure ? 'https:' : 'http:',
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
+        hostname: host,
         port: base.port || (secure ? 443 : 80),
         path,
         method: 'GET',
@@ -45,7 +46,8 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
         agent: false,
         signal: options.signal,
         ...(options.lookup ? { lookup: options.lookup } : {}),
-        ...(secure ? { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, servername: base.hostname } : {}),
+        // SNI is for names: an IP as servername is refused by RFC 6066 (and Node warns, DEP0123).
+        ...(secure ? { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, ...(isIP(host) ? {} : { servername: host }) } : {}),
       },
       (response) => readBody(response, (status, contentType, body, truncated) => finish(describe(path, status, contentType, body, truncated))),
     );

@@ -65,25 +65,33 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
     }, Math.max(100, Math.floor(lockTtlMs / 3)));
     try {
       const report = await deps.run(gateway);
+      // Sharing is best effort: a finished probe is the answer whatever Redis does now (a
+      // restart, a failover). Others then probe for themselves, and a lock left behind lapses.
       if (deps.windowMs > 0) {
         const stored: Stored = { startedAtMs, report };
-        await deps.redis.set(resultKey(gateway), JSON.stringify(stored), 'PX', Math.max(1, deps.windowMs * 2));
+        await deps.redis.set(resultKey(gateway), JSON.stringify(stored), 'PX', Math.max(1, deps.windowMs * 2)).catch(() => undefined);
       }
       return report;
     } finally {
       clearInterval(renew);
       // Release only our own lock (it may have expired and been taken by another worker).
-      await deps.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lockKey(gateway), token);
+      await deps.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lockKey(gateway), token).catch(() => undefined);
     }
   }
 
   async function coordinate(gateway: string, requestedAt: number): Promise<ProbeReport> {
     const deadline = now() + deps.maxWaitMs;
     for (;;) {
-      const shared = await readShared(gateway, requestedAt);
-      if (shared) return shared;
       const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-      const locked = await deps.redis.set(lockKey(gateway), token, 'PX', lockTtlMs, 'NX');
+      let locked: string | null;
+      try {
+        const shared = await readShared(gateway, requestedAt);
+        if (shared) return shared;
+        locked = await deps.redis.set(lockKey(gateway), token, 'PX', lockTtlMs, 'NX');
+      } catch {
+        // Redis does not answer: coalescing across workers is a saving, not a condition. Probe here.
+        return deps.run(gateway);
+      }
       if (locked === 'OK') return probeAndShare(gateway, token);
       // Another worker is probing this gateway: wait for its result, or for its lock to lapse
       // (then the loop takes the lock). Past the longest check, probe regardless.

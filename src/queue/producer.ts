@@ -13,7 +13,15 @@ export interface CheckProducer {
   close(): Promise<void>;
 }
 
-export const ENQUEUE_DEADLINE_MS = 1_500;
+/**
+ * How long an enqueue keeps trying: long enough to ride out a Sentinel failover (≈ 2 s from the
+ * master's death to the promoted replica, plus the reconnect) or a quick Redis restart. The
+ * command was acknowledged at once and its "⏳ Checking…" is up, so waiting costs the person
+ * nothing but the time; a check that survives the failover is worth more than a faster "the
+ * check queue is unavailable".
+ */
+export const ENQUEUE_DEADLINE_MS = 5_000;
+const ENQUEUE_RETRY_MS = 200;
 
 export function createCheckProducer(deps: { connection: Redis; prefix: string }): CheckProducer {
   const queue = new Queue(QUEUES.checks, { connection: deps.connection, prefix: deps.prefix });
@@ -22,17 +30,26 @@ export function createCheckProducer(deps: { connection: Redis; prefix: string })
   return {
     async enqueueCheck(job) {
       const data = CheckRequestJobSchema.parse(job);
-      const added = await withDeadline(
-        queue.add(JOBS.checkRequest, data, {
-          jobId: data.requestId,
-          attempts: 1,
-          removeOnComplete: { age: 3_600, count: 1_000 },
-          removeOnFail: { age: 7 * 24 * 3_600 },
-        }),
-        ENQUEUE_DEADLINE_MS,
-        'enqueue check',
-      );
-      return added.id ?? data.requestId;
+      const deadline = Date.now() + ENQUEUE_DEADLINE_MS;
+      // The job id is the request id: a retry after a lost answer adds nothing twice.
+      for (;;) {
+        try {
+          const added = await withDeadline(
+            queue.add(JOBS.checkRequest, data, {
+              jobId: data.requestId,
+              attempts: 1,
+              removeOnComplete: { age: 3_600, count: 1_000 },
+              removeOnFail: { age: 7 * 24 * 3_600 },
+            }),
+            Math.max(1, deadline - Date.now()),
+            'enqueue check',
+          );
+          return added.id ?? data.requestId;
+        } catch (error) {
+          if (Date.now() + ENQUEUE_RETRY_MS >= deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, ENQUEUE_RETRY_MS));
+        }
+      }
     },
     async close() {
       await queue.close();

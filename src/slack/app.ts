@@ -12,6 +12,8 @@ export interface SlackApp {
   app: App;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Socket Mode: connected / reconnecting (for readiness); HTTP mode: listening. */
+  onConnectionChange(listener: (connected: boolean, detail: string) => void): void;
 }
 
 export function createSlackApp(deps: { slack: SlackEnv; logger: Logger; retries?: number }): SlackApp {
@@ -28,12 +30,25 @@ export function createSlackApp(deps: { slack: SlackEnv; logger: Logger; retries?
       ? new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, logger, logLevel, clientOptions })
       : new App({ token: slack.botToken, signingSecret: slack.signingSecret, logger, logLevel, clientOptions });
   let started = false;
+  const listeners: Array<(connected: boolean, detail: string) => void> = [];
+  const tell = (connected: boolean, detail: string) => listeners.forEach((listener) => listener(connected, detail));
+  if (slack.mode === 'socket') {
+    // Bolt keeps its Socket Mode client on the (private) receiver; its state events are public.
+    const client = (app as unknown as { receiver?: { client?: { on(event: string, listener: () => void): void } } }).receiver?.client;
+    client?.on('connected', () => tell(true, 'socket connected'));
+    client?.on('reconnecting', () => tell(false, 'socket reconnecting'));
+    client?.on('disconnected', () => tell(false, 'socket disconnected'));
+  }
   return {
     app,
     async start() {
       if (slack.mode === 'socket') await app.start();
       else await app.start({ port: slack.http.port, host: slack.http.host });
       started = true;
+      tell(true, slack.mode === 'socket' ? 'socket connected' : 'listening for requests');
+    },
+    onConnectionChange(listener) {
+      listeners.push(listener);
     },
     async stop() {
       if (!started) return;

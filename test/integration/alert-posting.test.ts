@@ -45,8 +45,11 @@ function recordingPoster(): SlackPoster & { posted: Posted[] } {
     posted,
     post,
     postOrUpdate: (target, message) => post(target, message),
+    postOnce: (target, message) => post(target, message),
     update: async () => undefined,
     ephemeral: async () => undefined,
+    findByKey: async () => undefined,
+    messageState: async () => ({}),
   };
 }
 

@@ -87,6 +87,33 @@ describe('Web API (web-api WebClient against the emulator)', () => {
     expect(emu.callsTo('chat.postMessage')[0]?.params.blocks).toEqual([sectionBlock('*prod*: checking')]);
   });
 
+  it('keeps message metadata and reads history as Slack does: newest first, ts windows, metadata only when asked', async () => {
+    const before = (Date.now() / 1_000 - 1).toFixed(6);
+    const first = await client.chat.postMessage({ channel: 'C_OPS', text: 'first', metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'pending' } } });
+    const second = await client.chat.postMessage({ channel: 'C_OPS', text: 'second' });
+    await client.chat.postMessage({ channel: 'C_OPS', thread_ts: first.ts!, text: 'a reply' });
+    // ts are wall-clock seconds, so a client's `oldest` computed from its own clock finds them.
+    expect(Number(first.ts)).toBeGreaterThan(Number(before));
+
+    const plain = await client.conversations.history({ channel: 'C_OPS', oldest: before });
+    expect(plain.messages!.map((m) => m.text)).toEqual(['second', 'first']);
+    expect(plain.messages![1]).not.toHaveProperty('metadata');
+    const tagged = await client.conversations.history({ channel: 'C_OPS', oldest: before, include_all_metadata: true });
+    expect(tagged.messages![1]).toMatchObject({ ts: first.ts, metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'pending' } } });
+    // One message by its ts: oldest = latest = ts, inclusive.
+    const one = await client.conversations.history({ channel: 'C_OPS', oldest: second.ts!, latest: second.ts!, inclusive: true, limit: 1 });
+    expect(one.messages!.map((m) => m.ts)).toEqual([second.ts]);
+    expect((await client.conversations.history({ channel: 'C_OPS', oldest: second.ts! })).messages).toEqual([]);
+
+    // chat.update replaces the metadata; replies list the parent, then the thread.
+    await client.chat.update({ channel: 'C_OPS', ts: first.ts!, text: 'first, answered', metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'answered' } } });
+    expect(emu.message('C_OPS', first.ts!)?.metadata?.event_payload).toEqual({ key: 'k1', state: 'answered' });
+    const thread = await client.conversations.replies({ channel: 'C_OPS', ts: first.ts!, include_all_metadata: true });
+    expect(thread.messages!.map((m) => m.text)).toEqual(['first, answered', 'a reply']);
+    await expect(client.chat.postMessage({ channel: 'C_OPS', text: 'x', metadata: { event_type: 'bad type!', event_payload: {} } })).rejects.toMatchObject({ data: { error: 'invalid_metadata_format' } });
+    await expect(client.conversations.history({ channel: 'C_NOWHERE' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+  });
+
   it('refuses what Slack refuses: no channel, no text, and Block Kit limits', async () => {
     await expect(client.apiCall('chat.postMessage', { text: 'x' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
     await expect(client.apiCall('chat.postMessage', { channel: 'C_OPS' })).rejects.toMatchObject({ data: { error: 'no_text' } });

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /**
@@ -55,26 +58,86 @@ async function waitForPing(url: string, timeoutMs: number, child?: ChildProcess)
   throw new Error(`redis at ${url} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export interface PrivateRedisOptions {
+  /** AOF on (appendfsync always, in a private directory), so a restart keeps every write. Default off. */
+  appendonly?: boolean;
+  /** requirepass: the URL then carries it. */
+  password?: string;
+  /** More redis-server arguments (e.g. `--replicaof host port`). */
+  args?: string[];
+  /** The port to use (default: a free one). */
+  port?: number;
+}
+
+/**
+ * Every redis-server a test started is killed, and its directory removed, when the test process
+ * exits — also when a test failed before it stopped its server.
+ */
+const running = new Set<ChildProcess>();
+const dirs = new Set<string>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const leftover of running) leftover.kill('SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
+function remember(child: ChildProcess): void {
+  installExitHook();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis & { dir: string; pid(): number | undefined; stopGracefully(): Promise<void> }> {
   const binary = redisServerBinary();
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const port = options.port ?? (await freePort());
+  const url = options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'clawops-redis-'));
+  installExitHook();
+  dirs.add(dir);
+  const persistence = options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''] : ['--save', '', '--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' });
-    await waitForPing(url, 5_000, child);
+    mkdirSync(dir, { recursive: true });
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistence, '--protected-mode', 'yes', ...(options.password ? ['--requirepass', options.password] : []), ...(options.args ?? [])];
+    const started = spawn(binary, args, { stdio: 'ignore' });
+    remember(started);
+    child = started;
+    await waitForPing(url, 5_000, started);
   };
-  const stop = async () => {
-    const running = child;
+  const stopWith = async (signal: NodeJS.Signals) => {
+    const current = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      running.once('exit', () => resolve());
-      running.kill('SIGKILL');
+      current.once('exit', () => resolve());
+      current.kill(signal);
     });
   };
+  // Killed (as a crash would), and its directory removed: a later restart() starts empty. A
+  // restart that must keep the data (AOF) stops with stopGracefully() instead.
+  const stop = async () => {
+    await stopWith('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   await start();
-  return { url, port, stop, restart: start };
+  return {
+    url,
+    port,
+    dir,
+    pid: () => child?.pid,
+    stop,
+    // A running server is stopped first: a second one on the same port would fail, and the first
+    // would be left behind when its handle was overwritten. Its data stays (AOF survives).
+    restart: async () => {
+      await stopWith('SIGKILL');
+      await start();
+    },
+    /** SIGTERM: Redis flushes its AOF and exits, as a restart by systemd or Docker does. */
+    stopGracefully: () => stopWith('SIGTERM'),
+  };
 }
 
 export async function pingable(url: string): Promise<boolean> {

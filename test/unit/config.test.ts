@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,6 +149,13 @@ describe('config: files', () => {
     const path = join(dir, 'absent.yaml');
     await expect(loadConfigFile(path)).rejects.toThrow(ConfigError);
     await expect(loadConfigFile(path)).rejects.toThrow(`${path}: no such file`);
+  });
+
+  it('a directory in its place (what Docker mounts for a missing file): says so and what to do', async () => {
+    const path = join(dir, 'mounted.yaml');
+    await mkdir(path);
+    await expect(loadConfigFile(path)).rejects.toThrow(`${path}: is a directory, not a config file`);
+    await expect(loadConfigFile(path)).rejects.toThrow('cp examples/clawops.yaml clawops.yaml');
   });
 
   it('an invalid file names itself', async () => {

@@ -35,10 +35,16 @@ describe('deploy/clawops-agent.service', () => {
     expect(values(key)).toEqual([value]);
   });
 
-  it('runs unprivileged, with the group that may read the Gateway unit’s EnvironmentFile', () => {
+  it('runs unprivileged; the EnvironmentFile group comes from /etc/group, so a host without it still starts the unit', () => {
     expect(values('User')).toEqual(['clawops-agent']);
-    expect(values('SupplementaryGroups')).toEqual(['openclaw-env']);
-    expect(values('ExecStart')[0]).toMatch(/ agent --gateway \$\{CLAWOPS_GATEWAY\}$/);
+    // SupplementaryGroups= with a group the host lacks fails the unit with 216/GROUP.
+    expect(values('SupplementaryGroups')).toEqual([]);
+    expect(text).toContain('sudo usermod -aG openclaw-env clawops-agent');
+  });
+
+  it('runs the bin where `npm install -g --prefix /usr/local` of the packed tarball puts it', () => {
+    expect(values('ExecStart')).toEqual(['/usr/local/bin/clawops agent --gateway ${CLAWOPS_GATEWAY}']);
+    expect(text).toContain('sudo npm install -g --prefix /usr/local ./clawops-*.tgz');
   });
 
   it.each(['PrivateNetwork', 'ProcSubset', 'PrivateUsers', 'MemoryDenyWriteExecute', 'DynamicUser'])('does not set %s', (key) => {

@@ -7,6 +7,8 @@ export interface MessageContent {
   text?: string;
   blocks?: unknown[];
   attachments?: unknown[];
+  /** Slack message metadata (`{event_type, event_payload}`), returned by history with `include_all_metadata`. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface StoredMessage extends MessageContent {
@@ -27,14 +29,16 @@ export interface EphemeralMessage extends MessageContent {
   thread_ts?: string;
 }
 
-/** Slack's ts: seconds and microseconds. Fixed epoch and 100 µs steps keep them unique, increasing and readable. */
+/**
+ * Slack's ts: wall-clock seconds and microseconds, as Slack's are (clients compute `oldest`
+ * from their own clock for conversations.history), strictly increasing even within a microsecond.
+ */
 export class TsClock {
-  private tick = 0;
+  private last = 0;
   next(): string {
-    this.tick += 1;
-    const micros = this.tick * 100;
-    const seconds = 1_700_000_000 + Math.floor(micros / 1_000_000);
-    return `${seconds}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    const micros = Math.max(this.last + 1, Math.floor((performance.timeOrigin + performance.now()) * 1_000));
+    this.last = micros;
+    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
 }
 
@@ -62,11 +66,18 @@ export class MessageStore {
     if (message.text !== undefined) previous.text = message.text;
     if (message.blocks !== undefined) previous.blocks = message.blocks;
     if (message.attachments !== undefined) previous.attachments = message.attachments;
+    if (message.metadata !== undefined) previous.metadata = message.metadata;
     message.edits.push(previous);
     if (content.text !== undefined) message.text = content.text;
     if (content.blocks !== undefined) message.blocks = content.blocks;
     if (content.attachments !== undefined) message.attachments = content.attachments;
+    if (content.metadata !== undefined) message.metadata = content.metadata;
     return message;
+  }
+
+  /** A channel's history as conversations.history shows it: top-level messages, newest first. */
+  history(channel: string): StoredMessage[] {
+    return (this.byChannel.get(channel) ?? []).filter((m) => !m.deleted && (m.thread_ts === undefined || m.thread_ts === m.ts)).sort((a, b) => Number(b.ts) - Number(a.ts));
   }
 
   delete(channel: string, ts: string): boolean {

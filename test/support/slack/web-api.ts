@@ -61,6 +61,8 @@ export class WebApi {
       'chat.delete': (p) => this.deleteMessage(p),
       'conversations.open': (p) => this.openConversation(p),
       'conversations.info': (p) => this.conversationInfo(p),
+      'conversations.history': (p) => this.history(p),
+      'conversations.replies': (p) => this.replies(p),
       'users.info': (p) => ({ user: deps.directory.slackUser(str(p, 'user') ?? '') ?? fail('user_not_found') }),
       'users.lookupByEmail': (p) => ({
         user: deps.directory.userByEmail(str(p, 'email') ?? '') ?? fail('users_not_found'),
@@ -120,13 +122,19 @@ export class WebApi {
       if (!Array.isArray(params.attachments)) fail('invalid_attachments');
       content.attachments = params.attachments as unknown[];
     }
+    if (params.metadata !== undefined) {
+      const metadata = params.metadata as { event_type?: unknown; event_payload?: unknown } | null;
+      const valid = typeof metadata === 'object' && metadata !== null && typeof metadata.event_type === 'string' && /^[a-z0-9_]{1,255}$/i.test(metadata.event_type) && typeof metadata.event_payload === 'object' && metadata.event_payload !== null && !Array.isArray(metadata.event_payload);
+      if (!valid) fail('invalid_metadata_format');
+      content.metadata = metadata as NonNullable<MessageContent['metadata']>;
+    }
     const empty = (content.text ?? '') === '' && (content.blocks?.length ?? 0) === 0 && (content.attachments?.length ?? 0) === 0;
     if (required && empty) fail('no_text');
     if ((content.text?.length ?? 0) > MAX_MESSAGE_TEXT) fail('msg_too_long');
     return content;
   }
 
-  private messageObject(message: StoredMessage): Params {
+  private messageObject(message: StoredMessage, withMetadata = false): Params {
     const { identity } = this.deps;
     return {
       type: 'message',
@@ -139,7 +147,46 @@ export class WebApi {
       ...(message.text !== undefined ? { text: message.text } : { text: '' }),
       ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
       ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
+      ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}),
     };
+  }
+
+  /**
+   * conversations.history: top-level messages, newest first, between `oldest` and `latest`
+   * (exclusive unless `inclusive`), at most `limit` (default 100, max 999); metadata only with
+   * `include_all_metadata`. A channel the workspace does not have is `channel_not_found`.
+   */
+  private history(params: Params): Params {
+    const channel = str(params, 'channel') ?? fail('channel_not_found');
+    if (this.deps.directory.channel(channel) === undefined && !/^[DG]/.test(channel) && !this.deps.store.byChannel.has(channel)) fail('channel_not_found');
+    const window = this.window(params);
+    const matching = this.deps.store.history(channel).filter(window.includes);
+    return { messages: matching.slice(0, window.limit).map((m) => this.messageObject(m, truthy(params.include_all_metadata))), has_more: matching.length > window.limit, response_metadata: { next_cursor: '' } };
+  }
+
+  /** conversations.replies: the parent, then its replies oldest first, within the same window rules. */
+  private replies(params: Params): Params {
+    const channel = str(params, 'channel') ?? fail('channel_not_found');
+    const ts = str(params, 'ts') ?? fail('thread_not_found');
+    const parent = this.deps.store.get(channel, ts);
+    if (parent === undefined || parent.deleted) fail('thread_not_found');
+    const window = this.window(params);
+    const thread = [parent!, ...this.deps.store.thread(channel, ts).filter((m) => !m.deleted)].filter(window.includes);
+    return { messages: thread.slice(0, window.limit).map((m) => this.messageObject(m, truthy(params.include_all_metadata))), has_more: thread.length > window.limit, response_metadata: { next_cursor: '' } };
+  }
+
+  private window(params: Params): { includes: (m: StoredMessage) => boolean; limit: number } {
+    const inclusive = truthy(params.inclusive);
+    const oldest = str(params, 'oldest');
+    const latest = str(params, 'latest');
+    const limit = Math.min(999, Math.max(1, Number(str(params, 'limit') ?? 100) || 100));
+    const includes = (m: StoredMessage) => {
+      const ts = Number(m.ts);
+      if (oldest !== undefined && (inclusive ? ts < Number(oldest) : ts <= Number(oldest))) return false;
+      if (latest !== undefined && (inclusive ? ts > Number(latest) : ts >= Number(latest))) return false;
+      return true;
+    };
+    return { includes, limit };
   }
 
   private postMessage(params: Params): Params {
