@@ -248,13 +248,18 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
       return result;
     };
 
-    it('healthy: every layer ok, the real server version, no verdicts', async () => {
+    it('healthy: every layer ok, the real server version, no verdicts (but the start-up note while the event loop is busy)', async () => {
       const { report, diagnosis } = await check(target({ device: 'never' }));
       expect(diagnosis.state).toBe('healthy');
-      expect(diagnosis.verdicts).toEqual([]);
+      // A Gateway seconds old may still report a busy event loop (observed on 2026.9.6): then the
+      // only verdict is that start-up information, and nothing else.
+      const startup = diagnosis.verdicts.filter(
+        (verdict) => verdict.id === 'gateway-degraded' && verdict.severity === 'info' && verdict.evidence.some((line) => /^the Gateway started \d+ s ago/.test(line)),
+      );
+      expect(diagnosis.verdicts.filter((verdict) => !startup.includes(verdict))).toEqual([]);
       expect(diagnosis.version.running).toBe(OPENCLAW_VERSION);
       const statuses = Object.fromEntries(report.layers.map((layer) => [layer.layer, layer.status]));
-      expect(statuses).toMatchObject({ dns: 'ok', tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: 'ok', status: 'ok', channels: 'ok' });
+      expect(statuses).toMatchObject({ dns: 'ok', tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: startup.length ? 'warn' : 'ok', status: 'ok', channels: 'ok' });
       expect(report.layers.find((layer) => layer.layer === 'http')?.summary).toBe('/healthz live · /readyz ready');
     });
 
