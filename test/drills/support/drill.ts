@@ -93,7 +93,7 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       monitoring: { enabled: false, ...(options.alertsChannel ? { alerts: { channel: ALERTS.id } } : {}) },
       gateways: Object.fromEntries(
         // Many names on a few fake Gateways: the later names are marked as other names for the first.
-        names.map((name, index) => [name, { url: servers[index % servers.length]!.url, tokenEnv: TOKEN_ENV, device: 'never', ...(index >= servers.length ? { aliasOf: names[index % servers.length] } : {}), ...(options.agent && index === 0 ? { agent: { port: 18789 } } : {}) }]),
+        names.map((name, index) => [name, { url: servers[index % servers.length]!.url, tokenEnv: TOKEN_ENV, device: 'never', ...(index >= servers.length ? { aliasOf: names[index % servers.length] } : {}), ...(options.agent && index === 0 ? { agent: { port: Number(new URL(servers[0]!.url).port) } } : {}) }]),
       ),
     };
     const configPath = join(work, 'clawops.yaml');
