@@ -24,6 +24,8 @@ export default defineConfig({
           include: ['test/conformance/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
+          // `/gateway check` against the real Gateway needs the queue's Redis, as the e2e suite does.
+          globalSetup: ['test/support/global-redis.ts'],
           // One real Gateway for the whole suite: files run one after another.
           fileParallelism: false,
         },

@@ -60,6 +60,8 @@ export function hostEvidence(answer: HostAgentAnswer, agent: AgentSettings, targ
     unit: result.unit,
     version: result.version,
     ...(result.doctor ? { doctor: result.doctor } : {}),
+    ...(result.serve ? { serve: result.serve } : {}),
+    ...(result.gatewayConfig ? { gatewayConfig: result.gatewayConfig } : {}),
     ...(result.firewall ? { firewall: result.firewall } : {}),
     ...client,
   };

@@ -1,5 +1,5 @@
 import type { Config } from './schema.js';
-import { OPENCLAW_DEFAULT_PORT, resolveTarget } from './targets.js';
+import { gatewayPortOf, resolveTarget } from './targets.js';
 
 /**
  * A gateway's host agent, resolved from the config with its defaults: what the agent checks and how
@@ -22,6 +22,10 @@ export interface AgentSettings {
   /** Ports a tailnet client connects to on this host: the URL's port (443 for Serve) and the Gateway's. */
   tailnetPorts: number[];
   openclawRoots: string[];
+  /** The Gateway's openclaw.json (absent: the unit's OPENCLAW_CONFIG_PATH, else loopback config.get). */
+  openclawConfig?: string;
+  /** tailscaled's LocalAPI socket on the gateway host (absent: the default path). */
+  tailscaledSocket?: string;
 }
 
 /** The agent of `name`, or undefined when it has none (or it is disabled). */
@@ -35,34 +39,22 @@ export function resolveAgentSettings(config: Config, name: string): AgentSetting
     gateway: name,
     unit: agent.unit,
     bind: agent.bind,
-    port: agent.port ?? defaultPort(gateway.url),
+    port: gatewayPortOf(gateway),
     tailnetAddresses: agent.tailnetAddresses,
     deadlineMs,
     budgetMs: agentBudgetMs(deadlineMs),
     doctor: agent.doctor,
     firewall: agent.firewall,
-    tailnetPorts: [...new Set([urlPort(gateway.url), agent.port ?? defaultPort(gateway.url)])],
+    tailnetPorts: [...new Set([urlPort(gateway.url), gatewayPortOf(gateway)])],
     openclawRoots: agent.openclawRoots,
+    ...(agent.openclawConfig ? { openclawConfig: agent.openclawConfig } : {}),
+    tailscaledSocket: agent.tailscaledSocket,
   };
 }
 
 /** A quarter of the deadline, at most a second, is left for the queue round trip. */
 export function agentBudgetMs(deadlineMs: number): number {
   return Math.max(250, deadlineMs - Math.min(1_000, Math.floor(deadlineMs / 4)));
-}
-
-/**
- * A ws:// URL with a port usually reaches the Gateway's own listener (tailnet bind, loopback);
- * wss:// is Tailscale Serve or a proxy on 443, in front of a Gateway on OpenClaw's default port.
- */
-function defaultPort(url: string): number {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'ws:' && parsed.port) return Number(parsed.port);
-  } catch {
-    // the schema validated the URL; fall through to the default
-  }
-  return OPENCLAW_DEFAULT_PORT;
 }
 
 function urlPort(url: string): number {

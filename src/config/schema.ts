@@ -39,6 +39,12 @@ export const GatewayConfigSchema = z
     timeouts: PartialTimeoutsSchema.optional(),
     /** The gateway host's public address: the gateway port must NOT answer there. */
     publicAddress: z.string().min(1).optional(),
+    /**
+     * The port the Gateway itself listens on, on its host (behind Serve the URL says 443): probed
+     * on `publicAddress` beside the URL's port, and the host agent's `agent.port`. Default: the
+     * URL's port for a ws:// URL with one, else 18789.
+     */
+    gatewayPort: z.number().int().min(1).max(65_535).optional(),
     /** The gateway's node in the tailnet (MagicDNS name, host name or 100.x address); default: the URL host. */
     tailnetHost: z.string().min(1).optional(),
     /** How the tailnet policy names this gateway for the ACL audit (default `tailscale.acl.defaultTarget`). */
@@ -58,6 +64,13 @@ export const GatewayConfigSchema = z
   })
   .strict()
   .superRefine((gateway, ctx) => {
+    if (gateway.gatewayPort !== undefined && gateway.agent?.port !== undefined && gateway.agent.port !== gateway.gatewayPort) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'port'],
+        message: `agent.port ${gateway.agent.port} differs from gatewayPort ${gateway.gatewayPort}: both are the Gateway's port on its host; set one`,
+      });
+    }
     if (gateway.token !== undefined) {
       ctx.addIssue({
         code: 'custom',

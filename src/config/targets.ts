@@ -17,6 +17,8 @@ export interface CheckTarget {
   lastKnownGoodVersion?: string;
   timeouts: Timeouts;
   publicAddress?: string;
+  /** The Gateway's own port on its host (18789 behind Serve's 443); see `gatewayPortOf`. Absent: the URL's. */
+  gatewayPort?: number;
   tailnetHost?: string;
   device: DeviceMode;
   slowHandshakeMs: number;
@@ -56,6 +58,7 @@ export function resolveTarget(config: Config, name: string, env: Env): CheckTarg
     expectedVersion: gateway.expectedVersion,
     timeouts: { ...DEFAULT_TIMEOUTS, ...config.defaults.timeouts, ...gateway.timeouts },
     publicAddress: gateway.publicAddress,
+    gatewayPort: gatewayPortOf(gateway),
     tailnetHost: gateway.tailnetHost,
     device: gateway.device,
     slowHandshakeMs: config.defaults.slowHandshakeMs,
@@ -88,12 +91,30 @@ export function defaultTarget(env: Env): CheckTarget {
   return urlTarget(url, 'OPENCLAW_GATEWAY_TOKEN', env, 'local');
 }
 
+/**
+ * The Gateway's port on its host: `gatewayPort`, else the agent's `port`, else the URL's port for a
+ * ws:// URL with one (a tailnet bind or loopback reaches the listener itself), else 18789 (wss:// is
+ * Tailscale Serve or a proxy on 443 in front of OpenClaw's default port).
+ */
+export function gatewayPortOf(gateway: { url: string; gatewayPort?: number; agent?: { port?: number } }): number {
+  if (gateway.gatewayPort !== undefined) return gateway.gatewayPort;
+  if (gateway.agent?.port !== undefined) return gateway.agent.port;
+  try {
+    const parsed = new URL(gateway.url);
+    if (parsed.protocol === 'ws:' && parsed.port) return Number(parsed.port);
+  } catch {
+    // the schema validated the URL; fall through to the default
+  }
+  return OPENCLAW_DEFAULT_PORT;
+}
+
 /** An ad-hoc target (`clawops check --url ws://host:port [--token-env NAME]`). */
 export function urlTarget(url: string, tokenEnv: string, env: Env, name = 'adhoc'): CheckTarget {
   return {
     name,
     url,
     tokenEnv,
+    gatewayPort: gatewayPortOf({ url }),
     token: nonEmpty(env[tokenEnv]),
     timeouts: { ...DEFAULT_TIMEOUTS },
     device: 'auto',

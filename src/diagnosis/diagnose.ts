@@ -143,9 +143,10 @@ function headline(report: ProbeReport, state: GatewayState, primary: Verdict | u
 function fillerFor(report: ProbeReport): (text: string) => string {
   const values: Record<string, string> = {
     port: String(report.gateway.port),
+    gatewayPort: String(report.gateway.gatewayPort ?? report.gateway.port),
     host: report.gateway.host,
     tokenEnv: report.gateway.tokenEnv,
     deviceId: report.client.deviceId ?? '(no device identity)',
   };
-  return (text) => text.replace(/\{(port|host|tokenEnv|deviceId)\}/g, (_, key: string) => values[key] ?? key);
+  return (text) => text.replace(/\{(port|gatewayPort|host|tokenEnv|deviceId)\}/g, (_, key: string) => values[key] ?? key);
 }

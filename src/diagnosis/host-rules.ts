@@ -13,7 +13,7 @@ import type { SymptomId } from './symptom-table.js';
  */
 
 /** Outside verdicts that cannot tell the Gateway from the path by themselves. */
-const AMBIGUOUS = new Set<SymptomId>(['timeout', 'tailnet-port-blocked', 'refused', 'handshake-timeout', 'ws-closed-early', 'gateway-degraded', 'not-openclaw']);
+const AMBIGUOUS = new Set<SymptomId>(['timeout', 'tailnet-port-blocked', 'refused', 'handshake-timeout', 'ws-closed-early', 'gateway-degraded', 'not-openclaw', 'gateway-hung']);
 
 type Loopback = NonNullable<HostEvidenceData['loopback']>;
 type Rule = (report: ProbeReport) => Finding | undefined;
@@ -29,11 +29,41 @@ export function loopbackState(loopback: Loopback): 'healthy' | 'alive' | 'failin
   return 'failing';
 }
 
+/** Verdicts where what Serve forwards to, on the host, is the missing half of the story. */
+const SERVE_FAMILY = new Set<SymptomId>(['gateway-down-behind-proxy', 'serve-route-missing', 'refused', 'timeout', 'tailnet-port-blocked', 'gateway-hung', 'tls-mismatch', 'network-path', 'gateway-down']);
+
 /** The decisive finding, with the host's view joined in. `outside` is what the ladder alone concluded. */
 export function joinHostView(report: ProbeReport, outside: Finding | undefined): Finding | undefined {
   const host = report.host;
   if (!outside || !host) return outside;
   if (host.agent.status !== 'answered') return withNote(outside, `${agentProblem(host)}: this verdict is from outside alone`);
+  return withHostConfig(host, joinLoopback(report, host, outside));
+}
+
+/** What Serve and the Gateway's own config on the host add to the decisive finding. */
+function withHostConfig(host: HostEvidenceData, finding: Finding): Finding {
+  const evidence = [...finding.evidence];
+  const notes = [...(finding.notes ?? [])];
+  const mismatch = SERVE_FAMILY.has(finding.id) ? serveMismatch(host.serve) : undefined;
+  if (mismatch) evidence.splice(1, 0, `${mismatch} (host agent)`);
+  const config = host.gatewayConfig;
+  if (config?.available) {
+    const where = config.source === 'file' ? (config.path ?? 'openclaw.json') : "the Gateway's config.get";
+    if (finding.id === 'proxy-untrusted') {
+      notes.push(config.trustedProxies?.length ? `${where} trusts [${config.trustedProxies.join(', ')}]: the front's source address is not among them` : `${where} sets no gateway.trustedProxies (host agent)`);
+    }
+    const mode = config.tailscaleMode;
+    if ((mode === 'serve' || mode === 'funnel') && config.bind && config.bind !== 'loopback' && SERVE_FAMILY.has(finding.id)) {
+      notes.push(`gateway.tailscale.mode is ${mode} but gateway.bind is ${config.bind}: Serve and Funnel need bind loopback (a carried-over bind crash-loops the Gateway)`);
+    }
+    if (config.port !== undefined && host.serve?.available && config.port !== host.serve.gatewayPort && SERVE_FAMILY.has(finding.id)) {
+      notes.push(`${where} sets gateway.port ${config.port}, the agent checks port ${host.serve.gatewayPort}: align gatewayPort in clawops.yaml`);
+    }
+  }
+  return { ...finding, evidence, notes };
+}
+
+function joinLoopback(report: ProbeReport, host: HostEvidenceData, outside: Finding): Finding {
   const loopback = host.loopback;
   if (!loopback) return outside;
   const where = loopback.url.replace(/^wss?:\/\//, '');
@@ -131,6 +161,36 @@ const agentSilent: Rule = (report) => {
   return { id: 'agent-silent', blocking: false, layer: 'host', evidence: [agentProblem(host)] };
 };
 
+/** Funnel on a Serve route that reaches the Gateway: its control plane is on the public internet. */
+const funnelOnGateway: Rule = (report) => {
+  const routes = report.host?.serve?.routes.filter((route) => route.funnel && route.toGateway) ?? [];
+  if (routes.length === 0) return undefined;
+  return {
+    id: 'public-exposure',
+    blocking: false,
+    layer: 'host',
+    evidence: routes.slice(0, 3).map((route) => `(host agent) Funnel is on for ${route.hostPort}${route.mount && route.mount !== '/' ? route.mount : ''} → ${route.target}: the Gateway is reachable from the internet`),
+    notes: ['turn it off: `tailscale funnel --https=443 off` (keep `tailscale serve` for the tailnet)'],
+  };
+};
+
+const hostAuthNone: Rule = (report) => {
+  const config = report.host?.gatewayConfig;
+  if (!config?.available || config.authMode !== 'none') return undefined;
+  return { id: 'auth-none', blocking: false, layer: 'host', evidence: [`(host agent) ${config.source === 'file' ? (config.path ?? 'openclaw.json') : 'config.get'}: gateway.auth.mode is none`] };
+};
+
+
+/** A line naming what Serve does instead of forwarding to the Gateway, when it does not. */
+function serveMismatch(serve: HostEvidenceData['serve']): string | undefined {
+  if (!serve?.available) return undefined;
+  if (serve.routes.some((candidate) => candidate.toGateway)) return undefined;
+  const proxies = serve.routes.filter((candidate) => candidate.targetPort !== undefined);
+  if (proxies.length === 0) return `tailscaled on the host serves nothing to the Gateway's port ${serve.gatewayPort} (\`tailscale serve status\` ${serve.routes.length === 0 ? 'is empty' : 'has no proxy route'})`;
+  const first = proxies[0]!;
+  return `Serve forwards ${first.hostPort}${first.mount && first.mount !== '/' ? first.mount : ''} to ${first.targetHost ?? '?'}:${first.targetPort} but the Gateway listens on ${serve.gatewayPort}`;
+}
+
 /** "18789 is held by openclaw-gateway-test": the Gateway's port belongs to another OpenClaw unit. */
 const portHeldByOther: Rule = (report) => {
   const listeners = report.host?.listeners;
@@ -152,7 +212,7 @@ const portHeldByOther: Rule = (report) => {
 };
 
 /** After the ladder's advisory rules: an outside finding of the same row wins. */
-export const HOST_RULES: Rule[] = [bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent, portHeldByOther];
+export const HOST_RULES: Rule[] = [funnelOnGateway, hostAuthNone, bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent, portHeldByOther];
 
 function agentProblem(host: HostEvidenceData): string {
   return host.agent.status === 'silent'
@@ -195,7 +255,7 @@ function withNote(finding: Finding, note: string): Finding {
 }
 
 function channelName(channel: EvidenceOf<'channels'>['channels'][number]): string {
-  return `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}`;
+  return `${channel.channel}/${channel.account ?? 'default'}`;
 }
 
 const compact = (items: Array<string | undefined>) => items.filter((item): item is string => item !== undefined);

@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import type { EvidenceOf, ProbeReport } from '../probes/report.js';
 import { layerOf } from '../probes/layer-order.js';
+import { TLS_ALERT_INTERNAL_ERROR } from '../probes/net-error.js';
+import { decodeClose } from '../openclaw/close-codes.js';
 import type { SymptomId } from './symptom-table.js';
 import { payloadRefused } from './payload-rules.js';
 import { portBlockedCause } from './port-blocked.js';
@@ -176,8 +179,63 @@ const gatewayRules: Rule = (report) => {
   const healthJson = h?.live === true;
   const httpLine = http ? `HTTP ${http.summary}` : undefined;
 
+  // What the upgrade met, even where the ladder shows it as "not reached" after an earlier failure.
+  const upgradeLine = upgrade ? `upgrade: ${upgrade.summary.replace(/^not reached \((.*)\)$/, '$1')}` : undefined;
+  if (h?.healthz.errno === TLS_ALERT_INTERNAL_ERROR || u?.errno === TLS_ALERT_INTERNAL_ERROR) {
+    // Go's crypto/tls (Tailscale Serve) answers a ClientHello for a name it has no certificate and route for so.
+    const literal = isIP(report.gateway.host) !== 0;
+    return {
+      id: 'serve-route-missing',
+      blocking: true,
+      layer: h?.healthz.errno === TLS_ALERT_INTERNAL_ERROR ? 'http' : 'upgrade',
+      evidence: compact([`TLS to ${report.gateway.host}:${report.gateway.port} answered with alert internal_error: the front (Serve) has no route for this name`, httpLine, upgradeLine]),
+      notes: literal ? ['the URL names an address: Serve answers only for its MagicDNS name (`wss://<host>.<tailnet>.ts.net`)'] : [],
+    };
+  }
   if (h?.healthz.error === 'tls' || u?.error === 'tls') {
-    return { id: 'tls-mismatch', blocking: true, layer: 'upgrade', evidence: compact([httpLine, upgrade ? `upgrade: ${upgrade.summary}` : undefined, `URL scheme ${new URL(report.gateway.url).protocol}//`]) };
+    return { id: 'tls-mismatch', blocking: true, layer: 'upgrade', evidence: compact([httpLine, upgradeLine, `URL scheme ${new URL(report.gateway.url).protocol}//`]) };
+  }
+  const tcpOk = layerOf(report, 'tcp')?.status === 'ok';
+  // A front (Serve, a reverse proxy) answering for a Gateway that is not there: Go's ReverseProxy
+  // says 502 with an empty body; the Gateway itself never answers /healthz with 5xx.
+  const frontStatus = (status: number | undefined) => status === 502 || status === 503 || status === 504;
+  if (tcpOk && ((frontStatus(h?.healthz.status) && !gatewayJson(h?.healthz.json)) || ((u?.httpStatus === 502 || u?.httpStatus === 504) && !healthJson))) {
+    return {
+      id: 'gateway-down-behind-proxy',
+      blocking: true,
+      layer: frontStatus(h?.healthz.status) ? 'http' : 'upgrade',
+      evidence: compact([
+        `TCP ${tcpTarget(report)} connected: the front answers`,
+        h?.healthz.status !== undefined ? `/healthz ${endpointText(h.healthz)}` : undefined,
+        u?.httpStatus !== undefined ? `upgrade HTTP ${u.httpStatus}${u.bodyStart ? ` ${q(u.bodyStart.slice(0, 60))}` : ' (empty body)'}` : upgradeLine,
+        'the Gateway behind the front does not answer it',
+      ]),
+    };
+  }
+  if (u?.errorType === 'proxy_attribution_required' || httpErrorType(h?.readyz?.json) === 'proxy_attribution_required') {
+    return {
+      id: 'proxy-untrusted',
+      blocking: true,
+      layer: upgrade?.status === 'failed' ? 'upgrade' : 'http',
+      evidence: compact([
+        u?.httpStatus !== undefined && u.httpStatus !== 101 ? `upgrade answered HTTP ${u.httpStatus}${u.errorType ? ` ${u.errorType}` : ''}` : undefined,
+        h?.readyz?.status !== undefined ? `/readyz ${endpointText(h.readyz)}` : undefined,
+        h?.healthz.status !== undefined ? `/healthz ${endpointText(h.healthz)}` : undefined,
+        `${tokenLine(report)}: not the problem`,
+      ]),
+    };
+  }
+  if (tcpOk && h?.healthz.error === 'timeout' && (u?.error === 'timeout' || upgrade?.status !== 'ok')) {
+    return {
+      id: 'gateway-hung',
+      blocking: true,
+      layer: 'http',
+      evidence: compact([`TCP ${tcpTarget(report)} connected`, '/healthz: no answer within the HTTP deadline', u?.error === 'timeout' ? 'upgrade: no answer within the upgrade deadline' : upgradeLine]),
+    };
+  }
+  const behindFront = new URL(report.gateway.url).protocol === 'wss:' || /\.ts\.net\.?$/i.test(report.gateway.host);
+  if (behindFront && h?.healthz.status === 404 && !gatewayJson(h.healthz.json)) {
+    return { id: 'serve-route-missing', blocking: true, layer: 'http', evidence: compact([`/healthz ${endpointText(h.healthz)}: the front has no route for this path`, upgradeLine]) };
   }
   if (h?.ready === false || (s?.error?.code === 'UNAVAILABLE') || s?.close?.code === 1013) {
     return {
@@ -228,7 +286,19 @@ const gatewayRules: Rule = (report) => {
     return { id: 'not-openclaw', blocking: true, layer: 'handshake', evidence: compact([httpLine, `handshake: ${handshake.summary}`]) };
   }
   if (s.failure === 'closed' && s.close?.code === 1000) {
-    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`${close} before hello-ok${s.closedAfterMs !== undefined ? ` after ${Math.round(s.closedAfterMs)} ms` : ''}`, s.challenge ? 'connect.challenge received, connect sent' : 'no connect.challenge received']) };
+    // The timing decides: the Gateway's pre-auth timer fires after its handshake timeout (15 s by
+    // default) with no answer; a close within milliseconds of connect is the session shape refused.
+    const after = s.closedAfterMs !== undefined ? ` after ${Math.round(s.closedAfterMs)} ms` : '';
+    const kind = decodeClose({ code: 1000, beforeHello: true, ...(s.closedAfterMs !== undefined ? { closedAfterMs: s.closedAfterMs } : {}) }).kind;
+    if (kind === 'closed-immediately' && s.challenge) {
+      return {
+        id: 'ws-closed-early',
+        blocking: true,
+        layer: 'handshake',
+        evidence: compact([`${close} before hello-ok${after}: right after connect, not the Gateway's handshake timer (≈15 s)`, 'connect.challenge received, connect sent, no answer to it']),
+      };
+    }
+    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`${close} before hello-ok${after}${kind === 'handshake-timeout' ? " (≈ the Gateway's handshake timer)" : ''}`, s.challenge ? 'connect.challenge received, connect sent, no answer to it' : 'no connect.challenge received']) };
   }
   if (s.failure === 'timeout' || s.failure === 'no-challenge') {
     return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`handshake: ${handshake.summary}`, httpLine]) };
@@ -237,6 +307,24 @@ const gatewayRules: Rule = (report) => {
   if (s.failure === 'rejected') return { id: 'ws-closed-early', blocking: true, layer: 'handshake', evidence: compact([error, close]) };
   return undefined;
 };
+
+/** The Gateway's own health JSON (`{"ok":…,"status":…}`), as opposed to a front's page. */
+function gatewayJson(json: Record<string, unknown> | undefined): boolean {
+  return json !== undefined && typeof json.ok === 'boolean' && typeof json.status === 'string';
+}
+
+function httpErrorType(json: Record<string, unknown> | undefined): string | undefined {
+  const error = json?.error;
+  return error && typeof error === 'object' && typeof (error as { type?: unknown }).type === 'string' ? ((error as { type: string }).type) : undefined;
+}
+
+function endpointText(endpoint: EvidenceOf<'http'>['healthz']): string {
+  if (endpoint.error) return `${endpoint.error}${endpoint.errno ? ` (${endpoint.errno})` : ''}`;
+  const type = httpErrorType(endpoint.json);
+  if (type) return `${endpoint.status} ${type}`;
+  if (endpoint.json) return `${endpoint.status} ${JSON.stringify(endpoint.json).slice(0, 60)}`;
+  return `${endpoint.status}${endpoint.bodyStart?.trim() ? ` ${q(endpoint.bodyStart.trim().slice(0, 60))}` : ' (empty body)'}`;
+}
 
 function tokenLine(report: ProbeReport): string {
   return report.gateway.tokenPresent ? `token from ${report.gateway.tokenEnv} (set)` : `no token sent: ${report.gateway.tokenEnv} is not set on this node`;
@@ -281,6 +369,17 @@ const scopeLimited: Rule = (report) => {
   };
 };
 
+/** A fresh Gateway's event loop is busy for seconds (plugins, model catalog): expected, not an overload. */
+export const FRESH_START_MS = 60_000;
+
+/** How long the Gateway has run: hello-ok `snapshot.uptimeMs`, else `/readyz` (detailed for loopback/authenticated callers). */
+export function gatewayUptimeMs(report: ProbeReport): number | undefined {
+  const fromHello = layerOf(report, 'handshake')?.evidence?.uptimeMs;
+  if (fromHello !== undefined) return fromHello;
+  const readyz = layerOf(report, 'http')?.evidence?.readyz?.json?.uptimeMs;
+  return typeof readyz === 'number' ? readyz : undefined;
+}
+
 const degraded: Rule = (report) => {
   const health = layerOf(report, 'health');
   const handshake = layerOf(report, 'handshake');
@@ -289,7 +388,14 @@ const degraded: Rule = (report) => {
     health?.status === 'warn' ? `health: ${health.summary}` : undefined,
     handshake?.status === 'ok' && typeof slowMs === 'number' && handshake.durationMs > slowMs ? `handshake took ${Math.round(handshake.durationMs)} ms (> ${slowMs} ms)` : undefined,
   ]);
-  return evidence.length ? { id: 'gateway-degraded', blocking: false, layer: 'health', evidence } : undefined;
+  if (!evidence.length) return undefined;
+  const uptimeMs = gatewayUptimeMs(report);
+  if (uptimeMs === undefined || uptimeMs >= FRESH_START_MS) return { id: 'gateway-degraded', blocking: false, layer: 'health', evidence };
+  const e = health?.evidence;
+  // Only the start-up kind of degradation is excused: plugin errors and a degraded model runtime stay warnings.
+  const startupOnly = !e?.modelRuntimeDegraded && (e?.pluginErrors.length ?? 0) === 0;
+  const started = `the Gateway started ${Math.max(1, Math.round(uptimeMs / 1000))} s ago: a busy event loop right after a start is expected; re-check in a minute`;
+  return { id: 'gateway-degraded', blocking: false, layer: 'health', evidence: [...evidence, started], ...(startupOnly ? { severity: 'info' as const } : {}) };
 };
 
 const channelSilent: Rule = (report) => {
@@ -300,7 +406,7 @@ const channelSilent: Rule = (report) => {
     id: 'channel-silent',
     blocking: false,
     layer: 'channels',
-    evidence: silent.slice(0, 5).map((channel) => `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}: ${channel.issues.join('; ')}`),
+    evidence: silent.slice(0, 5).map((channel) => `${channel.channel}/${channel.account ?? 'default'}: ${channel.issues.join('; ')}`),
   };
 };
 
@@ -317,14 +423,30 @@ const relayed: Rule = (report) => {
 };
 
 const exposure: Rule = (report) => {
-  const e = report.exposure;
-  if (!e || e.tcp !== 'open') return undefined;
+  const open = (report.exposureChecks ?? (report.exposure ? [report.exposure] : [])).filter((check) => check.tcp === 'open');
+  if (open.length === 0) return undefined;
   return {
     id: 'public-exposure',
     blocking: false,
     layer: 'exposure',
-    evidence: compact([`TCP ${e.address}:${e.port} open on the public address`, e.httpStatus !== undefined ? `HTTP ${e.httpStatus}${e.openclaw ? ' (OpenClaw health JSON)' : ''}` : undefined]),
+    evidence: open.flatMap((e) =>
+      compact([`TCP ${e.address}:${e.port} open on the public address${e.port === report.gateway.gatewayPort ? " (the Gateway's own port)" : ''}`, e.httpStatus !== undefined ? `HTTP ${e.httpStatus}${e.openclaw ? ' (OpenClaw health JSON)' : ''}` : undefined]),
+    ),
   };
+};
+
+/** The Gateway's own config as `config.get` answered it (a paired client with operator.read). */
+const gatewayConfigRisks: Rule = (report) => {
+  const config = report.gatewayConfig;
+  if (!config?.available) return undefined;
+  if (config.authMode === 'none') return { id: 'auth-none', blocking: false, layer: 'status', evidence: ['config.get: gateway.auth.mode is none'] };
+  return undefined;
+};
+
+const funnelMode: Rule = (report) => {
+  const config = report.gatewayConfig;
+  if (!config?.available || config.tailscaleMode !== 'funnel') return undefined;
+  return { id: 'public-exposure', blocking: false, layer: 'status', evidence: ['config.get: gateway.tailscale.mode is funnel: Tailscale Funnel puts the Gateway on the public internet'] };
 };
 
 const versionChanged: Rule = (report) => {
@@ -341,4 +463,4 @@ const versionChanged: Rule = (report) => {
 
 /** In ladder order: the first blocking finding is the diagnosis. */
 export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, payloadRefused, gatewayRules, rpcRules];
-export const ADVISORY_RULES: Rule[] = [exposure, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];
+export const ADVISORY_RULES: Rule[] = [exposure, funnelMode, gatewayConfigRisks, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];

@@ -1,6 +1,7 @@
 /**
  * The symptom table: the ops runbook's rows as data, in its three columns (what you see · suspect
- * first · what to do). `{port}`, `{host}`, `{tokenEnv}` and `{deviceId}` are filled from the report.
+ * first · what to do). `{port}` (the URL's), `{gatewayPort}` (the Gateway's own on its host: 18789
+ * behind Serve's 443), `{host}`, `{tokenEnv}` and `{deviceId}` are filled from the report.
  * Tested row by row; keep the runbook's words recognisable.
  */
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -55,6 +56,12 @@ export const SYMPTOM_IDS = [
   'payload-refused',
   // Two Gateways on one host (src/diagnosis/host-rules.ts).
   'port-held-by-other-instance',
+  // The Serve topology (the deployment the runbook recommends).
+  'proxy-untrusted',
+  'gateway-down-behind-proxy',
+  'gateway-hung',
+  'serve-route-missing',
+  'auth-none',
 ] as const;
 export type SymptomId = (typeof SYMPTOM_IDS)[number];
 
@@ -84,8 +91,8 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     title: 'Channel silent',
     severity: 'warning',
     see: 'the channel is online but no messages arrive',
-    suspect: 'the channel is not paired, or `dmPolicy` blocks (an `allowlist` with an empty `allowFrom` drops every DM silently)',
-    do: '`openclaw channels status --probe`; check the policy table for that channel',
+    suspect: 'the channel is not paired, or `dmPolicy` blocks (an `allowlist` with an empty `allowFrom` drops every DM silently; `disabled` ignores every DM; `groupPolicy: disabled` every group)',
+    do: '`openclaw channels status --probe`; check the policy table for that channel: fix `channels.<name>.dmPolicy` / `allowFrom` (or the account\'s under `accounts.<id>`)',
   },
   'protocol-mismatch': {
     title: 'Protocol mismatch',
@@ -98,7 +105,7 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
   'handshake-timeout': {
     title: 'Handshake timeout',
     severity: 'error',
-    see: 'close 1000, empty reason, before `hello-ok`, after ≈ the gateway\'s handshake timeout',
+    see: 'close 1000, empty reason, before `hello-ok`, after ≈ the gateway\'s handshake timeout with no answer',
     suspect: 'gateway overloaded, slow host, or a stale process after an upgrade',
     do: 'check the gateway log for `handshake timeout`, load, and running vs installed version',
     refines: 'ws-closed-early',
@@ -242,8 +249,8 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     title: 'Gateway degraded',
     severity: 'warning',
     see: '`health` ok but event loop / model runtime degraded, plugin errors, slow handshake',
-    suspect: 'the gateway host is overloaded (heavy work on the same small VPS)',
-    do: 'move heavy work off the gateway host; check memory and disk',
+    suspect: 'the gateway host is overloaded (heavy work on the same small VPS); right after a start (an uptime of seconds) a busy event loop is expected',
+    do: 'just started: re-check in a minute, alert only if it persists; otherwise move heavy work off the gateway host; check memory and disk',
   },
   'unit-token-drift': {
     title: 'Unit token drift',
@@ -273,6 +280,42 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     suspect: 'the process predates the last upgrade: the files changed, the old process still runs',
     do: 'restart the unit (`systemctl restart <unit>`) and check again; with several installs, make the unit run the one that gets upgraded',
     refines: 'ws-closed-early',
+  },
+  'proxy-untrusted': {
+    title: 'Proxy not trusted by the Gateway',
+    severity: 'error',
+    see: 'upgrade and `/readyz` answer 403 `proxy_attribution_required`; `/healthz` 200',
+    suspect: 'Tailscale Serve (or another proxy) forwards client headers the Gateway does not trust: `gateway.trustedProxies` does not name the proxy. The token is fine',
+    do: "set `gateway.trustedProxies` narrowly (`[\"127.0.0.1/32\",\"::1/128\"]` for Serve on the same host) and restart; on the gateway host: `openclaw config set gateway.trustedProxies '[\"127.0.0.1/32\",\"::1/128\"]' --strict-json` (2026.9.6 applies it without a restart; older builds: `systemctl restart <unit>`). Don't rotate the token",
+    versions: 'proxy attribution enforced on 2026.9.6; trustedProxies hot-applied there',
+  },
+  'gateway-down-behind-proxy': {
+    title: 'Gateway down behind Serve',
+    severity: 'error',
+    see: 'the front answers 502/503/504 on every path and on the upgrade',
+    suspect: 'Serve is up, the Gateway behind it is not (crashed, stopped, or Serve points at another port)',
+    do: 'on the host: `systemctl status <unit>`, `curl -fsS http://127.0.0.1:{gatewayPort}/healthz`, `tailscale serve status` (the port Serve forwards to must be the Gateway\'s)',
+  },
+  'gateway-hung': {
+    title: 'Gateway hung',
+    severity: 'error',
+    see: 'TCP accepted, no HTTP answer within the deadline',
+    suspect: 'a wedged Gateway or front (not a wrong URL): a blocked event loop, a process stuck after an upgrade, or a hung proxy',
+    do: 'on the host: `curl -m 5 -fsS http://127.0.0.1:{gatewayPort}/healthz` tells the Gateway from the front; read the Gateway log (`journalctl -u <unit>`) and the load; restart it if wedged',
+  },
+  'serve-route-missing': {
+    title: 'Serve route missing',
+    severity: 'error',
+    see: 'the front answers 404 on `/healthz`, or TLS with no route for this name (alert `internal_error`)',
+    suspect: 'no Serve route for the Gateway on this name and port (e.g. `gateway.tailscale.mode: serve` set but never applied, or the route removed)',
+    do: '`tailscale serve status` on the host; `tailscale serve --bg --https=443 http://127.0.0.1:{gatewayPort}`; reach it by its MagicDNS name (`wss://<host>.<tailnet>.ts.net`)',
+  },
+  'auth-none': {
+    title: 'GATEWAY AUTH OFF',
+    severity: 'critical',
+    see: "the Gateway's config says `gateway.auth.mode: none`",
+    suspect: 'auth was switched off: behind Serve every tailnet client, and with Funnel anyone, gets the control plane',
+    do: 'CRITICAL: keep tokens fully on: `openclaw config set gateway.auth.mode token` with a token (`gateway.auth.token` or `OPENCLAW_GATEWAY_TOKEN`), restart the Gateway, then rotate the token in every client',
   },
   'agent-silent': {
     title: 'Host agent silent',

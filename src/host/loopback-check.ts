@@ -12,12 +12,13 @@ import { firstFailedLayer, layerOf, type HostLoopbackEvidence, type ProbeReport 
  */
 export type LoopbackEvidence = z.infer<typeof HostLoopbackEvidence>;
 
-export async function checkLoopback(checker: Checker, target: CheckTarget, signal?: AbortSignal): Promise<LoopbackEvidence> {
+export async function checkLoopback(checker: Checker, target: CheckTarget, signal?: AbortSignal): Promise<{ loopback: LoopbackEvidence; gatewayConfig?: ProbeReport['gatewayConfig'] }> {
   try {
     const { report } = await checker.check(target, signal ? { signal } : {});
-    return loopbackEvidence(report);
+    // The Gateway's config.get on loopback (operator.read via the auto-approved device), for when its file is not readable.
+    return { loopback: loopbackEvidence(report), ...(report.gatewayConfig ? { gatewayConfig: report.gatewayConfig } : {}) };
   } catch (error) {
-    return { url: target.url, ok: false, summary: `the loopback check failed inside clawops (${error instanceof Error ? error.message.slice(0, 200) : 'error'})`, layers: [] };
+    return { loopback: { url: target.url, ok: false, summary: `the loopback check failed inside clawops (${error instanceof Error ? error.message.slice(0, 200) : 'error'})`, layers: [] } };
   }
 }
 

@@ -18,11 +18,15 @@ import { findSocketOwners, nodeProcReader, userNames, type ProcReader } from './
 import { readUnit, type ReadTextFn } from './read-unit.js';
 import { tokenFingerprint } from './token-fingerprint.js';
 import { assessUnitDrift } from './unit-drift.js';
+import { createLocalApiClient, DEFAULT_SOCKET_PATH, type LocalApiClient } from '../tailscale/local-api.js';
+import { readGatewayConfig, type GatewayConfigData } from './read-gateway-config.js';
+import { serveEvidence } from './serve-check.js';
 
 /**
  * The agent's FIXED set of read-only checks on the gateway host, all decided by the agent's config:
  * the listen matrix (/proc/net/tcp{,6}), the loopback ladder, the systemd unit (token and port by
- * fingerprint), running vs installed version, the packet filter for the Gateway's ports on
+ * fingerprint), running vs installed version, tailscaled's Serve config (LocalAPI), the Gateway's
+ * openclaw.json (`gateway.*`, the token by fingerprint), the packet filter for the Gateway's ports on
  * tailscale0 (`nft`/`iptables-save`, fixed arguments), and optionally `openclaw doctor --lint --json`.
  * Independent checks run at once inside the agent's budget. Each check returns a value; none throws.
  */
@@ -39,6 +43,8 @@ export interface HostCheckDeps {
   proc: ProcReader;
   hostname: () => string;
   clock: () => number;
+  /** tailscaled's LocalAPI on this host (its Serve config). */
+  localApi: (socketPath: string) => LocalApiClient;
 }
 
 type ListenerEvidence = HostCheckResult['listeners'];
@@ -56,6 +62,7 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     proc: nodeProcReader,
     hostname,
     clock: () => performance.now(),
+    localApi: (socketPath) => createLocalApiClient({ socketPath, timeoutMs: 2_000 }),
     ...overrides,
   };
   const started = deps.clock();
@@ -74,6 +81,10 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
       )
     : undefined;
   const doctor = agent.doctor ? settle(() => doctorEvidence(deps, agent.budgetMs, budget), (error): DoctorEvidence => ({ ran: false, reason: messageOf(error), findings: [], notes: [] })) : undefined;
+  const serve = settle(
+    async () => serveEvidence(await deps.localApi(agent.tailscaledSocket ?? DEFAULT_SOCKET_PATH).serveConfig({ timeoutMs: stepMs, signal: budget }), agent.port),
+    (error) => ({ available: false, reason: messageOf(error), gatewayPort: agent.port, routes: [] }),
+  );
 
   // The listen matrix first (a read of two small files): it says where the loopback check knocks.
   const sockets = await settle(
@@ -81,9 +92,14 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     (error) => ({ available: false as const, reason: 'unreadable' as const, code: messageOf(error) }),
   );
   const listeners = listenerEvidence(sockets, agent);
-  const loopback = await checkLoopback(deps.checker, loopbackTarget(target, agent, loopbackUrl(agent.port, listeners.allowed, agent.bind)), budget);
+  const loopbackCheck = checkLoopback(deps.checker, loopbackTarget(target, agent, loopbackUrl(agent.port, listeners.allowed, agent.bind)), budget);
 
   const reading = await unitReading;
+  const configPath = agent.openclawConfig ?? (reading.available ? reading.unit.environment.get('OPENCLAW_CONFIG_PATH') : undefined);
+  const fileConfig = configPath?.startsWith('/') ? await settle(() => readGatewayConfig(configPath, deps.readFile), (error): GatewayConfigData => ({ source: 'file', path: configPath, available: false, reason: messageOf(error) })) : undefined;
+  const { loopback, gatewayConfig: loopbackConfig } = await loopbackCheck;
+  // The file says what the Gateway will run with even while it is down; config.get what it runs with now.
+  const gatewayConfig = fileConfig?.available ? fileConfig : loopbackConfig?.available ? loopbackConfig : (fileConfig ?? loopbackConfig);
   // The reading holds the unit's environment, secrets included: it goes to assessUnitDrift and no further.
   const unit: UnitEvidence = reading.available
     ? { available: true, ...assessUnitDrift({ unitName: agent.unit, unit: reading.unit, envFiles: reading.envFiles, configuredToken: target.token, configuredPort: agent.port }) }
@@ -112,6 +128,8 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
     unit,
     version,
     ...(doctorResult ? { doctor: doctorResult } : {}),
+    serve: await serve,
+    ...(gatewayConfig ? { gatewayConfig } : {}),
     ...(firewallResult ? { firewall: firewallResult } : {}),
   });
 }

@@ -11,6 +11,7 @@ import {
   ConnectChallengePayloadSchema,
   FRAME_LIMITS,
   HelloOkPayloadSchema,
+  HttpErrorBodySchema,
   PROTOCOL_VERSION,
   ShutdownPayloadSchema,
   errorEvidenceOf,
@@ -37,6 +38,8 @@ type Close = z.infer<typeof CloseEvidence>;
 export const DEFAULT_MAX_PAYLOAD_BYTES = FRAME_LIMITS.maxBytes;
 /** How much of a non-101 answer's body we keep (enough to see `<!doctype html>` or a proxy's error). */
 const BODY_START_CHARS = 120;
+/** How much of a non-101 answer's body we read: the Gateway's JSON refusals (403 proxy attribution) fit. */
+const BODY_READ_CHARS = 4_096;
 /** After an error frame the Gateway closes at once; wait this long for the close code. */
 const REJECT_CLOSE_GRACE_MS = 1_000;
 /** session.close(): how long to wait for the Gateway's close echo before dropping the socket. */
@@ -227,6 +230,7 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
         headers: { 'User-Agent': `clawops/${clientVersion()}` },
         ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
         ...(options.tls?.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.tls.rejectUnauthorized } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
         // The only public hook on the request: it gives us the socket for the TCP connect time.
         finishRequest: (request: ClientRequest) => {
           request.once('socket', (socket) => {
@@ -284,11 +288,13 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
         if (body.length > 0) upgrade.bodyStart = redact(body.slice(0, BODY_START_CHARS));
         // Plain HTTP spoken to a TLS port: Go (Tailscale Serve, Caddy) and nginx say so in a 400.
         if (PLAIN_HTTP_TO_TLS_PORT.some((pattern) => pattern.test(body))) upgrade.error = 'tls';
+        const refusal = httpErrorType(body);
+        if (refusal) upgrade.errorType = redact(refusal);
         failUpgrade();
       };
       response.on('data', (chunk: string) => {
         body += chunk;
-        if (body.length >= BODY_START_CHARS) done();
+        if (body.length >= BODY_READ_CHARS) done();
       });
       response.once('end', done);
       response.once('close', done);
@@ -427,6 +433,7 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
         },
         ...(p.policy?.tickIntervalMs !== undefined ? { tickIntervalMs: p.policy.tickIntervalMs } : {}),
         ...(p.policy?.maxPayload !== undefined ? { maxPayload: p.policy.maxPayload } : {}),
+        ...(p.snapshot?.uptimeMs !== undefined ? { uptimeMs: p.snapshot.uptimeMs } : {}),
       };
       handshake.protocol = p.protocol;
       handshake.serverVersion = redact(p.server.version);
@@ -435,6 +442,7 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       if (p.auth.role !== undefined) handshake.role = p.auth.role;
       handshake.scopes = [...p.auth.scopes];
       if (p.policy?.tickIntervalMs !== undefined) handshake.tickIntervalMs = p.policy.tickIntervalMs;
+      if (p.snapshot?.uptimeMs !== undefined) handshake.uptimeMs = p.snapshot.uptimeMs;
       if (options.identity) {
         handshake.deviceTokenIssued = issuedToken !== undefined;
         handshake.pairing = { status: 'approved' };
@@ -519,6 +527,18 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       onFrame(parsed.frame);
     });
   });
+}
+
+/** `error.type` of a JSON refusal body (`proxy_attribution_required`), when it is one. */
+function httpErrorType(body: string): string | undefined {
+  if (!body.trimStart().startsWith('{')) return undefined;
+  try {
+    const parsed = HttpErrorBodySchema.safeParse(JSON.parse(body));
+    const type = parsed.success ? parsed.data.error.type : undefined;
+    return type && /^[A-Za-z0-9_.:-]{1,64}$/.test(type) ? type : undefined;
+  } catch {
+    return undefined; // cut at BODY_READ_CHARS, or not JSON after all
+  }
 }
 
 function shutdownEvidence(payload: unknown): { reason?: string; restartExpectedMs?: number } {

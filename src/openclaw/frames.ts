@@ -185,8 +185,18 @@ export const HelloOkPayloadSchema = z.looseObject({
       tickIntervalMs: z.number().optional(),
     })
     .optional(),
+  /** `uptimeMs`: how long the Gateway process has run (every client gets it, token-only ones too). */
+  snapshot: z.looseObject({ uptimeMs: z.number().nonnegative().optional().catch(undefined) }).optional().catch(undefined),
 });
 export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
+
+/**
+ * The JSON error body an HTTP answer may carry instead of a 101 (the Gateway's own refusals:
+ * `{"error":{"type":"proxy_attribution_required","message":…}}`, 401 `unauthorized`).
+ */
+export const HttpErrorBodySchema = z.looseObject({
+  error: z.looseObject({ type: z.string().optional().catch(undefined), message: z.string().optional().catch(undefined) }),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Parsing

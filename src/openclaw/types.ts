@@ -1,4 +1,5 @@
 import type { CloseEvidence, GatewayErrorEvidence, HandshakeEvidence, UpgradeEvidence } from '../probes/report.js';
+import type { LookupFunction } from 'node:net';
 import type { z } from 'zod';
 
 /**
@@ -52,6 +53,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** TLS options for wss:// (tests use a self-signed CA). */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /** Name resolution for the URL's host (default: the system's); the TLS server name stays the host. */
+  lookup?: LookupFunction;
   /**
    * Key under which the identity's device token for this Gateway is looked up and saved.
    * Defaults to `gatewayKeyOf(url)` (`ws://host:port`, `wss://host`).
@@ -130,4 +133,6 @@ export interface HelloOk {
   auth: { method?: string; role?: string; scopes: string[]; deviceToken?: string };
   tickIntervalMs?: number;
   maxPayload?: number;
+  /** `snapshot.uptimeMs`: how long the Gateway has run. */
+  uptimeMs?: number;
 }

@@ -9,7 +9,7 @@ import { isShortName } from './dns-split.js';
 import { probeTcp } from './tcp.js';
 import { probeHttpHealth } from './http-health.js';
 import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
-import { channelsLayer, healthLayer, statusLayer } from './rpc-layers.js';
+import { channelsLayer, gatewayConfigEvidence, healthLayer, statusLayer } from './rpc-layers.js';
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
 import type { TailnetPolicyProbe } from './tailnet/policy-probe.js';
@@ -55,6 +55,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   const budget = AbortSignal.any([AbortSignal.timeout(target.timeouts.budgetMs), ...(options.signal ? [options.signal] : [])]);
   const { host, port, url } = gatewayAddress(target.url);
   const layers = new Map<LayerName, LayerResult>();
+  let gatewayConfig: ProbeReport['gatewayConfig'];
 
   const botNode = deps.tailnet?.botNode({ startMs: 0, signal: budget });
   // MagicDNS names are resolved both ways: `*.ts.net`, and short names (the search domains decide those).
@@ -75,8 +76,10 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       const ip = found.evidence?.tailscaleIPs[0];
       return ip && found.evidence?.inNetmap ? deps.tailnet!.path(ip, { startMs: since(), signal: budget }) : undefined;
     });
+    // The public address must not answer on the Gateway's own port (18789 behind Serve) nor on the URL's.
+    const exposurePorts = [...new Set([target.gatewayPort ?? port, port])];
     const exposure = target.publicAddress && deps.exposure
-      ? deps.exposure({ address: target.publicAddress, port, timeoutMs: target.timeouts.tcpMs, signal: budget })
+      ? Promise.all(exposurePorts.map((exposed) => deps.exposure!({ address: target.publicAddress!, port: exposed, timeoutMs: target.timeouts.tcpMs, signal: budget })))
       : undefined;
     // The policy can only matter if TCP times out: start reading it (cached) once TCP is slower
     // than any healthy connect, so it is at hand by the time TCP gives up.
@@ -86,7 +89,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     const [tcp, http, gateway] = await Promise.all([
       probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() => clearTimeout(prefetch)),
       probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
-      probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol }, { startMs: afterDns, signal: budget }),
+      probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }, { startMs: afterDns, signal: budget }),
     ]);
     layers.set('tcp', tcp);
     layers.set('http', http);
@@ -103,11 +106,14 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       };
       const call = (method: string, params: Record<string, unknown>, timeoutMs: number) => timed(session.call(method, params, { timeoutMs, signal: budget }));
       const readable = canRead(scopes);
-      const [health, status, channels] = await Promise.all([
+      // config.get (operator.read) is where the channels' DM/group policies are; the Gateway redacts its secrets.
+      const [health, status, channels, config] = await Promise.all([
         call('health', {}, target.timeouts.rpcMs),
         readable ? call('status', {}, target.timeouts.rpcMs) : undefined,
         readable ? call('channels.status', { probe: true, timeoutMs: Math.max(1_000, target.timeouts.channelsMs - 1_000) }, target.timeouts.channelsMs) : undefined,
+        readable ? call('config.get', {}, target.timeouts.rpcMs) : undefined,
       ]);
+      gatewayConfig = gatewayConfigEvidence(config?.value, target.timeouts.rpcMs);
       // Closing costs the Gateway a little and us nothing: the report does not wait for it.
       void session.close();
       layers.set('health', healthLayer(health.value, health.timing, target.timeouts.rpcMs));
@@ -116,7 +122,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       layers.set(
         'channels',
         channels
-          ? channelsLayer(channels.value, channels.timing, target.timeouts.channelsMs)
+          ? channelsLayer(channels.value, channels.timing, target.timeouts.channelsMs, config?.value)
           : { layer: 'channels', status: 'warn', startMs: rpcStart, durationMs: 0, summary: unreadable, evidence: { method: 'channels.status', channels: [] } },
       );
     }
@@ -134,7 +140,8 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   if (botNode) layers.set('bot-node', await botNode);
   return finish(undefined);
 
-  function finish(exposure: ProbeReport['exposure'], tailnetPolicy?: ProbeReport['tailnetPolicy']): ProbeReport {
+  function finish(exposureChecks: ProbeReport['exposureChecks'], tailnetPolicy?: ProbeReport['tailnetPolicy']): ProbeReport {
+    const exposure = exposureChecks?.find((check) => check.tcp === 'open') ?? exposureChecks?.[0];
     const ordered = LAYER_ORDER.map((name) => layers.get(name) ?? placeholder(name));
     return {
       schema: 1,
@@ -143,6 +150,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
         url: target.url,
         host,
         port,
+        ...(target.gatewayPort !== undefined && target.gatewayPort !== port ? { gatewayPort: target.gatewayPort } : {}),
         expectedVersion: target.expectedVersion,
         lastKnownGoodVersion: target.lastKnownGoodVersion,
         tokenEnv: target.tokenEnv,
@@ -153,7 +161,8 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       durationMs: since(),
       budgetMs: target.timeouts.budgetMs,
       layers: markNotReached(ordered),
-      ...(exposure ? { exposure } : {}),
+      ...(exposure ? { exposure, exposureChecks } : {}),
+      ...(gatewayConfig ? { gatewayConfig } : {}),
       ...(tailnetPolicy ? { tailnetPolicy } : {}),
       ...(target.sameTokenAs?.length && target.token
         ? { tokenOwners: target.sameTokenAs.map(({ gateway, tokenEnv }) => ({ gateway, via: 'config' as const, tokenEnv, fingerprint: tokenFingerprint(target.token!) })) }

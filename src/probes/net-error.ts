@@ -1,5 +1,7 @@
 import type { NetError } from './report.js';
 
+export const TLS_ALERT_INTERNAL_ERROR = 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR';
+
 /** Node's socket error codes, folded into the few kinds a verdict can act on. */
 export function netErrorOf(error: unknown): { kind: NetError; errno?: string } {
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -29,6 +31,9 @@ export function netErrorOf(error: unknown): { kind: NetError; errno?: string } {
     default:
       break;
   }
+  // A fatal internal_error alert answering our ClientHello is what Tailscale Serve (Go's crypto/tls)
+  // sends when it has no certificate for the name: the same errno whichever Node API saw it.
+  if (/alert internal error/i.test(message)) return { kind: 'tls', errno: TLS_ALERT_INTERNAL_ERROR };
   if (errno?.startsWith('ERR_SSL') || errno?.startsWith('ERR_TLS') || errno === 'EPROTO' || /SSL|TLS|certificate|wrong version number/i.test(message)) {
     return { kind: 'tls', errno: errno ?? 'TLS' };
   }

@@ -135,6 +135,8 @@ export const UpgradeEvidence = z.object({
   httpStatus: z.number().optional(),
   contentType: z.string().optional(),
   bodyStart: z.string().optional(),
+  /** `error.type` of a JSON refusal (`proxy_attribution_required`: the Gateway does not trust its proxy). */
+  errorType: z.string().optional(),
   error: NetErrorSchema.optional(),
   errno: z.string().optional(),
   /** A 101 the WebSocket client refused, and why (bad accept key, no Upgrade, an unoffered extension). */
@@ -165,6 +167,8 @@ export const HandshakeEvidence = z.object({
   deviceId: z.string().optional(),
   deviceTokenIssued: z.boolean().optional(),
   tickIntervalMs: z.number().optional(),
+  /** hello-ok `snapshot.uptimeMs`: how long the Gateway has run (a degraded event loop right after a start is expected). */
+  uptimeMs: z.number().optional(),
   error: GatewayErrorEvidence.optional(),
   close: CloseEvidence.optional(),
   shutdown: z.object({ reason: z.string().optional(), restartExpectedMs: z.number().optional() }).optional(),
@@ -212,11 +216,17 @@ export const ChannelStateSchema = z.object({
   linked: z.boolean().optional(),
   dmPolicy: z.string().optional(),
   allowFromCount: z.number().optional(),
+  groupPolicy: z.string().optional(),
+  /** Where the policy came from in the Gateway's config (`channels.telegram.accounts.ops.dmPolicy`). */
+  dmPolicyAt: z.string().optional(),
+  groupPolicyAt: z.string().optional(),
   issues: z.array(z.string()).default([]),
 });
 export type ChannelState = z.infer<typeof ChannelStateSchema>;
 export const ChannelsEvidence = RpcEvidence.extend({
   channels: z.array(ChannelStateSchema).default([]),
+  /** Whether the DM/group policies could be read (`config.get`, operator.read) and why not. */
+  policy: z.object({ read: z.boolean(), detail: z.string().optional() }).optional(),
 });
 
 export const LayerResultSchema = z.discriminatedUnion('layer', [
@@ -235,6 +245,28 @@ export const LayerResultSchema = z.discriminatedUnion('layer', [
 export type LayerResult = z.infer<typeof LayerResultSchema>;
 export type LayerOf<L extends LayerName> = Extract<LayerResult, { layer: L }>;
 export type EvidenceOf<L extends LayerName> = NonNullable<LayerOf<L>['evidence']>;
+
+/**
+ * The Gateway's own `gateway.*` settings that explain proxy failures: from `config.get` (outside,
+ * with operator.read; the Gateway redacts secrets) or openclaw.json (the host agent). The token
+ * appears only as its fingerprint.
+ */
+export const GatewayConfigEvidence = z.object({
+  source: z.enum(['config.get', 'file']),
+  /** The file read (host agent). */
+  path: z.string().optional(),
+  available: z.boolean(),
+  /** Why not: `unreadable (EACCES)`, `missing`, `invalid JSON5`, `FORBIDDEN`. */
+  reason: z.string().optional(),
+  bind: z.string().optional(),
+  customBindHost: z.string().optional(),
+  port: z.number().optional(),
+  trustedProxies: z.array(z.string()).optional(),
+  tailscaleMode: z.string().optional(),
+  authMode: z.string().optional(),
+  tokenSource: z.enum(['config', 'secret-ref', 'redacted', 'none']).optional(),
+  tokenFingerprint: z.string().regex(/^[0-9a-f]{12}$/).optional(),
+});
 
 /** Exposure: the gateway port must not answer on the gateway's public address. */
 export const ExposureEvidence = z.object({
@@ -360,6 +392,29 @@ export const HostDoctorEvidence = z.object({
     .default([]),
   notes: z.array(z.string()).default([]),
 });
+/**
+ * tailscaled's Serve config on the gateway host (LocalAPI `GET /localapi/v0/serve-config`, the
+ * ipn.ServeConfig), reduced to its routes and what they point at.
+ */
+export const HostServeRoute = z.object({
+  /** `gw.example-tailnet.ts.net:443` (a Web route) or `tcp:443` (a TCP forward). */
+  hostPort: z.string(),
+  mount: z.string().optional(),
+  /** The proxy target as configured (`http://127.0.0.1:18789`), or a file/text handler's kind. */
+  target: z.string(),
+  targetHost: z.string().optional(),
+  targetPort: z.number().optional(),
+  /** The target is the Gateway's port on this host. */
+  toGateway: z.boolean(),
+  funnel: z.boolean(),
+});
+export const HostServeEvidence = z.object({
+  available: z.boolean(),
+  /** Why not: `socket-missing` (no tailscaled here), `http-403`… */
+  reason: z.string().optional(),
+  gatewayPort: z.number(),
+  routes: z.array(HostServeRoute).default([]),
+});
 /** The host's packet filter for a new TCP connection on tailscale0 (src/host/read-packet-filter.ts). */
 export const HostFirewallEvidence = z.object({
   available: z.boolean(),
@@ -399,6 +454,8 @@ export const HostEvidence = z.object({
   unit: HostUnitEvidence.optional(),
   version: HostVersionEvidence.optional(),
   doctor: HostDoctorEvidence.optional(),
+  serve: HostServeEvidence.optional(),
+  gatewayConfig: GatewayConfigEvidence.optional(),
   firewall: HostFirewallEvidence.optional(),
   /** The fingerprint of the token this clawops node sends, to set beside the unit's. */
   clientTokenFingerprint: Fingerprint.optional(),
@@ -413,6 +470,8 @@ export const ProbeReportSchema = z.object({
     url: z.string(),
     host: z.string(),
     port: z.number(),
+    /** The Gateway's own port on its host when it differs from the URL's (Serve: 443 → 18789). */
+    gatewayPort: z.number().optional(),
     expectedVersion: z.string().optional(),
     lastKnownGoodVersion: z.string().optional(),
     /** The environment variable the token comes from, and whether it was set (never the value). */
@@ -426,7 +485,12 @@ export const ProbeReportSchema = z.object({
   budgetMs: z.number(),
   /** The layers in LAYER_ORDER; every layer is present, with `skipped` where it does not apply. */
   layers: z.array(LayerResultSchema),
+  /** The decisive exposure check: the first port found open, else the first probed. */
   exposure: ExposureEvidence.optional(),
+  /** Every port probed on the public address (the Gateway's own port and the URL's). */
+  exposureChecks: z.array(ExposureEvidence).optional(),
+  /** The Gateway's `gateway.*` settings as `config.get` answered them (operator.read only). */
+  gatewayConfig: GatewayConfigEvidence.optional(),
   /** Host-side evidence from the agent on the gateway host, when the gateway has one. */
   host: HostEvidence.optional(),
   /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { policyProblems, resolveAccountPolicy } from '../openclaw/channel-policy.js';
+import { gatewayConfigFacts } from '../openclaw/gateway-config.js';
 import type { RpcOutcome } from '../openclaw/types.js';
-import type { ChannelState, LayerOf } from './report.js';
+import type { ChannelState, GatewayConfigEvidence, LayerOf } from './report.js';
 
 /**
  * Pure mapping of the three read RPCs' outcomes to layers. Payloads are parsed loosely (the Gateway
@@ -29,6 +31,9 @@ const AccountSnapshot = z
     running: z.boolean().optional(),
     connected: z.boolean().optional(),
     lastError: z.string().nullable().optional(),
+    /** The account's own `channels.status {probe:true}` round trip to its service (Telegram's API…). */
+    probe: z.object({ ok: z.boolean().optional(), error: z.string().nullable().optional() }).loose().nullable().optional().catch(undefined),
+    // Some channel plugins put the DM policy in the snapshot; Telegram (2026.9.6) does not: config.get does.
     dmPolicy: z.string().optional(),
     allowFrom: z.array(z.unknown()).optional(),
   })
@@ -41,6 +46,25 @@ const ChannelsPayload = z
       .optional(),
   })
   .loose();
+
+/** `config.get`: the effective config (`config`, defaults applied), secrets already redacted by the Gateway. */
+const ConfigGetPayload = z.object({ config: z.unknown() }).loose();
+
+/** The effective config from a `config.get` answer, or why there is none. */
+export function configOf(outcome: RpcOutcome | undefined, rpcTimeoutMs: number): { config?: unknown; problem?: string } {
+  if (!outcome) return { problem: 'config.get not asked' };
+  if (!outcome.ok) return { problem: failure(outcome, 'config.get', rpcTimeoutMs).summary };
+  const parsed = ConfigGetPayload.safeParse(outcome.payload);
+  return parsed.success && parsed.data.config !== undefined ? { config: parsed.data.config } : { problem: 'config.get answered without a config' };
+}
+
+/** The Gateway's `gateway.*` settings from `config.get` (no fingerprint: the Gateway sends the token redacted). */
+export function gatewayConfigEvidence(outcome: RpcOutcome | undefined, rpcTimeoutMs: number): z.infer<typeof GatewayConfigEvidence> | undefined {
+  if (!outcome) return undefined;
+  const { config, problem } = configOf(outcome, rpcTimeoutMs);
+  if (config === undefined) return { source: 'config.get', available: false, ...(problem ? { reason: problem } : {}) };
+  return { source: 'config.get', available: true, ...gatewayConfigFacts(config) };
+}
 
 interface Timing {
   startMs: number;
@@ -119,7 +143,11 @@ export function statusLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: n
   return { layer: 'status', status: 'ok', ...timing, summary: runtimeVersion ? `runtime ${runtimeVersion}` : 'ok', evidence: { method: 'status', runtimeVersion } };
 }
 
-export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: number): LayerOf<'channels'> {
+/**
+ * `channels.status {probe:true}` per account, joined with each account's DM/group policy from
+ * `config.get` (`config`): a running account whose policy drops everything is as silent as a dead one.
+ */
+export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: number, configOutcome?: RpcOutcome): LayerOf<'channels'> {
   if (!outcome.ok) {
     const { summary, evidence } = failure(outcome, 'channels.status', rpcTimeoutMs);
     const status = evidence.error?.missingScope || evidence.error?.code === 'FORBIDDEN' ? 'warn' : 'failed';
@@ -127,16 +155,24 @@ export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs:
   }
   const payload = ChannelsPayload.safeParse(outcome.payload);
   const data = payload.success ? payload.data : {};
+  const { config, problem } = configOf(configOutcome, rpcTimeoutMs);
   const channels: ChannelState[] = [];
   for (const [channel, accounts] of Object.entries(data.channelAccounts ?? {})) {
     for (const account of accounts) {
-      const issues = (data.statusIssues ?? [])
-        .filter((issue) => issue.channel === channel && (issue.accountId ?? 'default') === (account.accountId ?? 'default'))
+      const accountId = account.accountId ?? 'default';
+      const policy = config !== undefined ? resolveAccountPolicy(config, channel, accountId) : undefined;
+      const dmPolicy = policy?.dmPolicy ?? account.dmPolicy;
+      const allowFromCount = policy ? policy.allowFromCount : account.allowFrom?.length;
+      const policyIssues = policy ? policyProblems(policy) : dmPolicy === 'allowlist' && !allowFromCount ? ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'] : [];
+      const state = (data.statusIssues ?? [])
+        .filter((issue) => issue.channel === channel && (issue.accountId ?? 'default') === accountId)
         .map((issue) => issue.message.slice(0, 300));
-      if (account.enabled !== false && account.configured !== false && account.running === false && issues.length === 0) issues.push('configured but not running');
-      if (account.linked === false && account.configured !== false) issues.push('not linked (not paired)');
-      if (account.dmPolicy === 'allowlist' && (account.allowFrom?.length ?? 0) === 0) issues.push('dmPolicy allowlist with an empty allowFrom: every DM is dropped');
-      if (account.lastError && issues.length === 0 && account.connected === false) issues.push(account.lastError.slice(0, 300));
+      if (account.enabled !== false && account.configured !== false && account.running === false && state.length === 0) state.push('configured but not running');
+      if (account.linked === false && account.configured !== false) state.push('not linked (not paired)');
+      if (account.probe?.ok === false && account.probe.error) state.push(`probe failed: ${account.probe.error.slice(0, 200)}`);
+      else if (account.lastError && state.length === 0 && account.connected === false) state.push(account.lastError.slice(0, 300));
+      // The policy first: it drops messages whatever the network does (an offline bot must not hide it).
+      const issues = [...policyIssues, ...state];
       channels.push({
         channel,
         account: account.accountId,
@@ -144,8 +180,9 @@ export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs:
         running: account.running,
         connected: account.connected,
         linked: account.linked,
-        dmPolicy: account.dmPolicy,
-        allowFromCount: account.allowFrom?.length,
+        dmPolicy,
+        allowFromCount,
+        ...(policy ? { groupPolicy: policy.groupPolicy, dmPolicyAt: policy.dmPolicyAt, groupPolicyAt: policy.groupPolicyAt } : {}),
         issues,
       });
     }
@@ -157,5 +194,6 @@ export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs:
       : silent.length === 0
         ? `${channels.length} channel account(s) running`
         : silent.map((channel) => `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}: ${channel.issues[0]}`).join(' · ');
-  return { layer: 'channels', status: silent.length ? 'warn' : 'ok', ...timing, summary, evidence: { method: 'channels.status', channels } };
+  const policyRead = configOutcome ? { policy: config !== undefined ? { read: true } : { read: false, ...(problem ? { detail: problem } : {}) } } : {};
+  return { layer: 'channels', status: silent.length ? 'warn' : 'ok', ...timing, summary, evidence: { method: 'channels.status', channels, ...policyRead } };
 }

@@ -25,7 +25,7 @@ export function canRead(scopes: readonly string[]): boolean {
  */
 export async function probeGateway(
   target: CheckTarget,
-  deps: { connect: Connect; identity?: DeviceIdentity; protocol?: { min: number; max: number } },
+  deps: { connect: Connect; identity?: DeviceIdentity; protocol?: { min: number; max: number }; tls?: ConnectOptions['tls']; lookup?: ConnectOptions['lookup'] },
   options: { startMs: number; signal: AbortSignal },
 ): Promise<GatewayLayers> {
   const useDevice = target.device !== 'never' && deps.identity !== undefined;
@@ -36,6 +36,8 @@ export async function probeGateway(
     scopes: ['operator.read'],
     client: { id: 'cli', mode: 'cli', version: CLAWOPS_VERSION },
     ...(deps.protocol ? { protocol: deps.protocol } : {}),
+    ...(deps.tls ? { tls: deps.tls } : {}),
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
     // A paired device's token is accepted even when the shared token is stale, which would hide
     // the classic "401 after rotation" that every other client of the gateway then hits. With a
     // shared token configured, the check proves that token (the device identity still signs).

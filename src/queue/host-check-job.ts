@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
+import { GatewayConfigEvidence, HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
 
 /**
  * The host agent's queue: one per gateway host, named after the gateway, so an agent consumes only
@@ -42,6 +42,8 @@ export const HostCheckResultSchema = z.object({
   unit: HostUnitEvidence,
   version: HostVersionEvidence,
   doctor: HostDoctorEvidence.optional(),
+  serve: HostServeEvidence.optional(),
+  gatewayConfig: GatewayConfigEvidence.optional(),
   firewall: HostFirewallEvidence.optional(),
 });
 export type HostCheckResult = z.infer<typeof HostCheckResultSchema>;

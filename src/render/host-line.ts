@@ -16,9 +16,21 @@ export function hostViewLine(report: ProbeReport): SlackText | undefined {
     loopback ? `loopback ${loopback.ok ? 'ok' : `FAILED (${loopback.failedLayer ?? 'check'})`}` : undefined,
     listeners?.available ? (listeners.listening ? `listening on ${listeners.bound.join(', ')}${ownerText(listeners)}` : `nothing listening on ${listeners.port}`) : undefined,
     unit?.available ? (unit.unitFound ? `${unit.unitName} ${unit.activeState ?? 'unknown'}` : `${unit.unitName} not found`) : undefined,
+    serveText(host.serve),
     host.agent.hostname ? `on ${host.agent.hostname}` : undefined,
   ].filter((part): part is string => part !== undefined);
   return md`*Host agent* ${parts.join(' · ')}`;
+}
+
+/** What Serve forwards on the host, in a few words (absent: the agent could not ask tailscaled). */
+function serveText(serve: NonNullable<ProbeReport['host']>['serve']): string | undefined {
+  if (!serve?.available) return undefined;
+  const toGateway = serve.routes.filter((route) => route.toGateway);
+  if (toGateway.length === 0) {
+    const elsewhere = serve.routes.find((route) => route.targetPort !== undefined);
+    return elsewhere ? `Serve → port ${elsewhere.targetPort}, not ${serve.gatewayPort}` : 'no Serve route';
+  }
+  return `Serve → ${serve.gatewayPort}${toGateway.some((route) => route.funnel) ? ' · FUNNEL ON' : ''}`;
 }
 
 /** Who holds the Gateway's port: ` (pid 4242 node, openclaw-gateway.service)`, or the socket's user. */

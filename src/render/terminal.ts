@@ -39,8 +39,8 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
     const line = `  ${row[0].padEnd(width[0]!)}  ${result}  ${row[2].padStart(width[2]!)}  ${row[3]}`;
     lines.push(layer.status === 'skipped' || layer.status === 'not-reached' ? paint('dim', line) : line);
   });
-  if (report.exposure) {
-    const e = report.exposure;
+  // One row per port probed on the public address (the Gateway's own and the URL's).
+  for (const e of report.exposureChecks ?? (report.exposure ? [report.exposure] : [])) {
     lines.push(`  ${'exposure'.padEnd(width[0]!)}  ${e.tcp === 'open' ? paint('red', 'OPEN'.padEnd(width[1]!)) : paint('green', 'closed'.padEnd(width[1]!))}  ${formatMs(e.durationMs).padStart(width[2]!)}  ${visible(e.address)}:${e.port} ${e.tcp}`);
   }
 

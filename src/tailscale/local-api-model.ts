@@ -1,4 +1,4 @@
-import type { RawPeerStatus, RawPingResult, RawStatus, RawWhoIs } from './local-api-schemas.js';
+import type { RawPeerStatus, RawPingResult, RawServeConfig, RawStatus, RawWhoIs } from './local-api-schemas.js';
 
 /**
  * The small typed results the LocalAPI client hands out, normalised from tailscaled's loose JSON:
@@ -162,5 +162,54 @@ export function toWhoIs(raw: RawWhoIs): WhoIs {
     tags: raw.Node?.Tags ?? [],
     loginName: text(raw.UserProfile?.LoginName),
     displayName: text(raw.UserProfile?.DisplayName),
+  };
+}
+
+/** One thing tailscaled serves: a Web mount point or a TCP port. */
+export interface ServeEntry {
+  /** `gw.example-tailnet.ts.net:443` for a Web route, `tcp:443` for a TCP forward. */
+  hostPort: string;
+  /** The Web route's mount point (`/`). */
+  mount?: string;
+  /** `proxy` (with `target`), `tcp-forward` (with `target`), or a handler that serves no backend. */
+  kind: 'proxy' | 'tcp-forward' | 'path' | 'text' | 'redirect' | 'empty';
+  target?: string;
+  funnel: boolean;
+  /** `background` (`tailscale serve --bg`), `foreground` (a session), or `service:<name>`. */
+  origin: string;
+}
+
+export interface ServeConfig {
+  entries: ServeEntry[];
+}
+
+type RawServeFields = Pick<NonNullable<RawServeConfig>, 'TCP' | 'Web' | 'AllowFunnel'>;
+
+function serveEntries(raw: RawServeFields | null | undefined, origin: string): ServeEntry[] {
+  if (!raw) return [];
+  const funnel = raw.AllowFunnel ?? {};
+  const entries: ServeEntry[] = [];
+  for (const [hostPort, web] of Object.entries(raw.Web ?? {})) {
+    for (const [mount, handler] of Object.entries(web?.Handlers ?? {})) {
+      const kind = handler?.Proxy ? 'proxy' : handler?.Path ? 'path' : handler?.Text ? 'text' : handler?.Redirect ? 'redirect' : 'empty';
+      entries.push({ hostPort, mount, kind, ...(handler?.Proxy ? { target: handler.Proxy } : {}), funnel: funnel[hostPort] === true, origin });
+    }
+  }
+  for (const [port, tcp] of Object.entries(raw.TCP ?? {})) {
+    if (!tcp?.TCPForward) continue; // HTTPS/HTTP ports are served by the Web routes above
+    const funnelled = Object.entries(funnel).some(([hostPort, on]) => on === true && hostPort.endsWith(`:${port}`));
+    entries.push({ hostPort: `tcp:${port}`, kind: 'tcp-forward', target: tcp.TCPForward, funnel: funnelled, origin });
+  }
+  return entries;
+}
+
+export function toServeConfig(raw: RawServeConfig): ServeConfig {
+  if (!raw) return { entries: [] };
+  return {
+    entries: [
+      ...serveEntries(raw, 'background'),
+      ...Object.entries(raw.Foreground ?? {}).flatMap(([session, config]) => serveEntries(config, `foreground ${session.slice(0, 16)}`)),
+      ...Object.entries(raw.Services ?? {}).flatMap(([service, config]) => serveEntries(config, `service:${service.slice(0, 64)}`)),
+    ],
   };
 }

@@ -96,6 +96,48 @@ export const WhoIsSchema = z.looseObject({
   UserProfile: UserProfileSchema.nullish().catch(undefined),
 });
 
+/** ipn.HTTPHandler: one mount point's handler (exactly one of these is set). */
+export const ServeHttpHandlerSchema = z.looseObject({
+  Path: str,
+  /** `http://127.0.0.1:18789`, `https+insecure://…`, `localhost:3000`, `3000`. */
+  Proxy: str,
+  Text: str,
+  Redirect: str,
+});
+
+/** ipn.TCPPortHandler. */
+export const ServeTcpHandlerSchema = z.looseObject({
+  HTTPS: bool,
+  HTTP: bool,
+  /** `tailscale serve --tcp`: raw TCP forwarded to `host:port`. */
+  TCPForward: str,
+  TerminateTLS: str,
+});
+
+const serveConfigFields = {
+  /** Keyed by port (`"443"`). */
+  TCP: z.record(z.string(), ServeTcpHandlerSchema.nullish().catch(undefined)).nullish().catch(undefined),
+  /** Keyed by ipn.HostPort (`"gw.example-tailnet.ts.net:443"`); `Handlers` keyed by mount point. */
+  Web: z
+    .record(z.string(), z.looseObject({ Handlers: z.record(z.string(), ServeHttpHandlerSchema.nullish().catch(undefined)).nullish().catch(undefined) }).nullish().catch(undefined))
+    .nullish()
+    .catch(undefined),
+  /** Keyed by ipn.HostPort: Funnel is on for that name and port. */
+  AllowFunnel: z.record(z.string(), z.boolean().nullish().catch(undefined)).nullish().catch(undefined),
+};
+
+/**
+ * ipn.ServeConfig (`GET /localapi/v0/serve-config`; `null` when nothing is served). `Foreground`
+ * holds the configs of foreground `tailscale serve` sessions, `Services` the VIP services'.
+ */
+export const ServeConfigSchema = z
+  .looseObject({
+    ...serveConfigFields,
+    Services: z.record(z.string(), z.looseObject(serveConfigFields).nullish().catch(undefined)).nullish().catch(undefined),
+    Foreground: z.record(z.string(), z.looseObject(serveConfigFields).nullish().catch(undefined)).nullish().catch(undefined),
+  })
+  .nullable();
+
 /** tailscaled's `writeErrorJSON` body: `{"error": "..."}`. */
 export const LocalApiErrorBodySchema = z.looseObject({ error: str });
 
@@ -103,3 +145,4 @@ export type RawStatus = z.infer<typeof StatusSchema>;
 export type RawPeerStatus = z.infer<typeof PeerStatusSchema>;
 export type RawPingResult = z.infer<typeof PingResultSchema>;
 export type RawWhoIs = z.infer<typeof WhoIsSchema>;
+export type RawServeConfig = z.infer<typeof ServeConfigSchema>;

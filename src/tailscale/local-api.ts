@@ -4,21 +4,24 @@ import type { z } from 'zod';
 import {
   LocalApiErrorBodySchema,
   PingResultSchema,
+  ServeConfigSchema,
   StatusSchema,
   WhoIsSchema,
 } from './local-api-schemas.js';
 import {
   toPingReply,
+  toServeConfig,
   toStatus,
   toWhoIs,
   type LocalApiErrorCode,
   type LocalApiResult,
   type PingReply,
+  type ServeConfig,
   type TailscaleStatus,
   type WhoIs,
 } from './local-api-model.js';
 
-export type { LocalApiErrorCode, LocalApiResult, PingReply, TailscaleStatus, TailscalePeer, WhoIs } from './local-api-model.js';
+export type { LocalApiErrorCode, LocalApiResult, PingReply, ServeConfig, ServeEntry, TailscaleStatus, TailscalePeer, WhoIs } from './local-api-model.js';
 
 /**
  * Client for tailscaled's LocalAPI: HTTP/1.1 over its unix socket. tailscaled answers 403 to any
@@ -46,6 +49,8 @@ export interface LocalApiClient {
   /** Blocks inside tailscaled until a reply arrives, so it always runs under our own timeout. */
   ping(ip: string, type: PingType, options?: CallOptions): Promise<LocalApiResult<PingReply>>;
   whois(addr: string, options?: CallOptions): Promise<LocalApiResult<WhoIs>>;
+  /** `tailscale serve status --json`: what this node serves over Serve / Funnel (ipn.ServeConfig). */
+  serveConfig(options?: CallOptions): Promise<LocalApiResult<ServeConfig>>;
 }
 
 export interface LocalApiClientOptions {
@@ -183,5 +188,6 @@ export function createLocalApiClient(options: LocalApiClientOptions): LocalApiCl
       const query = new URLSearchParams({ addr });
       return call('GET', `/localapi/v0/whois?${query}`, WhoIsSchema, toWhoIs, callOptions);
     },
+    serveConfig: (callOptions) => call('GET', '/localapi/v0/serve-config', ServeConfigSchema, toServeConfig, callOptions),
   };
 }

@@ -207,7 +207,7 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
   });
 
   it('every frame of a check fits the frame limits many times over (measured: why 1 MiB and 64 levels)', async () => {
-    // A raw client, to see each frame as sent: challenge, hello-ok, then health, status, channels.status.
+    // A raw client, to see each frame as sent: challenge, hello-ok, then health, status, channels.status, config.get.
     const frames = await new Promise<Array<{ what: string; bytes: number; depth: number }>>((resolve, reject) => {
       const seen: Array<{ what: string; bytes: number; depth: number }> = [];
       const ws = new WebSocket(gateway.url, { perMessageDeflate: false });
@@ -223,8 +223,9 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
           send('r1', 'health', {});
           send('r2', 'status', {});
           send('r3', 'channels.status', { probe: true, timeoutMs: 5_000 });
+          send('r4', 'config.get', {});
         }
-        if (['r1', 'r2', 'r3'].every((id) => seen.some((entry) => entry.what === `res ${id}`))) {
+        if (['r1', 'r2', 'r3', 'r4'].every((id) => seen.some((entry) => entry.what === `res ${id}`))) {
           clearTimeout(timer);
           ws.close();
           resolve(seen);
@@ -232,7 +233,7 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
       });
       ws.on('error', reject);
     });
-    expect(frames.map((frame) => frame.what)).toEqual(expect.arrayContaining(['event connect.challenge', 'res c1', 'res r1', 'res r2', 'res r3']));
+    expect(frames.map((frame) => frame.what)).toEqual(expect.arrayContaining(['event connect.challenge', 'res c1', 'res r1', 'res r2', 'res r3', 'res r4']));
     for (const frame of frames) {
       expect(frame.bytes, frame.what).toBeLessThan(FRAME_LIMITS.maxBytes / 16);
       expect(frame.depth, frame.what).toBeLessThan(FRAME_LIMITS.maxDepth / 4);
@@ -247,13 +248,18 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
       return result;
     };
 
-    it('healthy: every layer ok, the real server version, no verdicts', async () => {
+    it('healthy: every layer ok, the real server version, no verdicts (but the start-up note while the event loop is busy)', async () => {
       const { report, diagnosis } = await check(target({ device: 'never' }));
       expect(diagnosis.state).toBe('healthy');
-      expect(diagnosis.verdicts).toEqual([]);
+      // A Gateway seconds old may still report a busy event loop (observed on 2026.9.6): then the
+      // only verdict is that start-up information, and nothing else.
+      const startup = diagnosis.verdicts.filter(
+        (verdict) => verdict.id === 'gateway-degraded' && verdict.severity === 'info' && verdict.evidence.some((line) => /^the Gateway started \d+ s ago/.test(line)),
+      );
+      expect(diagnosis.verdicts.filter((verdict) => !startup.includes(verdict))).toEqual([]);
       expect(diagnosis.version.running).toBe(OPENCLAW_VERSION);
       const statuses = Object.fromEntries(report.layers.map((layer) => [layer.layer, layer.status]));
-      expect(statuses).toMatchObject({ dns: 'ok', tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: 'ok', status: 'ok', channels: 'ok' });
+      expect(statuses).toMatchObject({ dns: 'ok', tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: startup.length ? 'warn' : 'ok', status: 'ok', channels: 'ok' });
       expect(report.layers.find((layer) => layer.layer === 'http')?.summary).toBe('/healthz live · /readyz ready');
     });
 

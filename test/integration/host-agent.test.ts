@@ -25,7 +25,9 @@ import { createProducerConnection, createWorkerConnection } from '../../src/queu
 import { hostCheckQueueName } from '../../src/queue/host-check-job.js';
 import { createHostCheckRequester, type HostCheckRequester } from '../../src/queue/host-check-requester.js';
 import { captureLogs } from '../support/bot-harness.js';
-import { SAMPLE_CHANNELS, startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
+import { reservedClosedPort, SAMPLE_CHANNELS, startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
+import { serveConfigFor, startFakeTailscaled, type FakeTailscaled } from '../support/fake-tailscaled.js';
+import { serveRoute, startServeFront } from '../support/serve-front.js';
 import { FIXED_COMMANDS, scriptedHost } from '../support/host-scripts.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
 
@@ -94,6 +96,102 @@ describe.skipIf(process.platform !== 'linux')('runHostChecks on this host', () =
     const { report } = await createChecker({ connect: connectToGateway }).check({ ...target, url: gateway.url, device: 'never' });
     const verdicts = diagnose({ ...report, host: { agent: { status: 'answered', deadlineMs: 3_000 }, ...result } }).verdicts.map((verdict) => verdict.id);
     expect(verdicts).toEqual(expect.arrayContaining(['unit-token-drift', 'bind-not-loopback', 'stale-process', 'channel-silent']));
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('the Gateway behind Serve, seen from its host', () => {
+  let tailscaled: FakeTailscaled;
+  beforeAll(async () => {
+    tailscaled = await startFakeTailscaled();
+  });
+  afterAll(async () => {
+    await tailscaled?.close();
+  });
+
+  const NAME = 'gw-prod.example-tailnet.ts.net';
+  const CONFIG_TOKEN = 'openclaw-json-token-5b2c9e7a41';
+
+  async function hostChecks(openclawJson: string) {
+    const identity = await loadOrCreateDeviceIdentity(join(dir, 'serve-device.json'));
+    const configPath = join(dir, 'openclaw.json');
+    writeFileSync(configPath, openclawJson, { mode: 0o600 });
+    const host = scriptedHost({ unit: { environment: `OPENCLAW_CONFIG_PATH=${configPath}` } });
+    const settings = { ...resolveAgentSettings(config, 'prod')!, tailscaledSocket: tailscaled.socketPath };
+    const target = resolveTarget(config, 'prod', { HOST_AGENT_TEST_TOKEN: TOKEN });
+    const result = await runHostChecks(settings, target, { checker: createChecker({ connect: connectToGateway, identity }), exec: host.exec });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+    expect(JSON.stringify(result)).not.toContain(CONFIG_TOKEN);
+    return { result, target };
+  }
+
+  it('Serve forwards to another port: outside gateway-down-behind-proxy, the host names both ports; openclaw.json read by fingerprint', async () => {
+    const wrongPort = await reservedClosedPort();
+    tailscaled.setServe(serveConfigFor(NAME, wrongPort));
+    const { result, target } = await hostChecks(`// JSON5, as OpenClaw writes it
+{
+  gateway: { mode: 'local', port: ${gateway.port}, bind: 'lan', tailscale: { mode: 'serve' }, auth: { mode: 'token', token: '${CONFIG_TOKEN}' } },
+  channels: { telegram: { botToken: '123:bot-token-never-read', dmPolicy: 'pairing' } },
+}
+`);
+    expect(result.serve).toEqual({
+      available: true,
+      gatewayPort: gateway.port,
+      routes: [{ hostPort: `${NAME}:443`, mount: '/', target: `http://127.0.0.1:${wrongPort}`, targetHost: '127.0.0.1', targetPort: wrongPort, toGateway: false, funnel: false }],
+    });
+    expect(result.gatewayConfig).toEqual({
+      source: 'file',
+      path: join(dir, 'openclaw.json'),
+      available: true,
+      bind: 'lan',
+      port: gateway.port,
+      tailscaleMode: 'serve',
+      authMode: 'token',
+      tokenSource: 'config',
+      tokenFingerprint: tokenFingerprint(CONFIG_TOKEN),
+    });
+    expect(JSON.stringify(result)).not.toContain('bot-token-never-read');
+
+    // From outside: the front on this host forwards where Serve says, to nothing.
+    const front = await startServeFront({ routes: serveRoute(NAME, wrongPort) });
+    try {
+      const { report } = await createChecker({ connect: connectToGateway, tls: { ca: front.ca }, lookup: front.lookup }).check({ ...target, url: front.url(), device: 'never' });
+      const diagnosis = diagnose({ ...report, host: { agent: { status: 'answered', deadlineMs: 3_000 }, ...result } });
+      expect(diagnosis.verdicts[0]).toMatchObject({ id: 'gateway-down-behind-proxy' });
+      expect(diagnosis.verdicts[0]!.evidence[1]).toBe(`Serve forwards ${NAME}:443 to 127.0.0.1:${wrongPort} but the Gateway listens on ${gateway.port} (host agent)`);
+      expect(diagnosis.verdicts[0]!.notes).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^on its host the Gateway answers/),
+          'gateway.tailscale.mode is serve but gateway.bind is lan: Serve and Funnel need bind loopback (a carried-over bind crash-loops the Gateway)',
+        ]),
+      );
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('Funnel on the route to the Gateway → public-exposure (critical); auth.mode none → auth-none (critical)', async () => {
+    tailscaled.setServe(serveConfigFor(NAME, gateway.port, { funnel: true }));
+    const { result } = await hostChecks(JSON.stringify({ gateway: { port: gateway.port, auth: { mode: 'none' } } }));
+    expect(result.serve?.routes).toEqual([expect.objectContaining({ toGateway: true, funnel: true })]);
+    const { report } = await createChecker({ connect: connectToGateway }).check({ ...resolveTarget(config, 'prod', { HOST_AGENT_TEST_TOKEN: TOKEN }), url: gateway.url, device: 'never' });
+    const diagnosis = diagnose({ ...report, host: { agent: { status: 'answered', deadlineMs: 3_000 }, ...result } });
+    expect(diagnosis.state).toBe('unhealthy');
+    expect(diagnosis.verdicts.find((verdict) => verdict.id === 'public-exposure')).toMatchObject({
+      severity: 'critical',
+      evidence: [`(host agent) Funnel is on for ${NAME}:443 → http://127.0.0.1:${gateway.port}: the Gateway is reachable from the internet`],
+    });
+    expect(diagnosis.verdicts.find((verdict) => verdict.id === 'auth-none')).toMatchObject({ severity: 'critical', evidence: [`(host agent) ${join(dir, 'openclaw.json')}: gateway.auth.mode is none`] });
+  });
+
+  it('no tailscaled on the host and an unreadable openclaw.json are values, not failures; config.get on loopback stands in', async () => {
+    const identity = await loadOrCreateDeviceIdentity(join(dir, 'serve-device.json'));
+    const settings = { ...resolveAgentSettings(config, 'prod')!, tailscaledSocket: join(dir, 'no-such.sock'), openclawConfig: join(dir, 'missing.json') };
+    const result = await runHostChecks(settings, resolveTarget(config, 'prod', { HOST_AGENT_TEST_TOKEN: TOKEN }), {
+      checker: createChecker({ connect: connectToGateway, identity }),
+      exec: scriptedHost({ unit: { loadState: 'not-found' } }).exec,
+    });
+    expect(result.serve).toEqual({ available: false, reason: 'socket-missing', gatewayPort: gateway.port, routes: [] });
+    expect(result.gatewayConfig).toMatchObject({ source: 'config.get', available: true, tokenSource: 'redacted' });
   });
 });
 

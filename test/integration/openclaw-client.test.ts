@@ -100,22 +100,26 @@ describe('connectToGateway against the fake Gateway', () => {
       },
     ]);
 
-    const [health, status, channels] = await Promise.all([
+    const [health, status, channels, config] = await Promise.all([
       result.session.call('health', {}, { timeoutMs: 2_000 }),
       result.session.call('status', {}, { timeoutMs: 2_000 }),
       result.session.call('channels.status', { probe: true, timeoutMs: 5_000 }, { timeoutMs: 2_000 }),
+      result.session.call('config.get', {}, { timeoutMs: 2_000 }),
     ]);
     expect(health).toMatchObject({ ok: true, payload: { ok: true, eventLoop: { degraded: false } } });
     expect(status).toMatchObject({ ok: true, payload: { runtimeVersion: '2026.9.6' } });
     expect(channels.ok).toBe(true);
-    if (!channels.ok) return;
+    if (!channels.ok || !config.ok) throw new Error('channels.status and config.get must answer');
     const payload = channels.payload as { channelAccounts: Record<string, Array<Record<string, unknown>>>; statusIssues: Array<{ channel: string; kind: string }> };
     expect(payload.channelAccounts.discord?.[0]).toMatchObject({ configured: true, running: false });
-    expect(payload.channelAccounts.whatsapp?.[0]).toMatchObject({ dmPolicy: 'allowlist', allowFrom: [] });
-    expect(payload.statusIssues).toEqual(
-      expect.arrayContaining([expect.objectContaining({ channel: 'discord', kind: 'runtime' }), expect.objectContaining({ channel: 'whatsapp', kind: 'config' })]),
-    );
-    expectNoSecrets([health, status, channels]);
+    // As on the real Gateway: the policy is not in channels.status (which raises no issue for it) but in config.get.
+    expect(payload.channelAccounts.whatsapp?.[0]).not.toHaveProperty('dmPolicy');
+    expect(payload.statusIssues).toEqual([expect.objectContaining({ channel: 'discord', kind: 'runtime' })]);
+    expect(config.payload).toMatchObject({
+      config: { channels: { whatsapp: { botToken: '__OPENCLAW_REDACTED__', dmPolicy: 'allowlist', allowFrom: [] } } },
+      warnings: [{ path: 'channels.whatsapp.allowFrom', message: expect.stringContaining('all DMs will be dropped') }],
+    });
+    expectNoSecrets([health, status, channels, config]);
   });
 
   it('wrong token: rejected with AUTH_TOKEN_MISMATCH and 1008, neither token in the result', async () => {

@@ -6,12 +6,25 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { buildDeviceSignaturePayload, deviceIdFromPublicKey, verifyDeviceSignature } from '../../src/openclaw/device-identity.js';
 import { ConnectParamsSchema, summariseIssues, type ConnectParams } from '../../src/openclaw/frames.js';
+import {
+  challengePayload,
+  channelsStatusPayload,
+  configGetPayload,
+  eventLoopPayload,
+  healthPayload,
+  helloOkPayload,
+  statusPayload,
+  type FixtureChannel,
+  type FixtureGatewayConfig,
+} from './gateway-fixture-payloads.js';
 
 /**
  * A fault-injecting OpenClaw Gateway for tests: a real HTTP + WebSocket server on 127.0.0.1 that
  * speaks protocol 4 the way the real Gateway 2026.9.6 does (same frames, error shapes, detail
- * codes and close codes, checked against it), and misbehaves on request. Modes are switchable at
- * runtime and apply to new connections.
+ * codes and close codes, checked against it), and misbehaves on request. Its payloads (hello-ok,
+ * health, status, channels.status, config.get) are built from ones recorded on the real Gateway
+ * (gateway-fixture-payloads.ts; the conformance suite fails when their shapes drift apart). Modes
+ * are switchable at runtime and apply to new connections.
  */
 
 export type FakeGatewayMode =
@@ -31,6 +44,10 @@ export type FakeGatewayMode =
   | 'garbage'
   | 'slow-rpc'
   | 'degraded'
+  /** Answers `connect` with a plain close 1000 at once (no error frame): the session shape refused. */
+  | 'close-after-connect'
+  /** `/readyz`, `/startupz` and the upgrade answer 403 `proxy_attribution_required`, as behind an untrusted proxy. */
+  | 'proxy-untrusted'
   // Forged upgrades: a 101 that is not a WebSocket accept (each one thing wrong), or a valid one then garbage.
   | 'forged-accept'
   | 'forged-no-upgrade'
@@ -42,17 +59,8 @@ export type FakeGatewayMode =
   | 'bomb-rpc'
   | 'bomb-healthz';
 
-export interface FakeChannel {
-  channel: string;
-  accountId?: string;
-  configured: boolean;
-  running: boolean;
-  connected?: boolean;
-  linked?: boolean;
-  dmPolicy?: string;
-  allowFrom?: string[];
-  lastError?: string | null;
-}
+/** One channel account; its DM/group policy is served through `config.get`, as on the real Gateway. */
+export type FakeChannel = FixtureChannel;
 
 /** Channel states worth testing: fine, configured-but-not-running, an allowlist that drops every DM. */
 export const SAMPLE_CHANNELS: FakeChannel[] = [
@@ -90,6 +98,10 @@ export interface FakeGatewayOptions {
   tickIntervalMs?: number;
   /** `health.plugins.errors`. */
   pluginErrors?: string[];
+  /** `gateway.*` as `config.get` reports them (auth mode, trusted proxies…). */
+  gatewayConfig?: FixtureGatewayConfig;
+  /** `snapshot.uptimeMs` / `/readyz` uptime at start (default 0: counts from the fake's start). */
+  uptimeOffsetMs?: number;
   /**
    * Hostile text: appended to every string the Gateway sends (server.version, error messages,
    * close reasons, /readyz failing[], channel names and issues, health fields, the upgrade's
@@ -148,9 +160,13 @@ const MAX_PAYLOAD = 25 * 1024 * 1024;
 const SIGNATURE_SKEW_MS = 120_000;
 const READ_SCOPE = 'operator.read';
 /** Methods that need `operator.read`; `health` needs no scope. */
-const READ_METHODS = new Set(['status', 'channels.status', 'system-presence', 'system.info', 'logs.tail']);
-const METHODS = ['health', 'status', 'channels.status', 'system-presence', 'system.info', 'logs.tail'];
-const EVENTS = ['connect.challenge', 'tick', 'shutdown', 'health', 'presence'];
+const READ_METHODS = new Set(['status', 'channels.status', 'config.get', 'system-presence', 'system.info', 'logs.tail']);
+const PROXY_ATTRIBUTION_REQUIRED = {
+  error: {
+    message: 'Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.',
+    type: 'proxy_attribution_required',
+  },
+};
 
 export const CONTROL_UI_HTML =
   '<!doctype html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8" />\n    <title>OpenClaw Control</title>\n  </head>\n  <body><openclaw-app></openclaw-app></body>\n</html>\n';
@@ -203,6 +219,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
   const version = taint(options.version ?? '2026.9.6');
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 300;
   const startedAt = Date.now();
+  const bootId = randomUUID();
   let mode: FakeGatewayMode = options.mode ?? 'healthy';
   let connections = 0;
   const connects: RecordedConnect[] = [];
@@ -237,81 +254,8 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
   const channels = (options.channels ?? []).map((c) =>
     hostile ? { ...c, channel: taint(c.channel), ...(c.accountId ? { accountId: taint(c.accountId) } : {}), lastError: taint(c.lastError ?? 'error') } : c,
   );
-  const uptimeMs = (): number => Date.now() - startedAt;
-
-  // --- payloads ----------------------------------------------------------------------------
-  const eventLoop = (degraded: boolean) => ({
-    degraded,
-    degradedSinceMs: degraded ? Date.now() - 60_000 : null,
-    reasons: degraded ? ['event-loop-delay'] : [],
-    intervalMs: 1000,
-    delayP99Ms: degraded ? 850 : 21,
-    delayMaxMs: degraded ? 1200 : 24,
-    utilization: degraded ? 0.97 : 0.01,
-    cpuCoreRatio: degraded ? 0.99 : 0.02,
-  });
-  const accountOf = (c: FakeChannel) => ({
-    accountId: c.accountId ?? 'default',
-    enabled: true,
-    configured: c.configured,
-    running: c.running,
-    ...(c.connected !== undefined ? { connected: c.connected } : {}),
-    ...(c.linked !== undefined ? { linked: c.linked } : {}),
-    ...(c.dmPolicy !== undefined ? { dmPolicy: c.dmPolicy } : {}),
-    ...(c.allowFrom !== undefined ? { allowFrom: c.allowFrom } : {}),
-    lastError: c.lastError ?? null,
-  });
-  const channelIssues = () =>
-    channels.flatMap((c) => {
-      const accountId = c.accountId ?? 'default';
-      const issues: Array<{ channel: string; accountId: string; kind: string; message: string }> = [];
-      if (c.configured && !c.running) issues.push({ channel: c.channel, accountId, kind: 'runtime', message: taint(`configured but not running${c.lastError ? `: ${c.lastError}` : ''}`) });
-      if (c.dmPolicy === 'allowlist' && (c.allowFrom ?? []).length === 0) {
-        issues.push({ channel: c.channel, accountId, kind: 'config', message: taint('dmPolicy is "allowlist" but allowFrom is empty: every direct message is dropped') });
-      }
-      return issues;
-    });
-  const healthPayload = (degraded: boolean) => ({
-    ok: true,
-    ts: Date.now(),
-    durationMs: 12,
-    plugins: { loaded: ['memory-core'], errors: (options.pluginErrors ?? []).map(taint), unavailable: [] },
-    configReload: { hotReloadStatus: 'active' },
-    channels: Object.fromEntries(channels.map((c) => [c.channel, { configured: c.configured, running: c.running, connected: c.connected ?? false, linked: c.linked ?? false }])),
-    channelOrder: channels.map((c) => c.channel),
-    channelLabels: Object.fromEntries(channels.map((c) => [c.channel, c.channel])),
-    heartbeatSeconds: 0,
-    defaultAgentId: 'main',
-    agents: [{ agentId: 'main', isDefault: true, heartbeat: { enabled: false, every: 'disabled', everyMs: null }, sessions: { count: 0, recent: [] } }],
-    sessions: { count: 0, recent: [] },
-    modelRuntime: { degraded: false, pendingAgents: [] },
-    eventLoop: eventLoop(degraded),
-  });
-  const statusPayload = (degraded: boolean) => ({
-    runtimeVersion: version,
-    channelSummary: channels.map((c) => taint(`${c.channel}: ${c.running ? 'running' : c.configured ? 'configured, not running' : 'not configured'}`)),
-    queuedSystemEvents: [],
-    sessions: { paths: [], count: 0, recent: [] },
-    modelRuntime: { degraded: false, pendingAgents: [] },
-    eventLoop: eventLoop(degraded),
-    processMemory: { rssBytes: 600_000_000, heapUsedBytes: 200_000_000, heapTotalBytes: 220_000_000, externalBytes: 7_000_000, arrayBuffersBytes: 2_800_000 },
-    pid: process.pid,
-  });
-  const channelsStatusPayload = (degraded: boolean) => ({
-    ts: Date.now(),
-    channelOrder: channels.map((c) => c.channel),
-    channelLabels: Object.fromEntries(channels.map((c) => [c.channel, c.channel])),
-    channelDetailLabels: {},
-    channelSystemImages: {},
-    channelMeta: [],
-    eventLoop: eventLoop(degraded),
-    channels: Object.fromEntries(channels.map((c) => [c.channel, { configured: c.configured, running: c.running }])),
-    channelAccounts: Object.fromEntries(
-      [...new Set(channels.map((c) => c.channel))].map((name) => [name, channels.filter((c) => c.channel === name).map(accountOf)]),
-    ),
-    channelDefaultAccountId: Object.fromEntries(channels.map((c) => [c.channel, c.accountId ?? 'default'])),
-    statusIssues: channelIssues(),
-  });
+  const uptimeMs = (): number => Date.now() - startedAt + (options.uptimeOffsetMs ?? 0);
+  const degradedLoop = () => ({ degraded: mode === 'degraded' });
 
   // --- HTTP --------------------------------------------------------------------------------
   const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
@@ -347,12 +291,14 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         return;
       case '/ready':
       case '/readyz':
-        if (starting) sendJson(res, 503, { ready: false, failing: [taint('startup-sidecars'), ...(hostile ? [hostile] : [])], uptimeMs: uptimeMs() });
-        else sendJson(res, 200, { ready: true, failing: [], uptimeMs: uptimeMs(), eventLoop: eventLoop(mode === 'degraded') });
+        if (mode === 'proxy-untrusted') sendJson(res, 403, PROXY_ATTRIBUTION_REQUIRED);
+        else if (starting) sendJson(res, 503, { ready: false, failing: [taint('startup-sidecars'), ...(hostile ? [hostile] : [])], uptimeMs: uptimeMs() });
+        else sendJson(res, 200, { ready: true, failing: [], uptimeMs: uptimeMs(), eventLoop: eventLoopPayload(degradedLoop()) });
         return;
       case '/startup':
       case '/startupz':
-        if (starting) sendJson(res, 503, { ok: false, status: 'starting', version, uptimeMs: uptimeMs() });
+        if (mode === 'proxy-untrusted') sendJson(res, 403, PROXY_ATTRIBUTION_REQUIRED);
+        else if (starting) sendJson(res, 503, { ok: false, status: 'starting', version, uptimeMs: uptimeMs() });
         else sendJson(res, 200, { ok: true, status: 'started', version, uptimeMs: uptimeMs() });
         return;
       default:
@@ -407,6 +353,9 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       case 'forged-extension':
       case 'forged-garbage':
         forgeUpgrade(req, socket, mode);
+        return;
+      case 'proxy-untrusted':
+        rawHttpAnswer(socket, '403 Forbidden', 'application/json; charset=utf-8', JSON.stringify(PROXY_ATTRIBUTION_REQUIRED));
         return;
       default:
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
@@ -467,7 +416,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       ws.send(`${prefix}${'x'.repeat(Math.max(0, size - prefix.length - 4))}"}}`);
       return;
     }
-    send(ws, { type: 'event', event: 'connect.challenge', payload: { nonce, ts: Date.now(), capabilities: ['model-catalog-snapshot'] } });
+    send(ws, { type: 'event', event: 'connect.challenge', payload: challengePayload(nonce) });
 
     const reject = (id: string, error: ErrorShape, code: number, reason = error.message): void => {
       cancel(handshakeTimer);
@@ -522,6 +471,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       });
 
       if (connMode === 'silent') return; // the handshake timer closes it
+      if (connMode === 'close-after-connect') {
+        cancel(handshakeTimer);
+        closeWs(ws, 1000, '');
+        return;
+      }
 
       const { minProtocol, maxProtocol } = params;
       const supportsCurrent = minProtocol <= PROTOCOL && maxProtocol >= PROTOCOL;
@@ -646,15 +600,15 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         type: 'res',
         id,
         ok: true,
-        payload: {
-          type: 'hello-ok',
-          protocol: PROTOCOL,
-          server: { version, buildId: `${version}-fake`, bootId: randomUUID(), connId },
-          features: { methods: METHODS, events: EVENTS },
-          snapshot: { presence: [], health: healthPayload(connMode === 'degraded'), stateVersion: { presence: 0, health: 0 }, uptimeMs: uptimeMs() },
+        payload: helloOkPayload({
+          version,
+          connId,
+          bootId,
           auth: { method: tokenOk ? 'token' : 'device-token', role, scopes: grantedScopes, ...(issued ? { deviceToken: issued } : {}) },
-          policy: { maxPayload: MAX_PAYLOAD, maxBufferedBytes: 2 * MAX_PAYLOAD, tickIntervalMs: options.tickIntervalMs ?? 30_000 },
-        },
+          health: healthPayload(channels, { degraded: connMode === 'degraded', pluginErrors: (options.pluginErrors ?? []).map(taint), snapshot: true }),
+          uptimeMs: uptimeMs(),
+          tickIntervalMs: options.tickIntervalMs ?? 30_000,
+        }),
       });
       if (options.tickIntervalMs) {
         const tick = (): void => {
@@ -702,13 +656,16 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         let payload: unknown;
         switch (method) {
           case 'health':
-            payload = healthPayload(degraded);
+            payload = healthPayload(channels, { degraded, pluginErrors: (options.pluginErrors ?? []).map(taint) });
             break;
           case 'status':
-            payload = statusPayload(degraded);
+            payload = statusPayload(channels, { version, degraded, taint });
             break;
           case 'channels.status':
-            payload = channelsStatusPayload(degraded);
+            payload = channelsStatusPayload(channels, { degraded });
+            break;
+          case 'config.get':
+            payload = configGetPayload(channels, options.gatewayConfig ?? {});
             break;
           case 'system-presence':
             payload = [];

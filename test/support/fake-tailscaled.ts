@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
@@ -10,7 +11,31 @@ import { join } from 'node:path';
  * ping is POST-only and blocks until a reply) and the real JSON shapes (ipnstate.Status with `Peer`
  * keyed by `nodekey:…`, Go zero times, null slices; ipnstate.PingResult; apitype.WhoIsResponse).
  * Scenarios are set with the setters; nothing here sleeps except a ping's configured delay.
+ *
+ * `serve-config` is ipn/localapi/serve.go's handler: GET answers the ipn.ServeConfig as Go marshals
+ * it (`omitempty` maps left out, `null` when nothing is served) with an `Etag` header (hex sha256 of
+ * that JSON, as generateServeConfigETag makes it); without read permission 403 `serve config denied`;
+ * other methods than GET/POST 405. POST is not modelled (clawops only reads).
  */
+
+/** ipn.ServeConfig as JSON (see ipn/serve.go): Web keyed by `host:port`, Handlers by mount point. */
+export interface FakeServeConfig {
+  TCP?: Record<string, { HTTPS?: boolean; HTTP?: boolean; TCPForward?: string; TerminateTLS?: string }>;
+  Web?: Record<string, { Handlers: Record<string, { Proxy?: string; Path?: string; Text?: string; Redirect?: string }> }>;
+  AllowFunnel?: Record<string, boolean>;
+  Services?: Record<string, Omit<FakeServeConfig, 'Services' | 'Foreground'>>;
+  Foreground?: Record<string, Omit<FakeServeConfig, 'Services' | 'Foreground'>>;
+}
+
+/** What `tailscale serve --bg --https=443 http://127.0.0.1:<port>` leaves behind (plus Funnel with `funnel`). */
+export function serveConfigFor(name: string, port: number, options: { funnel?: boolean; target?: string } = {}): FakeServeConfig {
+  const hostPort = `${name}:443`;
+  return {
+    TCP: { '443': { HTTPS: true } },
+    Web: { [hostPort]: { Handlers: { '/': { Proxy: options.target ?? `http://127.0.0.1:${port}` } } } },
+    ...(options.funnel ? { AllowFunnel: { [hostPort]: true } } : {}),
+  };
+}
 
 export type BackendState = 'Running' | 'Stopped' | 'NeedsLogin' | 'NeedsMachineAuth' | 'Starting' | 'NoState';
 export type PingType = 'disco' | 'TSMP' | 'ICMP';
@@ -64,6 +89,8 @@ export interface FakeTailscaled {
   /** CurrentTailnet.MagicDNSEnabled, as tailscaled reports the tailnet's MagicDNS preference. */
   setMagicDns(enabled: boolean): void;
   removePeer(name: string): void;
+  /** What `serve-config` answers (`null`: nothing served); `readable: false` answers 403 as for a user without read permission. */
+  setServe(config: FakeServeConfig | null, options?: { readable?: boolean }): void;
   /** Answer `status` with exactly this body (a hostile or broken tailscaled); undefined: the real shape again. */
   setRawStatus(body: string | undefined): void;
   close(): Promise<void>;
@@ -123,6 +150,7 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
   const socketPath = join(dir, 'tailscaled.sock');
   const requests: RecordedLocalApiRequest[] = [];
   const peers = new Map<string, FakePeer>();
+  let serve: { config: FakeServeConfig | null; readable: boolean } = { config: null, readable: true };
   let rawStatus: string | undefined;
   let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[], tags: [] as string[], login: 'ops1@example.com' };
   const pending = new Set<ServerResponse>();
@@ -151,6 +179,9 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     },
     removePeer(name) {
       peers.delete(name);
+    },
+    setServe(config, options = {}) {
+      serve = { config, readable: options.readable ?? true };
     },
     async close() {
       for (const res of pending) res.destroy();
@@ -278,6 +309,17 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     });
   }
 
+  function serveServeConfig(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET') {
+      if (!serve.readable) return reply(res, 403, 'serve config denied');
+      const body = JSON.stringify(serve.config);
+      res.writeHead(200, { Etag: createHash('sha256').update(body).digest('hex'), 'Content-Type': 'application/json' }).end(body);
+      return;
+    }
+    if (req.method === 'POST') return reply(res, 403, 'serve config denied');
+    return reply(res, 405, 'method not allowed');
+  }
+
   const server = createServer((req, res) => {
     const record: RecordedLocalApiRequest = {
       method: req.method ?? '',
@@ -301,6 +343,8 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
         return servePing(req, res, url.searchParams);
       case '/localapi/v0/whois':
         return serveWhoIs(res, url.searchParams);
+      case '/localapi/v0/serve-config':
+        return serveServeConfig(req, res);
       default:
         return reply(res, 404, '404 page not found');
     }

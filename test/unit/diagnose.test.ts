@@ -262,7 +262,7 @@ const cases: Case[] = [
     state: 'degraded',
     failedLayer: undefined,
     severity: 'warning',
-    evidence: ['telegram: configured but not running', 'slack/work: dmPolicy allowlist with an empty allowFrom'],
+    evidence: ['telegram/default: configured but not running', 'slack/work: dmPolicy allowlist with an empty allowFrom'],
   },
   {
     name: 'protocol-mismatch: close 1002',

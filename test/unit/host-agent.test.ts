@@ -50,7 +50,13 @@ describe('gateways.<name>.agent', () => {
       firewall: true,
       tailnetPorts: [443, 18789],
       openclawRoots: [],
+      tailscaledSocket: '/var/run/tailscale/tailscaled.sock',
     });
+  });
+
+  it('gatewayPort is the agent port too; a different agent.port is a config error naming both', () => {
+    expect(resolveAgentSettings(configWith({ gatewayPort: 18790, agent: {} }), 'prod')?.port).toBe(18790);
+    expect(() => configWith({ gatewayPort: 18790, agent: { port: 18791 } })).toThrow(/"agent",\s*"port"[\s\S]*agent\.port 18791 differs from gatewayPort 18790/);
   });
 
   it('a ws:// URL with a port names the port; the deadline never exceeds the check budget', () => {
@@ -382,6 +388,15 @@ describe('runJointCheck', () => {
     expect(JSON.stringify(report)).not.toContain(CONFIGURED);
     expect(diagnose(report).verdicts[0]?.id).toBe('network-path');
     expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
+  });
+
+  it("the host line says where Serve forwards and whether Funnel is on", () => {
+    const route = { hostPort: 'gw-prod.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', targetHost: '127.0.0.1', targetPort: 18789, toGateway: true, funnel: false };
+    const withServe = (serve: NonNullable<NonNullable<ProbeReport['host']>['serve']>) => ({ ...healthyReport(), host: { agent: { status: 'answered' as const, deadlineMs: 4_000 }, serve } });
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [route] }))?.mrkdwn).toBe('*Host agent* Serve → 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, funnel: true }] }))?.mrkdwn).toBe('*Host agent* Serve → 18789 · FUNNEL ON');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, target: 'http://127.0.0.1:18790', targetPort: 18790, toGateway: false }] }))?.mrkdwn).toBe('*Host agent* Serve → port 18790, not 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [] }))?.mrkdwn).toBe('*Host agent* no Serve route');
   });
 
   it('silent: said so, diagnosed from outside', async () => {

@@ -339,7 +339,7 @@ describe('host findings beside any verdict', () => {
     expect(ids(diagnosis)).toEqual(['scope-limited', 'channel-silent']);
     expect(diagnosis.verdicts.find((verdict) => verdict.id === 'channel-silent')).toMatchObject({
       layer: 'host',
-      evidence: ['(on the host) whatsapp: dmPolicy allowlist with an empty allowFrom: every DM is dropped'],
+      evidence: ['(on the host) whatsapp/default: dmPolicy allowlist with an empty allowFrom: every DM is dropped'],
     });
   });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES, SYMPTOM_IDS, SYMPTOM_TABLE } from '../../src/diagnosis/symptom-table.js';
 
@@ -17,7 +19,7 @@ describe('the symptom table', () => {
     if (row.refines) expect(SYMPTOM_IDS).toContain(row.refines);
     // Only the placeholders diagnose() fills.
     for (const text of [row.see, row.suspect, row.do]) {
-      for (const match of text.matchAll(/\{(\w+)\}/g)) expect(['port', 'host', 'tokenEnv', 'deviceId']).toContain(match[1]);
+      for (const match of text.matchAll(/\{(\w+)\}/g)) expect(['port', 'gatewayPort', 'host', 'tokenEnv', 'deviceId']).toContain(match[1]);
     }
   });
 
@@ -62,5 +64,19 @@ describe('the symptom table', () => {
     expect(SYMPTOM_TABLE['scope-limited'].severity).toBe('warning');
     expect(SYMPTOM_TABLE['version-changed'].severity).toBe('info');
     expect(SYMPTOM_TABLE['auth-rejected'].severity).toBe('error');
+  });
+
+  it("the README's verdict list names every id of the table", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const list = readme.slice(readme.indexOf('### Verdicts'), readme.indexOf('## The Slack bot'));
+    for (const id of SYMPTOM_IDS) expect(list, id).toContain(`\`${id}\``);
+  });
+
+  it('the Serve-topology rows: the fix is the exact CLI line, the token is not blamed', () => {
+    expect(SYMPTOM_TABLE['proxy-untrusted'].do).toContain(`openclaw config set gateway.trustedProxies '["127.0.0.1/32","::1/128"]' --strict-json`);
+    expect(SYMPTOM_TABLE['proxy-untrusted'].suspect).toContain('The token is fine');
+    expect(SYMPTOM_TABLE['gateway-down-behind-proxy'].do).toContain('`curl -fsS http://127.0.0.1:{gatewayPort}/healthz`');
+    expect(SYMPTOM_TABLE['serve-route-missing'].do).toContain('`tailscale serve --bg --https=443 http://127.0.0.1:{gatewayPort}`');
+    expect(SYMPTOM_TABLE['auth-none']).toMatchObject({ severity: 'critical', do: expect.stringMatching(/^CRITICAL: keep tokens fully on/) });
   });
 });

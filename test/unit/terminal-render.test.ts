@@ -49,6 +49,16 @@ describe('terminal rendering', () => {
     expect(output).not.toMatch(ANSI);
   });
 
+  it('every port probed on the public address has its own row', () => {
+    const open = { address: '203.0.113.10', port: 18789, tcp: 'open' as const, httpStatus: 200, openclaw: true, durationMs: 41 };
+    const closed = { address: '203.0.113.10', port: 443, tcp: 'refused' as const, durationMs: 3 };
+    const output = render({ ...healthyReport(), exposure: open, exposureChecks: [open, closed] });
+    const rows = output.split('\n').filter((line) => line.startsWith('  exposure'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^ {2}exposure\s+OPEN\s+41 ms\s+203\.0\.113\.10:18789 open$/);
+    expect(rows[1]).toMatch(/^ {2}exposure\s+closed\s+3\.0 ms\s+203\.0\.113\.10:443 refused$/);
+  });
+
   it('exposure has its own row', () => {
     const output = render(healthyReport({ exposure: { address: '203.0.113.10', port: GATEWAY_PORT, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 41 } }));
     expect(rowOf(output, 'exposure')).toMatch(/^ {2}exposure\s+OPEN\s+41 ms\s+203\.0\.113\.10:18789 open$/);

@@ -25,8 +25,22 @@ export const AgentConfigSchema = z
       .default('openclaw-gateway'),
     /** The Gateway's `gateway.bind`: `loopback` (with Tailscale Serve) or `tailnet`. Anything else is what the agent reports. */
     bind: z.enum(['loopback', 'tailnet']).default('loopback'),
-    /** The port the Gateway listens on, on its host. Default: the URL's port for a ws:// URL with one, else 18789. */
+    /** The port the Gateway listens on, on its host (the gateway's `gatewayPort`). Default: the URL's port for a ws:// URL with one, else 18789. */
     port: z.number().int().min(1).max(65_535).optional(),
+    /**
+     * The Gateway's openclaw.json, read for `gateway.bind`, `port`, `trustedProxies`, `tailscale.mode`
+     * and `auth.mode` (the token only as a fingerprint). Default: the unit's `OPENCLAW_CONFIG_PATH`;
+     * without either, the Gateway's own `config.get` on loopback stands in while it runs.
+     */
+    openclawConfig: z
+      .string()
+      .refine((path) => isAbsolute(path), { error: (issue) => `expected an absolute path, got ${JSON.stringify(issue.input)}` })
+      .optional(),
+    /** tailscaled's LocalAPI socket on this host, for its Serve config (`tailscale serve status`). */
+    tailscaledSocket: z
+      .string()
+      .refine((path) => isAbsolute(path), { error: (issue) => `expected an absolute path, got ${JSON.stringify(issue.input)}` })
+      .default('/var/run/tailscale/tailscaled.sock'),
     /** This host's own tailnet addresses, for `bind: tailnet` (empty: any address in the tailnet ranges). */
     tailnetAddresses: z
       .array(z.string().refine((address) => isIP(address) !== 0, { error: (issue) => `expected an IP address, got ${JSON.stringify(issue.input)}` }))

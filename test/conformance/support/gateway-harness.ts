@@ -32,14 +32,37 @@ export interface RealGateway {
   home: string;
   /** The last lines of the Gateway's output. */
   logTail(lines?: number): Promise<string>;
+  /**
+   * Runs the real `openclaw` CLI of the harness install with this Gateway's HOME and clean
+   * environment (`openclaw devices approve <id>`, `openclaw config set …`). Never rejects: the exit
+   * code and output are the answer.
+   */
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** SIGTERM, wait, SIGKILL, reap leftover helpers, remove the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   token: string;
+  /**
+   * Extra openclaw.json, deep-merged over the harness's minimal config (objects merge, anything
+   * else replaces): `channels`, `gateway.trustedProxies`, `gateway.bind`… The port and the token
+   * stay the harness's.
+   */
+  config?: Record<string, unknown>;
+  /**
+   * Where the Gateway listens: `loopback` (default) or a `custom` bind on one address (a veth's
+   * 100.64/10 address for the remote-host topology). The readiness probes knock there.
+   */
+  bind?: { mode: 'loopback' } | { mode: 'custom'; host: string };
   /** Readiness deadline (default `CLAWOPS_OPENCLAW_START_TIMEOUT_MS` or 120 s). */
   startTimeoutMs?: number;
+  /**
+   * How long `stop` waits after SIGTERM before SIGKILL (default 30 s). A Gateway whose channel
+   * accounts retry an unreachable service takes the whole wait; a suite that does not observe the
+   * shutdown can cut it short.
+   */
+  stopGraceMs?: number;
 }
 
 /** `${CLAWOPS_OPENCLAW_CACHE}` or `${XDG_CACHE_HOME:-~/.cache}/clawops-openclaw`. */
@@ -194,7 +217,21 @@ async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
-function minimalConfig(port: number, token: string, logFile: string): unknown {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars from `extra` replace. */
+export function mergeConfig(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : value;
+  }
+  return out;
+}
+
+function minimalConfig(port: number, token: string, logFile: string): Record<string, unknown> {
   return {
     gateway: { mode: 'local', port, bind: 'loopback', auth: { mode: 'token', token } },
     discovery: { mdns: { mode: 'off' } },
@@ -326,7 +363,13 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
   await mkdir(logs, { recursive: true });
   await mkdir(tmp, { recursive: true });
   const port = await freeLoopbackPort();
-  await writeFile(join(home, '.openclaw', 'openclaw.json'), `${JSON.stringify(minimalConfig(port, options.token, join(logs, 'gateway.log')), null, 2)}\n`, { mode: 0o600 });
+  const bind = options.bind ?? { mode: 'loopback' };
+  const base = minimalConfig(port, options.token, join(logs, 'gateway.log'));
+  // The harness owns the port, the bind and the token: extra config cannot move them.
+  const merged = mergeConfig(options.config ? mergeConfig(base, options.config) : base, {
+    gateway: { port, bind: bind.mode, ...(bind.mode === 'custom' ? { customBindHost: bind.host } : {}), auth: { mode: 'token', token: options.token } },
+  });
+  await writeFile(join(home, '.openclaw', 'openclaw.json'), `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
 
   const stdoutLog = join(logs, 'stdout.log');
   const out = createWriteStream(stdoutLog);
@@ -336,19 +379,20 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
   });
   // Clean environment: nothing from the caller's OPENCLAW_* or proxy settings leaks in. The bind
   // is explicit because inside containers the Gateway's default is 0.0.0.0.
-  const child = spawn(paths.nodeBin, [join(paths.openclawDir, 'openclaw.mjs'), 'gateway', 'run', '--port', String(port), '--bind', 'loopback', '--auth', 'token'], {
-    env: {
-      PATH: `${dirname(paths.nodeBin)}:/usr/local/bin:/usr/bin:/bin`,
-      HOME: home,
-      TMPDIR: tmp,
-      LANG: 'C.UTF-8',
-      NO_COLOR: '1',
-      OPENCLAW_DISABLE_BONJOUR: '1',
-      OPENCLAW_NO_AUTO_UPDATE: '1',
-      OPENCLAW_NO_RESPAWN: '1',
-      OPENCLAW_OFFLINE: '1',
-      OPENCLAW_EXEC_SHELL_SNAPSHOT: '0',
-    },
+  const env = {
+    PATH: `${dirname(paths.nodeBin)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: home,
+    TMPDIR: tmp,
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    OPENCLAW_DISABLE_BONJOUR: '1',
+    OPENCLAW_NO_AUTO_UPDATE: '1',
+    OPENCLAW_NO_RESPAWN: '1',
+    OPENCLAW_OFFLINE: '1',
+    OPENCLAW_EXEC_SHELL_SNAPSHOT: '0',
+  };
+  const child = spawn(paths.nodeBin, [join(paths.openclawDir, 'openclaw.mjs'), 'gateway', 'run', '--port', String(port), '--bind', bind.mode, '--auth', 'token'], {
+    env,
     stdio: ['ignore', out, out],
     detached: true, // its own session, like setsid in start.sh: our terminal's signals stay ours
   });
@@ -365,6 +409,19 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
     return [stdoutTail.trim() && `--- output ---\n${stdoutTail.trim()}`, fileTail.trim() && `--- gateway.log ---\n${fileTail.trim()}`].filter(Boolean).join('\n') || '(no log output yet)';
   };
 
+  const cli: RealGateway['cli'] = (args, cliOptions = {}) =>
+    new Promise((resolve) => {
+      execFile(
+        paths.nodeBin,
+        [join(paths.openclawDir, 'openclaw.mjs'), ...args],
+        { env, timeout: cliOptions.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
+    });
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -376,7 +433,7 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
         } catch {
           // already gone
         }
-        if (!(await waitForExit(child, 30_000))) {
+        if (!(await waitForExit(child, options.stopGraceMs ?? 30_000))) {
           try {
             process.kill(pid, 'SIGKILL');
           } catch {
@@ -423,7 +480,7 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
     const startup = (await (await fetch(`http://127.0.0.1:${port}/startupz`, { signal: AbortSignal.timeout(5_000) })).json()) as { version?: string };
     const version = startup.version ?? '';
     if (version !== OPENCLAW_VERSION) throw new Error(`Gateway reports version ${version || '(none)'}, expected ${OPENCLAW_VERSION}`);
-    return { url: `ws://127.0.0.1:${port}`, port, token: options.token, version, pid, home, logTail, stop };
+    return { url: `ws://127.0.0.1:${port}`, port, token: options.token, version, pid, home, logTail, cli, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -15,7 +15,7 @@ import { ensureInstalled, type RealGateway } from './gateway-harness.js';
  * found in the harness's install. systemd does not run the Gateway here, so `systemctl` and `npm`
  * are reported missing (values, not failures) and the install is named through `openclawRoots`.
  */
-export async function agentChecksOn(gateway: RealGateway, token: string, dir: string): Promise<HostCheckResult> {
+export async function agentChecksOn(gateway: RealGateway, token: string, dir: string, extra: Partial<AgentSettings> = {}): Promise<HostCheckResult> {
   const layout = await ensureInstalled();
   const identity = await loadOrCreateDeviceIdentity(join(dir, 'agent-device.json'));
   const agent: AgentSettings = {
@@ -30,6 +30,7 @@ export async function agentChecksOn(gateway: RealGateway, token: string, dir: st
     firewall: false,
     tailnetPorts: [gateway.port],
     openclawRoots: [join(layout.appDir, 'node_modules')],
+    ...extra,
   };
   const missing: ExecFileFn = async (file) => ({ ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` });
   const target = urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: token }, 'real');
