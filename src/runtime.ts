@@ -52,6 +52,8 @@ import { posterClientOptions } from './slack/poster.js';
 import { createPendingChecks } from './state/pending-checks.js';
 import { createCheckResultPublisher } from '../jobs/post-check-result.js';
 import { createStalePlaceholderSweeper, startStalePlaceholderSweeper } from '../jobs/stale-placeholders.js';
+import { createAcceptFeature } from './features/accept/feature.js';
+import { createAcceptCheck } from './features/accept/check-runner.js';
 
 /**
  * The composition root for the long-running processes: builds Redis connections, queues, the Bolt
@@ -267,11 +269,25 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       const app = createSlackApp({ slack, logger });
       readiness.set('slack', false, 'connecting');
       app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));
+      // `/gateway accept`: a fresh check from this node with its own lane to the host agents (src/features/accept/).
+      const acceptHostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => connect('accept host-check events', createWorkerConnection(options.redisUrl)), prefix, logger: logger.child({ component: 'accept' }) });
+      closers.push(() => acceptHostChecks.close());
+      const groups = createGroupMembership({ client });
+      const accept = createAcceptFeature({
+        config,
+        check: await createAcceptCheck({ config, env: runtime.env, hostChecks: acceptHostChecks, ...(runtime.ladder ? { ladder: runtime.ladder } : {}), now }),
+        ...(acl ? { acl } : {}),
+        record: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
+        groups,
+        audit,
+        now,
+        logger: logger.child({ component: 'accept' }),
+      });
       registerCommands(app.app, {
         config,
         producer,
         poster,
-        groups: createGroupMembership({ client }),
+        groups,
         audit,
         lastState,
         logger: logger.child({ component: 'commands' }),
@@ -281,6 +297,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         monitoring,
         offboarding: offboarding?.commands,
         pending,
+        accept,
       });
       offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
