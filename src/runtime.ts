@@ -25,6 +25,9 @@ import { createGroupMembership } from './slack/user-groups.js';
 import { createAuditLog } from './state/audit.js';
 import { createLastStateStore } from './state/last-state.js';
 import { registerCommands } from '../commands/index.js';
+import type { CommandDeps } from '../commands/deps.js';
+import { requestCheck } from '../commands/request-check.js';
+import { createTriggersFeature } from './features/triggers/feature.js';
 import { startWorkers, type Workers } from '../jobs/workers.js';
 import { startMonitoringWorkers, type MonitoringWorkers } from '../jobs/monitoring-workers.js';
 import { createMonitoring } from './monitoring/services.js';
@@ -283,7 +286,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         now,
         logger: logger.child({ component: 'accept' }),
       });
-      registerCommands(app.app, {
+      const commandDeps: CommandDeps = {
         config,
         producer,
         poster,
@@ -298,7 +301,18 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         offboarding: offboarding?.commands,
         pending,
         accept,
-      });
+      };
+      registerCommands(app.app, commandDeps);
+      // Incident triggers in the opted-in channels (src/features/triggers/): the Check runs the normal check path, in the thread.
+      createTriggersFeature({
+        config,
+        redis: stateRedis,
+        prefix,
+        poster,
+        groups,
+        logger: logger.child({ component: 'triggers' }),
+        requestCheck: ({ requester, gateway, threadTs, reply }) => requestCheck(commandDeps, { requester, gateways: [gateway], source: 'button', commandText: `trigger check ${gateway}`, reply, threadTs }),
+      })?.registerSlack(app.app);
       offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
       await app.start();
