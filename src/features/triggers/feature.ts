@@ -90,12 +90,18 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
 
   const onMessage = async (app: App, event: MessageEvent, botUserId: string | undefined) => {
     // Only people: no bot (ours or another), no edit, join, broadcast of an old message, or file share.
-    if (event.bot_id || event.subtype !== undefined || !event.user || event.user === botUserId) return;
+    if (event.bot_id || event.subtype !== undefined || !event.user || event.user === botUserId) {
+      deps.logger.debug({ channel: event.channel, ts: event.ts, reason: event.user === botUserId || event.bot_id ? 'bot' : `subtype ${event.subtype ?? 'none'}` }, 'trigger: message ignored');
+      return;
+    }
     if (event.channel_type !== 'channel' && event.channel_type !== 'group') return;
     const match = matchSymptom(event.text ?? '', known);
     if (!match) return;
     const channel = await optedIn(app, event.channel);
-    if (!channel.ok) return;
+    if (!channel.ok) {
+      deps.logger.debug({ channel: event.channel, ts: event.ts }, 'trigger: channel not opted in');
+      return;
+    }
     const threadTs = event.thread_ts ?? event.ts;
     const decision = await limiter.take(event.channel, threadTs).catch((error: unknown) => {
       // A trigger is a convenience: without the limiter, stay silent rather than risk a flood.
@@ -103,7 +109,7 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
       return 'unavailable' as const;
     });
     if (decision !== 'allowed') {
-      deps.logger.debug({ channel: event.channel, threadTs, decision, symptom: match.symptom }, 'trigger matched, not replying');
+      deps.logger.debug({ channel: event.channel, ts: event.ts, threadTs, decision, symptom: match.symptom }, 'trigger matched, not replying');
       return;
     }
     const requester: Requester = { userId: event.user, channelId: event.channel, ...(channel.name ? { channelName: channel.name } : {}), isDirectMessage: false };
