@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
-import { renderAclAudit } from '../src/render/acl-blocks.js';
+import { renderAclAudit } from '../src/features/acl/render/acl-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
 import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
-import { aclFindingCount } from '../src/tailscale/acl-service.js';
+import { aclFindingCount } from '../src/features/acl/acl-service.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { md, plainOf } from '../src/render/slack-text.js';
 

@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Coalescer } from '../src/queue/coalesce.js';
 import { CheckRequestJobSchema, type PostCheckResultJob } from '../src/queue/payloads.js';
 import { JOBS, postJobId } from '../src/queue/names.js';
-import type { ProbeReport } from '../src/probes/report.js';
+import type { ProbeReport } from '../src/report/report.js';
 import type { Logger } from '../src/log.js';
 import { windowedRetryOptions } from '../src/queue/post-retry.js';
 

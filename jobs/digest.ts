@@ -1,7 +1,7 @@
 import { parseStored } from '../src/state/stored-json.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { MonitoringServices } from '../src/monitoring/services.js';
+import type { MonitoringServices } from '../src/features/monitoring/services.js';
 import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
 import { DigestJobDataSchema } from './schedules.js';
 

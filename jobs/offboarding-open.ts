@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { OpenJobSchema } from '../src/queue/offboarding-jobs.js';
-import { openOffboarding, type OpenDeps } from '../src/offboarding/open.js';
+import { OpenJobSchema } from '../src/features/offboarding/offboarding-jobs.js';
+import { openOffboarding, type OpenDeps } from '../src/features/offboarding/open.js';
 
 /** Opens one offboarding checklist (retried: the open is idempotent). */
 export function createOpenOffboardingProcessor(deps: OpenDeps) {

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/log.js';
-import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE } from '../src/queue/offboarding-jobs.js';
+import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE } from '../src/features/offboarding/offboarding-jobs.js';
 import { logWorkerError } from '../src/health/worker-errors.js';
 
 /** The offboarding queue's worker: one processor per job kind, dispatched by job name. */

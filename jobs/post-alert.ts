@@ -1,15 +1,15 @@
 import { parseStored } from '../src/state/stored-json.js';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { alertJobId, AlertPostJobSchema } from '../src/alerts/post-job.js';
-import { NETWORK_SUBJECT } from '../src/alerts/decide.js';
-import { contextOrEmpty, type CheckEnrichment } from '../src/check/enrichment.js';
+import { alertJobId, AlertPostJobSchema } from '../src/features/monitoring/alerts/post-job.js';
+import { NETWORK_SUBJECT } from '../src/features/monitoring/alerts/decide.js';
+import { contextOrEmpty, type CheckEnrichment } from '../src/render/enrichment.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
-import { renderAlertPost } from '../src/render/alert-blocks.js';
+import { renderAlertPost } from '../src/features/monitoring/render/alert-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
 import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
-import type { AlertStateStore } from '../src/state/alert-state.js';
+import type { AlertStateStore } from '../src/features/monitoring/state/alert-state.js';
 
 /**
  * Posts one alert decision. The alert goes to the channel and its ts becomes the incident's

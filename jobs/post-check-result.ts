@@ -5,7 +5,7 @@ import { renderCheckFailed, renderCheckResults } from '../src/render/check-block
 import type { SlackPoster } from '../src/slack/poster.js';
 import { context, fallbackOf, message, section, type SlackMessage } from '../src/render/blocks.js';
 import { joinText, md } from '../src/render/slack-text.js';
-import { contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/check/enrichment.js';
+import { contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/render/enrichment.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { Logger } from '../src/log.js';
 

@@ -3,7 +3,7 @@ import type { CheckResult } from '../src/check/checker.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
 import type { Coalescer } from '../src/queue/coalesce.js';
-import type { Monitor } from '../src/alerts/monitor.js';
+import type { Monitor } from '../src/features/monitoring/alerts/monitor.js';
 import { ScheduledCheckDataSchema } from './schedules.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { EvidenceOf, HostEvidenceData, LayerResult, ProbeReport } from '../probes/report.js';
-import type { Finding } from './rules.js';
+import type { EvidenceOf, HostEvidenceData, LayerResult, ProbeReport } from '../report/report.js';
+import type { Finding } from './finding.js';
 import type { SymptomId } from './symptom-table.js';
 
 /**

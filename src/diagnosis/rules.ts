@@ -1,31 +1,13 @@
 import { isIP } from 'node:net';
-import type { EvidenceOf, ProbeReport } from '../probes/report.js';
-import { layerOf } from '../probes/layer-order.js';
-import { TLS_ALERT_INTERNAL_ERROR } from '../probes/net-error.js';
+import type { EvidenceOf, ProbeReport } from '../report/report.js';
+import { layerOf } from '../report/layer-order.js';
+import { TLS_ALERT_INTERNAL_ERROR } from '../report/net-error.js';
 import { decodeClose } from '../openclaw/close-codes.js';
-import type { SymptomId } from './symptom-table.js';
 import { payloadRefused } from './payload-rules.js';
 import { portBlockedCause } from './port-blocked.js';
+import type { Rule } from './finding.js';
 
-/**
- * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
- * Rules are pure and ordered by ladder layer; `blocking` rules explain a failed check, the others
- * add what else is worth knowing (degradation, exposure, versions).
- */
-export interface Finding {
-  id: SymptomId;
-  evidence: string[];
-  notes?: string[];
-  blocking: boolean;
-  /** Overrides the row's severity where the evidence makes it milder or worse. */
-  severity?: import('./symptom-table.js').Severity;
-  /** Overrides the row's "suspect first" / "what to do" where the evidence names the cause. */
-  suspect?: string;
-  do?: string;
-  /** The evidence already names one cause: the host's view adds a note instead of re-reading it. */
-  decided?: boolean;
-  layer?: import('../probes/report.js').LayerName | 'exposure' | 'host' | 'version';
-}
+export type { Finding } from './finding.js';
 
 const q = (text: string) => JSON.stringify(text);
 const closeText = (close: { code: number; reason: string } | undefined) =>
@@ -49,8 +31,6 @@ export function runningVersion(report: ProbeReport): string | undefined {
     report.host?.loopback?.serverVersion
   );
 }
-
-type Rule = (report: ProbeReport) => Finding | undefined;
 
 const botNodeOffline: Rule = (report) => {
   const layer = layerOf(report, 'bot-node');

@@ -16,7 +16,7 @@ import { readListeners } from './read-listeners.js';
 import { readPacketFilter, type FirewallReading } from './read-packet-filter.js';
 import { findSocketOwners, nodeProcReader, userNames, type ProcReader } from './socket-owners.js';
 import { readUnit, type ReadTextFn } from './read-unit.js';
-import { tokenFingerprint } from './token-fingerprint.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
 import { assessUnitDrift } from './unit-drift.js';
 import { createLocalApiClient, DEFAULT_SOCKET_PATH, type LocalApiClient } from '../tailscale/local-api.js';
 import { readGatewayConfig, type GatewayConfigData } from './read-gateway-config.js';

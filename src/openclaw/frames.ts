@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GatewayErrorEvidence } from '../probes/report.js';
+import type { GatewayErrorEvidence } from '../report/report.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } from '../bounded-json.js';
 
 /**

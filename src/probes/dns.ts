@@ -1,7 +1,7 @@
 import { isIP, type LookupFunction } from 'node:net';
 import { lookup as systemLookup } from 'node:dns/promises';
-import type { LayerOf } from './report.js';
-import { netErrorOf } from './net-error.js';
+import type { LayerOf } from '../report/report.js';
+import { netErrorOf } from '../report/net-error.js';
 import { roundMs, type MonotonicClock } from './clock.js';
 
 export type Lookup = (host: string) => Promise<string[]>;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ExposureEvidence } from './report.js';
+import type { ExposureEvidence } from '../report/report.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeTcp } from './tcp.js';
 import { httpGet } from './http-get.js';

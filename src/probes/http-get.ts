@@ -2,8 +2,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { z } from 'zod';
-import type { HttpEndpointEvidence } from './report.js';
-import { netErrorOf } from './net-error.js';
+import type { HttpEndpointEvidence } from '../report/report.js';
+import { netErrorOf } from '../report/net-error.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
 
 const MAX_BODY_BYTES = 16 * 1024;

@@ -1,8 +1,8 @@
 import type { CheckTarget } from '../config/targets.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { LayerName, LayerOf, LayerResult, ProbeReport } from './report.js';
-import { LAYER_ORDER } from './layer-order.js';
+import type { LayerName, LayerOf, LayerResult, ProbeReport } from '../report/report.js';
+import { LAYER_ORDER } from '../report/layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeDns, toNodeLookup, type Lookup } from './dns.js';
 import { isShortName } from './dns-split.js';
@@ -13,7 +13,7 @@ import { channelsLayer, gatewayConfigEvidence, healthLayer, statusLayer } from '
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
 import type { TailnetPolicyProbe } from './tailnet/policy-probe.js';
-import { tokenFingerprint } from '../host/token-fingerprint.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
 
 export interface LadderDeps {
   connect: Connect;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { policyProblems, resolveAccountPolicy } from '../openclaw/channel-policy.js';
 import { gatewayConfigFacts } from '../openclaw/gateway-config.js';
 import type { RpcOutcome } from '../openclaw/types.js';
-import type { ChannelState, GatewayConfigEvidence, LayerOf } from './report.js';
+import type { ChannelState, GatewayConfigEvidence, LayerOf } from '../report/report.js';
 
 /**
  * Pure mapping of the three read RPCs' outcomes to layers. Payloads are parsed loosely (the Gateway

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DnsEvidence, ExposureEvidence, LayerOf } from './report.js';
+import type { DnsEvidence, ExposureEvidence, LayerOf } from '../report/report.js';
 
 /**
  * What the ladder needs from the tailnet side (tailscaled's LocalAPI on this node). Absent when no

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { CheckTarget } from '../config/targets.js';
 import type { ConnectOptions, ConnectResult, DeviceIdentity, GatewaySession } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { HandshakeEvidence, LayerOf } from './report.js';
+import type { HandshakeEvidence, LayerOf } from '../report/report.js';
 import { roundMs } from './clock.js';
 
 export type Connect = (options: ConnectOptions) => Promise<ConnectResult>;

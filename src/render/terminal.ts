@@ -1,5 +1,5 @@
 import type { Diagnosis, Verdict } from '../diagnosis/verdict.js';
-import type { LayerStatus, ProbeReport } from '../probes/report.js';
+import type { LayerStatus, ProbeReport } from '../report/report.js';
 
 /**
  * The terminal rendering of a check: a compact layer table, then the verdicts in the runbook's
