@@ -4,7 +4,7 @@ import type { Env } from '../config/targets.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { loadProcessConfig, parseProcessArgs, runUntilSignal } from './process-lifecycle.js';
-import { startAgent } from './start-agent.js';
+import { startAgent } from './composition-root.js';
 
 /**
  * `clawops agent --gateway NAME [--config PATH]`: the host agent as a long-running process. Needs

@@ -9,7 +9,7 @@ import { createChecker, type CheckResult } from '../check/checker.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { runJointCheck } from '../check/joint-check.js';
 import { createUnitTokenBook } from '../check/unit-token-book.js';
-import { resolveAgentSettings } from '../config/agent-settings.js';
+import { resolveAgentSettings, type AgentSettings } from '../config/agent-settings.js';
 import { createHostCheckRequester } from '../queue/host-check-requester.js';
 import { connectToGateway } from '../openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from '../openclaw/device-identity.js';
@@ -27,19 +27,18 @@ import { createLastStateStore } from '../state/last-state.js';
 import { registerCommands } from '../../commands/index.js';
 import { startWorkers, type Workers } from '../../jobs/workers.js';
 import { startMonitoringWorkers, type MonitoringWorkers } from '../../jobs/monitoring-workers.js';
-import { createMonitoring } from '../features/monitoring/services.js';
+import { createMonitoringFeature } from '../features/monitoring/feature.js';
 import type { DigestSectionProvider } from '../render/digest-section.js';
 import type { LadderDeps } from '../probes/ladder.js';
 import { existsSync } from 'node:fs';
 import { tailnetSettingsFor } from '../config/sections/tailscale.js';
 import { ladderProbesFor } from '../probes/tailnet/from-config.js';
 import { createExposureStore } from '../state/exposure-record.js';
-import { adminApiFromConfig } from '../tailscale/admin-api-config.js';
-import { createAclAuditService } from '../features/acl/acl-service.js';
-import { createTailnetDigestSection } from '../features/acl/tailnet-digest-section.js';
-import { createOffboardingRuntime } from '../features/offboarding/feature.js';
+import { createAclFeature } from '../features/acl/feature.js';
+import { createOffboardingFeature } from '../features/offboarding/feature.js';
+import { offboardingProcessors, startOffboardingWorker } from '../../jobs/offboarding-worker.js';
 import { combineEnrichments } from '../render/combined-enrichment.js';
-import { Queue } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { describeRedisTarget } from '../config/redis-target.js';
 import { createRedisHealth, type RedisHealth } from '../health/redis-health.js';
 import { createReadiness, type Readiness } from '../health/readiness.js';
@@ -52,11 +51,18 @@ import { posterClientOptions } from '../slack/poster.js';
 import { createPendingChecks } from '../state/pending-checks.js';
 import { createCheckResultPublisher } from '../../jobs/post-check-result.js';
 import { createStalePlaceholderSweeper, startStalePlaceholderSweeper } from '../../jobs/stale-placeholders.js';
+import { createHostCheckProcessor } from '../../jobs/host-checks.js';
+import { UsageError } from '../errors.js';
+import { runHostChecks, type HostCheckDeps } from '../host/run-host-checks.js';
+import { hostCheckQueueName } from '../queue/host-check-job.js';
+import { logWorkerError } from '../health/worker-errors.js';
 
 /**
- * The composition root for the long-running processes: builds Redis connections, queues, the Bolt
- * app and the workers from config + environment, and stops them in order. `bot` takes commands,
- * `worker` runs checks and posts; `start` is both in one process.
+ * THE composition root (the only one): every long-running process is built here from config +
+ * environment — Redis connections, queues, the Bolt app, the workers, the feature slices
+ * (monitoring, acl, offboarding) — and stopped in order. `bot` takes commands, `worker` runs checks
+ * and posts, `start` is both in one process (`startRuntime`); `agent` is the host agent on a
+ * gateway host (`startAgent`, below). Nothing imports src/app/ (dependency-cruiser enforces it).
  */
 export interface RuntimeOptions {
   config: Config;
@@ -149,15 +155,31 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
     const lastState = createLastStateStore({ redis: stateRedis, prefix });
     // Sections other parts contribute to the health digest (tailnet, offboarding) join this list.
     const digestSections: DigestSectionProvider[] = [...(runtime.digestSections ?? [])];
-    const monitoring = createMonitoring({ config, redis: stateRedis, prefix, lastState, sections: () => digestSections, now });
+    const monitoring = createMonitoringFeature({ config, redis: stateRedis, prefix, lastState, sections: () => digestSections, now });
     const exposures = createExposureStore({ redis: stateRedis, prefix });
-    // The ACL audit (`/gateway acl`, the digest's tailnet section), when the admin API is configured.
-    const acl = config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, runtime.env) }) : undefined;
-    digestSections.push(createTailnetDigestSection({ config, exposures, acl }));
+    // The ACL audit (`/gateway acl`, when the admin API is configured) and the digest's tailnet section.
+    const { acl, digestSection: tailnetSection } = createAclFeature({ config, env: runtime.env, exposures });
+    digestSections.push(tailnetSection);
     // Offboarding (checklists, reminders, the users poll, the reminder under every verdict), when configured.
-    const offboarding = createOffboardingRuntime({ config, env: runtime.env, redisUrl: options.redisUrl, prefix, redis: stateRedis, client, poster, audit, groups: createGroupMembership({ client }), logger: logger.child({ component: 'offboarding' }), now, newId: randomUUID });
+    const offboardingLogger = logger.child({ component: 'offboarding' });
+    // Its own connections, outside the readiness watch (as before the slices): a producer for its queue, and a worker connection below.
+    const offboardingConnections: Redis[] = [];
+    const offboardingConnection = (role: 'producer' | 'worker') => {
+      const connection = role === 'producer' ? createProducerConnection(options.redisUrl) : createWorkerConnection(options.redisUrl);
+      connection.on('error', (error) => offboardingLogger.debug({ err: error }, `redis (offboarding ${role}) error`));
+      offboardingConnections.push(connection);
+      return connection;
+    };
+    const offboarding = config.offboarding
+      ? createOffboardingFeature({ config, env: runtime.env, prefix, redis: stateRedis, producerConnection: offboardingConnection('producer'), client, poster, audit, groups: createGroupMembership({ client }), logger: offboardingLogger, now, newId: randomUUID })
+      : undefined;
+    let offboardingWorker: Worker | undefined;
     if (offboarding) {
-      closers.push(() => offboarding.close());
+      closers.push(async () => {
+        if (offboardingWorker) await offboardingWorker.close().catch((error: unknown) => offboardingLogger.warn({ err: error }, 'closing the offboarding worker'));
+        await offboarding.close();
+        for (const connection of offboardingConnections) connection.disconnect();
+      });
       digestSections.push(offboarding.digestSection);
     }
     const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment);
@@ -225,7 +247,10 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         ...timings,
       });
       result.workers = workers;
-      offboarding?.startWorker();
+      if (offboarding) {
+        offboardingWorker = startOffboardingWorker({ connection: offboardingConnection('worker'), prefix, logger: offboardingLogger, processors: offboardingProcessors(offboarding.jobs) });
+        offboarding.schedulePoll().catch((error: unknown) => offboardingLogger.warn({ err: error }, 'could not schedule the tailnet users poll'));
+      }
       // Scheduled checks, alerts and digests: closed together with the check workers, sharing the grace.
       const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => recordResult(result, 'schedule'), now, logger: logger.child({ component: 'monitoring' }), redisHealth, ...timings });
       closers.push((leftMs) => Promise.all([watching.close({ graceMs: leftMs }), workers.close({ graceMs: leftMs })]));
@@ -305,6 +330,96 @@ async function loadIdentity(config: Config, env: Env, logger: Logger): Promise<D
     return await loadOrCreateDeviceIdentity(path);
   } catch (error) {
     logger.warn({ err: error }, 'device identity unavailable: checking token-only');
+    return undefined;
+  }
+}
+
+/**
+ * `clawops agent --gateway <name>`: a BullMQ worker on the gateway host. It connects OUT to the
+ * same Redis (no inbound port), consumes only its gateway's queue, one job at a time, and answers
+ * each with the fixed host checks. The token it compares and proves loopback with comes from its
+ * own environment (the gateway's `tokenEnv`), never from a job.
+ */
+export interface AgentOptions {
+  config: Config;
+  gateway: string;
+  env: Env;
+  redisUrl: string;
+  prefix: string;
+  logger: Logger;
+  /** Test seams: where the device identity lives, the host's programs and files, the ladder. */
+  identityPath?: string;
+  host?: Partial<Omit<HostCheckDeps, 'checker'>>;
+  ladder?: Partial<LadderDeps>;
+  /** Jobs older than this are refused (default 5 min: generous for clock skew between hosts). */
+  maxAgeMs?: number;
+}
+
+export interface HostAgent {
+  settings: AgentSettings;
+  queue: string;
+  worker: Worker;
+  /** The job in hand finishes within the grace; then Redis is dropped, reachable or not. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+export async function startAgent(options: AgentOptions): Promise<HostAgent> {
+  const { config, gateway, env, logger } = options;
+  const target = resolveTarget(config, gateway, env);
+  const settings = resolveAgentSettings(config, gateway);
+  if (!settings) throw new UsageError(`gateway \`${gateway}\` has no enabled agent: add gateways.${gateway}.agent to the config`);
+  if (target.token === undefined) logger.warn({ gateway, tokenEnv: target.tokenEnv }, 'the gateway token is not set here: loopback is checked with the device identity alone and unit drift is not compared on this host');
+
+  const identity = await loadAgentIdentity(options.identityPath ?? identityPath(config.identity.path, env), logger);
+  const checker = createChecker({ connect: connectToGateway, ...(identity ? { identity } : {}), ...options.ladder });
+  const queue = hostCheckQueueName(gateway);
+  const connection = createWorkerConnection(options.redisUrl);
+  const redisHealth = createRedisHealth({ logger, target: describeRedisTarget(options.redisUrl) });
+  redisHealth.watch('agent', connection);
+  const processor = createHostCheckProcessor({
+    gateway,
+    maxAgeMs: options.maxAgeMs ?? 5 * 60_000,
+    logger,
+    runChecks: () => runHostChecks(settings, target, { ...options.host, checker }),
+  });
+  // One job at a time: the checks are cheap, and a burst of requests must not become a burst of handshakes.
+  const worker = new Worker(queue, processor, { connection, prefix: options.prefix, concurrency: 1 });
+  worker.on('failed', (job: Job | undefined, error: Error) => logger.warn({ jobId: job?.id, reason: error.message.slice(0, 300) }, 'host-check job failed'));
+  worker.on('completed', (job: Job) => logger.info({ jobId: job.id }, 'host checks answered'));
+  worker.on('error', (error) => logWorkerError(logger, redisHealth, error, 'agent worker error'));
+  await worker.waitUntilReady();
+  logger.info({ gateway, queue, unit: settings.unit, port: settings.port, bind: settings.bind, deviceId: identity?.deviceId }, 'host agent started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    settings,
+    queue,
+    worker,
+    close({ graceMs = 20_000 } = {}) {
+      closing ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), graceMs);
+          timer.unref();
+        });
+        const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+        if ((await Promise.race([closed, late])) === 'late') {
+          logger.warn({ graceMs }, 'the agent did not stop within the grace (Redis unreachable?): dropping the connection');
+          void worker.close(true).catch(() => undefined);
+        }
+        clearTimeout(timer);
+        connection.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function loadAgentIdentity(path: string, logger: Logger): Promise<DeviceIdentity | undefined> {
+  try {
+    return await loadOrCreateDeviceIdentity(path);
+  } catch (error) {
+    logger.warn({ err: error }, 'device identity unavailable: loopback is checked token-only');
     return undefined;
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startAgent, type HostAgent } from '../../src/app/start-agent.js';
+import { startAgent, type HostAgent } from '../../src/app/composition-root.js';
 import { createChecker } from '../../src/check/checker.js';
 import { resolveAgentSettings } from '../../src/config/agent-settings.js';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
