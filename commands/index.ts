@@ -79,7 +79,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     };
     try {
       const channel = 'channel' in body ? (body.channel as { id?: string; name?: string } | undefined) : undefined;
-      const value = 'value' in action ? (action.value as string | undefined) : undefined;
+      const value = 'value' in action ? (action.value) : undefined;
       await handleRerun(deps, { userId: body.user.id, channelId: channel?.id, channelName: channel?.name, value, reply });
     } catch (error) {
       deps.logger.error({ err: error }, 're-run failed');

@@ -8,6 +8,8 @@ import { runCli } from './cli.js';
 runCli(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  // isTTY is typed boolean but is undefined when stdout is not a terminal.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare
   isTty: process.stdout.isTTY === true,
 }).then(
   (code) => {

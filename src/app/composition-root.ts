@@ -197,7 +197,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       redisHealth,
       stop: async () => undefined,
       redisReady: async () => {
-        await Promise.all(requestPathConnections.map((connection) => (connection.status === 'ready' ? undefined : new Promise<void>((resolve) => connection.once('ready', () => resolve())))));
+        await Promise.all(requestPathConnections.map((connection) => (connection.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => connection.once('ready', () => resolve())))));
       },
     };
     // Without persistence, queued checks die with Redis: say so at boot (and in the alerts channel, once).

@@ -161,7 +161,7 @@ function loopbackTarget(target: CheckTarget, agent: AgentSettings, url: string):
 function listenerEvidence(reading: Awaited<ReturnType<typeof readListeners>>, agent: AgentSettings): ListenerEvidence {
   const base = { port: agent.port, bind: agent.bind };
   if (!reading.available) return { ...base, available: false, reason: reading.code ? `${reading.reason} (${reading.code})` : reading.reason, listening: false, bound: [], allowed: [], violations: [] };
-  const matrix = assessListeners(reading.listeners as TcpSocket[], { port: agent.port, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses });
+  const matrix = assessListeners(reading.listeners, { port: agent.port, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses });
   return {
     ...base,
     available: true,

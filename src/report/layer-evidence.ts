@@ -23,7 +23,6 @@ export const NetErrorSchema = z.enum([
 ]);
 export type NetError = z.infer<typeof NetErrorSchema>;
 
-
 export const BotNodeEvidence = z.object({
   backendState: z.string().optional(),
   loggedIn: z.boolean().optional(),
@@ -168,9 +167,7 @@ export const HandshakeEvidence = z.object({
    * Device pairing as seen by this check: `approved` (device token held or issued), `pending`
    * (the Gateway asked for approval: `requestId`; the check fell back to token-only), `not-used`.
    */
-  pairing: z
-    .object({ status: z.enum(['approved', 'pending', 'not-used']), requestId: z.string().optional() })
-    .optional(),
+  pairing: z.object({ status: z.enum(['approved', 'pending', 'not-used']), requestId: z.string().optional() }).optional(),
 });
 export const RpcEvidence = z.object({
   method: z.string(),
@@ -213,7 +210,6 @@ export const ChannelsEvidence = RpcEvidence.extend({
   /** Whether the DM/group policies could be read (`config.get`, operator.read) and why not. */
   policy: z.object({ read: z.boolean(), detail: z.string().optional() }).optional(),
 });
-
 
 const base = {
   status: LayerStatusSchema,

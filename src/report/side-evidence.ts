@@ -25,7 +25,10 @@ export const GatewayConfigEvidence = z.object({
   tailscaleMode: z.string().optional(),
   authMode: z.string().optional(),
   tokenSource: z.enum(['config', 'secret-ref', 'redacted', 'none']).optional(),
-  tokenFingerprint: z.string().regex(/^[0-9a-f]{12}$/).optional(),
+  tokenFingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{12}$/)
+    .optional(),
 });
 
 /** Exposure: the gateway port must not answer on the gateway's public address. */
@@ -131,7 +134,9 @@ export const HostUnitEvidence = z.object({
   /** Something listens on the unit's port (when the unit sets one). */
   unitPortListening: z.boolean().optional(),
   envComplete: z.boolean().optional(),
-  findings: z.array(z.object({ id: z.string(), symptom: z.string().optional(), severity: z.enum(['critical', 'warning', 'info']), summary: z.string() })).default([]),
+  findings: z
+    .array(z.object({ id: z.string(), symptom: z.string().optional(), severity: z.enum(['critical', 'warning', 'info']), summary: z.string() }))
+    .default([]),
 });
 export const HostVersionEvidence = z.object({
   status: z.enum(['match', 'stale-process', 'unknown']),
@@ -148,7 +153,15 @@ export const HostDoctorEvidence = z.object({
   timedOut: z.boolean().optional(),
   durationMs: z.number().optional(),
   findings: z
-    .array(z.object({ id: z.string(), severity: z.enum(['error', 'warning', 'info']), message: z.string(), path: z.string().optional(), fixHint: z.string().optional() }))
+    .array(
+      z.object({
+        id: z.string(),
+        severity: z.enum(['error', 'warning', 'info']),
+        message: z.string(),
+        path: z.string().optional(),
+        fixHint: z.string().optional(),
+      }),
+    )
     .default([]),
   notes: z.array(z.string()).default([]),
 });

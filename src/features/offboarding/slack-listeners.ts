@@ -39,7 +39,7 @@ export function registerOffboardingListeners(app: App, deps: { checklist: Checkl
     try {
       const actionId = 'action_id' in action ? String(action.action_id) : '';
       const kind = actionKind(actionId);
-      const value = parseButtonValue('value' in action ? (action.value as string | undefined) : undefined);
+      const value = parseButtonValue('value' in action ? (action.value) : undefined);
       if (!kind || !value) {
         await reply(md`⚠️ This button is out of date.`);
         return;
