@@ -64,6 +64,11 @@ export function registerCommands(app: App, deps: CommandDeps): void {
           await handleHelp({ topic: parsed.command.topic, reply });
           await audit('answered: help');
           return;
+        default: {
+          // Every subcommand the parser knows is answered above: a new one fails to compile until it is.
+          const unhandled: never = parsed.command;
+          throw new Error(`unhandled /gateway subcommand ${JSON.stringify(unhandled)}`);
+        }
       }
     } catch (error) {
       deps.logger.error({ err: error, command: command.text }, 'gateway command failed');

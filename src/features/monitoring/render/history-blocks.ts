@@ -7,6 +7,7 @@ import { codeSection, context, header, message, section, truncate, type Block, t
 import { code, joinText, md, mention, withoutStars, type SlackText } from '../../../render/slack-text.js';
 import { formatMs } from '../../../render/terminal.js';
 import { dateTime, dayName, formatDuration, percent } from '../../../render/time-text.js';
+import { STATE_ICON } from '../../../render/icons.js';
 
 /** `/gateway history <name>`: where the gateway stands, its week in numbers, its last results. PURE. */
 export interface HistoryView {
@@ -27,7 +28,6 @@ export interface HistoryView {
   scheduled: boolean;
 }
 
-const STATE_ICON = { healthy: '✅', degraded: '🟡', unhealthy: '🔴' } as const;
 
 function uptimeText(uptime: Uptime): string {
   return uptime.checks === 0 ? '— (no checks)' : `${percent(uptime.ratio)} (${uptime.checks} checks)`;
