@@ -14,6 +14,7 @@ import { handleHistory } from './history.js';
 import { handleMaintenance } from './maintenance.js';
 import { handleDigest } from './digest.js';
 import { md } from '../src/render/slack-text.js';
+import { writeAudit } from '../src/state/audit.js';
 
 /**
  * Registration only: `/gateway` and the Re-run button. Every listener acks first (Slack allows
@@ -36,7 +37,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       await respond({ response_type: 'ephemeral', text: text.mrkdwn });
     };
     // For the outcomes no handler audits itself (usage, help, a failure inside clawops).
-    const audit = (outcome: string) => deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome }).catch(() => undefined);
+    const audit = (outcome: string) => writeAudit(deps.audit, deps.logger, { at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome });
     try {
       const parsed = parseGatewayCommand(command.text, gatewayNames(deps.config));
       if (!parsed.ok) {

@@ -9,6 +9,7 @@ import { looksLikeLogin, tailnetLoginFor } from './identity.js';
 import { isOpen } from './model.js';
 import { channelMention, code, link, md, mention, plainOf, type SlackText } from '../../render/slack-text.js';
 import type { OffboardingStore } from './store.js';
+import { writeAudit } from '../../state/audit.js';
 
 /**
  * `/gateway offboard @user | e-mail | tailnet login`: approvers only. A mention arrives as
@@ -63,7 +64,7 @@ export function createOffboardingCommands(deps: CommandPortDeps): OffboardingCom
   return {
     async offboard(input) {
       const audit = (target: string, outcome: string) =>
-        deps.audit.append({ at: deps.now(), user: input.userId, channel: input.channelId, command: '/gateway offboard', target, outcome }).catch(() => undefined);
+        writeAudit(deps.audit, deps.logger, { at: deps.now(), user: input.userId, channel: input.channelId, command: '/gateway offboard', target, outcome });
       const decision = await authorizeApprover(deps.config.approvers, input.userId, deps.groups);
       if (!decision.allowed) {
         await audit(input.target, `refused: ${plainOf(decision.reason)}`);

@@ -9,6 +9,7 @@ import { gatherFor } from './gather.js';
 import { isOpen, openItems, type Offboarding } from './model.js';
 import type { OffboardingQueue } from './queue.js';
 import type { OffboardingStore } from './store.js';
+import { writeAudit } from '../../state/audit.js';
 
 /**
  * Opens one offboarding: claim the person (once, whatever triggered it), gather what they can
@@ -36,9 +37,7 @@ export type OpenOutcome = { kind: 'opened'; offboarding: Offboarding } | { kind:
 export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<OpenOutcome> {
   const { login } = job.subject;
   const audit = (outcome: string) =>
-    deps.audit
-      .append({ at: deps.now(), user: job.trigger.by ?? 'clawops', command: `offboarding open (${job.trigger.kind})`, target: login, outcome })
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'audit append failed'));
+    writeAudit(deps.audit, deps.logger, { at: deps.now(), user: job.trigger.by ?? 'clawops', command: `offboarding open (${job.trigger.kind})`, target: login, outcome });
 
   const id = deps.newId();
   let record: Offboarding | undefined;

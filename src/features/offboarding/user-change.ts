@@ -8,6 +8,7 @@ import type { SlackPoster } from '../../slack/poster.js';
 import type { AuditLog } from '../../state/audit.js';
 import { tailnetLoginFor } from './identity.js';
 import type { OffboardingStore } from './store.js';
+import { writeAudit } from '../../state/audit.js';
 
 /**
  * Slack's `user_change` event: it fires on every profile edit, and again when Slack retries an
@@ -47,7 +48,7 @@ export async function onUserChange(deps: UserChangeDeps, input: { eventId?: stri
   const { user } = parsed.data;
   if (user.deleted !== true || user.is_bot === true) return 'not-deleted';
   const audit = (target: string, outcome: string) =>
-    deps.audit.append({ at: deps.now(), user: 'clawops', command: 'offboarding trigger user_change', target, outcome }).catch((error: unknown) => deps.logger.warn({ err: error }, 'audit append failed'));
+    writeAudit(deps.audit, deps.logger, { at: deps.now(), user: 'clawops', command: 'offboarding trigger user_change', target, outcome });
   if (input.eventId && !(await deps.store.claimEvent(input.eventId))) {
     await audit(user.id, 'ignored: duplicate event (Slack retry)');
     return 'duplicate-event';

@@ -11,6 +11,7 @@ import { isOpen, type Offboarding, type SlackLocation } from '../model.js';
 import type { OffboardingQueue } from '../queue.js';
 import type { OffboardingStore } from '../store.js';
 import { md, mention, plainOf, type SlackText } from '../../../render/slack-text.js';
+import { writeAudit } from '../../../state/audit.js';
 
 /**
  * What every checklist button shares: its dependencies, the click, and the preamble — the clicker
@@ -51,7 +52,7 @@ export function auditFor(deps: ChecklistDeps, click: Click, command: string, off
       target: [offboarding?.subject.login, target].filter(Boolean).join(' · ') || undefined,
       outcome,
     };
-    await deps.audit.append(entry).catch((error: unknown) => deps.logger.warn({ err: error }, 'audit append failed'));
+    await writeAudit(deps.audit, deps.logger, entry);
     deps.logger.info({ user: click.userId, command: entry.command, offboarding: offboarding?.id, outcome: entry.outcome }, 'offboarding action');
   };
 }
