@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startAgent, type HostAgent } from '../../src/agent/start-agent.js';
+import { startAgent, type HostAgent } from '../../src/app/composition-root.js';
 import type { ExecFileFn } from '../../src/host/exec-file.js';
 import { createLogger } from '../../src/log.js';
 import { captureLogs, ONCALL, STRANGER, startBotHarness, type BotHarness } from '../support/bot-harness.js';
@@ -79,7 +79,10 @@ describe('/gateway accept with the host agent against the real Gateway', () => {
   it('answers the checklist with the agent’s listener matrix, the exposure probe, token auth and the ACL, and a Markdown block to paste', async () => {
     const since = harness.emu.mark();
     await harness.gateway('accept real');
-    const answer: ResponseUrlPost = await harness.emu.waitForResponse((post) => Array.isArray(post.body.blocks) && String(post.body.text).includes('acceptance'), { since, timeoutMs: 45_000 });
+    const answer: ResponseUrlPost = await harness.emu.waitForResponse(
+      (post) => Array.isArray(post.body.blocks) && String(post.body.text).includes('acceptance'),
+      { since, timeoutMs: 45_000 },
+    );
     const blocks = JSON.stringify(answer.body.blocks);
     const line = (n: number) => blocks.match(new RegExp(`[✅❌⚪➖] \\*${n}\\. [^"]*`))?.[0] ?? '';
     expect(line(1)).toMatch(/^✅ \*1\. The Gateway listens on loopback only/);

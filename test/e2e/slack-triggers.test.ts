@@ -25,7 +25,8 @@ describe('incident triggers', () => {
   let gateway: FakeGateway;
   let harness: BotHarness;
   const logged = (message: string, ts: string) => () => harness.logs.find((line) => line.includes(`"msg":"${message}"`) && line.includes(`"ts":"${ts}"`));
-  const replies = (ts: string) => harness.emu.thread(INCIDENTS.id, ts).filter((message) => message.bot_id !== undefined && (message.text ?? '').startsWith('📖'));
+  const replies = (ts: string) =>
+    harness.emu.thread(INCIDENTS.id, ts).filter((message) => message.bot_id !== undefined && (message.text ?? '').startsWith('📖'));
 
   beforeAll(async () => {
     gateway = await startFakeGateway({ token: GATEWAY_TOKEN });
@@ -44,7 +45,11 @@ describe('incident triggers', () => {
   });
 
   it('a pasted "gateway closed (1000)" gets one threaded reply with the row and a Check button that checks in the thread', async () => {
-    const { ts } = await harness.emu.postUserMessage({ channel: INCIDENTS.id, user: ONCALL.id, text: 'openclaw tui on prod: gateway closed (1000) right after connect' });
+    const { ts } = await harness.emu.postUserMessage({
+      channel: INCIDENTS.id,
+      user: ONCALL.id,
+      text: 'openclaw tui on prod: gateway closed (1000) right after connect',
+    });
     const [reply] = await until('the trigger reply', () => (replies(ts).length ? replies(ts) : undefined));
     const blocks = JSON.stringify(reply!.blocks);
     expect(blocks).toContain('WebSocket closed early');
@@ -59,7 +64,11 @@ describe('incident triggers', () => {
     const placeholder = await harness.emu.waitForCall('chat.postMessage', (call: ApiCall) => String(call.params.text).startsWith('⏳'), { since });
     expect(placeholder.params.thread_ts).toBe(ts);
     const placeholderTs = (placeholder.response as { ts: string }).ts;
-    const verdict = await harness.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === placeholderTs && !String(call.params.text).startsWith('⏳'), { since, timeoutMs: 20_000 });
+    const verdict = await harness.emu.waitForCall(
+      'chat.update',
+      (call: ApiCall) => call.params.ts === placeholderTs && !String(call.params.text).startsWith('⏳'),
+      { since, timeoutMs: 20_000 },
+    );
     expect(String(verdict.params.text)).toMatch(/prod healthy/);
     expect(harness.emu.message(INCIDENTS.id, placeholderTs)?.thread_ts).toBe(ts);
     expect(gateway.connects.length).toBeGreaterThan(0);
@@ -73,7 +82,12 @@ describe('incident triggers', () => {
   });
 
   it('a bot pasting the same symptom gets no reply', async () => {
-    const { ts } = await harness.emu.postBotMessage({ channel: INCIDENTS.id, botId: 'B0ALERTMANAGER', username: 'alertmanager', text: 'FIRING: gateway closed (1000) on prod' });
+    const { ts } = await harness.emu.postBotMessage({
+      channel: INCIDENTS.id,
+      botId: 'B0ALERTMANAGER',
+      username: 'alertmanager',
+      text: 'FIRING: gateway closed (1000) on prod',
+    });
     await until('the bot message ignored', logged('trigger: message ignored', ts));
     expect(replies(ts)).toHaveLength(0);
   });

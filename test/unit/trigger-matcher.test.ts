@@ -31,7 +31,10 @@ const CASES: Case[] = [
   ['gateway connect failed: pairing required (requestId 7f3c…) on lab', 'pairing-required', ['lab']],
   ['closed 1008 NOT_PAIRED', 'pairing-required'],
   ['node pairing: Unexpected server response: 400 then 1006', 'upgrade-stripped'],
-  ['{"error":{"message":"Proxy client attribution is required. Configure gateway.trustedProxies narrowly","type":"proxy_attribution_required"}}', 'proxy-untrusted'],
+  [
+    '{"error":{"message":"Proxy client attribution is required. Configure gateway.trustedProxies narrowly","type":"proxy_attribution_required"}}',
+    'proxy-untrusted',
+  ],
   ['HTTP 403 proxy_attribution_required behind serve on gw-prod', 'proxy-untrusted', ['prod']],
   ['Error: connect ECONNREFUSED 127.0.0.1:18789', 'refused'],
   ['connect ECONNREFUSED 100.101.102.104:18790 — staging down?', 'refused', ['staging']],
@@ -74,7 +77,11 @@ describe('the incident trigger matcher', () => {
   });
 
   it('names gateways by name, host, address and MagicDNS label, each once, in order', () => {
-    expect(matchSymptom('closed (1000) on staging and gw-prod and prod again, lab-box.example-tailnet.ts.net too', GATEWAYS)?.gateways).toEqual(['staging', 'prod', 'lab']);
+    expect(matchSymptom('closed (1000) on staging and gw-prod and prod again, lab-box.example-tailnet.ts.net too', GATEWAYS)?.gateways).toEqual([
+      'staging',
+      'prod',
+      'lab',
+    ]);
   });
 
   it('reads only the first MAX_SCANNED characters', () => {

@@ -8,7 +8,14 @@ const VALUES = { port: '443', gatewayPort: '18789', host: 'gw-prod.example-tailn
 
 describe('the trigger reply', () => {
   it('shows the row in its three columns, filled for the named gateway, with one Check button', () => {
-    const reply = renderTriggerReply({ symptom: 'tailnet-port-blocked', phrase: 'timed out', author: 'U0ONCALL', named: ['prod'], selectable: [], values: VALUES });
+    const reply = renderTriggerReply({
+      symptom: 'tailnet-port-blocked',
+      phrase: 'timed out',
+      author: 'U0ONCALL',
+      named: ['prod'],
+      selectable: [],
+      values: VALUES,
+    });
     expect(blockKitProblems(reply.blocks)).toEqual([]);
     const json = JSON.stringify(reply.blocks);
     expect(json).toContain('*What you see*');
@@ -20,18 +27,32 @@ describe('the trigger reply', () => {
   });
 
   it('a button per named gateway (unique action ids), a select when none is named', () => {
-    const two = JSON.stringify(renderTriggerReply({ symptom: 'refused', phrase: 'econnrefused', author: 'U0ONCALL', named: ['prod', 'staging'], selectable: [], values: VALUES }).blocks);
+    const two = JSON.stringify(
+      renderTriggerReply({ symptom: 'refused', phrase: 'econnrefused', author: 'U0ONCALL', named: ['prod', 'staging'], selectable: [], values: VALUES }).blocks,
+    );
     expect(two).toContain('trigger_check:prod');
     expect(two).toContain('trigger_check:staging');
-    const select = renderTriggerReply({ symptom: 'refused', phrase: 'econnrefused', author: 'U0ONCALL', named: [], selectable: ['prod', 'staging'], values: VALUES });
+    const select = renderTriggerReply({
+      symptom: 'refused',
+      phrase: 'econnrefused',
+      author: 'U0ONCALL',
+      named: [],
+      selectable: ['prod', 'staging'],
+      values: VALUES,
+    });
     expect(blockKitProblems(select.blocks)).toEqual([]);
     expect(JSON.stringify(select.blocks)).toContain('"type":"static_select"');
-    const none = JSON.stringify(renderTriggerReply({ symptom: 'refused', phrase: 'econnrefused', author: 'U0ONCALL', named: [], selectable: [], values: VALUES }).blocks);
+    const none = JSON.stringify(
+      renderTriggerReply({ symptom: 'refused', phrase: 'econnrefused', author: 'U0ONCALL', named: [], selectable: [], values: VALUES }).blocks,
+    );
     expect(none).toContain('none you may check from here');
   });
 
   it('escapes the phrase it echoes', () => {
-    const json = JSON.stringify(renderTriggerReply({ symptom: 'ws-closed-early', phrase: '<!channel> closed (1000) `x`', author: 'U0ONCALL', named: [], selectable: [], values: VALUES }).blocks);
+    const json = JSON.stringify(
+      renderTriggerReply({ symptom: 'ws-closed-early', phrase: '<!channel> closed (1000) `x`', author: 'U0ONCALL', named: [], selectable: [], values: VALUES })
+        .blocks,
+    );
     expect(json).not.toContain('<!channel>');
     expect(json).toContain('&lt;!channel&gt;');
   });

@@ -45,13 +45,20 @@ export function renderChecklistBlocks(checklist: Checklist, options: { requested
   const summary = summaryOf(checklist);
   const blocks: Block[] = [
     header(md`Acceptance checklist: ${checklist.gateway}`),
-    context([md`${checklist.url} · ${slackDate(checklist.checkedAt)} · clawops ${checklist.clientVersion}${options.requestedBy ? md` · asked by ${mention(options.requestedBy)}` : md``}`]),
+    context([
+      md`${checklist.url} · ${slackDate(checklist.checkedAt)} · clawops ${checklist.clientVersion}${options.requestedBy ? md` · asked by ${mention(options.requestedBy)}` : md``}`,
+    ]),
     section(md`*${summary}*`),
     ...checklist.lines.map((entry, index) => section(lineText(entry, index))),
     divider(),
-    section(md`*For the change ticket* (Markdown, paste as is):`),
+    section(md`
+_For the change ticket_ (Markdown, paste as is):
+    `),
     ...markdownBlocks(renderChecklistMarkdown(checklist)),
   ];
   const icon = checklist.allPassed ? '✅' : '❌';
-  return message(md`${icon} ${checklist.gateway} acceptance: ${summary}`, capBlocks(blocks, (cut) => md`${cut} more blocks left out: run \`clawops accept ${checklist.gateway} --format markdown\``));
+  return message(
+    md`${icon} ${checklist.gateway} acceptance: ${summary}`,
+    capBlocks(blocks, (cut) => md`${cut} more blocks left out: run \`clawops accept ${checklist.gateway} --format markdown\``),
+  );
 }

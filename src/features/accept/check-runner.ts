@@ -8,9 +8,9 @@ import { resolveTarget, type Env } from '../../config/targets.js';
 import { connectToGateway } from '../../openclaw/client.js';
 import { loadOrCreateDeviceIdentity } from '../../openclaw/device-identity.js';
 import type { DeviceIdentity } from '../../openclaw/types.js';
-import { identityPath } from '../../paths.js';
+import { identityPath } from '../../config/paths.js';
 import type { LadderDeps } from '../../probes/ladder.js';
-import type { ProbeReport } from '../../probes/report.js';
+import type { ProbeReport } from '../../report/report.js';
 import { ladderProbesFor } from '../../probes/tailnet/from-config.js';
 import type { HostCheckRequester } from '../../queue/host-check-requester.js';
 
@@ -42,6 +42,17 @@ export async function createAcceptCheck(input: AcceptCheckInput): Promise<(gatew
     }
   }
   const now = input.now ?? Date.now;
-  const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnetSettingsFor(config.tailscale, existsSync), { exposure: true, config, env }), ...input.ladder });
-  return (gateway) => runJointCheck({ checker, ...(input.hostChecks ? { hostChecks: input.hostChecks } : {}) }, resolveTarget(config, gateway, env), resolveAgentSettings(config, gateway));
+  const checker = createChecker({
+    connect: connectToGateway,
+    identity,
+    now: () => new Date(now()),
+    ...ladderProbesFor(tailnetSettingsFor(config.tailscale, existsSync), { exposure: true, config, env }),
+    ...input.ladder,
+  });
+  return (gateway) =>
+    runJointCheck(
+      { checker, ...(input.hostChecks ? { hostChecks: input.hostChecks } : {}) },
+      resolveTarget(config, gateway, env),
+      resolveAgentSettings(config, gateway),
+    );
 }

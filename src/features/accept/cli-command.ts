@@ -6,11 +6,11 @@ import { createProducerConnection, createWorkerConnection } from '../../queue/co
 import { createHostCheckRequester, type HostCheckRequester } from '../../queue/host-check-requester.js';
 import { createLogger } from '../../log.js';
 import { suggest } from '../../suggest.js';
-import { adminApiFromConfig } from '../../tailscale/admin-api-config.js';
-import { createAclAuditService } from '../../tailscale/acl-service.js';
+import type { Config } from '../../config/schema.js';
+import type { AclAuditPort } from './acl-port.js';
 import { redisUrlFromEnv } from '../../config/redis-target.js';
 import type { Redis } from 'ioredis';
-import type { ProbeReport } from '../../probes/report.js';
+import type { ProbeReport } from '../../report/report.js';
 import { exitCodeOf } from './checklist.js';
 import { createAcceptCheck } from './check-runner.js';
 import { createAcceptFeature } from './feature.js';
@@ -34,6 +34,8 @@ export interface AcceptCliDeps {
   /** --config, else $CLAWOPS_CONFIG, else ./clawops.yaml (the CLI's rule). */
   configPathFrom: (explicit: string | undefined, env: Env) => string | undefined;
   fingerprints?: FingerprintLookup;
+  /** The ACL audit for this config (the acl feature's, built by the entry point); absent: the ACL line says what to configure. */
+  aclFor?: (config: Config, env: Env) => AclAuditPort | undefined;
   /** Test seam: the check behind the checklist (default: the real ladder from this node). */
   check?: (gateway: string) => Promise<ProbeReport>;
 }
@@ -44,7 +46,12 @@ type Format = (typeof FORMATS)[number];
 export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, deps: AcceptCliDeps): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, 'no-color': { type: 'boolean' } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, 'no-color': { type: 'boolean' } },
+    });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -55,7 +62,10 @@ export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, d
     throw new UsageError(`--format: expected text, markdown or json, got ${JSON.stringify(values.format)}${hint ? ` (did you mean ${hint}?)` : ''}`);
   }
   const path = deps.configPathFrom(values.config, env);
-  if (!path) throw new UsageError('no config file: pass --config PATH or set CLAWOPS_CONFIG (the checklist reads the gateway, its agent, publicAddress and the ACL settings from it)');
+  if (!path)
+    throw new UsageError(
+      'no config file: pass --config PATH or set CLAWOPS_CONFIG (the checklist reads the gateway, its agent, publicAddress and the ACL settings from it)',
+    );
   const config = await loadConfigFile(path);
   const known = gatewayNames(config);
   if (positionals.length > 1) throw new UsageError('one gateway at a time: `clawops accept <name>`');
@@ -79,15 +89,29 @@ export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, d
       connections.push(connection);
       return connection;
     };
-    hostChecks = createHostCheckRequester({ connection: connect(createProducerConnection(url)), eventsConnection: () => connect(createWorkerConnection(url)), prefix, logger });
+    hostChecks = createHostCheckRequester({
+      connection: connect(createProducerConnection(url)),
+      eventsConnection: () => connect(createWorkerConnection(url)),
+      prefix,
+      logger,
+    });
   }
   try {
-    const check = deps.check ?? (await createAcceptCheck({ config, env, ...(hostChecks ? { hostChecks } : {}), onIdentityProblem: (message) => io.stderr(`clawops: device identity unavailable (${message}); checking token-only\n`) }));
-    const acl = config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, env) }) : undefined;
+    const check =
+      deps.check ??
+      (await createAcceptCheck({
+        config,
+        env,
+        ...(hostChecks ? { hostChecks } : {}),
+        onIdentityProblem: (message) => io.stderr(`clawops: device identity unavailable (${message}); checking token-only\n`),
+      }));
+    const acl = deps.aclFor?.(config, env);
     const feature = createAcceptFeature({
       config,
       check,
-      ...(agentConfigured && !hostChecks && !deps.check ? { hostAgentNotAsked: 'this terminal has no REDIS_URL (the agent answers through the Redis it reads)' } : {}),
+      ...(agentConfigured && !hostChecks && !deps.check
+        ? { hostAgentNotAsked: 'this terminal has no REDIS_URL (the agent answers through the Redis it reads)' }
+        : {}),
       ...(acl ? { acl } : {}),
       ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}),
       now: Date.now,

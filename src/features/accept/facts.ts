@@ -1,5 +1,5 @@
-import type { AclAuditResult } from '../../tailscale/acl-service.js';
-import type { ProbeReport } from '../../probes/report.js';
+import type { AclAuditAnswer } from './acl-port.js';
+import type { ProbeReport } from '../../report/report.js';
 import type { FingerprintRecord } from './fingerprint-lookup.js';
 
 /**
@@ -26,7 +26,7 @@ export interface AcceptFacts {
   /** `gateways.<name>.publicAddress`, when configured. */
   publicAddress?: string;
   /** The tailnet ACL audit: not configured (and what to set), or its result. */
-  acl: { configured: false; hint: string } | { configured: true; result: AclAuditResult; opsSources?: readonly string[] };
+  acl: { configured: false; hint: string } | { configured: true; result: AclAuditAnswer; opsSources?: readonly string[] };
   /** The success fingerprint store: not available here (and why), or its answer. */
   fingerprint: { available: false; hint: string } | { available: true; latest?: FingerprintRecord; error?: string };
 }

@@ -43,24 +43,41 @@ export function createAcceptFeature(deps: AcceptFeatureDeps): AcceptFeature {
       const { requester, gateway } = input;
       const audit = async (outcome: string) => {
         try {
-          await deps.audit?.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command: input.commandText, target: gateway, outcome, durationMs: deps.now() - started });
+          await deps.audit?.append({
+            at: deps.now(),
+            user: requester.userId,
+            channel: requester.channelId,
+            command: input.commandText,
+            target: gateway,
+            outcome,
+            durationMs: deps.now() - started,
+          });
         } catch (error) {
           deps.logger.warn({ err: error }, 'audit append failed');
         }
         deps.logger.info({ user: requester.userId, channel: requester.channelId, command: input.commandText, gateway, outcome }, 'gateway command');
       };
       if (!deps.groups) {
-        await input.reply(md`⚠️ The acceptance checklist is not available in this process.`);
+        await input.reply(md`
+⚠️ The acceptance checklist is not available in this process.
+        `);
         await audit('failed: not wired');
         return;
       }
-      const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({ allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` }));
+      const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({
+        allowed: false as const,
+        reason: md`
+could not verify your user groups with Slack right now: try again in a moment
+        `,
+      }));
       if (!decision.allowed) {
         await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
         await audit(`refused: ${plainOf(decision.reason)}`);
         return;
       }
-      await input.reply(md`⏳ Running the acceptance checklist for ${gateway}: a check from this node, the host agent, the public address, the ACL…`).catch(() => undefined);
+      await input
+        .reply(md`⏳ Running the acceptance checklist for ${gateway}: a check from this node, the host agent, the public address, the ACL…`)
+        .catch(() => undefined);
       let checklist: Checklist;
       try {
         checklist = await run(gateway);

@@ -2,8 +2,8 @@ import type { Config } from '../../config/schema.js';
 import { DEFAULT_TAILSCALE_SETTINGS } from '../../config/sections/tailscale.js';
 import { gatewayPortOf } from '../../config/targets.js';
 import { diagnose } from '../../diagnosis/diagnose.js';
-import type { ProbeReport } from '../../probes/report.js';
-import type { AclAuditResult, AclAuditService } from '../../tailscale/acl-service.js';
+import type { ProbeReport } from '../../report/report.js';
+import type { AclAuditAnswer, AclAuditPort } from './acl-port.js';
 import type { AcceptFacts } from './facts.js';
 import type { FingerprintLookup } from './fingerprint-lookup.js';
 
@@ -19,7 +19,7 @@ export interface GatherDeps {
   check(gateway: string): Promise<ProbeReport>;
   /** Why the host agent cannot be asked from this process (a terminal without Redis); absent: it can. */
   hostAgentNotAsked?: string;
-  acl?: AclAuditService;
+  acl?: AclAuditPort;
   fingerprints?: FingerprintLookup;
   /** Why there is no fingerprint store here, and what to do (said on the fingerprint line). */
   fingerprintHint?: string;
@@ -29,7 +29,8 @@ export interface GatherDeps {
 }
 
 export const ACL_HINT = 'add `tailscale.adminApi` (baseUrl, and apiKeyEnv or oauthClientIdEnv + oauthClientSecretEnv, with policy_file:read) to clawops.yaml';
-export const FINGERPRINT_HINT = 'success fingerprints are kept by the bot in Redis (`clawops start`) and by `clawops check` in its state directory; this process has neither wired';
+export const FINGERPRINT_HINT =
+  'success fingerprints are kept by the bot in Redis (`clawops start`) and by `clawops check` in its state directory; this process has neither wired';
 
 function urlPortOf(url: string): number {
   const parsed = new URL(url);
@@ -41,9 +42,14 @@ export async function gatherAcceptFacts(deps: GatherDeps, gateway: string): Prom
   const configured = deps.config.gateways[gateway];
   if (!configured) throw new Error(`no gateway named ${gateway}`);
   const checkedAt = deps.now();
-  const aclAudit: Promise<AclAuditResult> | undefined = deps.acl?.audit({ gateways: [gateway] }).catch(
-    (error: unknown): AclAuditResult => ({ ok: false, at: new Date(deps.now()).toISOString(), stage: 'fetch', message: error instanceof Error ? error.message.slice(0, 200) : 'failed' }),
-  );
+  const aclAudit: Promise<AclAuditAnswer> | undefined = deps.acl
+    ?.audit({ gateways: [gateway] })
+    .catch((error: unknown): AclAuditAnswer => ({
+      ok: false,
+      at: new Date(deps.now()).toISOString(),
+      stage: 'fetch',
+      message: error instanceof Error ? error.message.slice(0, 200) : 'failed',
+    }));
   const report = await deps.check(gateway);
   const diagnosis = diagnose(report);
   if (deps.record) await deps.record(report).catch(() => undefined);
@@ -67,7 +73,10 @@ export async function gatherAcceptFacts(deps: GatherDeps, gateway: string): Prom
     checkedAt,
     report,
     verdict: { state: diagnosis.state, ...(diagnosis.verdicts[0] ? { primary: diagnosis.verdicts[0].id } : {}), headline: diagnosis.headline },
-    agent: agent && agent.enabled ? { configured: true, bind: agent.bind, ...(deps.hostAgentNotAsked ? { notAsked: deps.hostAgentNotAsked } : {}) } : { configured: false },
+    agent:
+      agent && agent.enabled
+        ? { configured: true, bind: agent.bind, ...(deps.hostAgentNotAsked ? { notAsked: deps.hostAgentNotAsked } : {}) }
+        : { configured: false },
     ...(configured.publicAddress ? { publicAddress: configured.publicAddress } : {}),
     acl: aclAudit ? { configured: true, result: await aclAudit, ...(opsSources ? { opsSources } : {}) } : { configured: false, hint: ACL_HINT },
     fingerprint,

@@ -15,6 +15,8 @@ const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~$]/g;
 const MAX_VALUE = 600;
 
 export function escapeMarkdown(text: string): string {
+  // Control characters dropped (they are never part of a value a ticket should show).
+  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
   const bounded = flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
   return bounded.replace(/&/g, '&amp;').replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
@@ -22,7 +24,11 @@ export function escapeMarkdown(text: string): string {
 
 /** Our own sentences: code spans kept, anything that could start HTML or break the item escaped. */
 function ownText(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 const MARK: Record<LineStatus, { box: string; word: string }> = {
@@ -52,7 +58,9 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
     '',
     ...checklist.lines.flatMap(item),
     '',
-    checklist.allPassed ? '_Every line was checked now and passed._' : '_A line not checked counts as not passed: configure what it names and run `clawops accept` again._',
+    checklist.allPassed
+      ? '_Every line was checked now and passed._'
+      : '_A line not checked counts as not passed: configure what it names and run `clawops accept` again._',
   ];
   return `${lines.join('\n')}\n`;
 }

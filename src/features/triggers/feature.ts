@@ -43,12 +43,18 @@ const MessageEventSchema = z.looseObject({
   type: z.literal('message'),
   subtype: z.string().optional(),
   bot_id: z.string().optional(),
-  user: z.string().regex(/^[UW][A-Z0-9]{2,30}$/).optional(),
+  user: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,30}$/)
+    .optional(),
   channel: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/),
   channel_type: z.string().optional(),
   text: z.string().optional(),
   ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/),
-  thread_ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/).optional(),
+  thread_ts: z
+    .string()
+    .regex(/^\d{1,12}\.\d{1,9}$/)
+    .optional(),
 });
 type MessageEvent = z.infer<typeof MessageEventSchema>;
 
@@ -61,7 +67,14 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
   if (!settings) return undefined;
   const ids = new Set(settings.channels.filter((channel) => !channel.startsWith('#')));
   const names = new Set(settings.channels.filter((channel) => channel.startsWith('#')).map((channel) => channel.slice(1)));
-  const limiter = deps.limiter ?? createTriggerLimiter({ redis: deps.redis, prefix: deps.prefix, threadCooldownMs: settings.threadCooldownSeconds * 1_000, channelCooldownMs: settings.channelCooldownSeconds * 1_000 });
+  const limiter =
+    deps.limiter ??
+    createTriggerLimiter({
+      redis: deps.redis,
+      prefix: deps.prefix,
+      threadCooldownMs: settings.threadCooldownSeconds * 1_000,
+      channelCooldownMs: settings.channelCooldownSeconds * 1_000,
+    });
   const known: KnownGateway[] = knownGatewaysOf(deps.config.gateways, gatewayPortOf);
   const channelNames = new Map<string, { name: string | undefined; at: number }>();
 
@@ -85,13 +98,21 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
     const configured = gateway ? deps.config.gateways[gateway] : undefined;
     if (!configured) return { port: '18789', gatewayPort: '18789', host: '<host>', tokenEnv: deps.config.defaults.tokenEnv };
     const url = new URL(configured.url);
-    return { port: url.port || (url.protocol === 'wss:' ? '443' : '80'), gatewayPort: String(gatewayPortOf(configured)), host: url.hostname, tokenEnv: configured.tokenEnv ?? deps.config.defaults.tokenEnv };
+    return {
+      port: url.port || (url.protocol === 'wss:' ? '443' : '80'),
+      gatewayPort: String(gatewayPortOf(configured)),
+      host: url.hostname,
+      tokenEnv: configured.tokenEnv ?? deps.config.defaults.tokenEnv,
+    };
   };
 
   const onMessage = async (app: App, event: MessageEvent, botUserId: string | undefined) => {
     // Only people: no bot (ours or another), no edit, join, broadcast of an old message, or file share.
     if (event.bot_id || event.subtype !== undefined || !event.user || event.user === botUserId) {
-      deps.logger.debug({ channel: event.channel, ts: event.ts, reason: event.user === botUserId || event.bot_id ? 'bot' : `subtype ${event.subtype ?? 'none'}` }, 'trigger: message ignored');
+      deps.logger.debug(
+        { channel: event.channel, ts: event.ts, reason: event.user === botUserId || event.bot_id ? 'bot' : `subtype ${event.subtype ?? 'none'}` },
+        'trigger: message ignored',
+      );
       return;
     }
     if (event.channel_type !== 'channel' && event.channel_type !== 'group') return;
@@ -112,13 +133,29 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
       deps.logger.debug({ channel: event.channel, ts: event.ts, threadTs, decision, symptom: match.symptom }, 'trigger matched, not replying');
       return;
     }
-    const requester: Requester = { userId: event.user, channelId: event.channel, ...(channel.name ? { channelName: channel.name } : {}), isDirectMessage: false };
+    const requester: Requester = {
+      userId: event.user,
+      channelId: event.channel,
+      ...(channel.name ? { channelName: channel.name } : {}),
+      isDirectMessage: false,
+    };
     let selectable: string[] = [];
     if (match.gateways.length === 0) {
-      const allowed = await Promise.all(gatewayNames(deps.config).map(async (gateway) => ((await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({ allowed: false }))).allowed ? gateway : undefined)));
+      const allowed = await Promise.all(
+        gatewayNames(deps.config).map(async (gateway) =>
+          (await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({ allowed: false }))).allowed ? gateway : undefined,
+        ),
+      );
       selectable = allowed.filter((gateway): gateway is string => gateway !== undefined);
     }
-    const reply = renderTriggerReply({ symptom: match.symptom, phrase: match.phrase, author: event.user, named: match.gateways, selectable, values: rowValues(match.gateways[0]) });
+    const reply = renderTriggerReply({
+      symptom: match.symptom,
+      phrase: match.phrase,
+      author: event.user,
+      named: match.gateways,
+      selectable,
+      values: rowValues(match.gateways[0]),
+    });
     await deps.poster.post({ channel: event.channel, threadTs }, reply);
     deps.logger.info({ channel: event.channel, threadTs, symptom: match.symptom, gateways: match.gateways }, 'trigger answered');
   };
@@ -129,7 +166,9 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
     const posted = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = posted?.thread_ts ?? posted?.ts;
     if (!user || !channel?.id || !threadTs || !gateway) {
-      await reply(md`⚠️ This button is out of date: type \`/gateway check <name>\` instead.`);
+      await reply(md`
+⚠️ This button is out of date: type \`/gateway check <name>\` instead.
+      `);
       return;
     }
     // Re-checked against today's config, as a typed command would be.
@@ -137,7 +176,12 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
       await reply(md`No gateway named \`${gateway}\` any more: \`/gateway list\` shows them.`);
       return;
     }
-    const requester: Requester = { userId: user, channelId: channel.id, ...(channel.name ? { channelName: channel.name } : {}), isDirectMessage: isDirectMessageChannel(channel.id, channel.name) };
+    const requester: Requester = {
+      userId: user,
+      channelId: channel.id,
+      ...(channel.name ? { channelName: channel.name } : {}),
+      isDirectMessage: isDirectMessageChannel(channel.id, channel.name),
+    };
     await deps.requestCheck({ requester, gateway, threadTs, reply });
   };
 
@@ -157,20 +201,26 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
       };
       app.action(CHECK_ACTION, async ({ ack, body, action, respond }) => {
         await ack();
-        const value = ButtonValueSchema.safeParse((() => {
-          try {
-            return JSON.parse('value' in action && typeof action.value === 'string' ? action.value : '');
-          } catch {
-            return undefined;
-          }
-        })());
-        await onCheck(body as unknown as Record<string, unknown>, value.success ? value.data.gateway : undefined, respondWith(respond)).catch((error: unknown) => deps.logger.error({ err: error }, 'trigger check failed'));
+        const value = ButtonValueSchema.safeParse(
+          (() => {
+            try {
+              return JSON.parse('value' in action && typeof action.value === 'string' ? action.value : '') as unknown;
+            } catch {
+              return undefined;
+            }
+          })(),
+        );
+        await onCheck(body as unknown as Record<string, unknown>, value.success ? value.data.gateway : undefined, respondWith(respond)).catch(
+          (error: unknown) => deps.logger.error({ err: error }, 'trigger check failed'),
+        );
       });
       app.action(TRIGGER_SELECT_ACTION_ID, async ({ ack, body, action, respond }) => {
         await ack();
         const selected = 'selected_option' in action ? (action.selected_option as { value?: unknown } | null)?.value : undefined;
         const gateway = typeof selected === 'string' && /^[a-z0-9][a-z0-9_-]{0,62}$/.test(selected) ? selected : undefined;
-        await onCheck(body as unknown as Record<string, unknown>, gateway, respondWith(respond)).catch((error: unknown) => deps.logger.error({ err: error }, 'trigger check failed'));
+        await onCheck(body as unknown as Record<string, unknown>, gateway, respondWith(respond)).catch((error: unknown) =>
+          deps.logger.error({ err: error }, 'trigger check failed'),
+        );
       });
     },
   };

@@ -88,7 +88,10 @@ function slackToPlain(text: string): string {
 }
 
 function bareHost(host: string): string {
-  return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }
 
 /** Host names, addresses and words in the message (linear: one character class, bounded). */
@@ -128,7 +131,10 @@ export function matchSymptom(rawText: string, gateways: readonly KnownGateway[])
 }
 
 /** The gateways of a config as the matcher knows them. */
-export function knownGatewaysOf(gateways: Record<string, { url: string; tailnetHost?: string; gatewayPort?: number; agent?: { port?: number } }>, portOf: (gateway: { url: string; gatewayPort?: number; agent?: { port?: number } }) => number): KnownGateway[] {
+export function knownGatewaysOf(
+  gateways: Record<string, { url: string; tailnetHost?: string; gatewayPort?: number; agent?: { port?: number } }>,
+  portOf: (gateway: { url: string; gatewayPort?: number; agent?: { port?: number } }) => number,
+): KnownGateway[] {
   return Object.entries(gateways).map(([name, gateway]) => {
     const url = new URL(gateway.url);
     const host = bareHost(url.hostname);

@@ -48,18 +48,49 @@ export function renderTriggerReply(input: TriggerReplyInput): SlackMessage {
     section(md`*What to do*\n${fillRow(row.do, input.values)}`),
   ];
   if (input.named.length) {
-    blocks.push(actions('trigger_check', input.named.slice(0, MAX_BUTTONS).map((gateway) => button({ actionId: input.named.length === 1 ? TRIGGER_CHECK_ACTION_ID : `${TRIGGER_CHECK_ACTION_ID}:${gateway}`, text: md`Check ${gateway}`, value: checkButtonValue(gateway), style: 'primary' }))));
+    blocks.push(
+      actions(
+        'trigger_check',
+        input.named
+          .slice(0, MAX_BUTTONS)
+          .map((gateway) =>
+            button({
+              actionId: input.named.length === 1 ? TRIGGER_CHECK_ACTION_ID : `${TRIGGER_CHECK_ACTION_ID}:${gateway}`,
+              text: md`Check ${gateway}`,
+              value: checkButtonValue(gateway),
+              style: 'primary',
+            }),
+          ),
+      ),
+    );
   } else if (input.selectable.length) {
     blocks.push(actions('trigger_check', [staticSelect(input.selectable.slice(0, MAX_OPTIONS))]));
   } else {
-    blocks.push(context([md`No gateway named in the message, and none you may check from here: \`/gateway list\` shows them.`]));
+    blocks.push(
+      context([
+        md`
+No gateway named in the message, and none you may check from here: \`/gateway list\` shows them.
+        `,
+      ]),
+    );
   }
-  blocks.push(context([md`clawops answers one paste per thread. \`/gateway help verdicts\` lists every row.`]));
+  blocks.push(
+    context([
+      md`
+clawops answers one paste per thread. \`/gateway help verdicts\` lists every row.
+      `,
+    ]),
+  );
   return message(md`📖 Runbook: ${row.title} (${input.symptom})`, blocks);
 }
 
 /** Block Kit's static_select, built from escaped text only (gateway names are config names). */
 function staticSelect(gateways: string[]): Block {
   const option = (gateway: string) => ({ text: { type: 'plain_text', text: md`${gateway}`.mrkdwn, emoji: false }, value: gateway });
-  return { type: 'static_select', action_id: TRIGGER_SELECT_ACTION_ID, placeholder: { type: 'plain_text', text: 'Check a gateway…', emoji: false }, options: gateways.map(option) } as unknown as Block;
+  return {
+    type: 'static_select',
+    action_id: TRIGGER_SELECT_ACTION_ID,
+    placeholder: { type: 'plain_text', text: 'Check a gateway…', emoji: false },
+    options: gateways.map(option),
+  } as unknown as Block;
 }
