@@ -73,6 +73,9 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
   const now = deps.now ?? Date.now;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client's gauges named `…_total` break the convention (promtool check metrics warns); each is
+  // the sum of its labelled twin (`nodejs_active_handles{type}` …), so nothing is lost without them.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const metrics = createCatalog(registry);
   const configured = gatewayNames(deps.config);
   const isGateway = gatewayGuard(configured);
