@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
+import { readEnvOptions } from '../../src/config/env.js';
+import { createReadiness } from '../../src/health/readiness.js';
+import { startHealthServer } from '../../src/health/server.js';
 import { createMetricsFeature, type MetricsFeature } from '../../src/features/metrics/index.js';
 import { LAYERS, TRIGGERS, VERDICT_IDS } from '../../src/features/metrics/labels.js';
 import { parseProbeParams } from '../../src/features/metrics/probe-params.js';
@@ -274,5 +277,26 @@ describe('/probe endpoint', () => {
     const res = await fetch(`${base}/probe?gateway=prod`);
     expect(res.status).toBe(503);
     expect(await res.text()).toMatch(/runs no checks/);
+  });
+});
+
+describe('CLAWOPS_METRICS_ADDR', () => {
+  const warnings = async (host: string) => {
+    const lines: string[] = [];
+    const destination = { write: (line: string) => void lines.push(line) };
+    const server = await startHealthServer({ host, port: 0, readiness: createReadiness(), logger: createLogger({ level: 'warn', destination: destination as never }) });
+    await server.close();
+    return lines.map((line) => JSON.parse(line) as { msg: string });
+  };
+
+  it('says so when it is not loopback (set explicitly: the default is 127.0.0.1:9464)', async () => {
+    expect(readEnvOptions({}).healthAddr).toEqual({ host: '127.0.0.1', port: 9464 });
+    // 192.0.2.1 (TEST-NET-1) is on no interface: the warning comes before the listen fails, nothing is exposed.
+    const wide = await warnings('192.0.2.1');
+    expect(wide.map((line) => line.msg)).toContain('CLAWOPS_METRICS_ADDR is not a loopback address: /metrics and /probe are reachable from the network (scrape over the tailnet, or firewall it)');
+    const notLoopback = (lines: Array<{ msg: string }>) => lines.filter((line) => line.msg.startsWith('CLAWOPS_METRICS_ADDR is not a loopback'));
+    expect(notLoopback(await warnings('127.0.0.1'))).toEqual([]);
+    expect(notLoopback(await warnings('::1'))).toEqual([]);
+    expect(notLoopback(await warnings('localhost'))).toEqual([]);
   });
 });
