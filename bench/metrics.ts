@@ -10,11 +10,11 @@
 import { Redis } from 'ioredis';
 import { ConfigSchema } from '../src/config/schema.js';
 import { createMetricsFeature } from '../src/features/metrics/index.js';
-import { wireMetricsSources } from '../src/features/metrics/wiring.js';
+import { wireMetricsSources } from '../src/app/metrics-sources.js';
 import { createReadiness } from '../src/health/readiness.js';
 import { startHealthServer } from '../src/health/server.js';
 import { createLogger } from '../src/log.js';
-import { createAlertStateStore } from '../src/state/alert-state.js';
+import { createAlertStateStore } from '../src/features/monitoring/state/alert-state.js';
 import { createLastStateStore } from '../src/state/last-state.js';
 import { authRejected, healthy, resultOf, tcpFailure } from '../test/support/monitoring-reports.js';
 import { deleteKeysWithPrefix, pingable, startPrivateRedis } from '../test/support/redis-server.js';
@@ -46,7 +46,12 @@ async function measure(redisUrl: string, gateways: number): Promise<ScrapeFigure
   const alerts = createAlertStateStore({ redis, prefix });
   // A day of traffic: every gateway probed a few times, a tenth failing, some unhealthy now.
   for (const [index, name] of names.entries()) {
-    const reports = [healthy({ name }), healthy({ name }), index % 10 === 0 ? tcpFailure('refused', { name }) : healthy({ name }), index % 25 === 0 ? authRejected({ name }) : healthy({ name })];
+    const reports = [
+      healthy({ name }),
+      healthy({ name }),
+      index % 10 === 0 ? tcpFailure('refused', { name }) : healthy({ name }),
+      index % 25 === 0 ? authRejected({ name }) : healthy({ name }),
+    ];
     for (const report of reports) {
       feature.hooks.probed(report);
       feature.hooks.answered(report, 'schedule');
@@ -101,10 +106,35 @@ export async function benchMetrics(): Promise<BenchRow[]> {
     const cold = round(median(many.coldMs));
     const warm = round(median(many.warmMs));
     return [
-      { name: `/metrics scrape, ${GATEWAYS} gateways, Redis read (cache expired)`, value: cold, unit: 'ms', baseline: baselineCold, ratio: ratio(cold, baselineCold.value), note: spread(many.coldMs, 'ms') },
-      { name: `/metrics scrape, ${GATEWAYS} gateways, cached`, value: warm, unit: 'ms', baseline: baselineWarm, ratio: ratio(warm, baselineWarm.value), note: spread(many.warmMs, 'ms') },
-      { name: `/metrics exposition, ${GATEWAYS} gateways`, value: round(many.bytes / 1_048_576), unit: 'MB', note: `${many.series} samples (1 gateway: ${one.series} samples, ${round(one.bytes / 1024)} KB)` },
-      { name: `/metrics samples, ${GATEWAYS} gateways`, value: many.series, unit: 'count', baseline: { name: '1 gateway', value: one.series }, ratio: ratio(many.series, one.series) },
+      {
+        name: `/metrics scrape, ${GATEWAYS} gateways, Redis read (cache expired)`,
+        value: cold,
+        unit: 'ms',
+        baseline: baselineCold,
+        ratio: ratio(cold, baselineCold.value),
+        note: spread(many.coldMs, 'ms'),
+      },
+      {
+        name: `/metrics scrape, ${GATEWAYS} gateways, cached`,
+        value: warm,
+        unit: 'ms',
+        baseline: baselineWarm,
+        ratio: ratio(warm, baselineWarm.value),
+        note: spread(many.warmMs, 'ms'),
+      },
+      {
+        name: `/metrics exposition, ${GATEWAYS} gateways`,
+        value: round(many.bytes / 1_048_576),
+        unit: 'MB',
+        note: `${many.series} samples (1 gateway: ${one.series} samples, ${round(one.bytes / 1024)} KB)`,
+      },
+      {
+        name: `/metrics samples, ${GATEWAYS} gateways`,
+        value: many.series,
+        unit: 'count',
+        baseline: { name: '1 gateway', value: one.series },
+        ratio: ratio(many.series, one.series),
+      },
     ];
   } finally {
     for (const step of cleanup.reverse()) await step();

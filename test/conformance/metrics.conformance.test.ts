@@ -25,11 +25,20 @@ beforeAll(async () => {
   gateway = await startRealGateway({ token: TOKEN, stopGraceMs: 5_000 });
   slack = await startBotHarness({
     redisUrl: inject('redisUrl'),
-    gateways: { real: { url: gateway.url, tokenEnv: 'REAL_TOKEN', ...SLOW }, 'real-wrong': { url: gateway.url, tokenEnv: 'WRONG_TOKEN', aliasOf: 'real', ...SLOW } },
+    gateways: {
+      real: { url: gateway.url, tokenEnv: 'REAL_TOKEN', ...SLOW },
+      'real-wrong': { url: gateway.url, tokenEnv: 'WRONG_TOKEN', aliasOf: 'real', ...SLOW },
+    },
     env: { REAL_TOKEN: TOKEN, WRONG_TOKEN: 'not-the-gateway-token' },
     metrics: { probe: { targets: [{ url: gateway.url, tokenEnv: 'REAL_TOKEN' }] } },
   });
-  health = await startHealthServer({ host: '127.0.0.1', port: 0, readiness: slack.runtime.readiness, logger: createLogger({ level: 'silent' }), routes: slack.runtime.metrics.routes });
+  health = await startHealthServer({
+    host: '127.0.0.1',
+    port: 0,
+    readiness: slack.runtime.readiness,
+    logger: createLogger({ level: 'silent' }),
+    routes: slack.runtime.metrics.routes,
+  });
   address = `127.0.0.1:${health.address!.port}`;
   prometheus = await startPrometheus({
     scrape_configs: [

@@ -26,7 +26,11 @@ describe('the built bin serves /metrics and /probe', () => {
     const [start, bot, worker] = await Promise.all(processes.map(healthAddr));
     await drill.botConnected();
 
-    for (const [addr, role] of [[start, 'start'], [bot, 'bot'], [worker, 'worker']] as const) {
+    for (const [addr, role] of [
+      [start, 'start'],
+      [bot, 'bot'],
+      [worker, 'worker'],
+    ] as const) {
       const body = await (await fetch(`http://${addr}/metrics`)).text();
       expect(body).toMatch(new RegExp(`clawops_build_info\\{version="[^"]+",role="${role}"\\} 1`));
       expect(body).toContain('process_resident_memory_bytes');

@@ -35,7 +35,13 @@ describe('a real Prometheus scrapes clawops /metrics and /probe', () => {
       metrics: { cacheSeconds: 1 },
     });
     // As `clawops start` serves them (src/main.ts): the runtime's routes beside /healthz and /readyz.
-    health = await startHealthServer({ host: '127.0.0.1', port: 0, readiness: harness.runtime.readiness, logger: createLogger({ level: 'silent' }), routes: harness.runtime.metrics.routes });
+    health = await startHealthServer({
+      host: '127.0.0.1',
+      port: 0,
+      readiness: harness.runtime.readiness,
+      logger: createLogger({ level: 'silent' }),
+      routes: harness.runtime.metrics.routes,
+    });
     base = `http://127.0.0.1:${health.address!.port}`;
     // One check of each through Slack first, so that the last states, layer timings and verdicts exist.
     const since = harness.emu.mark();
@@ -98,7 +104,11 @@ describe('a real Prometheus scrapes clawops /metrics and /probe', () => {
     const up = await prometheus.query('clawops_gateway_up');
     expect(Object.fromEntries(up.map((sample) => [sample.metric.gateway, sample.value]))).toEqual({ prod: 1, staging: 0, down: 0 });
     const verdict = await prometheus.query('clawops_gateway_verdict_info == 1');
-    expect(Object.fromEntries(verdict.map((sample) => [sample.metric.gateway, sample.metric.id]))).toEqual({ prod: 'none', staging: 'auth-rejected', down: 'refused' });
+    expect(Object.fromEntries(verdict.map((sample) => [sample.metric.gateway, sample.metric.id]))).toEqual({
+      prod: 'none',
+      staging: 'auth-rejected',
+      down: 'refused',
+    });
     const failures = await prometheus.query('clawops_layer_failures_total > 0');
     expect(Object.fromEntries(failures.map((sample) => [sample.metric.gateway, sample.metric.layer]))).toEqual({ staging: 'handshake', down: 'tcp' });
     const handshake = await prometheus.query('clawops_layer_duration_seconds_count{gateway="prod",layer="handshake"}');
@@ -116,7 +126,9 @@ describe('a real Prometheus scrapes clawops /metrics and /probe', () => {
   });
 
   it('loads the shipped alert rules, and nothing it stored carries a token', async () => {
-    const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> } };
+    const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> };
+    };
     const all = rules.data.groups.flatMap((group) => group.rules);
     expect(all.map((rule) => rule.name)).toContain('ClawopsProbeFailing');
     expect(all.every((rule) => rule.health !== 'err')).toBe(true);
@@ -124,7 +136,7 @@ describe('a real Prometheus scrapes clawops /metrics and /probe', () => {
     expect(series).toContain('clawops_gateway_up');
     expect(series).not.toContain(GATEWAY_TOKEN);
     expect(series).not.toContain('U0ONCALL');
-    expect(series).not.toContain('127.0.0.1:' + healthy.port);
+    expect(series).not.toContain(`127.0.0.1:${healthy.port}`);
   });
 
   it('answers /probe for an unknown gateway with 400 and a suggestion, and keeps serving', async () => {

@@ -75,7 +75,16 @@ describe('deploy/prometheus/clawops-rules.yml', () => {
               ],
             },
             // Recovered at 5m: still firing through keep_firing_for (successThreshold × interval), saying what failed …
-            { eval_time: '6m', alertname: 'ClawopsProbeFailing', exp_alerts: [{ exp_labels: { severity: 'error', job: 'clawops-probe', instance: 'prod' }, exp_annotations: { summary: 'clawops /probe of prod fails', description: 'Failing layer: tcp; verdict: refused.' } }] },
+            {
+              eval_time: '6m',
+              alertname: 'ClawopsProbeFailing',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'error', job: 'clawops-probe', instance: 'prod' },
+                  exp_annotations: { summary: 'clawops /probe of prod fails', description: 'Failing layer: tcp; verdict: refused.' },
+                },
+              ],
+            },
             // … and resolved after it.
             { eval_time: '8m', alertname: 'ClawopsProbeFailing', exp_alerts: [] },
             {
@@ -86,7 +95,8 @@ describe('deploy/prometheus/clawops-rules.yml', () => {
                   exp_labels: { severity: 'error', job: 'clawops', instance: 'clawops:9464', gateway: 'staging', state: 'down' },
                   exp_annotations: {
                     summary: 'Gateway staging is DOWN (clawops alert policy)',
-                    description: "clawops' scheduled checks failed monitoring.alerts.failureThreshold times in a row. Verdict: auth-rejected. `/gateway check staging` in Slack shows the layers and what to do.",
+                    description:
+                      "clawops' scheduled checks failed monitoring.alerts.failureThreshold times in a row. Verdict: auth-rejected. `/gateway check staging` in Slack shows the layers and what to do.",
                   },
                 },
               ],
@@ -105,15 +115,50 @@ describe('deploy/prometheus/clawops-rules.yml', () => {
 
 describe('deploy/grafana/clawops-dashboard.json', () => {
   it('queries only metrics clawops exports (its /metrics, its /probe, Prometheus up)', async () => {
-    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; panels: Array<{ type: string; targets?: Array<{ expr: string }> }>; templating: { list: Array<{ query: unknown }> } };
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+      uid: string;
+      panels: Array<{ type: string; targets?: Array<{ expr: string }> }>;
+      templating: { list: Array<{ query: unknown }> };
+    };
     expect(dashboard.uid).toBe('clawops');
-    const feature = createMetricsFeature({ config: ConfigSchema.parse({ gateways: { prod: { url: 'ws://127.0.0.1:1' } } }), logger: createLogger({ level: 'silent' }), role: 'start' });
+    const feature = createMetricsFeature({
+      config: ConfigSchema.parse({ gateways: { prod: { url: 'ws://127.0.0.1:1' } } }),
+      logger: createLogger({ level: 'silent' }),
+      role: 'start',
+    });
     const report = tcpFailure('refused');
     const exported = `${await feature.scrape()}\n${(await renderProbe(report, diagnose(report))).body}`;
-    const names = new Set([...exported.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!])));
+    const names = new Set(
+      [...exported.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
+      ),
+    );
     const exprs = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr));
     expect(exprs.length).toBeGreaterThan(20);
-    const FUNCTIONS = new Set(['sum', 'max', 'count', 'by', 'rate', 'increase', 'histogram_quantile', 'time', 'le', 'layer', 'gateway', 'trigger', 'queue', 'state', 'outcome', 'id', 'instance', 'component', 'source', 'phase', 'job', 'label_values']);
+    const FUNCTIONS = new Set([
+      'sum',
+      'max',
+      'count',
+      'by',
+      'rate',
+      'increase',
+      'histogram_quantile',
+      'time',
+      'le',
+      'layer',
+      'gateway',
+      'trigger',
+      'queue',
+      'state',
+      'outcome',
+      'id',
+      'instance',
+      'component',
+      'source',
+      'phase',
+      'job',
+      'label_values',
+    ]);
     for (const expr of exprs) {
       const bare = expr.replace(/\{[^}]*\}/g, '').replace(/\[[^\]]*\]/g, '');
       for (const [word] of bare.matchAll(/[a-z_][a-z0-9_]*/g)) {

@@ -8,13 +8,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { createMetricsFeature } from '../../src/features/metrics/index.js';
-import { wireMetricsSources } from '../../src/features/metrics/wiring.js';
+import { wireMetricsSources } from '../../src/app/metrics-sources.js';
 import { createLogger } from '../../src/log.js';
-import { OffboardingSchema } from '../../src/offboarding/model.js';
-import { createOffboardingStore } from '../../src/offboarding/store.js';
+import { OffboardingSchema } from '../../src/features/offboarding/model.js';
+import { createOffboardingStore } from '../../src/features/offboarding/store.js';
 import { QUEUES } from '../../src/queue/names.js';
 import { createProducerConnection } from '../../src/queue/connection.js';
-import { createAlertStateStore } from '../../src/state/alert-state.js';
+import { createAlertStateStore } from '../../src/features/monitoring/state/alert-state.js';
 import { createLastStateStore } from '../../src/state/last-state.js';
 import { deleteKeysWithPrefix, startPrivateRedis, uniquePrefix } from '../support/redis-server.js';
 import { authRejected, healthy, resultOf } from '../support/monitoring-reports.js';
@@ -50,9 +50,32 @@ describe('/metrics sources on real Redis', () => {
     const alerts = createAlertStateStore({ redis, prefix });
     await lastState.record(resultOf(healthy({ name: 'prod', at: clock - 60_000 })));
     await lastState.record(resultOf(authRejected({ name: 'staging', at: clock - 30_000 })));
-    await redis.hset(`${prefix}:alerts:state`, 'staging', JSON.stringify({ state: { phase: 'down', failures: 3, successes: 0, firstFailureAt: clock - 180_000, incident: { id: 'staging-1', startedAt: clock - 180_000, downAt: clock - 60_000, verdict: 'auth-rejected', alerted: true, reminders: 0, changes: 0 } } }));
+    await redis.hset(
+      `${prefix}:alerts:state`,
+      'staging',
+      JSON.stringify({
+        state: {
+          phase: 'down',
+          failures: 3,
+          successes: 0,
+          firstFailureAt: clock - 180_000,
+          incident: { id: 'staging-1', startedAt: clock - 180_000, downAt: clock - 60_000, verdict: 'auth-rejected', alerted: true, reminders: 0, changes: 0 },
+        },
+      }),
+    );
     const store = createOffboardingStore({ redis, prefix });
-    await store.create(OffboardingSchema.parse({ id: '00000001-0000-4000-8000-000000000000', subject: { login: 'departed@example.test' }, trigger: { kind: 'command' }, openedAt: clock - 2 * 3_600_000, devices: [], groups: [], review: { tagOwners: [], tests: [], acls: 0, grants: 0 }, gateways: [] }));
+    await store.create(
+      OffboardingSchema.parse({
+        id: '00000001-0000-4000-8000-000000000000',
+        subject: { login: 'departed@example.test' },
+        trigger: { kind: 'command' },
+        openedAt: clock - 2 * 3_600_000,
+        devices: [],
+        groups: [],
+        review: { tagOwners: [], tests: [], acls: 0, grants: 0 },
+        gateways: [],
+      }),
+    );
     const checks = new Queue(QUEUES.checks, { connection: redis, prefix });
     await checks.add('check-request', { n: 1 });
     await checks.add('check-request', { n: 2 });
@@ -92,7 +115,12 @@ describe('/metrics sources on real Redis', () => {
     const feature = createMetricsFeature({ config, logger, role: 'worker', now: () => clock });
     const calls: string[] = [];
     const queue = new Queue(QUEUES.posts, { connection: redis, prefix });
-    feature.attachQueues([{ name: queue.name, getJobCounts: (...states: string[]) => (calls.push(queue.name), queue.getJobCounts(...(states as Parameters<Queue['getJobCounts']>))) }]);
+    feature.attachQueues([
+      {
+        name: queue.name,
+        getJobCounts: (...states: string[]) => (calls.push(queue.name), queue.getJobCounts(...(states as Parameters<Queue['getJobCounts']>))),
+      },
+    ]);
     try {
       await Promise.all(Array.from({ length: 20 }, () => feature.scrape()));
       for (let scrape = 0; scrape < 10; scrape++) await feature.scrape();

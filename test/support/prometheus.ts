@@ -15,7 +15,11 @@ export interface PrometheusServer {
   /** Instant query: the result vector (labels and value). */
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
   /** Polls `query` until `accept` says yes, or fails with what was seen last. */
-  waitFor(expr: string, accept: (result: Array<{ metric: Record<string, string>; value: number }>) => boolean, timeoutMs?: number): Promise<Array<{ metric: Record<string, string>; value: number }>>;
+  waitFor(
+    expr: string,
+    accept: (result: Array<{ metric: Record<string, string>; value: number }>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Array<{ metric: Record<string, string>; value: number }>>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -30,14 +34,32 @@ export function promtool(args: string[], input?: string): { code: number | null;
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-export async function startPrometheus(config: { scrape_configs: unknown[]; rule_files?: string[]; global?: Record<string, unknown> }): Promise<PrometheusServer> {
+export async function startPrometheus(config: {
+  scrape_configs: unknown[];
+  rule_files?: string[];
+  global?: Record<string, unknown>;
+}): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'clawops-prometheus-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s', ...config.global }, ...(config.rule_files ? { rule_files: config.rule_files } : {}), scrape_configs: config.scrape_configs }));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s', ...config.global },
+      ...(config.rule_files ? { rule_files: config.rule_files } : {}),
+      scrape_configs: config.scrape_configs,
+    }),
+  );
   const output: string[] = [];
   const child: ChildProcess = spawn(
     prometheusBinary(),
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--web.console.templates=', '--web.console.libraries='],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+      '--web.console.templates=',
+      '--web.console.libraries=',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
@@ -65,7 +87,10 @@ export async function startPrometheus(config: { scrape_configs: unknown[]; rule_
       await stop();
       throw new Error(`prometheus exited with ${child.exitCode}: ${output.join('').slice(-2000)}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then((res) => res.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       await stop();
@@ -75,7 +100,11 @@ export async function startPrometheus(config: { scrape_configs: unknown[]; rule_
   }
   const query: PrometheusServer['query'] = async (expr) => {
     const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const body = (await res.json()) as {
+      status: string;
+      error?: string;
+      data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
     if (body.status !== 'success' || !body.data) throw new Error(`query ${expr} failed: ${body.error ?? res.status}`);
     return body.data.result.map((item) => ({ metric: item.metric, value: Number(item.value[1]) }));
   };

@@ -12,10 +12,11 @@ import { readEnvOptions } from '../../src/config/env.js';
 import { createReadiness } from '../../src/health/readiness.js';
 import { startHealthServer } from '../../src/health/server.js';
 import { createMetricsFeature, type MetricsFeature } from '../../src/features/metrics/index.js';
-import { LAYERS, TRIGGERS, VERDICT_IDS } from '../../src/features/metrics/labels.js';
+import { ALERT_STATES, LAYERS, TRIGGERS, VERDICT_IDS } from '../../src/features/metrics/labels.js';
+import { PHASES } from '../../src/features/monitoring/alerts/policy.js';
 import { parseProbeParams } from '../../src/features/metrics/probe-params.js';
 import type { Prober } from '../../src/features/metrics/probe-endpoint.js';
-import type { ProbeReport } from '../../src/probes/report.js';
+import type { ProbeReport } from '../../src/report/report.js';
 import { authRejected, healthy, tcpFailure } from '../support/monitoring-reports.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -97,10 +98,23 @@ describe('label bounds', () => {
     feature.attachState({
       lastState: async () =>
         new Map([
-          ['prod', { state: 'unhealthy' as const, verdict: 'a verdict the gateway made up <!channel>', version: 'xoxb-123-secret-token <@U1>', at: new Date().toISOString(), durationMs: 12 }],
+          [
+            'prod',
+            {
+              state: 'unhealthy' as const,
+              verdict: 'a verdict the gateway made up <!channel>',
+              version: 'xoxb-123-secret-token <@U1>',
+              at: new Date().toISOString(),
+              durationMs: 12,
+            },
+          ],
           ['ghost', { state: 'healthy' as const, at: new Date().toISOString(), durationMs: 1 }],
         ]),
-      alerts: async () => new Map([['_network', { state: { phase: 'down' as const, failures: 3, successes: 0 } }], ['staging', { state: { phase: 'pending' as const, failures: 1, successes: 0 } }]]),
+      alerts: async () =>
+        new Map([
+          ['_network', { state: { phase: 'down' as const, failures: 3, successes: 0 } }],
+          ['staging', { state: { phase: 'pending' as const, failures: 1, successes: 0 } }],
+        ]),
     });
     const all = await scrapeAfterTraffic(feature);
     const ours = all.filter((sample) => sample.name.startsWith('clawops_'));
@@ -111,7 +125,8 @@ describe('label bounds', () => {
       if (sample.labels.id !== undefined) expect(VERDICT_IDS).toContain(sample.labels.id);
       if (sample.labels.trigger !== undefined) expect(TRIGGERS).toContain(sample.labels.trigger);
     }
-    for (const sample of all.filter((s) => !s.name.startsWith('clawops_'))) for (const key of Object.keys(sample.labels)) expect(DEFAULT_LABELS, `${sample.name} label ${key}`).toContain(key);
+    for (const sample of all.filter((s) => !s.name.startsWith('clawops_')))
+      for (const key of Object.keys(sample.labels)) expect(DEFAULT_LABELS, `${sample.name} label ${key}`).toContain(key);
     // Outside text is folded, never exported.
     expect(ours.find((s) => s.name === 'clawops_gateway_verdict_info')?.labels.id).toBe('other');
     expect(ours.find((s) => s.name === 'clawops_gateway_version_info')?.labels.version).toBe('unknown');
@@ -122,6 +137,10 @@ describe('label bounds', () => {
     expect(ours).toContainEqual({ name: 'clawops_verdicts_total', labels: { id: 'refused' }, value: 2 });
     expect(ours).toContainEqual({ name: 'clawops_alert_state', labels: { gateway: 'staging', state: 'pending' }, value: 1 });
     expect(ours).toContainEqual({ name: 'clawops_stale_placeholders_swept_total', labels: { outcome: 'apologized' }, value: 2 });
+  });
+
+  it("names the alert policy's phases as the policy does (features do not import each other)", () => {
+    expect(ALERT_STATES).toEqual(PHASES);
   });
 
   it('bounds the series by the config: gateways × layers × buckets, not by traffic', async () => {
@@ -177,7 +196,9 @@ describe('/probe parameters', () => {
   });
 
   it('refuses target= unless enabled for that URL', () => {
-    expect(refusal('target=wss://gw-lab.example-tailnet.ts.net', { gateways: ['prod'], targets: [] })).toMatch(/target= is not enabled: list the URL .* under metrics.probe.targets/);
+    expect(refusal('target=wss://gw-lab.example-tailnet.ts.net', { gateways: ['prod'], targets: [] })).toMatch(
+      /target= is not enabled: list the URL .* under metrics.probe.targets/,
+    );
     expect(refusal('target=wss://elsewhere.example.com')).toMatch(/not listed under metrics.probe.targets/);
     expect(refusal('target=http://gw-lab.example-tailnet.ts.net')).toMatch(/ws:\/\/ or wss:\/\//);
     expect(refusal('target=not a url')).toMatch(/not a URL/);
@@ -284,7 +305,12 @@ describe('CLAWOPS_METRICS_ADDR', () => {
   const warnings = async (host: string) => {
     const lines: string[] = [];
     const destination = { write: (line: string) => void lines.push(line) };
-    const server = await startHealthServer({ host, port: 0, readiness: createReadiness(), logger: createLogger({ level: 'warn', destination: destination as never }) });
+    const server = await startHealthServer({
+      host,
+      port: 0,
+      readiness: createReadiness(),
+      logger: createLogger({ level: 'warn', destination: destination as never }),
+    });
     await server.close();
     return lines.map((line) => JSON.parse(line) as { msg: string });
   };
@@ -293,7 +319,9 @@ describe('CLAWOPS_METRICS_ADDR', () => {
     expect(readEnvOptions({}).healthAddr).toEqual({ host: '127.0.0.1', port: 9464 });
     // 192.0.2.1 (TEST-NET-1) is on no interface: the warning comes before the listen fails, nothing is exposed.
     const wide = await warnings('192.0.2.1');
-    expect(wide.map((line) => line.msg)).toContain('CLAWOPS_METRICS_ADDR is not a loopback address: /metrics and /probe are reachable from the network (scrape over the tailnet, or firewall it)');
+    expect(wide.map((line) => line.msg)).toContain(
+      'CLAWOPS_METRICS_ADDR is not a loopback address: /metrics and /probe are reachable from the network (scrape over the tailnet, or firewall it)',
+    );
     const notLoopback = (lines: Array<{ msg: string }>) => lines.filter((line) => line.msg.startsWith('CLAWOPS_METRICS_ADDR is not a loopback'));
     expect(notLoopback(await warnings('127.0.0.1'))).toEqual([]);
     expect(notLoopback(await warnings('::1'))).toEqual([]);

@@ -11,7 +11,9 @@ import { EnvNameSchema, GatewayUrlSchema } from '../fields.js';
 export const ProbeTargetSchema = z
   .object({
     /** ws:// or wss://, no credentials, no query (the same rules as a gateway's url). */
-    url: GatewayUrlSchema.refine((url) => !url.includes('?') && !url.includes('#'), { error: 'expected a URL without a query or fragment: it is matched exactly' }),
+    url: GatewayUrlSchema.refine((url) => !url.includes('?') && !url.includes('#'), {
+      error: 'expected a URL without a query or fragment: it is matched exactly',
+    }),
     /** The variable holding its token (default `defaults.tokenEnv`). */
     tokenEnv: EnvNameSchema.optional(),
   })

@@ -5,9 +5,8 @@ import { gatewayNames } from '../../config/targets.js';
 import { diagnose } from '../../diagnosis/diagnose.js';
 import type { Readiness } from '../../health/readiness.js';
 import type { Logger } from '../../log.js';
-import { firstFailedLayer, LAYER_ORDER, layerOf } from '../../probes/layer-order.js';
-import type { ProbeReport } from '../../probes/report.js';
-import type { StoredAlert } from '../../state/alert-state.js';
+import { firstFailedLayer, LAYER_ORDER, layerOf } from '../../report/layer-order.js';
+import type { ProbeReport } from '../../report/report.js';
 import type { LastState } from '../../state/last-state.js';
 import { CLAWOPS_VERSION } from '../../version.js';
 import { cachedRefresh } from './cached.js';
@@ -38,6 +37,11 @@ export interface MetricsHooks {
 export interface QueueCounts {
   name: string;
   getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+/** An alert state as the monitoring feature stores it (only what is exported). */
+export interface StoredAlert {
+  state: { phase: string; incident?: unknown };
 }
 
 export interface StateSources {
@@ -126,35 +130,44 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
     },
   };
 
-  const readQueues = cachedRefresh(async () => {
-    if (queues.length === 0) return;
-    try {
-      const counts = await Promise.all(queues.map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...JOB_STATES) })));
-      for (const { name, counts: byState } of counts) for (const jobState of JOB_STATES) metrics.queueJobs.set({ queue: name, state: jobState }, byState[jobState] ?? 0);
-      metrics.sourceUp.set({ source: 'queues' }, 1);
-    } catch (error) {
-      // The last values stay: a Redis blip is not "the queues are empty".
-      deps.logger.debug({ err: error }, 'metrics: could not read the queue depths');
-      metrics.sourceUp.set({ source: 'queues' }, 0);
-    }
-  }, ttlMs, now);
-
-  const readState = cachedRefresh(async () => {
-    if (!state.lastState && !state.alerts && !state.checklists) return;
-    try {
-      const [last, alerts, checklists] = await Promise.all([state.lastState?.(), state.alerts?.(), state.checklists?.()]);
-      if (last) applyLastState(last);
-      if (alerts) applyAlerts(alerts);
-      if (checklists) {
-        metrics.checklistsOpen.set(checklists.open);
-        metrics.checklistOldestAge.set(checklists.oldestOpenedAt === undefined ? 0 : Math.max(0, (now() - checklists.oldestOpenedAt) / 1_000));
+  const readQueues = cachedRefresh(
+    async () => {
+      if (queues.length === 0) return;
+      try {
+        const counts = await Promise.all(queues.map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...JOB_STATES) })));
+        for (const { name, counts: byState } of counts)
+          for (const jobState of JOB_STATES) metrics.queueJobs.set({ queue: name, state: jobState }, byState[jobState] ?? 0);
+        metrics.sourceUp.set({ source: 'queues' }, 1);
+      } catch (error) {
+        // The last values stay: a Redis blip is not "the queues are empty".
+        deps.logger.debug({ err: error }, 'metrics: could not read the queue depths');
+        metrics.sourceUp.set({ source: 'queues' }, 0);
       }
-      metrics.sourceUp.set({ source: 'state' }, 1);
-    } catch (error) {
-      deps.logger.debug({ err: error }, 'metrics: could not read the shared state');
-      metrics.sourceUp.set({ source: 'state' }, 0);
-    }
-  }, ttlMs, now);
+    },
+    ttlMs,
+    now,
+  );
+
+  const readState = cachedRefresh(
+    async () => {
+      if (!state.lastState && !state.alerts && !state.checklists) return;
+      try {
+        const [last, alerts, checklists] = await Promise.all([state.lastState?.(), state.alerts?.(), state.checklists?.()]);
+        if (last) applyLastState(last);
+        if (alerts) applyAlerts(alerts);
+        if (checklists) {
+          metrics.checklistsOpen.set(checklists.open);
+          metrics.checklistOldestAge.set(checklists.oldestOpenedAt === undefined ? 0 : Math.max(0, (now() - checklists.oldestOpenedAt) / 1_000));
+        }
+        metrics.sourceUp.set({ source: 'state' }, 1);
+      } catch (error) {
+        deps.logger.debug({ err: error }, 'metrics: could not read the shared state');
+        metrics.sourceUp.set({ source: 'state' }, 0);
+      }
+    },
+    ttlMs,
+    now,
+  );
 
   function applyLastState(last: Map<string, LastState>) {
     // Reset first: a verdict or version that is no longer current must not linger as a second series.

@@ -1,6 +1,5 @@
-import { LAYER_ORDER, type LayerName } from '../../probes/layer-order.js';
+import { LAYER_ORDER, type LayerName } from '../../report/layer-order.js';
 import { SYMPTOM_IDS } from '../../diagnosis/symptom-table.js';
-import { PHASES } from '../../alerts/policy.js';
 import { QUEUES } from '../../queue/names.js';
 
 /**
@@ -13,7 +12,8 @@ export const TRIGGERS = ['slash', 'button', 'terminal', 'schedule', 'probe', 'ag
 export type Trigger = (typeof TRIGGERS)[number];
 
 export const GATEWAY_STATES = ['healthy', 'degraded', 'unhealthy'] as const;
-export const ALERT_STATES = PHASES;
+/** The alert policy's phases (src/features/monitoring/alerts/policy.ts PHASES; a unit test keeps them equal: features do not import each other). */
+export const ALERT_STATES = ['ok', 'pending', 'down', 'recovering'] as const;
 export const QUEUE_NAMES = Object.values(QUEUES);
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** How a stale "⏳ Checking…" ended (jobs/stale-placeholders.ts). */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProbeTarget } from '../../config/sections/metrics.js';
 import { diagnose } from '../../diagnosis/diagnose.js';
 import type { Logger } from '../../log.js';
-import type { ProbeReport } from '../../probes/report.js';
+import type { ProbeReport } from '../../report/report.js';
 import { parseProbeParams } from './probe-params.js';
 import { renderProbe } from './probe-exposition.js';
 
@@ -30,7 +30,8 @@ export interface ProbeEndpointDeps {
 
 export function createProbeEndpoint(deps: ProbeEndpointDeps) {
   const running = new Map<string, Promise<ProbeReport>>();
-  const text = (res: ServerResponse, status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  const text = (res: ServerResponse, status: number, body: string) =>
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(body);
 
   return async function handleProbe(_req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const parsed = parseProbeParams(url.searchParams, { gateways: deps.gateways, targets: deps.targets });

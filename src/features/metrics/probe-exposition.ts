@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Diagnosis } from '../../diagnosis/verdict.js';
-import { LAYER_ORDER, layerOf } from '../../probes/layer-order.js';
-import type { ProbeReport } from '../../probes/report.js';
+import { LAYER_ORDER, layerOf } from '../../report/layer-order.js';
+import type { ProbeReport } from '../../report/report.js';
 import { GATEWAY_STATES, verdictLabel } from './labels.js';
 
 /**
@@ -14,10 +14,30 @@ export async function renderProbe(report: ProbeReport, diagnosis: Diagnosis): Pr
   const registry = new Registry();
   const registers = [registry];
   const success = new Gauge({ name: 'probe_success', help: 'Whether the check succeeded (healthy or degraded: 1, unhealthy: 0).', registers });
-  const duration = new Gauge({ name: 'probe_duration_seconds', help: 'How long the check took; with phase, each attempted layer of the ladder.', labelNames: ['phase'], registers });
-  const verdict = new Gauge({ name: 'clawops_probe_verdict', help: 'The verdicts of the check by symptom-table id (none when healthy).', labelNames: ['id'], registers });
-  const layerSuccess = new Gauge({ name: 'clawops_probe_layer_success', help: 'Whether each attempted layer held (ok or warn: 1, failed: 0).', labelNames: ['layer'], registers });
-  const state = new Gauge({ name: 'clawops_probe_state', help: 'The state of the check, one series per state (1 for the current one).', labelNames: ['state'], registers });
+  const duration = new Gauge({
+    name: 'probe_duration_seconds',
+    help: 'How long the check took; with phase, each attempted layer of the ladder.',
+    labelNames: ['phase'],
+    registers,
+  });
+  const verdict = new Gauge({
+    name: 'clawops_probe_verdict',
+    help: 'The verdicts of the check by symptom-table id (none when healthy).',
+    labelNames: ['id'],
+    registers,
+  });
+  const layerSuccess = new Gauge({
+    name: 'clawops_probe_layer_success',
+    help: 'Whether each attempted layer held (ok or warn: 1, failed: 0).',
+    labelNames: ['layer'],
+    registers,
+  });
+  const state = new Gauge({
+    name: 'clawops_probe_state',
+    help: 'The state of the check, one series per state (1 for the current one).',
+    labelNames: ['state'],
+    registers,
+  });
 
   success.set(diagnosis.state === 'unhealthy' ? 0 : 1);
   duration.set(report.durationMs / 1_000);

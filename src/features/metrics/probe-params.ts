@@ -45,9 +45,13 @@ export function parseProbeParams(query: URLSearchParams, allowed: { gateways: re
     return refuse(`target is not a URL: expected ws://host:port or wss://host, as listed under metrics.probe.targets`);
   }
   // Checked before anything repeats the URL: a token in it must not be echoed back.
-  if (url.username || url.password || url.search || url.hash) return refuse('a target URL carries no credentials, query or fragment: its token comes from tokenEnv of its entry under metrics.probe.targets');
+  if (url.username || url.password || url.search || url.hash)
+    return refuse('a target URL carries no credentials, query or fragment: its token comes from tokenEnv of its entry under metrics.probe.targets');
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return refuse(`target must be a ws:// or wss:// URL, as listed under metrics.probe.targets`);
-  if (allowed.targets.length === 0) return refuse('target= is not enabled: list the URL (and its tokenEnv) under metrics.probe.targets in clawops.yaml, or probe a configured gateway with gateway=NAME');
+  if (allowed.targets.length === 0)
+    return refuse(
+      'target= is not enabled: list the URL (and its tokenEnv) under metrics.probe.targets in clawops.yaml, or probe a configured gateway with gateway=NAME',
+    );
   const listed = allowed.targets.find((entry) => new URL(entry.url).href === url.href);
   if (!listed) return refuse(`target ${url.href.slice(0, 200)} is not listed under metrics.probe.targets: /probe checks listed URLs only`);
   return { ok: true, request: { kind: 'target', target: listed } };
