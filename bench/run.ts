@@ -16,6 +16,7 @@ import { benchCheckProcess } from './check-process.js';
 import { benchCheckMany } from './check-many.js';
 import { benchSlackCommands } from './slack-commands.js';
 import { benchHostile } from './hostile.js';
+import { benchMetrics } from './metrics.js';
 
 interface NamedSuite {
   name: string;
@@ -30,6 +31,7 @@ async function suites(): Promise<NamedSuite[]> {
     { name: 'check-many (issue 2)', run: benchCheckMany },
     { name: 'slack-commands (issue 3)', run: benchSlackCommands },
     { name: 'hostile (issue 12)', run: benchHostile },
+    { name: 'metrics (issue 15)', run: benchMetrics },
   ];
   // Issue 4's suite is written separately; it joins the run once its file exists.
   if (existsSync(MONITORING)) {

@@ -4,6 +4,7 @@ import { CheckIntervalSecondsSchema, MonitoringSchema } from './sections/monitor
 import { AgentConfigSchema } from './sections/agent.js';
 import { OffboardingConfigSchema } from './sections/offboarding.js';
 import { TriggersConfigSchema } from './sections/triggers.js';
+import { MetricsConfigSchema } from './sections/metrics.js';
 import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
 import { endpointIssues } from './gateway-endpoints.js';
 
@@ -144,6 +145,8 @@ export const ConfigSchema = z
     offboarding: OffboardingConfigSchema.optional(),
     /** Incident triggers in opted-in channels (src/config/sections/triggers.ts). */
     triggers: TriggersConfigSchema.optional(),
+    /** `/metrics` and the blackbox-style `/probe` (src/config/sections/metrics.ts). */
+    metrics: MetricsConfigSchema.prefault({}),
     gateways: z
       .record(z.string(), GatewayConfigSchema)
       .superRefine((gateways, ctx) => {

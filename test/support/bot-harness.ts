@@ -49,6 +49,8 @@ export interface HarnessOptions {
   offboarding?: Record<string, unknown>;
   /** The `triggers:` section (incident triggers). */
   triggers?: Record<string, unknown>;
+  /** The `metrics:` section. */
+  metrics?: Record<string, unknown>;
   env?: Env;
   emulator?: SlackEmulatorOptions;
   /** Start an extra emulator-less runtime here (e.g. a second worker); default both roles. */
@@ -71,7 +73,7 @@ export function captureLogs(): { lines: string[]; destination: Writable } {
   return { lines, destination };
 }
 
-export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding' | 'triggers'>, identityPath: string): Config {
+export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding' | 'triggers' | 'metrics'>, identityPath: string): Config {
   return ConfigSchema.parse({
     identity: { path: identityPath },
     gateways: Object.fromEntries(Object.entries(options.gateways).map(([name, gateway]) => [name, { tokenEnv: 'TEST_GATEWAY_TOKEN', device: 'never', ...gateway }])),
@@ -79,6 +81,7 @@ export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' |
     ...(options.tailscale ? { tailscale: options.tailscale } : {}),
     ...(options.offboarding ? { offboarding: options.offboarding } : {}),
     ...(options.triggers ? { triggers: options.triggers } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     queue: { coalesceWindowMs: 2_000, shutdownGraceMs: 2_000, ...options.queue },
     monitoring: options.monitoring ?? { enabled: false },
   });
