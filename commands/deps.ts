@@ -10,6 +10,7 @@ import type { AclAuditService } from '../src/features/acl/acl-service.js';
 import type { OffboardingCommands } from '../src/features/offboarding/command.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { SlackText } from '../src/render/slack-text.js';
+import type { AcceptFeature } from '../src/features/accept/feature.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -30,6 +31,8 @@ export interface CommandDeps {
   offboarding?: OffboardingCommands;
   /** Accepted checks with a placeholder, for the stale-placeholder sweeper. */
   pending?: PendingChecks;
+  /** `/gateway accept <name>` (src/features/accept/); absent: the command says it is not available here. */
+  accept?: AcceptFeature;
 }
 
 /** An ephemeral reply to the person who asked (through Bolt's `respond`): escaped text only. */

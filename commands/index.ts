@@ -13,6 +13,7 @@ import { handleOffboard } from './offboard.js';
 import { handleHistory } from './history.js';
 import { handleMaintenance } from './maintenance.js';
 import { handleDigest } from './digest.js';
+import { handleAccept } from './accept.js';
 import { md } from '../src/render/slack-text.js';
 import { writeAudit } from '../src/state/audit.js';
 
@@ -59,6 +60,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
           return await handleMaintenance(deps, { requester, command: parsed.command, text: command.text, reply });
         case 'digest':
           return await handleDigest(deps, { requester, periodMs: parsed.command.periodMs, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+        case 'accept':
+          return await handleAccept(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
         case 'offboard':
           return await handleOffboard(deps, { requester, target: parsed.command.target, reply });
         case 'help':

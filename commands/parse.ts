@@ -10,12 +10,13 @@ export type GatewayCommand =
   | { kind: 'list' }
   | { kind: 'acl'; gateways: string[]; all: boolean }
   | { kind: 'offboard'; target: string }
+  | { kind: 'accept'; gateway: string }
   | { kind: 'help'; topic?: string }
   | MonitoringCommand;
 
 export type ParseResult = { ok: true; command: GatewayCommand } | { ok: false; message: string };
 
-export const SUBCOMMANDS = ['check', 'list', 'acl', 'history', 'maintenance', 'digest', 'offboard', 'help'] as const;
+export const SUBCOMMANDS = ['check', 'list', 'acl', 'accept', 'history', 'maintenance', 'digest', 'offboard', 'help'] as const;
 
 export const USAGE_TEXT = [
   '*Usage*',
@@ -23,6 +24,7 @@ export const USAGE_TEXT = [
   '`/gateway check all` — check every configured gateway',
   '`/gateway list` — configured gateways and their last known state',
   '`/gateway acl [<name> …]` — audit the tailnet policy: who can reach each gateway port (only you see it)',
+  '`/gateway accept <name>` — the change-ticket acceptance checklist, run now, with a Markdown block to paste (only you see it)',
   ...MONITORING_USAGE,
   '`/gateway offboard @person | <e-mail> | <tailnet login>` — open the offboarding checklist for someone who left (approvers)',
   '`/gateway help [verdicts]` — this help, or what each verdict means',
@@ -47,6 +49,11 @@ export function parseGatewayCommand(text: string, knownGateways: readonly string
       if (args.length === 0) return knownGateways.length ? { ok: true, command: { kind: 'acl', gateways: [...knownGateways], all: true } } : usage('No gateways are configured.');
       const parsed = parseCheck(args, knownGateways);
       return parsed.ok && parsed.command.kind === 'check' ? { ok: true, command: { ...parsed.command, kind: 'acl' } } : parsed;
+    }
+    case 'accept': {
+      if (args.length > 1) return usage('One gateway at a time: `/gateway accept <name>`');
+      const parsed = parseCheck(args, knownGateways);
+      return parsed.ok && parsed.command.kind === 'check' ? { ok: true, command: { kind: 'accept', gateway: parsed.command.gateways[0]! } } : parsed.ok ? usage('`/gateway accept` takes one gateway name, not `all`.') : parsed;
     }
     case 'history':
       return withUsage(parseHistory(args, knownGateways));

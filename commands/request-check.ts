@@ -17,7 +17,7 @@ export const PLACEHOLDER_DEADLINE_MS = 20_000;
  */
 export async function requestCheck(
   deps: CommandDeps,
-  request: { requester: Requester; gateways: string[]; source: 'command' | 'button'; commandText: string; reply: ReplyEphemeral },
+  request: { requester: Requester; gateways: string[]; source: 'command' | 'button'; commandText: string; reply: ReplyEphemeral; threadTs?: string },
 ): Promise<void> {
   const started = deps.now();
   const { requester, gateways } = request;
@@ -43,7 +43,7 @@ export async function requestCheck(
   let slackTrouble: string | undefined;
   let mayHavePosted = false;
   try {
-    placeholder = await deps.poster.postOnce({ channel: requester.channelId }, renderCheckPending(gateways, requester.userId), { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS });
+    placeholder = await deps.poster.postOnce({ channel: requester.channelId, ...(request.threadTs ? { threadTs: request.threadTs } : {}) }, renderCheckPending(gateways, requester.userId), { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS });
   } catch (error) {
     if (error instanceof SlackRefusedError) {
       await request.reply(md`⚠️ I could not post in this channel: ${error.description}.`);
@@ -63,7 +63,7 @@ export async function requestCheck(
       requestedAt: deps.now(),
       requestedBy: requester.userId,
       source: request.source,
-      slack: { channel: placeholder?.channel ?? requester.channelId, ...(placeholder ? { ts: placeholder.ts } : {}) },
+      slack: { channel: placeholder?.channel ?? requester.channelId, ...(placeholder ? { ts: placeholder.ts } : {}), ...(request.threadTs ? { threadTs: request.threadTs } : {}) },
     });
     if (placeholder) {
       await deps.pending?.add({ requestId, channel: placeholder.channel, ts: placeholder.ts, gateways, requestedBy: requester.userId, postedAt: deps.now() }).catch((error: unknown) => deps.logger.debug({ err: error, requestId }, 'pending check kept in memory only'));

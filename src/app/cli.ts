@@ -35,6 +35,9 @@ Usage:
   clawops config validate             validate the config file (exit 2 when invalid)
   clawops acl [NAME ...]              audit the tailnet policy file for the gateways (exit 1 on
                                       findings); --no-validate skips the policy's own tests
+  clawops accept NAME [--format markdown|text|json]
+                                      the change-ticket acceptance checklist, run now (exit 0
+                                      every line passed · 1 any failed or not checked)
   clawops start | bot | worker        run the Slack bot and/or the check worker (needs Redis)
   clawops agent --gateway NAME        run the host agent on a gateway host
 
@@ -67,6 +70,13 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
       case 'acl': {
         const { aclCommand } = await import('./acl-cli.js');
         return await aclCommand(rest, env, io);
+      }
+      case 'accept': {
+        const [{ acceptCommand }, { createAclAuditService }, { adminApiFromConfig }] = await Promise.all([import('../features/accept/cli-command.js'), import('../features/acl/acl-service.js'), import('../tailscale/admin-api-config.js')]);
+        return await acceptCommand(rest, env, io, {
+          configPathFrom,
+          aclFor: (config, env) => (config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, env) }) : undefined),
+        });
       }
       case 'start':
       case 'bot':

@@ -56,6 +56,11 @@ import { UsageError } from '../errors.js';
 import { runHostChecks, type HostCheckDeps } from '../host/run-host-checks.js';
 import { hostCheckQueueName } from '../queue/host-check-job.js';
 import { logWorkerError } from '../health/worker-errors.js';
+import type { CommandDeps } from '../../commands/deps.js';
+import { requestCheck } from '../../commands/request-check.js';
+import { createTriggersFeature } from '../features/triggers/feature.js';
+import { createAcceptFeature } from '../features/accept/feature.js';
+import { createAcceptCheck } from '../features/accept/check-runner.js';
 import { createMetricsFeature, type MetricsFeature } from '../features/metrics/index.js';
 import { wireMetricsSources } from './metrics-sources.js';
 
@@ -317,11 +322,25 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       const app = createSlackApp({ slack, logger });
       readiness.set('slack', false, 'connecting');
       app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));
-      registerCommands(app.app, {
+      // `/gateway accept`: a fresh check from this node with its own lane to the host agents (src/features/accept/).
+      const acceptHostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => connect('accept host-check events', createWorkerConnection(options.redisUrl)), prefix, logger: logger.child({ component: 'accept' }) });
+      closers.push(() => acceptHostChecks.close());
+      const groups = createGroupMembership({ client });
+      const accept = createAcceptFeature({
+        config,
+        check: await createAcceptCheck({ config, env: runtime.env, hostChecks: acceptHostChecks, ...(runtime.ladder ? { ladder: runtime.ladder } : {}), now }),
+        ...(acl ? { acl } : {}),
+        record: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
+        groups,
+        audit,
+        now,
+        logger: logger.child({ component: 'accept' }),
+      });
+      const commandDeps: CommandDeps = {
         config,
         producer,
         poster,
-        groups: createGroupMembership({ client }),
+        groups,
         audit,
         lastState,
         logger: logger.child({ component: 'commands' }),
@@ -331,7 +350,19 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         monitoring,
         offboarding: offboarding?.commands,
         pending,
-      });
+        accept,
+      };
+      registerCommands(app.app, commandDeps);
+      // Incident triggers in the opted-in channels (src/features/triggers/): the Check runs the normal check path, in the thread.
+      createTriggersFeature({
+        config,
+        redis: stateRedis,
+        prefix,
+        poster,
+        groups,
+        logger: logger.child({ component: 'triggers' }),
+        requestCheck: ({ requester, gateway, threadTs, reply }) => requestCheck(commandDeps, { requester, gateways: [gateway], source: 'button', commandText: `trigger check ${gateway}`, reply, threadTs }),
+      })?.registerSlack(app.app);
       offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
       await app.start();

@@ -3,6 +3,7 @@ import { AclTargetSchema, TailscaleConfigSchema } from './sections/tailscale.js'
 import { CheckIntervalSecondsSchema, MonitoringSchema } from './sections/monitoring.js';
 import { AgentConfigSchema } from './sections/agent.js';
 import { OffboardingConfigSchema } from './sections/offboarding.js';
+import { TriggersConfigSchema } from './sections/triggers.js';
 import { MetricsConfigSchema } from './sections/metrics.js';
 import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
 import { endpointIssues } from './gateway-endpoints.js';
@@ -142,6 +143,8 @@ export const ConfigSchema = z
     monitoring: MonitoringSchema.prefault({}),
     /** Departures: revoke tailnet access and gateway tokens (src/config/sections/offboarding.ts). */
     offboarding: OffboardingConfigSchema.optional(),
+    /** Incident triggers in opted-in channels (src/config/sections/triggers.ts). */
+    triggers: TriggersConfigSchema.optional(),
     /** `/metrics` and the blackbox-style `/probe` (src/config/sections/metrics.ts). */
     metrics: MetricsConfigSchema.prefault({}),
     gateways: z

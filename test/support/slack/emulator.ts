@@ -28,6 +28,27 @@ export interface SlackEmulatorOptions extends Partial<WorkspaceIdentity> {
   users?: SeedUser[];
   userGroups?: SeedUserGroup[];
   channels?: SeedChannel[];
+  /**
+   * The app subscribes to `message.channels` / `message.groups`: every message in a channel — a
+   * person's, another bot's, and the app's own posts — arrives as an event_callback `message`
+   * event, as Slack delivers them (`channel_type`, `bot_id`/`subtype` for bots).
+   */
+  messageEvents?: boolean;
+}
+
+export interface PostUserMessageInput {
+  channel: string;
+  user: string;
+  text: string;
+  threadTs?: string;
+}
+
+export interface PostBotMessageInput {
+  channel: string;
+  botId: string;
+  text: string;
+  username?: string;
+  threadTs?: string;
 }
 
 export interface ClickButtonInput {
@@ -53,10 +74,12 @@ export class SlackEmulator {
   private readonly api: WebApi;
   private readonly server: Server;
   private responseUrlCount = 0;
+  private readonly messageEvents: boolean;
   private port = 0;
 
   constructor(options: SlackEmulatorOptions = {}) {
-    const { users = [], userGroups = [], channels = [], ...identity } = options;
+    const { users = [], userGroups = [], channels = [], messageEvents = false, ...identity } = options;
+    this.messageEvents = messageEvents;
     this.identity = { ...DEFAULT_IDENTITY, ...identity };
     this.directory = new Directory(this.identity);
     users.forEach((u) => this.directory.addUser(u));
@@ -69,6 +92,9 @@ export class SlackEmulator {
       store: this.store,
       clock: this.clock,
       openSocketUrl: () => this.hub.issueUrl(),
+      onPosted: (stored) => {
+        if (this.messageEvents) void this.deliverMessage(stored).catch(() => undefined);
+      },
     });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
@@ -202,7 +228,7 @@ export class SlackEmulator {
       const ids = listActionIds(stored.blocks ?? []);
       throw new Error(`slack emulator: no action_id ${input.actionId} on ${input.channel}/${input.ts} (has: ${ids.join(', ') || 'none'})`);
     }
-    const message = { type: 'message', ts: stored.ts, text: stored.text ?? '', user: stored.user, bot_id: stored.bot_id, blocks: stored.blocks };
+    const message = { type: 'message', ts: stored.ts, ...(stored.thread_ts !== undefined ? { thread_ts: stored.thread_ts } : {}), text: stored.text ?? '', user: stored.user, bot_id: stored.bot_id, blocks: stored.blocks };
     return this.blockActionsPayload({ user_id: input.userId, channel_id: input.channel, message, action: found });
   }
 
@@ -221,6 +247,50 @@ export class SlackEmulator {
     if (options.retryReason !== undefined) send.retryReason = options.retryReason;
     if (options.ackTimeoutMs !== undefined) send.ackTimeoutMs = options.ackTimeoutMs;
     return this.hub.send('events_api', payload, `event ${String(event.type)} ${String(payload.event_id)}`, send).then((ack) => ({ ...ack, payload }));
+  }
+
+  /** `channel` for a public channel, `group` for a private one, `im` for a DM, as Slack types them. */
+  channelType(channel: string): string {
+    if (channel.startsWith('D')) return 'im';
+    const seeded = this.directory.channel(channel);
+    return seeded?.isPrivate || channel.startsWith('G') ? 'group' : 'channel';
+  }
+
+  /** The `message` event Slack delivers for a stored message (a person's, a bot's, or the app's own). */
+  messageEvent(stored: StoredMessage): Record<string, unknown> {
+    return {
+      type: 'message',
+      ...(stored.subtype !== undefined ? { subtype: stored.subtype } : {}),
+      ...(stored.bot_id !== undefined ? { bot_id: stored.bot_id } : {}),
+      ...(stored.bot_id !== undefined && stored.subtype === undefined ? { app_id: this.identity.appId } : {}),
+      ...(stored.subtype === 'bot_message' ? {} : { user: stored.user }),
+      text: stored.text ?? '',
+      ...(stored.blocks !== undefined ? { blocks: stored.blocks } : {}),
+      ts: stored.ts,
+      ...(stored.thread_ts !== undefined ? { thread_ts: stored.thread_ts } : {}),
+      team: this.identity.teamId,
+      channel: stored.channel,
+      event_ts: stored.ts,
+      channel_type: this.channelType(stored.channel),
+    };
+  }
+
+  private deliverMessage(stored: StoredMessage): Promise<EnvelopeAck & { payload: Record<string, unknown> }> {
+    return this.sendEvent(this.messageEvent(stored));
+  }
+
+  /** A person posts in a channel (or a thread): stored, and delivered as a `message` event. */
+  async postUserMessage(input: PostUserMessageInput): Promise<{ ts: string; ack: EnvelopeAck }> {
+    const stored = this.store.post({ channel: input.channel, ts: this.clock.next(), user: input.user, text: input.text, ...(input.threadTs ? { thread_ts: input.threadTs } : {}) });
+    const ack = await this.deliverMessage(stored);
+    return { ts: stored.ts, ack };
+  }
+
+  /** Another integration posts (`subtype: bot_message`, its own `bot_id`). */
+  async postBotMessage(input: PostBotMessageInput): Promise<{ ts: string; ack: EnvelopeAck }> {
+    const stored = this.store.post({ channel: input.channel, ts: this.clock.next(), user: input.botId, bot_id: input.botId, subtype: 'bot_message', text: input.text, ...(input.threadTs ? { thread_ts: input.threadTs } : {}) });
+    const ack = await this.deliverMessage(stored);
+    return { ts: stored.ts, ack };
   }
 
   sendInteraction(payload: Record<string, unknown>, options?: SendOptions): Promise<EnvelopeAck> {

@@ -16,7 +16,10 @@ export interface StoredMessage extends MessageContent {
   ts: string;
   thread_ts?: string;
   user: string;
-  bot_id: string;
+  /** Set for messages an app posted; absent for a person's message. */
+  bot_id?: string;
+  /** `bot_message` for another integration's post. */
+  subtype?: string;
   /** Earlier versions, oldest first; the current content is on the message itself. */
   edits: Array<MessageContent & { replacedAt: number }>;
   deleted: boolean;

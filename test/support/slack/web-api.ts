@@ -18,6 +18,8 @@ export interface WebApiDeps {
   clock: TsClock;
   /** Issues a one-time Socket Mode URL (apps.connections.open). */
   openSocketUrl: () => string;
+  /** Told of every message the app posts (the emulator delivers it as a `message` event when subscribed). */
+  onPosted?: (message: StoredMessage) => void;
 }
 
 /** Slack truncates or refuses text past this; refusing makes an overflow visible in tests. */
@@ -138,9 +140,9 @@ export class WebApi {
     const { identity } = this.deps;
     return {
       type: 'message',
+      ...(message.subtype !== undefined ? { subtype: message.subtype } : {}),
       user: message.user,
-      bot_id: message.bot_id,
-      app_id: identity.appId,
+      ...(message.bot_id !== undefined ? { bot_id: message.bot_id, app_id: identity.appId } : {}),
       team: identity.teamId,
       ts: message.ts,
       ...(message.thread_ts !== undefined ? { thread_ts: message.thread_ts } : {}),
@@ -203,6 +205,7 @@ export class WebApi {
       bot_id: this.deps.identity.botId,
       ...content,
     });
+    this.deps.onPosted?.(stored);
     return { channel, ts: stored.ts, message: this.messageObject(stored) };
   }
 
