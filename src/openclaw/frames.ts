@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GatewayErrorEvidence } from '../probes/report.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } from '../bounded-json.js';
 

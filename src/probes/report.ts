@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 // The ladder order and the helpers over a report live in layer-order.ts (no zod: the check path uses
 // them without building these schemas); re-exported here.
 import { LAYER_ORDER, type LayerName } from './layer-order.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The audit stream: every command, allowed or refused, and every action, in a Redis stream
