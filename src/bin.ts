@@ -8,7 +8,8 @@ import { exitWhenFlushed } from './exit-when-flushed.js';
  *
  * `--version` and `help` are answered before anything else is loaded; every other command imports
  * the CLI (zod, ws, the probes) first. A one-shot command (check, config, acl) exits as soon as its
- * answer is flushed, without waiting for the Gateway's close echo or idle sockets.
+ * answer is flushed, without waiting for the Gateway's close echo or idle sockets, and parses with
+ * zod's JIT off (zod-one-shot.ts says why).
  */
 const argv = process.argv.slice(2);
 const quick = answerWithoutLoading(argv[0]);
@@ -16,6 +17,7 @@ if (quick) {
   process.stdout.write(quick.stdout);
   process.exitCode = quick.code;
 } else {
+  if (isOneShot(argv[0])) await import('./zod-one-shot.js');
   const code = await import('./cli.js').then(
     ({ runCli }) =>
       runCli(argv, process.env, {
