@@ -5,9 +5,9 @@ import type { GroupMembership } from '../src/slack/authorize.js';
 import type { SlackPoster } from '../src/slack/poster.js';
 import type { AuditLog } from '../src/state/audit.js';
 import type { LastStateStore } from '../src/state/last-state.js';
-import type { MonitoringServices } from '../src/monitoring/services.js';
-import type { AclAuditService } from '../src/tailscale/acl-service.js';
-import type { OffboardingCommands } from '../src/offboarding/command.js';
+import type { MonitoringServices } from '../src/features/monitoring/services.js';
+import type { AclAuditService } from '../src/features/acl/acl-service.js';
+import type { OffboardingCommands } from '../src/features/offboarding/command.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { SlackText } from '../src/render/slack-text.js';
 
