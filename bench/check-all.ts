@@ -45,7 +45,17 @@ export async function benchCheckAll(): Promise<BenchRow[]> {
       monitoring: { enabled: false },
       // Coalescing off in effect: each run must probe all 200 again, not share the previous run's probes.
       queue: { gatewayConcurrency: GATEWAY_CONCURRENCY, coalesceWindowMs: 0 },
-      gateways: Object.fromEntries(names.map((name, index) => [name, { url: host.urls[index % host.urls.length], tokenEnv: TOKEN_ENV, device: 'never', ...(index >= host.urls.length ? { aliasOf: names[index % host.urls.length] } : {}) }])),
+      gateways: Object.fromEntries(
+        names.map((name, index) => [
+          name,
+          {
+            url: host.urls[index % host.urls.length],
+            tokenEnv: TOKEN_ENV,
+            device: 'never',
+            ...(index >= host.urls.length ? { aliasOf: names[index % host.urls.length] } : {}),
+          },
+        ]),
+      ),
     };
     const configPath = join(work, 'clawops.yaml');
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
@@ -61,14 +71,24 @@ export async function benchCheckAll(): Promise<BenchRow[]> {
       [TOKEN_ENV]: token,
     });
     cleanup.push(() => bot.stop());
-    await Promise.race([emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }), bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`)))]);
+    await Promise.race([
+      emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }),
+      bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`))),
+    ]);
 
     /** Sends one command and resolves with the time until its placeholder was replaced by the answer. */
     const command = async (text: string): Promise<{ ms: number; answer: string }> => {
       const since = emu.mark();
       const sentAt = Date.now();
-      await emu.hub.send('slash_commands', emu.slashCommandPayload({ command: '/gateway', text, user_id: USER.id, channel_id: CHANNEL.id, channel_name: CHANNEL.name }), `/gateway ${text}`);
-      const placeholder = await emu.waitForCall('chat.postMessage', (call) => String(call.params.text).startsWith('⏳ Checking'), { since, timeoutMs: ANSWER_TIMEOUT_MS });
+      await emu.hub.send(
+        'slash_commands',
+        emu.slashCommandPayload({ command: '/gateway', text, user_id: USER.id, channel_id: CHANNEL.id, channel_name: CHANNEL.name }),
+        `/gateway ${text}`,
+      );
+      const placeholder = await emu.waitForCall('chat.postMessage', (call) => String(call.params.text).startsWith('⏳ Checking'), {
+        since,
+        timeoutMs: ANSWER_TIMEOUT_MS,
+      });
       const ts = (placeholder.response as { ts?: string }).ts;
       const isAnswer = (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳');
       const answer = await emu.waitForCall('chat.update', isAnswer, { since, timeoutMs: ANSWER_TIMEOUT_MS });

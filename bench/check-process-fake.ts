@@ -57,7 +57,13 @@ async function withFakeGateway<T>(run: (setup: Setup) => Promise<T>): Promise<T>
 async function measurePair(url: string, setup: Setup, rounds: number): Promise<Record<Kind, ProcessRun[]>> {
   const commands: Record<Kind, () => Promise<ProcessRun>> = {
     floor: () => measureProcess(process.execPath, [FLOOR_SCRIPT, url, TOKEN_ENV], { env: setup.env, cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS, node: true }),
-    check: () => measureProcess(process.execPath, [DIST_CLI, 'check', '--url', url, '--token-env', TOKEN_ENV], { env: setup.env, cwd: setup.work, timeoutMs: RUN_TIMEOUT_MS, node: true }),
+    check: () =>
+      measureProcess(process.execPath, [DIST_CLI, 'check', '--url', url, '--token-env', TOKEN_ENV], {
+        env: setup.env,
+        cwd: setup.work,
+        timeoutMs: RUN_TIMEOUT_MS,
+        node: true,
+      }),
   };
   const runs: Record<Kind, ProcessRun[]> = { floor: [], check: [] };
   for (let round = -1; round < rounds; round += 1) {
@@ -82,7 +88,12 @@ export async function benchCheckProcessFake(): Promise<BenchRow[]> {
     const check = median(wall(runs.check));
     const rssNote = `peak RSS by ${rssMethod() === 'gnu-time' ? 'GNU time (%M)' : 'ru_maxrss at exit'}`;
     return [
-      { name: 'floor vs a fast fake Gateway (process)', value: round(floor), unit: 'ms', note: `${spread(wall(runs.floor), 'ms')}; peak RSS median ${round(median(runs.floor.map((r) => r.peakRssMB)))} MB` },
+      {
+        name: 'floor vs a fast fake Gateway (process)',
+        value: round(floor),
+        unit: 'ms',
+        note: `${spread(wall(runs.floor), 'ms')}; peak RSS median ${round(median(runs.floor.map((r) => r.peakRssMB)))} MB`,
+      },
       {
         name: 'clawops check --url vs a fast fake Gateway (process)',
         value: round(check),

@@ -5,7 +5,11 @@
  * it is printed. Every stream is given an empty write first, whose callback runs once what was
  * written before it has been handed to the OS, so no output is cut off.
  */
-export function exitWhenFlushed(code: number, streams: readonly NodeJS.WritableStream[] = [process.stdout, process.stderr], exit: (code: number) => void = (c) => process.exit(c)): void {
+export function exitWhenFlushed(
+  code: number,
+  streams: readonly NodeJS.WritableStream[] = [process.stdout, process.stderr],
+  exit: (code: number) => void = (c) => process.exit(c),
+): void {
   process.exitCode = code;
   let pending = streams.length;
   const done = () => {

@@ -120,11 +120,21 @@ describe('clawops check (the shipped bin)', () => {
     swallower = await startCloseSwallower(gateway.port);
     dir = mkdtempSync(join(tmpdir(), 'clawops-prompt-exit-'));
     const resources = join(dir, 'resources');
-    const child = spawn(process.execPath, ['--import', HOOK, DIST_CLI, 'check', '--url', `ws://127.0.0.1:${swallower.port}`, '--token-env', 'CLAWOPS_TEST_TOKEN'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: dir, CLAWOPS_IDENTITY: join(dir, 'device.json'), CLAWOPS_TEST_TOKEN: TOKEN, CLAWOPS_TEST_RESOURCES_FILE: resources },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', HOOK, DIST_CLI, 'check', '--url', `ws://127.0.0.1:${swallower.port}`, '--token-env', 'CLAWOPS_TEST_TOKEN'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          CLAWOPS_IDENTITY: join(dir, 'device.json'),
+          CLAWOPS_TEST_TOKEN: TOKEN,
+          CLAWOPS_TEST_RESOURCES_FILE: resources,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -134,7 +144,8 @@ describe('clawops check (the shipped bin)', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     // The whole report, flushed: the header, every layer row, the summary line.
     expect(stdout).toMatch(/^adhoc\s+ws:\/\/127\.0\.0\.1:\d+\s+HEALTHY/);
-    for (const layer of ['dns', 'tcp', 'http', 'upgrade', 'handshake', 'health', 'status', 'channels']) expect(stdout).toMatch(new RegExp(`^\\s+${layer}\\s+ok`, 'm'));
+    for (const layer of ['dns', 'tcp', 'http', 'upgrade', 'handshake', 'health', 'status', 'channels'])
+      expect(stdout).toMatch(new RegExp(`^\\s+${layer}\\s+ok`, 'm'));
     expect(stdout).toMatch(/✓ adhoc healthy/);
     // The close was begun, its echo never reached the client, and the socket was still open at exit.
     expect(swallower.clientClosed).toBe(true);
