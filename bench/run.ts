@@ -18,6 +18,7 @@ import { benchCheckProcessFake, benchCheckProcessLink } from './check-process-fa
 import { benchSlackCommands } from './slack-commands.js';
 import { benchCheckAll } from './check-all.js';
 import { benchHostile } from './hostile.js';
+import { benchMetrics } from './metrics.js';
 
 interface NamedSuite {
   name: string;
@@ -35,6 +36,7 @@ async function suites(): Promise<NamedSuite[]> {
     { name: 'slack-commands (issue 3)', run: benchSlackCommands },
     { name: 'check-all (issue 16)', run: benchCheckAll },
     { name: 'hostile (issue 12)', run: benchHostile },
+    { name: 'metrics (issue 15)', run: benchMetrics },
   ];
   // Issue 4's suite is written separately; it joins the run once its file exists.
   if (existsSync(MONITORING)) {

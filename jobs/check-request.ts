@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import type { Coalescer } from '../src/queue/coalesce.js';
-import { CheckRequestJobSchema, type PostCheckResultJob } from '../src/queue/payloads.js';
+import { CheckRequestJobSchema, type CheckRequestJob, type PostCheckResultJob } from '../src/queue/payloads.js';
 import { JOBS, postJobId } from '../src/queue/names.js';
 import type { ProbeReport } from '../src/report/report.js';
 import type { Logger } from '../src/log.js';
@@ -17,7 +17,7 @@ export interface CheckRequestDeps {
   posts: Queue;
   knownGateways: () => readonly string[];
   gatewayConcurrency: number;
-  onReport?: (report: ProbeReport) => Promise<void>;
+  onReport?: (report: ProbeReport, source: CheckRequestJob['source']) => Promise<void>;
   /**
    * Posts a finished check straight to Slack when Redis does not take its post job in time (an
    * outage, a failover): the answer is never held hostage by the queue it would travel through.
@@ -48,7 +48,7 @@ export function createCheckRequestProcessor(deps: CheckRequestDeps) {
         try {
           const report = await deps.coalescer.probe(gateway, request.requestedAt);
           reports.push(report);
-          await deps.onReport?.(report).catch((error: unknown) => deps.logger.warn({ err: error, gateway }, 'recording the check result failed'));
+          await deps.onReport?.(report, request.source).catch((error: unknown) => deps.logger.warn({ err: error, gateway }, 'recording the check result failed'));
         } catch (error) {
           deps.logger.error({ err: error, gateway, requestId: request.requestId }, 'check failed inside clawops');
           problems.push({ gateway, message: `the check failed inside clawops (${error instanceof Error ? error.message.slice(0, 200) : 'error'})` });

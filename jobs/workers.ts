@@ -34,6 +34,8 @@ export interface WorkersDeps extends Omit<CheckRequestDeps, 'posts' | 'postDirec
   /** How long an answer keeps trying to reach Slack (default 15 min). */
   postRetryWindowMs?: number;
   redisHealth?: RedisHealth;
+  /** A post attempt failed: retried within the window, or given up (metrics). */
+  onPostFailed?: (givenUp: boolean) => void;
 }
 
 export function startWorkers(deps: WorkersDeps): Workers {
@@ -70,6 +72,7 @@ export function startWorkers(deps: WorkersDeps): Workers {
   // and an error only when an answer is given up on (the sweeper then tries once more).
   postWorker.on('failed', (job: Job | undefined, error: Error) => {
     const fields = { err: error, jobId: job?.id, attempts: job?.attemptsMade };
+    deps.onPostFailed?.(Boolean(job?.finishedOn));
     if (job?.finishedOn) deps.logger.error(fields, 'gave up posting the answer to Slack');
     else if ((job?.attemptsMade ?? 0) <= 1) deps.logger.warn(fields, 'posting to Slack failed: retrying within the post window');
     else deps.logger.debug(fields, 'posting to Slack failed again');

@@ -3,7 +3,7 @@ import { webApi } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { EnvOptions } from '../config/env.js';
-import { gatewayNames, resolveTarget, type Env } from '../config/targets.js';
+import { gatewayNames, resolveTarget, urlTarget, type Env } from '../config/targets.js';
 import type { Logger } from '../log.js';
 import { createChecker, type CheckResult } from '../check/checker.js';
 import { diagnose } from '../diagnosis/diagnose.js';
@@ -56,6 +56,8 @@ import { UsageError } from '../errors.js';
 import { runHostChecks, type HostCheckDeps } from '../host/run-host-checks.js';
 import { hostCheckQueueName } from '../queue/host-check-job.js';
 import { logWorkerError } from '../health/worker-errors.js';
+import { createMetricsFeature, type MetricsFeature } from '../features/metrics/index.js';
+import { wireMetricsSources } from './metrics-sources.js';
 
 /**
  * THE composition root (the only one): every long-running process is built here from config +
@@ -92,6 +94,8 @@ export interface Runtime {
   /** Redis reachable, Slack connected, workers running: what /readyz serves. */
   readiness: Readiness;
   redisHealth: RedisHealth;
+  /** `/metrics` and `/probe` (src/features/metrics/): the health server serves its routes. */
+  metrics: MetricsFeature;
   /** One pass of the stale-placeholder sweeper (bot role), for tests and drills. */
   sweepStalePlaceholders?: () => Promise<Record<string, number>>;
   /** Resolves when the connection commands enqueue through is ready (after an outage). */
@@ -113,6 +117,8 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
   const readiness = createReadiness(now);
   const redisHealth = createRedisHealth({ logger, target: describeRedisTarget(options.redisUrl) });
   readiness.probe('redis', () => ({ ok: redisHealth.state().reachable, detail: redisHealth.state().detail }));
+  const metrics = createMetricsFeature({ config, logger: logger.child({ component: 'metrics' }), role: runtime.roles.bot && runtime.roles.worker ? 'start' : runtime.roles.bot ? 'bot' : 'worker', readiness, now });
+  const hooks = metrics.hooks;
   const stopAll = async () => {
     readiness.stopping();
     const deadline = Date.now() + graceMs;
@@ -192,7 +198,10 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
     const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
     const derived = lockTimingsFor(longestBudget);
     const timings = { lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs ?? derived.stalledIntervalMs };
+    // What /metrics reads on scrape (cached): queue depths, last states, alert phases, open checklists.
+    closers.push(wireMetricsSources(metrics, { config, redis: stateRedis, prefix, lastState, alerts: monitoring.alerts }));
     const result: Runtime = {
+      metrics,
       readiness,
       redisHealth,
       stop: async () => undefined,
@@ -228,7 +237,18 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         windowMs: config.queue.coalesceWindowMs,
         maxWaitMs: longestBudget + 5_000,
         now,
-        run: async (gateway) => runJointCheck({ checker, hostChecks, unitTokens }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway)),
+        onShared: (gateway) => hooks.coalesced(gateway),
+        run: async (gateway) => {
+          const countedHostChecks = { request: (...args: Parameters<typeof hostChecks.request>) => (hooks.triggered('agent'), hostChecks.request(...args)), close: () => hostChecks.close() };
+          const report = await runJointCheck({ checker, hostChecks: countedHostChecks, unitTokens }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway));
+          hooks.probed(report);
+          return report;
+        },
+      });
+      // /probe: a gateway through the coalescer (shared with Slack and the schedule), a listed URL directly.
+      metrics.attachProber({
+        gateway: (name) => coalescer.probe(name, now()),
+        target: async (target) => (await checker.check(urlTarget(target.url, target.tokenEnv ?? config.defaults.tokenEnv, runtime.env, 'target'))).report,
       });
       const workers = startWorkers({
         connection: workerRedis,
@@ -242,7 +262,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         gatewayConcurrency: config.queue.gatewayConcurrency,
         knownGateways: () => gatewayNames(config),
         enrichment,
-        onReport: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
+        onReport: (report, source) => {
+          hooks.answered(report, source === 'button' ? 'button' : source === 'terminal' ? 'terminal' : 'slash');
+          return recordResult({ report, diagnosis: diagnose(report) }, 'command');
+        },
+        onPostFailed: (givenUp) => (givenUp ? hooks.postGivenUp() : hooks.postRetried()),
         logger: logger.child({ component: 'worker' }),
         ...timings,
       });
@@ -252,7 +276,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         offboarding.schedulePoll().catch((error: unknown) => offboardingLogger.warn({ err: error }, 'could not schedule the tailnet users poll'));
       }
       // Scheduled checks, alerts and digests: closed together with the check workers, sharing the grace.
-      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => recordResult(result, 'schedule'), now, logger: logger.child({ component: 'monitoring' }), redisHealth, ...timings });
+      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => (hooks.answered(result.report, 'schedule'), recordResult(result, 'schedule')), now, logger: logger.child({ component: 'monitoring' }), redisHealth, ...timings });
       closers.push((leftMs) => Promise.all([watching.close({ graceMs: leftMs }), workers.close({ graceMs: leftMs })]));
       result.monitoring = watching;
       readiness.probe('workers', () => {
@@ -283,12 +307,13 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         logger: logger.child({ component: 'sweeper' }),
         now,
       });
-      const sweeping = startStalePlaceholderSweeper(sweeper, runtime.sweepIntervalMs ?? Math.min(10_000, Math.max(1_000, Math.round(staleAfterMs / 5))));
+      const counting = { sweep: async () => { const counts = await sweeper.sweep(); hooks.placeholdersSwept(counts); return counts; } };
+      const sweeping = startStalePlaceholderSweeper(counting, runtime.sweepIntervalMs ?? Math.min(10_000, Math.max(1_000, Math.round(staleAfterMs / 5))));
       closers.push(async () => {
         sweeping.stop();
         await Promise.allSettled([checksQueue.close(), postsQueue.close()]);
       });
-      result.sweepStalePlaceholders = () => sweeper.sweep();
+      result.sweepStalePlaceholders = () => counting.sweep();
       const app = createSlackApp({ slack, logger });
       readiness.set('slack', false, 'connecting');
       app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));

@@ -11,7 +11,7 @@ import { startHealthServer } from '../health/server.js';
  * `clawops start | bot | worker`: a long-running process. SIGTERM/SIGINT stop it gracefully:
  * no new commands, in-flight checks finish (within queue.shutdownGraceMs), queues and Redis
  * closed; the process exits within the grace + 1.5 s whatever Redis does, and at once on a
- * second signal. /healthz and /readyz are served on CLAWOPS_METRICS_ADDR.
+ * second signal. /healthz, /readyz, /metrics and /probe are served on CLAWOPS_METRICS_ADDR.
  */
 export async function runProcess(command: string, args: string[], env: Env, io: CliIo): Promise<number> {
   if (command === 'agent') {
@@ -25,7 +25,7 @@ export async function runProcess(command: string, args: string[], env: Env, io: 
   if (!options.slack) throw new UsageError(`Slack is not configured: ${options.slackProblem}`);
   const logger = createLogger({ level: options.logLevel });
   const runtime = await startRuntime({ config, env, options, logger, roles: { bot: command !== 'worker', worker: command !== 'bot' } });
-  const health = options.healthAddr ? await startHealthServer({ ...options.healthAddr, readiness: runtime.readiness, logger }) : undefined;
+  const health = options.healthAddr ? await startHealthServer({ ...options.healthAddr, readiness: runtime.readiness, logger, routes: runtime.metrics.routes }) : undefined;
   await runUntilSignal(
     async () => {
       await runtime.stop();

@@ -15,7 +15,7 @@ const EnvSchema = z.object({
   REDIS_SENTINEL_PASSWORD: z.string().optional(),
   REDIS_USERNAME: z.string().optional(),
   REDIS_PASSWORD: z.string().optional(),
-  /** /healthz and /readyz (and later /metrics): host:port, or `off`. */
+  /** /healthz, /readyz, /metrics and /probe: host:port, or `off` (default loopback; anything else only when set, with a warning). */
   CLAWOPS_METRICS_ADDR: z.string().regex(/^(off|\[[0-9a-fA-F:]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})$/, { error: 'CLAWOPS_METRICS_ADDR: expected host:port (e.g. 127.0.0.1:9464) or off' }).default('127.0.0.1:9464'),
   CLAWOPS_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('clawops'),
   CLAWOPS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -40,7 +40,7 @@ export interface SlackEnv {
 export interface EnvOptions {
   /** May carry a password: pass it to connections, never to a log (describeRedisTarget does that). */
   redisUrl: string;
-  /** Where /healthz and /readyz listen; undefined: not served. */
+  /** Where /healthz, /readyz, /metrics and /probe listen; undefined: not served. */
   healthAddr?: { host: string; port: number };
   redisPrefix: string;
   logLevel: string;

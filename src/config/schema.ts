@@ -3,6 +3,7 @@ import { AclTargetSchema, TailscaleConfigSchema } from './sections/tailscale.js'
 import { CheckIntervalSecondsSchema, MonitoringSchema } from './sections/monitoring.js';
 import { AgentConfigSchema } from './sections/agent.js';
 import { OffboardingConfigSchema } from './sections/offboarding.js';
+import { MetricsConfigSchema } from './sections/metrics.js';
 import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
 import { endpointIssues } from './gateway-endpoints.js';
 
@@ -141,6 +142,8 @@ export const ConfigSchema = z
     monitoring: MonitoringSchema.prefault({}),
     /** Departures: revoke tailnet access and gateway tokens (src/config/sections/offboarding.ts). */
     offboarding: OffboardingConfigSchema.optional(),
+    /** `/metrics` and the blackbox-style `/probe` (src/config/sections/metrics.ts). */
+    metrics: MetricsConfigSchema.prefault({}),
     gateways: z
       .record(z.string(), GatewayConfigSchema)
       .superRefine((gateways, ctx) => {

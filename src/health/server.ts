@@ -1,7 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Readiness } from './readiness.js';
+
+/** More paths served beside the health endpoints (`/metrics`, `/probe`: src/features/metrics/). */
+export type HealthRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 /**
  * `/healthz` (alive: the event loop answers) and `/readyz` (200 when every part of the process is
@@ -15,9 +19,12 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(deps: { host: string; port: number; readiness: Readiness; logger: Logger }): Promise<HealthServer> {
+export async function startHealthServer(deps: { host: string; port: number; readiness: Readiness; logger: Logger; routes?: Record<string, HealthRoute> }): Promise<HealthServer> {
+  // Loopback unless set explicitly (the default is 127.0.0.1): anything wider is allowed, and said.
+  if (!isLoopback(deps.host)) deps.logger.warn({ addr: `${deps.host}:${deps.port}` }, 'CLAWOPS_METRICS_ADDR is not a loopback address: /metrics and /probe are reachable from the network (scrape over the tailnet, or firewall it)');
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const route = path === undefined ? undefined : deps.routes?.[path];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -31,7 +38,16 @@ export async function startHealthServer(deps: { host: string; port: number; read
       res.writeHead(snapshot.ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8' }).end(`${JSON.stringify(snapshot)}\n`);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    if (route) {
+      const url = new URL(req.url ?? '/', 'http://clawops.invalid');
+      route(req, res, url).catch((error: unknown) => {
+        deps.logger.error({ err: error, path }, 'health endpoint: a route failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end();
+      });
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${['/healthz', '/readyz', ...Object.keys(deps.routes ?? {})].join(', ')}\n`);
   });
   server.keepAliveTimeout = 1_000;
   const listening = await new Promise<boolean>((resolve) => {
@@ -43,7 +59,8 @@ export async function startHealthServer(deps: { host: string; port: number; read
   });
   if (!listening) return { close: async () => undefined };
   const bound = server.address() as AddressInfo;
-  deps.logger.info({ addr: `${bound.address}:${bound.port}` }, 'health endpoint: /healthz, /readyz');
+  // The message stays as it was (drills and log searches match it); the extra paths are a field.
+  deps.logger.info({ addr: `${bound.address}:${bound.port}`, also: Object.keys(deps.routes ?? {}) }, 'health endpoint: /healthz, /readyz');
   return {
     address: { host: bound.address, port: bound.port },
     close: () =>
@@ -52,4 +69,9 @@ export async function startHealthServer(deps: { host: string; port: number; read
         server.closeAllConnections();
       }),
   };
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
 }

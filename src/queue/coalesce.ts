@@ -26,6 +26,8 @@ export interface CoalescerDeps {
   run: (gateway: string) => Promise<ProbeReport>;
   now?: () => number;
   pollMs?: number;
+  /** A request answered by another request's probe (in this process or another worker's): for metrics. */
+  onShared?: (gateway: string) => void;
 }
 
 interface Stored {
@@ -86,7 +88,10 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
       let locked: string | null;
       try {
         const shared = await readShared(gateway, requestedAt);
-        if (shared) return shared;
+        if (shared) {
+          deps.onShared?.(gateway);
+          return shared;
+        }
         locked = await deps.redis.set(lockKey(gateway), token, 'PX', lockTtlMs, 'NX');
       } catch {
         // Redis does not answer: coalescing across workers is a saving, not a condition. Probe here.
@@ -103,7 +108,10 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
   return {
     probe(gateway, requestedAt) {
       const current = inFlight.get(gateway);
-      if (current && fresh(current.startedAtMs, requestedAt)) return current.promise;
+      if (current && fresh(current.startedAtMs, requestedAt)) {
+        deps.onShared?.(gateway);
+        return current.promise;
+      }
       const startedAtMs = now();
       const promise = coordinate(gateway, requestedAt).finally(() => {
         if (inFlight.get(gateway)?.promise === promise) inFlight.delete(gateway);

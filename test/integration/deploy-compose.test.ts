@@ -63,6 +63,14 @@ describe('docker-compose.yml as read', () => {
     expect(clawops.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
   });
 
+  it("watches clawops with /readyz on the loopback metrics address (health and /metrics stay on loopback)", () => {
+    const addr = (clawops.environment as Record<string, string>).CLAWOPS_METRICS_ADDR;
+    expect(addr).toBe('127.0.0.1:9464');
+    const test = (clawops.healthcheck as { test: string[] }).test.join(' ');
+    expect(test).toContain(`http://${addr}/readyz`);
+    expect(test).toContain('r.ok ? 0 : 1');
+  });
+
   it('publishes nothing: host networking, no ports', () => {
     for (const service of [clawops, redis]) {
       expect(service.network_mode).toBe('host');

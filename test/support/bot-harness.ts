@@ -47,6 +47,8 @@ export interface HarnessOptions {
   monitoring?: Record<string, unknown>;
   /** The `offboarding:` section. */
   offboarding?: Record<string, unknown>;
+  /** The `metrics:` section. */
+  metrics?: Record<string, unknown>;
   env?: Env;
   emulator?: SlackEmulatorOptions;
   /** Start an extra emulator-less runtime here (e.g. a second worker); default both roles. */
@@ -69,13 +71,14 @@ export function captureLogs(): { lines: string[]; destination: Writable } {
   return { lines, destination };
 }
 
-export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding'>, identityPath: string): Config {
+export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding' | 'metrics'>, identityPath: string): Config {
   return ConfigSchema.parse({
     identity: { path: identityPath },
     gateways: Object.fromEntries(Object.entries(options.gateways).map(([name, gateway]) => [name, { tokenEnv: 'TEST_GATEWAY_TOKEN', device: 'never', ...gateway }])),
     ...(options.access ? { access: options.access } : {}),
     ...(options.tailscale ? { tailscale: options.tailscale } : {}),
     ...(options.offboarding ? { offboarding: options.offboarding } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     queue: { coalesceWindowMs: 2_000, shutdownGraceMs: 2_000, ...options.queue },
     monitoring: options.monitoring ?? { enabled: false },
   });
