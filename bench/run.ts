@@ -14,7 +14,9 @@ import { ensureBuilt } from './support/build.js';
 import { rssMethod } from './support/process.js';
 import { benchCheckProcess } from './check-process.js';
 import { benchCheckMany } from './check-many.js';
+import { benchCheckProcessFake, benchCheckProcessLink } from './check-process-fake.js';
 import { benchSlackCommands } from './slack-commands.js';
+import { benchCheckAll } from './check-all.js';
 import { benchHostile } from './hostile.js';
 import { benchMetrics } from './metrics.js';
 
@@ -28,8 +30,11 @@ const MONITORING = fileURLToPath(new URL('./monitoring.ts', import.meta.url));
 async function suites(): Promise<NamedSuite[]> {
   const list: NamedSuite[] = [
     { name: 'check-process (issue 2)', run: benchCheckProcess },
+    { name: 'check-process-fake (issue 16)', run: benchCheckProcessFake },
+    { name: 'check-process-link (issue 16)', run: benchCheckProcessLink },
     { name: 'check-many (issue 2)', run: benchCheckMany },
     { name: 'slack-commands (issue 3)', run: benchSlackCommands },
+    { name: 'check-all (issue 16)', run: benchCheckAll },
     { name: 'hostile (issue 12)', run: benchHostile },
     { name: 'metrics (issue 15)', run: benchMetrics },
   ];

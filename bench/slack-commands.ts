@@ -206,7 +206,7 @@ async function probeDurations(redisUrl: string, prefix: string): Promise<Map<str
 }
 
 /** REDIS_URL, else 127.0.0.1:6379 when it answers, else a private redis-server for this run. */
-async function redisForBench(cleanup: Array<() => Promise<unknown>>): Promise<string> {
+export async function redisForBench(cleanup: Array<() => Promise<unknown>>): Promise<string> {
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (await pingable(url)) return url;
   if (process.env.REDIS_URL) throw new Error(`REDIS_URL=${url} does not answer`);
@@ -223,7 +223,7 @@ interface ClawopsProcess {
 }
 
 /** the `clawops` bin with `start` at its default log level; output kept (the tail) for a failure report. */
-function startClawops(configPath: string, env: NodeJS.ProcessEnv): ClawopsProcess {
+export function startClawops(configPath: string, env: NodeJS.ProcessEnv): ClawopsProcess {
   const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'start', '--config', configPath], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -246,7 +246,7 @@ function startClawops(configPath: string, env: NodeJS.ProcessEnv): ClawopsProces
   };
 }
 
-function peakRssOf(pid: number): number | undefined {
+export function peakRssOf(pid: number): number | undefined {
   try {
     const kb = Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     return Number.isFinite(kb) ? kb / 1024 : undefined;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDirectMessageChannel, type Requester } from '../src/slack/authorize.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { parseGatewayCommand } from './parse.js';

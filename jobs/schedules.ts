@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../src/config/schema.js';
 import { gatewayNames } from '../src/config/targets.js';
 import type { Logger } from '../src/log.js';

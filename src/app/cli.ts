@@ -10,7 +10,7 @@ import { loadOrCreateDeviceIdentity } from '../openclaw/device-identity.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
 import { renderCheckForTerminal } from '../render/terminal.js';
 import { identityPath } from '../config/paths.js';
-import { CLAWOPS_VERSION } from '../version.js';
+import { EXIT, answerWithoutLoading } from './cli-usage.js';
 import { tailnetSettingsFor } from '../config/sections/tailscale.js';
 import type { LadderDeps } from '../probes/ladder.js';
 import { configPathFrom, type CliIo } from './cli-io.js';
@@ -20,34 +20,9 @@ export { configPathFrom, type CliIo };
 /**
  * `clawops <command>`: the terminal entry point. `check` and `config validate` need no Slack and no
  * Redis and load nothing of them; the long-running processes are imported only when asked for.
- * Exit codes: 0 healthy · 1 unhealthy or degraded · 2 usage or configuration error.
+ * Usage, version and exit codes live in cli-usage.ts (the bin answers those without loading this).
  */
-export const EXIT = { healthy: 0, unhealthy: 1, usage: 2 } as const;
-
-const USAGE = `clawops ${CLAWOPS_VERSION} — layered checks of OpenClaw Gateways over a tailnet
-
-Usage:
-  clawops check [NAME ...]            check configured gateways (no NAME and no config: OpenClaw's
-                                      defaults, ws://127.0.0.1:$OPENCLAW_GATEWAY_PORT or 18789,
-                                      token from $OPENCLAW_GATEWAY_TOKEN)
-  clawops check --all                 check every configured gateway
-  clawops check --url ws://HOST:PORT [--token-env NAME]
-  clawops config validate             validate the config file (exit 2 when invalid)
-  clawops acl [NAME ...]              audit the tailnet policy file for the gateways (exit 1 on
-                                      findings); --no-validate skips the policy's own tests
-  clawops accept NAME [--format markdown|text|json]
-                                      the change-ticket acceptance checklist, run now (exit 0
-                                      every line passed · 1 any failed or not checked)
-  clawops start | bot | worker        run the Slack bot and/or the check worker (needs Redis)
-  clawops agent --gateway NAME        run the host agent on a gateway host
-
-Options:
-  --config PATH     config file (default: $CLAWOPS_CONFIG, else ./clawops.yaml if present)
-  --json            print the report and verdicts as JSON
-  --no-color        never colour the output
-  -h, --help        this help;  --version  the version
-
-Exit: 0 healthy · 1 unhealthy or degraded · 2 usage or config error`;
+export { EXIT } from './cli-usage.js';
 
 export async function runCli(argv: string[], env: Env, io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -57,12 +32,12 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
       case 'help':
       case '-h':
       case '--help':
-        io.stdout(`${USAGE}\n`);
-        return command === undefined ? EXIT.usage : EXIT.healthy;
       case '--version':
-      case 'version':
-        io.stdout(`${CLAWOPS_VERSION}\n`);
-        return EXIT.healthy;
+      case 'version': {
+        const answer = answerWithoutLoading(command)!;
+        io.stdout(answer.stdout);
+        return answer.code;
+      }
       case 'check':
         return await checkCommand(rest, env, io);
       case 'config':

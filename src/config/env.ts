@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Env } from './targets.js';
 import { RedisUrlError, redisUrlFromEnv } from './redis-target.js';
 

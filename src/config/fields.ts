@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The parts of the config schema that `clawops check` needs even without a config file (`--url`

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AclTargetSchema, TailscaleConfigSchema } from './sections/tailscale.js';
 import { CheckIntervalSecondsSchema, MonitoringSchema } from './sections/monitoring.js';
 import { AgentConfigSchema } from './sections/agent.js';

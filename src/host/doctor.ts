@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { execFileOutcome, type ExecFileFn } from './exec-file.js';
 import { createFindExecutable, type FindExecutableFn } from './find-executable.js';
 

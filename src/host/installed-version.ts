@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { execFileOutcome, type ExecFileFn } from './exec-file.js';
 import type { ReadTextFn } from './read-unit.js';
 

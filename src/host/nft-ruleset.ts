@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { portRanges, type FilterChain, type FilterMatch, type FilterRule, type FilterRuleset, type FilterVerdict } from './packet-filter.js';
 
 /**

@@ -1,7 +1,7 @@
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeviceIdentity } from './types.js';
 import { AppError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GatewayErrorEvidence } from '../report/report.js';
 import { summariseIssues } from '../zod-issues.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } from '../bounded-json.js';

@@ -1,6 +1,6 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { describeRefusal, jsonRefusal, type JsonLimits } from '../bounded-json.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The tailnet policy file, read from HuJSON (JSON with comments and trailing commas). Only the parts

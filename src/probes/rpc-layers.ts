@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { policyProblems, resolveAccountPolicy } from '../openclaw/channel-policy.js';
 import { gatewayConfigFacts } from '../openclaw/gateway-config.js';
 import type { RpcOutcome } from '../openclaw/types.js';

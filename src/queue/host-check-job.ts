@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GatewayConfigEvidence, HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../report/report.js';
 
 /**

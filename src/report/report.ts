@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LayerResultSchema } from './layer-evidence.js';
 import { Fingerprint, ExposureEvidence, GatewayConfigEvidence, HostEvidence, TailnetPolicyEvidence } from './side-evidence.js';
 export { LAYER_ORDER, type LayerName } from './layer-names.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LAYER_ORDER } from './layer-names.js';
 import { LayerResultSchema } from './layer-evidence.js';
 

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type WebClient = webApi.WebClient;
 

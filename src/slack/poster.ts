@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { types, webApi } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;

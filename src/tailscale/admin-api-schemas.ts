@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Zod schemas for the Tailscale admin API v2 answers we read. Loose: the API adds fields over time,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Zod schemas for the LocalAPI answers we read (tailscale/tailscale ipn/ipnstate: Status, PeerStatus,

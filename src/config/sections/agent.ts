@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `gateways.<name>.agent:` in clawops.yaml — the host agent on that gateway's host

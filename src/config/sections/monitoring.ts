@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `monitoring:` in clawops.yaml — scheduled checks, the alert policy, history bounds, digests and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `offboarding:` in clawops.yaml — when someone leaves, clawops walks the team through revoking

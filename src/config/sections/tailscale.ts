@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The `tailscale:` section of clawops.yaml: how to reach tailscaled on this node (the tailnet

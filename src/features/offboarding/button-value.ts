@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The checklist's buttons: action ids (one per item, as Slack refuses a message whose buttons

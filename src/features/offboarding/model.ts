@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One offboarding as stored in Redis: who left, what they could still reach, and what has been

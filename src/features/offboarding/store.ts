@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseStored } from '../../state/stored-json.js';
 import { OffboardingSchema, isOpen, type Offboarding } from './model.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OffboardingConfig } from '../../config/sections/offboarding.js';
 import type { Logger } from '../../log.js';
 import type { OpenJob } from './offboarding-jobs.js';

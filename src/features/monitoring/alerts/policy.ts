@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The alert policy, apart from probing (as Gatus keeps it): a PURE state machine per watched

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckResult } from '../../../check/checker.js';
 import { ProbeReportSchema } from '../../../report/report.js';
 import { JOBS } from '../../../queue/names.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlertStateSchema } from '../alerts/policy.js';
 import type { LatestOutcome } from '../alerts/outcome.js';
 import { luaScript } from '../../../state/lua-script.js';

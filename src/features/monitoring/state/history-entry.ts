@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckResult } from '../../../check/checker.js';
 import { LAYER_ORDER, layerOf } from '../../../report/layer-order.js';
 

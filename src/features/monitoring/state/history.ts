@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckResult } from '../../../check/checker.js';
 import type { HistorySettings } from '../../../config/sections/monitoring.js';
 import { ProbeReportSchema, type ProbeReport } from '../../../report/report.js';
