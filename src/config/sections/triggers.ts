@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `triggers:` in clawops.yaml — incident triggers: in the channels listed here (opt-in, one by

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../config/schema.js';
 import { gatewayNames, gatewayPortOf } from '../../config/targets.js';
 import type { Logger } from '../../log.js';
