@@ -162,7 +162,7 @@ describe('sinceLastGood: when the verdict shows the diff', () => {
       'since last good (2026-11-24 09:12 UTC): version 2026.9.2 → 2026.9.6 · methods +4 −1 (sessions.reset gone; doctor.memory.status, sessions.files.get, sessions.files.list, +1 more new) · scopes [operator.read] → []',
     );
     expect(sinceLastGoodSlack(shown!).mrkdwn).toBe(
-      '🧬 since last good (<!date^1795993920^{date_short_pretty} {time}|2026-11-24 09:12 UTC>): version `2026.9.2` → `2026.9.6` · methods +4 −1 (`sessions.reset` gone; `doctor.memory.status`, `sessions.files.get`, `sessions.files.list`, +1 more new) · scopes [`operator.read`] → []',
+      '🧬 since last good (<!date^' + Date.parse('2026-11-24T09:12:00.000Z') / 1000 + '^{date_short_pretty} {time}|2026-11-24 09:12 UTC>): version `2026.9.2` → `2026.9.6` · methods +4 −1 (`sessions.reset` gone; `doctor.memory.status`, `sessions.files.get`, `sessions.files.list`, +1 more new) · scopes [`operator.read`] → []',
     );
     expect(sinceLastGoodMarkdown(shown!)).toContain('(`sessions.reset` gone;');
   });
