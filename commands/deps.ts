@@ -10,6 +10,8 @@ import type { AclAuditService } from '../src/tailscale/acl-service.js';
 import type { OffboardingCommands } from '../src/offboarding/command.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { SlackText } from '../src/render/slack-text.js';
+import type { FingerprintFeature } from '../src/features/fingerprint/index.js';
+import type { TicketFeature } from '../src/features/ticket/index.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -30,6 +32,10 @@ export interface CommandDeps {
   offboarding?: OffboardingCommands;
   /** Accepted checks with a placeholder, for the stale-placeholder sweeper. */
   pending?: PendingChecks;
+  /** `/gateway fingerprint` (src/features/fingerprint). */
+  fingerprints?: FingerprintFeature;
+  /** `/gateway ticket` (src/features/ticket). */
+  tickets?: TicketFeature;
 }
 
 /** An ephemeral reply to the person who asked (through Bolt's `respond`): escaped text only. */

@@ -52,6 +52,8 @@ import { posterClientOptions } from './slack/poster.js';
 import { createPendingChecks } from './state/pending-checks.js';
 import { createCheckResultPublisher } from '../jobs/post-check-result.js';
 import { createStalePlaceholderSweeper, startStalePlaceholderSweeper } from '../jobs/stale-placeholders.js';
+import { createFingerprintFeature, createRedisFingerprintStore } from './features/fingerprint/index.js';
+import { createSlackFileUploader, createTicketFeature, knownSecrets } from './features/ticket/index.js';
 
 /**
  * The composition root for the long-running processes: builds Redis connections, queues, the Bolt
@@ -160,11 +162,15 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       closers.push(() => offboarding.close());
       digestSections.push(offboarding.digestSection);
     }
-    const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment);
-    // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones) and the exposure record.
+    // The success fingerprint (its diff beside verdicts, `/gateway fingerprint`) and the ticket bundle.
+    const fingerprints = createFingerprintFeature({ store: createRedisFingerprintStore({ redis: stateRedis, prefix }), logger: logger.child({ component: 'fingerprint' }) });
+    const tickets = createTicketFeature({ fingerprints: fingerprints.store, secrets: () => knownSecrets({ config, env: runtime.env, identityPath: identityPath(config.identity.path, runtime.env) }), poster, uploader: createSlackFileUploader(client), logger: logger.child({ component: 'ticket' }), now });
+    const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment, fingerprints.enrichment);
+    // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones), the exposure record and the fingerprints.
     const recordResult = async (result: CheckResult, source: 'command' | 'schedule') => {
       await monitoring.record(result, source);
       await exposures.record(result.report);
+      await fingerprints.record(result);
     };
 
     const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
@@ -281,6 +287,8 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         monitoring,
         offboarding: offboarding?.commands,
         pending,
+        fingerprints,
+        tickets,
       });
       offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
