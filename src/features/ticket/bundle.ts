@@ -73,14 +73,16 @@ export function buildTicketBundle(input: TicketInput): TicketBundle {
   }
   sections.push(['## Success fingerprint', '', renderFingerprintMarkdown(view) || 'None recorded yet: it is taken after every check that is up.', '']);
   sections.push(['## openclaw doctor --lint (host agent)', '', ...doctorLines(current?.report), '']);
-  if (lastFailure) {
+  if (lastFailure && current && lastFailure.report.startedAt === current.report.startedAt) {
+    sections.push(['## Last failed check', '', 'The check report above is the latest failure.', '']);
+  } else if (lastFailure) {
     const failed = diagnose(lastFailure.report);
     sections.push([`## Last failed check (${utcText(Date.parse(lastFailure.report.startedAt))})`, '', fenced('text', renderCheckForTerminal(lastFailure.report, failed, { color: false })), '']);
   } else sections.push(['## Last failed check', '', 'None recorded.', '']);
 
   const appendices: string[][] = [];
   if (current) appendices.push(['## Appendix: check report (JSON)', '', fenced('json', JSON.stringify(current.report, null, 2)), '']);
-  if (lastFailure) appendices.push(['## Appendix: last failed report (JSON)', '', fenced('json', JSON.stringify(lastFailure.report, null, 2)), '']);
+  if (lastFailure && lastFailure.report.startedAt !== current?.report.startedAt) appendices.push(['## Appendix: last failed report (JSON)', '', fenced('json', JSON.stringify(lastFailure.report, null, 2)), '']);
 
   const compose = (extra: string[][]) => scrubText([...head, ...sections.flat(), ...extra.flat()].join('\n'), secrets);
   let content = compose(appendices);
