@@ -242,3 +242,17 @@ describe('the fingerprint view (`/gateway fingerprint`, `clawops fingerprint`)',
     expect(renderFingerprintSlack(fingerprintView('prod', undefined, [])).text).toContain('No fingerprint');
   });
 });
+
+describe('/gateway fingerprint|ticket <name>: parsing', () => {
+  it('one known name; a typo gets a suggestion; none or two get the usage', async () => {
+    const { parseGatewayCommand } = await import('../../commands/parse.js');
+    expect(parseGatewayCommand('fingerprint prod', ['prod', 'staging'])).toEqual({ ok: true, command: { kind: 'fingerprint', gateway: 'prod' } });
+    expect(parseGatewayCommand('ticket Staging', ['prod', 'staging'])).toEqual({ ok: true, command: { kind: 'ticket', gateway: 'staging' } });
+    const typo = parseGatewayCommand('ticket prdo', ['prod', 'staging']);
+    expect(typo.ok).toBe(false);
+    expect(!typo.ok && typo.message).toContain('Did you mean `prod`?');
+    const none = parseGatewayCommand('fingerprint', ['prod']);
+    expect(!none.ok && none.message).toContain('takes one gateway name');
+    expect(!none.ok && none.message).toContain('/gateway ticket <name>');
+  });
+});
