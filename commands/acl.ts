@@ -1,10 +1,11 @@
 import type { types } from '@slack/bolt';
-import { renderAclAudit } from '../src/render/acl-blocks.js';
+import { renderAclAudit } from '../src/features/acl/render/acl-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
 import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
-import { aclFindingCount } from '../src/tailscale/acl-service.js';
+import { aclFindingCount } from '../src/features/acl/acl-service.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { md, plainOf } from '../src/render/slack-text.js';
+import { writeAudit } from '../src/state/audit.js';
 
 /** A reply with blocks to the person who asked (Bolt's `respond`, ephemeral). */
 export type ReplyMessage = (message: SlackMessage) => Promise<void>;
@@ -28,11 +29,7 @@ export async function handleAcl(
   const { requester, gateways } = input;
   const command = `/gateway ${input.text}`.trim();
   const audit = async (outcome: string) => {
-    try {
-      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(','), outcome, durationMs: deps.now() - started });
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'audit append failed');
-    }
+    await writeAudit(deps.audit, deps.logger, { at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(','), outcome, durationMs: deps.now() - started });
     deps.logger.info({ user: requester.userId, channel: requester.channelId, command, gateways, outcome }, 'gateway command');
   };
 

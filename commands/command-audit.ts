@@ -1,5 +1,6 @@
 import type { Requester } from '../src/slack/authorize.js';
 import type { CommandDeps } from './deps.js';
+import { writeAudit } from '../src/state/audit.js';
 
 /**
  * The audit trail of one command: every outcome (answered, refused, failed) is appended to the
@@ -8,11 +9,7 @@ import type { CommandDeps } from './deps.js';
 export function commandAudit(deps: CommandDeps, requester: Requester, command: string, target?: string): (outcome: string) => Promise<void> {
   const started = deps.now();
   return async (outcome) => {
-    try {
-      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command, ...(target ? { target } : {}), outcome, durationMs: deps.now() - started });
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'audit append failed');
-    }
+    await writeAudit(deps.audit, deps.logger, { at: deps.now(), user: requester.userId, channel: requester.channelId, command, ...(target ? { target } : {}), outcome, durationMs: deps.now() - started });
     deps.logger.info({ user: requester.userId, channel: requester.channelId, command, target, outcome }, 'gateway command');
   };
 }

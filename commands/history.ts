@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../src/render/blocks.js';
-import { renderHistory } from '../src/render/history-blocks.js';
+import { renderHistory } from '../src/features/monitoring/render/history-blocks.js';
 import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';

@@ -16,6 +16,7 @@ import { handleDigest } from './digest.js';
 import { handleFingerprint } from './fingerprint.js';
 import { handleTicket } from './ticket.js';
 import { md } from '../src/render/slack-text.js';
+import { writeAudit } from '../src/state/audit.js';
 
 /**
  * Registration only: `/gateway` and the Re-run button. Every listener acks first (Slack allows
@@ -38,7 +39,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       await respond({ response_type: 'ephemeral', text: text.mrkdwn });
     };
     // For the outcomes no handler audits itself (usage, help, a failure inside clawops).
-    const audit = (outcome: string) => deps.audit.append({ at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome }).catch(() => undefined);
+    const audit = (outcome: string) => writeAudit(deps.audit, deps.logger, { at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome });
     try {
       const parsed = parseGatewayCommand(command.text, gatewayNames(deps.config));
       if (!parsed.ok) {
@@ -70,6 +71,11 @@ export function registerCommands(app: App, deps: CommandDeps): void {
           await handleHelp({ topic: parsed.command.topic, reply });
           await audit('answered: help');
           return;
+        default: {
+          // Every subcommand the parser knows is answered above: a new one fails to compile until it is.
+          const unhandled: never = parsed.command;
+          throw new Error(`unhandled /gateway subcommand ${JSON.stringify(unhandled)}`);
+        }
       }
     } catch (error) {
       deps.logger.error({ err: error, command: command.text }, 'gateway command failed');
@@ -85,7 +91,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     };
     try {
       const channel = 'channel' in body ? (body.channel as { id?: string; name?: string } | undefined) : undefined;
-      const value = 'value' in action ? (action.value as string | undefined) : undefined;
+      const value = 'value' in action ? (action.value) : undefined;
       await handleRerun(deps, { userId: body.user.id, channelId: channel?.id, channelName: channel?.name, value, reply });
     } catch (error) {
       deps.logger.error({ err: error }, 're-run failed');

@@ -3,8 +3,8 @@ import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { code, joinText, md, truncateText } from '../src/render/slack-text.js';
+import { STATE_ICON as ICON } from '../src/render/icons.js';
 
-const ICON = { healthy: '✅', degraded: '🟡', unhealthy: '🔴' } as const;
 
 /**
  * `/gateway list` — configured gateways with their last known state. Like the digest, it covers

@@ -3,6 +3,7 @@ import { renderCheckFailed, renderCheckPending } from '../src/render/check-block
 import { describeSlackFailure, SlackCallError, SlackRefusedError } from '../src/slack/slack-error.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { md, plainOf } from '../src/render/slack-text.js';
+import { writeAudit } from '../src/state/audit.js';
 
 /**
  * How long posting the "checking…" placeholder may take: rate limits waited out (Retry-After),
@@ -21,11 +22,7 @@ export async function requestCheck(
   const started = deps.now();
   const { requester, gateways } = request;
   const audit = async (outcome: string, jobId?: string) => {
-    try {
-      await deps.audit.append({ at: deps.now(), user: requester.userId, channel: requester.channelId, command: request.commandText, target: gateways.join(','), jobId, outcome, durationMs: deps.now() - started });
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'audit append failed');
-    }
+    await writeAudit(deps.audit, deps.logger, { at: deps.now(), user: requester.userId, channel: requester.channelId, command: request.commandText, target: gateways.join(','), jobId, outcome, durationMs: deps.now() - started });
     deps.logger.info({ user: requester.userId, channel: requester.channelId, command: request.commandText, gateways, jobId, outcome, source: request.source }, 'gateway command');
   };
 

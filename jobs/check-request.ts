@@ -1,10 +1,11 @@
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Coalescer } from '../src/queue/coalesce.js';
 import { CheckRequestJobSchema, type PostCheckResultJob } from '../src/queue/payloads.js';
 import { JOBS, postJobId } from '../src/queue/names.js';
-import type { ProbeReport } from '../src/probes/report.js';
+import type { ProbeReport } from '../src/report/report.js';
 import type { Logger } from '../src/log.js';
 import { windowedRetryOptions } from '../src/queue/post-retry.js';
+import { invalidJobData } from '../src/queue/job-data.js';
 
 /**
  * A check request: probe each named gateway (coalesced with other requests for the same gateway),
@@ -31,7 +32,7 @@ export const POST_ENQUEUE_GRACE_MS = 5_000;
 export function createCheckRequestProcessor(deps: CheckRequestDeps) {
   return async (job: Job): Promise<{ gateways: number; problems: number }> => {
     const parsed = CheckRequestJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid check request: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success) throw invalidJobData('check request', parsed.error);
     const request = parsed.data;
     const known = new Set(deps.knownGateways());
     const reports: ProbeReport[] = [];

@@ -1,9 +1,10 @@
 import { parseStored } from '../src/state/stored-json.js';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { MonitoringServices } from '../src/monitoring/services.js';
+import type { MonitoringServices } from '../src/features/monitoring/services.js';
 import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
 import { DigestJobDataSchema } from './schedules.js';
+import { invalidJobData } from '../src/queue/job-data.js';
 
 /**
  * A scheduled digest: covers the time since this schedule's previous digest (so Monday's
@@ -18,7 +19,7 @@ export function createDigestProcessor(deps: { monitoring: MonitoringServices; po
   const postedKey = (jobId: string) => `${deps.prefix}:digest:posted:${jobId}`;
   return async (job: Job): Promise<{ channel: string; ts: string }> => {
     const parsed = DigestJobDataSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid digest job: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success) throw invalidJobData('digest job', parsed.error);
     const { id, tz, channel } = parsed.data;
     const jobKey = (job.id ?? `${id}-${job.timestamp}`).replace(/:/g, '-');
     const already = await deps.redis.get(postedKey(jobKey));

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../src/log.js';
 import { HOST_CHECK_JOB, HostCheckJobSchema, HostCheckResultSchema, type HostCheckResult } from '../src/queue/host-check-job.js';
+import { jobDataProblem } from '../src/queue/job-data.js';
 
 /**
  * The host agent's only processor. A job may say "run the host checks" for this agent's gateway,
@@ -27,7 +28,7 @@ export function createHostCheckProcessor(deps: HostCheckProcessorDeps) {
     };
     if (job.name !== HOST_CHECK_JOB) refuse(`unknown job name ${JSON.stringify(String(job.name).slice(0, 64))}: this agent runs only "${HOST_CHECK_JOB}"`);
     const parsed = HostCheckJobSchema.safeParse(job.data);
-    if (!parsed.success) refuse(`invalid job data: ${parsed.error!.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ').slice(0, 300)}`);
+    if (!parsed.success) refuse(`invalid job data: ${jobDataProblem(parsed.error).slice(0, 300)}`);
     const request = parsed.data!;
     if (request.gateway !== deps.gateway) refuse(`this agent checks ${deps.gateway}, not ${request.gateway}`);
     if (now() - request.requestedAt > deps.maxAgeMs) refuse(`expired: asked ${Math.round((now() - request.requestedAt) / 1000)} s ago, nobody waits for it`);

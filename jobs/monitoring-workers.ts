@@ -1,13 +1,13 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createAlertEnqueuer } from '../src/alerts/post-job.js';
-import { createMonitor } from '../src/alerts/monitor.js';
+import { createAlertEnqueuer } from '../src/features/monitoring/alerts/post-job.js';
+import { createMonitor } from '../src/features/monitoring/alerts/monitor.js';
 import type { CheckResult } from '../src/check/checker.js';
-import type { CheckEnrichment } from '../src/check/enrichment.js';
+import type { CheckEnrichment } from '../src/render/enrichment.js';
 import type { Config } from '../src/config/schema.js';
 import { gatewayNames } from '../src/config/targets.js';
 import type { Logger } from '../src/log.js';
-import type { MonitoringServices } from '../src/monitoring/services.js';
+import type { MonitoringServices } from '../src/features/monitoring/services.js';
 import type { Coalescer } from '../src/queue/coalesce.js';
 import { JOBS, QUEUES } from '../src/queue/names.js';
 import type { SlackPoster } from '../src/slack/poster.js';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
-import type { OpenJob } from '../src/queue/offboarding-jobs.js';
-import { pollTailnetUsers } from '../src/offboarding/users-poll.js';
-import type { OffboardingStore } from '../src/offboarding/store.js';
+import type { OpenJob } from '../src/features/offboarding/offboarding-jobs.js';
+import { pollTailnetUsers } from '../src/features/offboarding/users-poll.js';
+import type { OffboardingStore } from '../src/features/offboarding/store.js';
 import type { AdminApiClient } from '../src/tailscale/admin-api.js';
 
 /** The scheduled poll of the tailnet's users: suspended or removed logins open a checklist. */

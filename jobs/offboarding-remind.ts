@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { RemindJobSchema } from '../src/queue/offboarding-jobs.js';
-import { sendReminder, type ReminderDeps } from '../src/offboarding/reminders.js';
+import { RemindJobSchema } from '../src/features/offboarding/offboarding-jobs.js';
+import { sendReminder, type ReminderDeps } from '../src/features/offboarding/reminders.js';
 
 /**
  * A reminder, due by the runtime's clock rather than BullMQ's: a job that runs early (promoted,

@@ -1,15 +1,17 @@
 import { parseStored } from '../src/state/stored-json.js';
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { alertJobId, AlertPostJobSchema } from '../src/alerts/post-job.js';
-import { NETWORK_SUBJECT } from '../src/alerts/decide.js';
-import { contextOrEmpty, type CheckEnrichment } from '../src/check/enrichment.js';
+import { alertJobId, AlertPostJobSchema } from '../src/features/monitoring/alerts/post-job.js';
+import { NETWORK_SUBJECT } from '../src/features/monitoring/alerts/decide.js';
+import { contextOrEmpty, type CheckEnrichment } from '../src/render/enrichment.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
-import { renderAlertPost } from '../src/render/alert-blocks.js';
+import { renderAlertPost } from '../src/features/monitoring/render/alert-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
 import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
-import type { AlertStateStore } from '../src/state/alert-state.js';
+import type { AlertStateStore } from '../src/features/monitoring/state/alert-state.js';
+import { invalidJobData } from '../src/queue/job-data.js';
+import { AppError } from '../src/errors.js';
 
 /**
  * Posts one alert decision. The alert goes to the channel and its ts becomes the incident's
@@ -31,8 +33,10 @@ export interface PostAlertDeps {
 
 const STILL_COMING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
-export class AlertNotPostedYet extends Error {
-  readonly code = 'ALERT_NOT_POSTED_YET';
+export class AlertNotPostedYet extends AppError {
+  constructor(message: string) {
+    super('ALERT_NOT_POSTED_YET', message);
+  }
 }
 
 export function createPostAlertProcessor(deps: PostAlertDeps) {
@@ -50,7 +54,7 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
 
   return async (job: Job): Promise<{ channel: string; ts: string }> => {
     const parsed = AlertPostJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid alert post: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success) throw invalidJobData('alert post', parsed.error);
     const { post, channel, report } = parsed.data;
     const jobId = job.id ?? alertJobId(post);
     const result = report ? { report, diagnosis: diagnose(report, await contextOrEmpty(deps.enrichment, report)) } : undefined;

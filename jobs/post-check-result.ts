@@ -1,13 +1,14 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import { PostCheckResultJobSchema, type PostCheckResultJob } from '../src/queue/payloads.js';
 import { renderCheckFailed, renderCheckResults } from '../src/render/check-blocks.js';
 import type { SlackPoster } from '../src/slack/poster.js';
 import { context, fallbackOf, message, section, type SlackMessage } from '../src/render/blocks.js';
 import { joinText, md } from '../src/render/slack-text.js';
-import { annotationsOrNone, contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/check/enrichment.js';
+import { annotationsOrNone, contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/render/enrichment.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { Logger } from '../src/log.js';
+import { invalidJobData } from '../src/queue/job-data.js';
 
 /**
  * Posts (or updates in place) the verdict message. Retried with backoff within the post window
@@ -37,7 +38,7 @@ export function createPostCheckResultProcessor(deps: CheckResultPublisherDeps) {
   const publish = createCheckResultPublisher(deps);
   return async (job: Job): Promise<{ ts: string }> => {
     const parsed = PostCheckResultJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid post job: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success) throw invalidJobData('post job', parsed.error);
     // A retry of a post without a placeholder looks for the message the last attempt may have posted.
     return publish(parsed.data, { idempotencyKey: job.id ?? parsed.data.requestId, ...(job.attemptsMade > 0 ? { reconcileSinceMs: job.timestamp } : {}) });
   };

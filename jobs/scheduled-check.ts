@@ -1,10 +1,11 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { CheckResult } from '../src/check/checker.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
 import type { Coalescer } from '../src/queue/coalesce.js';
-import type { Monitor } from '../src/alerts/monitor.js';
+import type { Monitor } from '../src/features/monitoring/alerts/monitor.js';
 import { ScheduledCheckDataSchema } from './schedules.js';
+import { invalidJobData } from '../src/queue/job-data.js';
 
 /**
  * One scheduled check of one gateway: probe through the same coalescer as a person's check (a
@@ -28,7 +29,7 @@ export interface ScheduledCheckDeps {
 export function createScheduledCheckProcessor(deps: ScheduledCheckDeps) {
   return async (job: Job): Promise<{ gateway: string; state?: string; posts?: number; skipped?: string }> => {
     const parsed = ScheduledCheckDataSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid scheduled check: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success) throw invalidJobData('scheduled check', parsed.error);
     const { gateway } = parsed.data;
     // The scheduler outlives a config change until the next boot reconciles it.
     if (!deps.knownGateways().includes(gateway)) return { gateway, skipped: 'not in the configuration' };

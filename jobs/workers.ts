@@ -5,7 +5,7 @@ import { CheckRequestJobSchema } from '../src/queue/payloads.js';
 import { createCheckRequestProcessor, postJobOptions, type CheckRequestDeps } from './check-request.js';
 import { createCheckResultPublisher, createPostCheckResultProcessor } from './post-check-result.js';
 import type { SlackPoster } from '../src/slack/poster.js';
-import type { CheckEnrichment } from '../src/check/enrichment.js';
+import type { CheckEnrichment } from '../src/render/enrichment.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import { DEFAULT_POST_RETRY_WINDOW_MS, windowedBackoff } from '../src/queue/post-retry.js';
 import { logWorkerError } from '../src/health/worker-errors.js';

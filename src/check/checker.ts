@@ -2,7 +2,7 @@ import type { CheckTarget } from '../config/targets.js';
 import { diagnose, type DiagnosisContext } from '../diagnosis/diagnose.js';
 import type { Diagnosis } from '../diagnosis/verdict.js';
 import { runLadder, type LadderDeps } from '../probes/ladder.js';
-import type { ProbeReport } from '../probes/report.js';
+import type { ProbeReport } from '../report/report.js';
 
 export interface CheckResult {
   report: ProbeReport;

@@ -1,7 +1,7 @@
 import type { AgentSettings } from '../config/agent-settings.js';
 import type { CheckTarget } from '../config/targets.js';
-import { tokenFingerprint } from '../host/token-fingerprint.js';
-import type { HostEvidenceData, ProbeReport } from '../probes/report.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
+import type { HostEvidenceData, ProbeReport } from '../report/report.js';
 import type { HostAgentAnswer, HostCheckRequester } from '../queue/host-check-requester.js';
 import type { Checker } from './checker.js';
 import type { UnitTokenBook } from './unit-token-book.js';

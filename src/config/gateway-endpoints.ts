@@ -50,7 +50,7 @@ export function endpointIssues(gateways: Record<string, EndpointGateway>): Endpo
     if (alias === undefined) continue;
     if (alias === name) issues.push({ path: [name, 'aliasOf'], message: 'a gateway cannot be an alias of itself' });
     else if (!gateways[alias]) issues.push({ path: [name, 'aliasOf'], message: `no gateway named ${JSON.stringify(alias)} in this file (aliasOf names the entry this one is another name for)` });
-    else if (gateways[alias]!.aliasOf !== undefined) issues.push({ path: [name, 'aliasOf'], message: `${alias} is itself an alias of ${gateways[alias]!.aliasOf}: point aliasOf at ${gateways[alias]!.aliasOf}` });
+    else if (gateways[alias].aliasOf !== undefined) issues.push({ path: [name, 'aliasOf'], message: `${alias} is itself an alias of ${gateways[alias].aliasOf}: point aliasOf at ${gateways[alias].aliasOf}` });
   }
   const seen: Array<{ name: string; endpoint: NonNullable<ReturnType<typeof endpointOf>> }> = [];
   for (const name of names) {

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 /**
  * Where Redis is: one server (`redis://`, `rediss://`) or a master found through Redis Sentinel
  * (`redis+sentinel://`). Every process (bot, worker, agent, the terminal's reminder) reads the
@@ -27,7 +28,12 @@ const SENTINEL_SCHEME = 'redis+sentinel:';
 const DEFAULT_SENTINEL_PORT = 26379;
 export const DEFAULT_SENTINEL_NAME = 'mymaster';
 
-export class RedisUrlError extends Error {}
+/** REDIS_URL (or the Sentinel settings) cannot be used; the message never echoes a password. */
+export class RedisUrlError extends AppError {
+  constructor(message: string) {
+    super('REDIS_URL_INVALID', message);
+  }
+}
 
 /** Parses REDIS_URL; throws RedisUrlError with a message fit for a person (never echoing a password). */
 export function parseRedisTarget(url: string): RedisTarget {

@@ -1,5 +1,5 @@
-import type { ProbeReport } from '../probes/report.js';
-import { firstFailedLayer, layerOf } from '../probes/layer-order.js';
+import type { ProbeReport } from '../report/report.js';
+import { firstFailedLayer, layerOf } from '../report/layer-order.js';
 import { ADVISORY_RULES, BLOCKING_RULES, runningVersion, type Finding } from './rules.js';
 import { HOST_RULES, joinHostView } from './host-rules.js';
 import { explainTokenOwner } from './token-owner.js';

@@ -1,5 +1,5 @@
-import type { EvidenceOf, HostEvidenceData, LayerResult, ProbeReport } from '../probes/report.js';
-import type { Finding } from './rules.js';
+import type { EvidenceOf, HostEvidenceData, LayerResult, ProbeReport } from '../report/report.js';
+import type { Finding } from './finding.js';
 import type { SymptomId } from './symptom-table.js';
 
 /**
@@ -223,7 +223,7 @@ function agentProblem(host: HostEvidenceData): string {
 function pathHints(host: HostEvidenceData, outside: SymptomId): string[] {
   const listeners = host.listeners;
   const loopbackOnly = listeners?.available && listeners.listening && listeners.bound.every((address) => address === '127.0.0.1' || address === '::1');
-  if (outside === 'refused' && loopbackOnly) return [`the Gateway listens on loopback only (${listeners!.bound.join(', ')}): from the tailnet it needs Tailscale Serve or \`gateway.bind: tailnet\``];
+  if (outside === 'refused' && loopbackOnly) return [`the Gateway listens on loopback only (${listeners.bound.join(', ')}): from the tailnet it needs Tailscale Serve or \`gateway.bind: tailnet\``];
   if (outside === 'timeout' || outside === 'tailnet-port-blocked') return ['packets to the port are dropped on the way: the ACL or the host firewall'];
   return [];
 }

@@ -1,6 +1,6 @@
-import type { ProbeReport } from '../probes/report.js';
-import { layerOf } from '../probes/layer-order.js';
-import type { Finding } from './rules.js';
+import type { ProbeReport } from '../report/report.js';
+import { layerOf } from '../report/layer-order.js';
+import type { Finding } from './finding.js';
 
 /**
  * A payload refused unread (too large, or nested deeper than any real answer) decides the check

@@ -1,5 +1,5 @@
-import type { ProbeReport } from '../probes/report.js';
-import { layerOf } from '../probes/layer-order.js';
+import type { ProbeReport } from '../report/report.js';
+import { layerOf } from '../report/layer-order.js';
 
 /**
  * The runbook's first row decided: TSMP answered and TCP to the port timed out, so the packets die

@@ -1,37 +1,29 @@
 import { isIP } from 'node:net';
-import type { EvidenceOf, ProbeReport } from '../probes/report.js';
-import { layerOf } from '../probes/layer-order.js';
-import { TLS_ALERT_INTERNAL_ERROR } from '../probes/net-error.js';
-import { decodeClose } from '../openclaw/close-codes.js';
-import type { SymptomId } from './symptom-table.js';
+import type { EvidenceOf, ProbeReport } from '../report/report.js';
+import { layerOf } from '../report/layer-order.js';
+import { TLS_ALERT_INTERNAL_ERROR } from '../report/net-error.js';
+import { decodeClose, type CloseKind } from '../openclaw/close-codes.js';
 import { payloadRefused } from './payload-rules.js';
 import { portBlockedCause } from './port-blocked.js';
+import type { Rule } from './finding.js';
 
-/**
- * Each rule reads the report and, when its row applies, returns the evidence resolved to values.
- * Rules are pure and ordered by ladder layer; `blocking` rules explain a failed check, the others
- * add what else is worth knowing (degradation, exposure, versions).
- */
-export interface Finding {
-  id: SymptomId;
-  evidence: string[];
-  notes?: string[];
-  blocking: boolean;
-  /** Overrides the row's severity where the evidence makes it milder or worse. */
-  severity?: import('./symptom-table.js').Severity;
-  /** Overrides the row's "suspect first" / "what to do" where the evidence names the cause. */
-  suspect?: string;
-  do?: string;
-  /** The evidence already names one cause: the host's view adds a note instead of re-reading it. */
-  decided?: boolean;
-  layer?: import('../probes/report.js').LayerName | 'exposure' | 'host' | 'version';
-}
+export type { Finding } from './finding.js';
 
 const q = (text: string) => JSON.stringify(text);
 const closeText = (close: { code: number; reason: string } | undefined) =>
   close ? `close ${close.code}${close.reason ? ` ${q(close.reason)}` : ' (empty reason)'}` : undefined;
 const errorText = (error: EvidenceOf<'handshake'>['error']) =>
   error ? `error ${error.code}${error.detailsCode ? `/${error.detailsCode}` : ''} ${q(error.message.slice(0, 160))}` : undefined;
+/** A close, decoded by the one table of what each code means (openclaw/close-codes.ts). PURE. */
+function closeKindOf(close: { code: number; reason: string }, context: { beforeHello: boolean; error?: { code: string; detailsCode?: string } | undefined }): CloseKind {
+  return decodeClose({
+    code: close.code,
+    reason: close.reason,
+    beforeHello: context.beforeHello,
+    ...(context.error ? { errorCode: context.error.code } : {}),
+    ...(context.error?.detailsCode !== undefined ? { detailsCode: context.error.detailsCode } : {}),
+  }).kind;
+}
 const compact = (items: Array<string | undefined>) => items.filter((item): item is string => item !== undefined);
 
 function tcpTarget(report: ProbeReport): string {
@@ -49,8 +41,6 @@ export function runningVersion(report: ProbeReport): string | undefined {
     report.host?.loopback?.serverVersion
   );
 }
-
-type Rule = (report: ProbeReport) => Finding | undefined;
 
 const botNodeOffline: Rule = (report) => {
   const layer = layerOf(report, 'bot-node');
@@ -176,6 +166,8 @@ const gatewayRules: Rule = (report) => {
   const h = http?.evidence;
   const u = upgrade?.evidence;
   const s = handshake?.evidence;
+  // What the handshake's close means comes from the one close-code table (openclaw/close-codes.ts).
+  const closeKind = s?.close ? closeKindOf(s.close, { beforeHello: true, error: s.error }) : undefined;
   const healthJson = h?.live === true;
   const httpLine = http ? `HTTP ${http.summary}` : undefined;
 
@@ -237,7 +229,7 @@ const gatewayRules: Rule = (report) => {
   if (behindFront && h?.healthz.status === 404 && !gatewayJson(h.healthz.json)) {
     return { id: 'serve-route-missing', blocking: true, layer: 'http', evidence: compact([`/healthz ${endpointText(h.healthz)}: the front has no route for this path`, upgradeLine]) };
   }
-  if (h?.ready === false || (s?.error?.code === 'UNAVAILABLE') || s?.close?.code === 1013) {
+  if (h?.ready === false || (s?.error?.code === 'UNAVAILABLE') || closeKind === 'starting') {
     return {
       id: 'gateway-starting',
       blocking: true,
@@ -268,11 +260,11 @@ const gatewayRules: Rule = (report) => {
   const close = closeText(s.close);
   const error = errorText(s.error);
   const details = s.error?.detailsCode;
-  if (s.shutdown || s.close?.code === 1012) {
+  if (s.shutdown || closeKind === 'restarting') {
     return { id: 'gateway-restarting', blocking: true, layer: 'handshake', evidence: compact([s.shutdown ? `shutdown event${s.shutdown.reason ? ` ${q(s.shutdown.reason)}` : ''}${s.shutdown.restartExpectedMs ? `, restart expected in ${s.shutdown.restartExpectedMs} ms` : ''}` : undefined, close]) };
   }
-  if (s.close?.code === 4001) return { id: 'token-rotated', blocking: true, layer: 'handshake', evidence: compact([close]) };
-  if (s.error?.code === 'PROTOCOL_MISMATCH' || s.close?.code === 1002) {
+  if (closeKind === 'auth-changed') return { id: 'token-rotated', blocking: true, layer: 'handshake', evidence: compact([close]) };
+  if (s.error?.code === 'PROTOCOL_MISMATCH' || closeKind === 'protocol-mismatch' || closeKind === 'protocol-error') {
     const offered = s.offeredProtocol ? `clawops offered protocol ${s.offeredProtocol.min}–${s.offeredProtocol.max}` : undefined;
     return { id: 'protocol-mismatch', blocking: true, layer: 'handshake', evidence: compact([error, close, s.error?.expectedProtocol !== undefined ? `gateway expects protocol ${s.error.expectedProtocol}` : undefined, offered]) };
   }
@@ -285,7 +277,7 @@ const gatewayRules: Rule = (report) => {
   if (s.failure === 'protocol-violation' || (s.failure === 'no-challenge' && !healthJson)) {
     return { id: 'not-openclaw', blocking: true, layer: 'handshake', evidence: compact([httpLine, `handshake: ${handshake.summary}`]) };
   }
-  if (s.failure === 'closed' && s.close?.code === 1000) {
+  if (s.failure === 'closed' && (closeKind === 'handshake-timeout' || closeKind === 'closed-immediately' || closeKind === 'closed-before-hello')) {
     // The timing decides: the Gateway's pre-auth timer fires after its handshake timeout (15 s by
     // default) with no answer; a close within milliseconds of connect is the session shape refused.
     const after = s.closedAfterMs !== undefined ? ` after ${Math.round(s.closedAfterMs)} ms` : '';
@@ -335,8 +327,9 @@ const rpcRules: Rule = (report) => {
   if (health?.status !== 'failed') return undefined;
   const e = health.evidence;
   if (e?.close) {
-    if (e.close.code === 4001) return { id: 'token-rotated', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
-    if (e.close.code === 1012) return { id: 'gateway-restarting', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
+    const closeKind = closeKindOf(e.close, { beforeHello: false });
+    if (closeKind === 'auth-changed') return { id: 'token-rotated', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
+    if (closeKind === 'restarting') return { id: 'gateway-restarting', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
     return { id: 'ws-closed-early', blocking: true, layer: 'health', evidence: compact([`${closeText(e.close)} right after hello-ok, before health answered`]) };
   }
   // health answered ok:false, an error or nothing: a failed layer, not mere degradation (as `unexplained`).

@@ -1,4 +1,4 @@
-import type { ProbeReport } from '../probes/report.js';
+import type { ProbeReport } from '../report/report.js';
 import type { Verdict } from './verdict.js';
 
 /**

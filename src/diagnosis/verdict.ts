@@ -1,4 +1,4 @@
-import type { LayerName } from '../probes/report.js';
+import type { LayerName } from '../report/report.js';
 import type { Severity, SymptomId } from './symptom-table.js';
 
 /** One row of the symptom table, matched against a report and resolved to its values. */

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { Checker } from '../check/checker.js';
 import type { CheckTarget } from '../config/targets.js';
 import { runningVersion } from '../diagnosis/rules.js';
-import { firstFailedLayer, layerOf, type HostLoopbackEvidence, type ProbeReport } from '../probes/report.js';
+import { firstFailedLayer, layerOf } from '../report/layer-order.js';
+import type { HostLoopbackEvidence, ProbeReport } from '../report/report.js';
 
 /**
  * "Prove loopback on the server": the foundation's own ladder, run on the gateway host against the

@@ -67,7 +67,7 @@ function toRule(rule: z.infer<typeof RuleSchema>, setNamed: (name: string) => un
       words.push(match.text);
     } else if (key === 'accept' || key === 'drop' || key === 'reject' || key === 'return' || key === 'continue') {
       verdict = { kind: key };
-      words.push(key === 'reject' && value && typeof value === 'object' && 'type' in value ? `reject with ${String((value as { type: unknown }).type)}` : key);
+      words.push(key === 'reject' && value && typeof value === 'object' && 'type' in value ? `reject with ${String((value).type)}` : key);
     } else if (key === 'jump' || key === 'goto') {
       const chain = String((value as { target?: unknown } | null)?.target ?? '');
       verdict = { kind: key, chain };
@@ -76,7 +76,7 @@ function toRule(rule: z.infer<typeof RuleSchema>, setNamed: (name: string) => un
       // iptables-nft's opaque expressions: a target still decides; a match may or may not apply.
       const xt = (value ?? {}) as { type?: unknown; name?: unknown };
       const name = String(xt.name ?? '?');
-      if (xt.type === 'target' && XT_VERDICTS[name]) verdict = { kind: XT_VERDICTS[name]! };
+      if (xt.type === 'target' && XT_VERDICTS[name]) verdict = { kind: XT_VERDICTS[name] };
       else if (xt.type !== 'target') matches.push({ kind: 'other', text: `xt match ${name}` });
       words.push(`xt ${String(xt.type ?? '')} ${name}`);
     } else if (NEUTRAL.has(key)) {

@@ -209,7 +209,7 @@ export function portRanges(values: Array<string | number>): PortRange[] | undefi
     const text = String(value).trim();
     const match = /^(\d{1,5})(?:[-:](\d{1,5}))?$/.exec(text);
     if (match) ranges.push({ from: Number(match[1]), to: Number(match[2] ?? match[1]) });
-    else if (SERVICES[text] !== undefined) ranges.push({ from: SERVICES[text]!, to: SERVICES[text]! });
+    else if (SERVICES[text] !== undefined) ranges.push({ from: SERVICES[text], to: SERVICES[text] });
     else return undefined;
   }
   return ranges;

@@ -1,9 +1,9 @@
 import JSON5 from 'json5';
 import type { z } from 'zod';
 import { gatewayConfigFacts } from '../openclaw/gateway-config.js';
-import type { GatewayConfigEvidence } from '../probes/report.js';
+import type { GatewayConfigEvidence } from '../report/report.js';
 import type { ReadTextFn } from './read-unit.js';
-import { tokenFingerprint } from './token-fingerprint.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
 
 /**
  * The Gateway's own openclaw.json on its host (JSON5, as OpenClaw reads it), reduced to the few

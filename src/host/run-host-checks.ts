@@ -16,7 +16,7 @@ import { readListeners } from './read-listeners.js';
 import { readPacketFilter, type FirewallReading } from './read-packet-filter.js';
 import { findSocketOwners, nodeProcReader, userNames, type ProcReader } from './socket-owners.js';
 import { readUnit, type ReadTextFn } from './read-unit.js';
-import { tokenFingerprint } from './token-fingerprint.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
 import { assessUnitDrift } from './unit-drift.js';
 import { createLocalApiClient, DEFAULT_SOCKET_PATH, type LocalApiClient } from '../tailscale/local-api.js';
 import { readGatewayConfig, type GatewayConfigData } from './read-gateway-config.js';
@@ -161,7 +161,7 @@ function loopbackTarget(target: CheckTarget, agent: AgentSettings, url: string):
 function listenerEvidence(reading: Awaited<ReturnType<typeof readListeners>>, agent: AgentSettings): ListenerEvidence {
   const base = { port: agent.port, bind: agent.bind };
   if (!reading.available) return { ...base, available: false, reason: reading.code ? `${reading.reason} (${reading.code})` : reading.reason, listening: false, bound: [], allowed: [], violations: [] };
-  const matrix = assessListeners(reading.listeners as TcpSocket[], { port: agent.port, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses });
+  const matrix = assessListeners(reading.listeners, { port: agent.port, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses });
   return {
     ...base,
     available: true,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HostServeEvidence } from '../probes/report.js';
+import type { HostServeEvidence } from '../report/report.js';
 import type { LocalApiResult, ServeConfig, ServeEntry } from '../tailscale/local-api.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parseEnvironmentFile, type ParsedUnit } from './systemd-unit.js';
-import { tokenFingerprint } from './token-fingerprint.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
 
 /**
  * Row `unit-token-drift`, decided on the host: what token and port would the systemd unit hand the

@@ -43,7 +43,7 @@ export function resolveAccountPolicy(config: unknown, channel: string, accountId
   const root = channelBlock(config, channel);
   if (!root) return undefined;
   const accounts = isConfigObject(root.accounts) ? root.accounts : {};
-  const account = isConfigObject(accounts[accountId]) ? (accounts[accountId] as ConfigObject) : {};
+  const account = isConfigObject(accounts[accountId]) ? (accounts[accountId]) : {};
   const base = `channels.${channel}`;
   const accountPath = `${base}.accounts.${accountId}`;
   const pick = (key: string, read: (value: unknown) => unknown): { value: unknown; at: string } | undefined => {

@@ -3,9 +3,9 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { z } from 'zod';
 import { formatBytes } from '../bounded-json.js';
-import { netErrorOf } from '../probes/net-error.js';
+import { netErrorOf } from '../report/net-error.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { CloseEvidence, HandshakeEvidence, UpgradeEvidence } from '../probes/report.js';
+import type { CloseEvidence, HandshakeEvidence, UpgradeEvidence } from '../report/report.js';
 import { buildDeviceSignaturePayload } from './device-identity.js';
 import {
   ConnectChallengePayloadSchema,

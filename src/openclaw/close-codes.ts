@@ -3,6 +3,8 @@
  * both "bye" and "your handshake never finished in time"; 1008 is auth, pairing and malformed
  * connects alike), so decoding looks at the code, the error frame that came before it, and how
  * long after the upgrade it came. Pure and data-driven: a table of codes and an ordered rule list.
+ * The one place that says what 1000/1002/1008/1012/1013/4001 mean: the diagnosis rules
+ * (diagnosis/rules.ts, `closeKindOf`) decide by the kind decoded here, never by a bare code.
  */
 
 export interface CloseCodeInfo {

@@ -3,6 +3,7 @@ import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'n
 import { dirname, join, basename } from 'node:path';
 import { z } from 'zod';
 import type { DeviceIdentity } from './types.js';
+import { AppError } from '../errors.js';
 
 /**
  * The Ed25519 device identity an OpenClaw Gateway pairs with. A token-only client from anywhere
@@ -33,10 +34,10 @@ const IdentityFileSchema = z.object({
 type IdentityFile = z.infer<typeof IdentityFileSchema>;
 
 /** Thrown for unusable identity files; the message never contains file content. */
-export class DeviceIdentityError extends Error {
-  readonly code = 'DEVICE_IDENTITY_INVALID';
+export class DeviceIdentityError extends AppError {
+  declare readonly code: 'DEVICE_IDENTITY_INVALID';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('DEVICE_IDENTITY_INVALID', message, options);
     this.name = 'DeviceIdentityError';
   }
 }

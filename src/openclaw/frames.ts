@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { GatewayErrorEvidence } from '../probes/report.js';
+import type { GatewayErrorEvidence } from '../report/report.js';
+import { summariseIssues } from '../zod-issues.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } from '../bounded-json.js';
 
 /**
@@ -226,13 +227,7 @@ export function parseFrame(text: string, limits: JsonLimits = FRAME_LIMITS): Par
   return { ok: true, frame: parsed.data };
 }
 
-/** A short, value-free description of what failed (paths and expectations, never input values). */
-export function summariseIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.code}`)
-    .join('; ');
-}
+export { summariseIssues };
 
 /** Reads `details` of an error shape; anything that is not an object yields `{}`. */
 export function readErrorDetails(details: unknown): ErrorDetails {

@@ -1,4 +1,4 @@
-import type { CloseEvidence, GatewayErrorEvidence, HandshakeEvidence, UpgradeEvidence } from '../probes/report.js';
+import type { CloseEvidence, GatewayErrorEvidence, HandshakeEvidence, UpgradeEvidence } from '../report/report.js';
 import type { LookupFunction } from 'node:net';
 import type { z } from 'zod';
 

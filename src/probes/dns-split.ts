@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import type { EvidenceOf } from './report.js';
+import type { EvidenceOf } from '../report/report.js';
 
 /**
  * Split-DNS check for MagicDNS names (symptom rows `dns-fail`, `dns-hijack`): ask the system's

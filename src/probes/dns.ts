@@ -1,7 +1,7 @@
 import { isIP, type LookupFunction } from 'node:net';
 import { lookup as systemLookup } from 'node:dns/promises';
-import type { LayerOf } from './report.js';
-import { netErrorOf } from './net-error.js';
+import type { LayerOf } from '../report/report.js';
+import { netErrorOf } from '../report/net-error.js';
 import { roundMs, type MonotonicClock } from './clock.js';
 
 export type Lookup = (host: string) => Promise<string[]>;
@@ -16,13 +16,13 @@ export function toNodeLookup(lookup: Lookup): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname).then(
       (addresses) => {
-        const family = (options.family === 4 || options.family === 6 ? options.family : 0) as 0 | 4 | 6;
+        const family = (options.family === 4 || options.family === 6 ? options.family : 0);
         const usable = addresses.filter((address) => family === 0 || isIP(address) === family);
         if (usable.length === 0) return callback(Object.assign(new Error(`${hostname}: no addresses`), { code: 'ENOTFOUND' }), '', 4);
         if (options.all) return (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, usable.map((address) => ({ address, family: isIP(address) })));
         callback(null, usable[0]!, isIP(usable[0]!));
       },
-      (error: NodeJS.ErrnoException) => callback(error, '', 4),
+      (error: unknown) => callback(error as NodeJS.ErrnoException, '', 4),
     );
   };
 }

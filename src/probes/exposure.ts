@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import type { ExposureEvidence } from './report.js';
+import type { ExposureEvidence } from '../report/report.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeTcp } from './tcp.js';
 import { httpGet } from './http-get.js';
@@ -10,7 +9,7 @@ import { httpGet } from './http-get.js';
  * answers is OpenClaw (its health JSON `{"ok":…,"status":…}`; every other path answers HTML).
  */
 
-export type Exposure = z.infer<typeof ExposureEvidence>;
+export type Exposure = ExposureEvidence;
 
 export interface ExposureProbeOptions {
   address: string;

@@ -1,9 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { z } from 'zod';
-import type { HttpEndpointEvidence } from './report.js';
-import { netErrorOf } from './net-error.js';
+import type { HttpEndpointEvidence } from '../report/report.js';
+import { netErrorOf } from '../report/net-error.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -22,13 +21,13 @@ export interface HttpGetOptions {
  * One GET, evidence out: status, content type, the body as JSON if it is JSON, else its first bytes.
  * Reads at most 16 KiB: a hostile server cannot make a check buffer more.
  */
-export function httpGet(base: URL, path: string, options: HttpGetOptions): Promise<z.infer<typeof HttpEndpointEvidence>> {
+export function httpGet(base: URL, path: string, options: HttpGetOptions): Promise<HttpEndpointEvidence> {
   const secure = base.protocol === 'https:' || base.protocol === 'wss:';
   const request = secure ? httpsRequest : httpRequest;
   const host = base.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (evidence: z.infer<typeof HttpEndpointEvidence>) => {
+    const finish = (evidence: HttpEndpointEvidence) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -81,7 +80,7 @@ export function looksLikeControlUi(body: string): boolean {
   return /openclaw/i.test(body) && /<html/i.test(body);
 }
 
-function describe(path: string, status: number, contentType: string | undefined, body: string, truncated: boolean): z.infer<typeof HttpEndpointEvidence> {
+function describe(path: string, status: number, contentType: string | undefined, body: string, truncated: boolean): HttpEndpointEvidence {
   const trimmed = body.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     if (truncated) return { path, status, contentType, refused: `a body larger than ${MAX_BODY_BYTES / 1024} KiB: refused (a health body is well under 1 KiB)`, bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' ') };

@@ -1,4 +1,4 @@
-import type { LayerOf } from './report.js';
+import type { LayerOf } from '../report/report.js';
 import { httpGet, type HttpGetOptions } from './http-get.js';
 import { roundMs, type MonotonicClock } from './clock.js';
 

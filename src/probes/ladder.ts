@@ -1,8 +1,8 @@
 import type { CheckTarget } from '../config/targets.js';
 import type { DeviceIdentity } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { LayerName, LayerOf, LayerResult, ProbeReport } from './report.js';
-import { LAYER_ORDER } from './layer-order.js';
+import type { LayerName, LayerOf, LayerResult, ProbeReport } from '../report/report.js';
+import { LAYER_ORDER } from '../report/layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeDns, toNodeLookup, type Lookup } from './dns.js';
 import { isShortName } from './dns-split.js';
@@ -13,7 +13,7 @@ import { channelsLayer, gatewayConfigEvidence, healthLayer, statusLayer } from '
 import type { ExposureProbe, TailnetLayers } from './tailnet-seam.js';
 import { botNodeForTarget } from './tailnet/applies.js';
 import type { TailnetPolicyProbe } from './tailnet/policy-probe.js';
-import { tokenFingerprint } from '../host/token-fingerprint.js';
+import { tokenFingerprint } from '../report/token-fingerprint.js';
 
 export interface LadderDeps {
   connect: Connect;
@@ -39,7 +39,7 @@ export function gatewayAddress(url: string): { host: string; port: number; url: 
   return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, url: parsed };
 }
 
-const skipped = (layer: LayerName, summary: string): LayerResult => ({ layer, status: 'skipped', startMs: 0, durationMs: 0, summary }) as LayerResult;
+const skipped = (layer: LayerName, summary: string): LayerResult => ({ layer, status: 'skipped', startMs: 0, durationMs: 0, summary });
 
 /**
  * One check of one gateway: the layers in ladder order, overlapped where they are independent
@@ -177,7 +177,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       return deps.tailnet ? { ...notReached('handshake', 0), layer: name } as LayerResult : skipped(name, 'no tailscaled configured on this node');
     }
     if (name === 'handshake' || name === 'health' || name === 'status' || name === 'channels') return notReached(name, since());
-    return { layer: name, status: 'not-reached', startMs: since(), durationMs: 0, summary: 'not reached' } as LayerResult;
+    return { layer: name, status: 'not-reached', startMs: since(), durationMs: 0, summary: 'not reached' };
   }
 }
 
@@ -195,6 +195,6 @@ export function markNotReached(layers: LayerResult[]): LayerResult[] {
       failed = true;
       return layer;
     }
-    return { ...layer, status: 'not-reached', summary: `not reached (${layer.summary})` } as LayerResult;
+    return { ...layer, status: 'not-reached', summary: `not reached (${layer.summary})` };
   });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { policyProblems, resolveAccountPolicy } from '../openclaw/channel-policy.js';
 import { gatewayConfigFacts } from '../openclaw/gateway-config.js';
 import type { RpcOutcome } from '../openclaw/types.js';
-import type { ChannelState, GatewayConfigEvidence, LayerOf } from './report.js';
+import type { ChannelState, GatewayConfigEvidence, LayerOf } from '../report/report.js';
 
 /**
  * Pure mapping of the three read RPCs' outcomes to layers. Payloads are parsed loosely (the Gateway
@@ -59,7 +59,7 @@ export function configOf(outcome: RpcOutcome | undefined, rpcTimeoutMs: number):
 }
 
 /** The Gateway's `gateway.*` settings from `config.get` (no fingerprint: the Gateway sends the token redacted). */
-export function gatewayConfigEvidence(outcome: RpcOutcome | undefined, rpcTimeoutMs: number): z.infer<typeof GatewayConfigEvidence> | undefined {
+export function gatewayConfigEvidence(outcome: RpcOutcome | undefined, rpcTimeoutMs: number): GatewayConfigEvidence | undefined {
   if (!outcome) return undefined;
   const { config, problem } = configOf(outcome, rpcTimeoutMs);
   if (config === undefined) return { source: 'config.get', available: false, ...(problem ? { reason: problem } : {}) };

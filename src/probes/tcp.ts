@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import type { LayerOf } from './report.js';
-import { netErrorOf } from './net-error.js';
+import type { LayerOf } from '../report/report.js';
+import { netErrorOf } from '../report/net-error.js';
 import { roundMs, type MonotonicClock } from './clock.js';
 
 /** Opens and closes one TCP connection: proves something listens on address:port. */

@@ -1,8 +1,7 @@
-import type { z } from 'zod';
 import type { CheckTarget } from '../config/targets.js';
 import type { ConnectOptions, ConnectResult, DeviceIdentity, GatewaySession } from '../openclaw/types.js';
 import { CLAWOPS_VERSION } from '../version.js';
-import type { HandshakeEvidence, LayerOf } from './report.js';
+import type { HandshakeEvidence, LayerOf } from '../report/report.js';
 import { roundMs } from './clock.js';
 
 export type Connect = (options: ConnectOptions) => Promise<ConnectResult>;
@@ -47,7 +46,7 @@ export async function probeGateway(
     signal: options.signal,
   };
   let result = await deps.connect(useDevice ? { ...base, identity: deps.identity } : base);
-  let pairing: z.infer<typeof HandshakeEvidence>['pairing'] = useDevice ? { status: 'approved' } : { status: 'not-used' };
+  let pairing: HandshakeEvidence['pairing'] = useDevice ? { status: 'approved' } : { status: 'not-used' };
   let retryOffsetMs = 0;
   if (useDevice && target.device === 'auto' && isPairingPending(result) && target.token) {
     const requestId = result.handshake.error?.requestId;
@@ -102,7 +101,7 @@ function upgradeSummary(upgrade: LayerOf<'upgrade'>['evidence'] & object): strin
   return `${upgrade.error ?? 'failed'}${upgrade.errno ? ` (${upgrade.errno})` : ''}`;
 }
 
-function handshakeSummary(evidence: z.infer<typeof HandshakeEvidence>, timeoutMs: number): string {
+function handshakeSummary(evidence: HandshakeEvidence, timeoutMs: number): string {
   const close = evidence.close ? `close ${evidence.close.code}${evidence.close.reason ? ` "${evidence.close.reason}"` : ' (empty reason)'}` : undefined;
   const error = evidence.error ? `${evidence.error.code}${evidence.error.detailsCode ? `/${evidence.error.detailsCode}` : ''} "${evidence.error.message.slice(0, 120)}"` : undefined;
   switch (evidence.failure) {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ProbeReportSchema, type ProbeReport } from '../probes/report.js';
+import { ProbeReportSchema, type ProbeReport } from '../report/report.js';
 
 /**
  * One probe answers every request for the same gateway made within the window: five people typing

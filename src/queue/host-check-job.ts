@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayConfigEvidence, HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../probes/report.js';
+import { GatewayConfigEvidence, HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../report/report.js';
 
 /**
  * The host agent's queue: one per gateway host, named after the gateway, so an agent consumes only

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProbeReportSchema } from '../probes/report.js';
+import { ProbeReportSchema } from '../report/report.js';
 
 /**
  * Job data, validated on both sides. Names and Slack coordinates only: a job never carries a token

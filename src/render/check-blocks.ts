@@ -4,6 +4,7 @@ import { actions, button, capBlocks, codeSection, context, divider, header, mess
 import { code, joinText, md, mention, type SlackText } from './slack-text.js';
 import { formatMs } from './terminal.js';
 import { hostViewLine } from './host-line.js';
+import { SEVERITY_ICON, STATE_ICON } from './icons.js';
 
 /** What a check message needs besides the results: who asked, and what the Re-run button re-runs. */
 export interface CheckMessageContext {
@@ -16,9 +17,6 @@ export interface CheckMessageContext {
 }
 
 export const RERUN_ACTION_ID = 'gateway_rerun';
-
-const STATE_ICON = { healthy: '✅', degraded: '🟡', unhealthy: '🔴' } as const;
-const SEVERITY_ICON = { critical: '🚨', error: '🔴', warning: '🟡', info: 'ℹ️' } as const;
 
 /** The in-channel "checking…" placeholder, updated in place when the result arrives. */
 export function renderCheckPending(gateways: string[], requestedBy?: string): SlackMessage {

@@ -1,5 +1,5 @@
 import type { Diagnosis, Verdict } from '../diagnosis/verdict.js';
-import type { LayerStatus, ProbeReport } from '../probes/report.js';
+import type { LayerStatus, ProbeReport } from '../report/report.js';
 
 /**
  * The terminal rendering of a check: a compact layer table, then the verdicts in the runbook's
@@ -31,7 +31,7 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
   const version = diagnosis.version.running ? ` · OpenClaw ${visible(diagnosis.version.running)}` : '';
   lines.push(`${paint('bold', visible(report.gateway.name))}  ${visible(report.gateway.url)}  ${paint(stateStyle, state)}${version} · ${Math.round(report.durationMs)} ms`);
 
-  const rows = report.layers.map((layer) => [layer.layer, statusWord(layer.status), layer.status === 'skipped' || layer.status === 'not-reached' ? '—' : `${formatMs(layer.durationMs)}`, visible(layer.summary)] as const);
+  const rows = report.layers.map((layer) => [layer.layer, statusWord(layer.status), layer.status === 'skipped' || layer.status === 'not-reached' ? '—' : formatMs(layer.durationMs), visible(layer.summary)] as const);
   const width = [Math.max(5, ...rows.map((row) => row[0].length)), Math.max(6, ...rows.map((row) => row[1].length)), Math.max(4, ...rows.map((row) => row[2].length))];
   lines.push(paint('dim', `  ${'LAYER'.padEnd(width[0]!)}  ${'RESULT'.padEnd(width[1]!)}  ${'TIME'.padStart(width[2]!)}  EVIDENCE`));
   report.layers.forEach((layer, index) => {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Logger } from '../log.js';
 
 /**
  * The audit stream: every command, allowed or refused, and every action, in a Redis stream
@@ -56,6 +57,18 @@ export function boundedAuditEntry(input: AuditInput): AuditEntry {
 export interface AuditLog {
   append(entry: AuditInput): Promise<void>;
   recent(count: number): Promise<AuditEntry[]>;
+}
+
+/**
+ * THE way an audit entry is written (commands, offboarding actions, triggers): appended, and an
+ * append that fails is logged, never thrown — an audit failure never changes what a person hears.
+ */
+export async function writeAudit(audit: Pick<AuditLog, 'append'>, logger: Pick<Logger, 'warn'>, entry: AuditInput): Promise<void> {
+  try {
+    await audit.append(entry);
+  } catch (error) {
+    logger.warn({ err: error }, 'audit append failed');
+  }
 }
 
 export function createAuditLog(deps: { redis: Redis; prefix: string; maxLength?: number }): AuditLog {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ExposureEvidence, type ProbeReport } from '../probes/report.js';
+import { ExposureEvidence, type ProbeReport } from '../report/report.js';
 import { readStoredHash } from './stored-json.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { PolicyTestFailure } from './admin-api-schemas.js';
+import { AppError } from '../errors.js';
 
 /**
  * The admin API's error taxonomy: a stable `code` to branch on, the HTTP status when there was one,
@@ -19,9 +20,9 @@ export type TailscaleApiErrorCode =
   | 'network'
   | 'bad-response'; // 2xx with a body we cannot read
 
-export class TailscaleApiError extends Error {
+export class TailscaleApiError extends AppError {
   override readonly name = 'TailscaleApiError';
-  readonly code: TailscaleApiErrorCode;
+  declare readonly code: TailscaleApiErrorCode;
   readonly status?: number;
   /** Policy test failures the API returned with a 400 on `setPolicy`. */
   readonly failures?: PolicyTestFailure[];
@@ -31,8 +32,7 @@ export class TailscaleApiError extends Error {
     message: string,
     options: { status?: number; cause?: unknown; failures?: PolicyTestFailure[] } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status;
     this.failures = options.failures;
   }

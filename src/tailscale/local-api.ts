@@ -182,11 +182,11 @@ export function createLocalApiClient(options: LocalApiClientOptions): LocalApiCl
     status: (callOptions) => call('GET', '/localapi/v0/status', StatusSchema, toStatus, callOptions),
     ping: (ip, type, callOptions) => {
       const query = new URLSearchParams({ ip, type });
-      return call('POST', `/localapi/v0/ping?${query}`, PingResultSchema, toPingReply, callOptions);
+      return call('POST', `/localapi/v0/ping?${query.toString()}`, PingResultSchema, toPingReply, callOptions);
     },
     whois: (addr, callOptions) => {
       const query = new URLSearchParams({ addr });
-      return call('GET', `/localapi/v0/whois?${query}`, WhoIsSchema, toWhoIs, callOptions);
+      return call('GET', `/localapi/v0/whois?${query.toString()}`, WhoIsSchema, toWhoIs, callOptions);
     },
     serveConfig: (callOptions) => call('GET', '/localapi/v0/serve-config', ServeConfigSchema, toServeConfig, callOptions),
   };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChecker } from '../../src/check/checker.js';
 import { urlTarget } from '../../src/config/targets.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { tokenFingerprint } from '../../src/host/token-fingerprint.js';
+import { tokenFingerprint } from '../../src/report/token-fingerprint.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
 import { startBotHarness } from '../support/bot-harness.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';

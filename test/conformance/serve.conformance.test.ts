@@ -175,7 +175,7 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
           '',
         ].join('\n'),
       );
-      const run = await netns.exec([process.execPath, '--import', 'tsx', 'src/bin.ts', 'check', name, '--config', config, '--json'], {
+      const run = await netns.exec([process.execPath, '--import', 'tsx', 'src/app/bin.ts', 'check', name, '--config', config, '--json'], {
         env: { PATH: process.env.PATH, HOME: dir, REMOTE_TOKEN: TOKEN, NO_COLOR: '1' },
         cwd: process.cwd(),
         timeoutMs: 60_000,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChecker } from '../../src/check/checker.js';
-import { runCli } from '../../src/cli.js';
+import { runCli } from '../../src/app/cli.js';
 import { runJointCheck } from '../../src/check/joint-check.js';
 import { createUnitTokenBook } from '../../src/check/unit-token-book.js';
 import { resolveAgentSettings, type AgentSettings } from '../../src/config/agent-settings.js';
@@ -15,7 +15,7 @@ import type { Diagnosis } from '../../src/diagnosis/verdict.js';
 import type { ExecFileFn } from '../../src/host/exec-file.js';
 import { runHostChecks } from '../../src/host/run-host-checks.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
-import type { ProbeReport } from '../../src/probes/report.js';
+import type { ProbeReport } from '../../src/report/report.js';
 import { descendants, startRealGateway, type RealGateway } from './support/gateway-harness.js';
 
 /**

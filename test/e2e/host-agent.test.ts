@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startAgent, type HostAgent } from '../../src/agent/start-agent.js';
+import { startAgent, type HostAgent } from '../../src/app/composition-root.js';
 import { createLogger } from '../../src/log.js';
 import { createProducerConnection, createWorkerConnection } from '../../src/queue/connection.js';
 import { hostCheckQueueName } from '../../src/queue/host-check-job.js';

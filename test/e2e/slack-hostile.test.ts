@@ -10,7 +10,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { OFFBOARDING_QUEUE } from '../../src/queue/offboarding-jobs.js';
+import { OFFBOARDING_QUEUE } from '../../src/features/offboarding/offboarding-jobs.js';
 import { device, startFakeAdminApi, user, type FakeAdminApi } from '../support/fake-admin-api.js';
 import { HOSTILE_TEXT, startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 import { GATEWAY_TOKEN, INCIDENTS, ONCALL, STRANGER, startBotHarness, type BotHarness } from '../support/bot-harness.js';

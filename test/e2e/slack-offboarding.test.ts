@@ -11,7 +11,7 @@ import { startFakeAdminApi, device, user, type FakeAdminApi } from '../support/f
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 import { GATEWAY_TOKEN, INCIDENTS, ONCALL, STRANGER, startBotHarness, type BotHarness } from '../support/bot-harness.js';
 import { blockKitProblems, type ApiCall } from '../support/slack-emulator.js';
-import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE, remindJobId } from '../../src/queue/offboarding-jobs.js';
+import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE, remindJobId } from '../../src/features/offboarding/offboarding-jobs.js';
 
 const redisUrl = inject('redisUrl');
 

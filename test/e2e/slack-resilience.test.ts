@@ -11,7 +11,7 @@ import { freePort, startPrivateRedis, type PrivateRedis } from '../support/redis
 import { signedRequest, slashCommandBody, type ApiCall } from '../support/slack-emulator.js';
 import { createLogger } from '../../src/log.js';
 import { readEnvOptions } from '../../src/config/env.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { startRuntime, type Runtime } from '../../src/app/composition-root.js';
 
 const redisUrl = inject('redisUrl');
 const finalUpdate = (ts: string) => (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳');

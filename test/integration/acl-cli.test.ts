@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
+import { runCli } from '../../src/app/cli.js';
 import type { Env } from '../../src/config/targets.js';
 import { DEFAULT_POLICY, startFakeAdminApi, type FakeAdminApi } from '../support/fake-admin-api.js';
 

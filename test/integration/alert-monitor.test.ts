@@ -6,14 +6,14 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createMonitor, type Monitor } from '../../src/alerts/monitor.js';
-import { alertJobId, createAlertEnqueuer } from '../../src/alerts/post-job.js';
-import type { AlertPost } from '../../src/alerts/policy.js';
+import { createMonitor, type Monitor } from '../../src/features/monitoring/alerts/monitor.js';
+import { alertJobId, createAlertEnqueuer } from '../../src/features/monitoring/alerts/post-job.js';
+import type { AlertPost } from '../../src/features/monitoring/alerts/policy.js';
 import { createLogger } from '../../src/log.js';
 import { QUEUES } from '../../src/queue/names.js';
-import { createAlertStateStore, type AlertStateStore } from '../../src/state/alert-state.js';
-import { createIncidentLog } from '../../src/state/incidents.js';
-import { createMaintenanceStore } from '../../src/state/maintenance.js';
+import { createAlertStateStore, type AlertStateStore } from '../../src/features/monitoring/state/alert-state.js';
+import { createIncidentLog } from '../../src/features/monitoring/state/incidents.js';
+import { createMaintenanceStore } from '../../src/features/monitoring/state/maintenance.js';
 import { authRejected, healthy, resultOf, tcpFailure } from '../support/monitoring-reports.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
 

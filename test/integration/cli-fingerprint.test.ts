@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
+import { runCli } from '../../src/app/cli.js';
 import type { Env } from '../../src/config/targets.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
+import { runCli } from '../../src/app/cli.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 import { startFakeTailscaled, type FakeTailscaled } from '../support/fake-tailscaled.js';
 import { startSynDropListener, type SynDropListener } from '../support/syn-drop-listener.js';

@@ -11,7 +11,7 @@ import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
 import type { Lookup } from '../../src/probes/dns.js';
 import { runLadder } from '../../src/probes/ladder.js';
-import { layerOf } from '../../src/probes/report.js';
+import { layerOf } from '../../src/report/layer-order.js';
 import { createTailnetLayers, type TailnetLayersDeps } from '../../src/probes/tailnet/layers.js';
 import { createAdminApiClient } from '../../src/tailscale/admin-api.js';
 import { createLocalApiClient } from '../../src/tailscale/local-api.js';

@@ -4,11 +4,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HistorySettingsSchema } from '../../src/config/sections/monitoring.js';
-import { createHistoryStore } from '../../src/state/history.js';
-import { createIncidentLog } from '../../src/state/incidents.js';
-import { createMaintenanceStore } from '../../src/state/maintenance.js';
-import { unprovenVersionChange } from '../../src/state/versions.js';
-import { handshakeQuantiles, uptimeOf } from '../../src/state/history-stats.js';
+import { createHistoryStore } from '../../src/features/monitoring/state/history.js';
+import { createIncidentLog } from '../../src/features/monitoring/state/incidents.js';
+import { createMaintenanceStore } from '../../src/features/monitoring/state/maintenance.js';
+import { unprovenVersionChange } from '../../src/features/monitoring/state/versions.js';
+import { handshakeQuantiles, uptimeOf } from '../../src/features/monitoring/state/history-stats.js';
 import { authRejected, healthy, resultOf, tcpFailure } from '../support/monitoring-reports.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
 

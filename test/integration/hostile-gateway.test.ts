@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
+import { runCli } from '../../src/app/cli.js';
 import { connectToGateway } from '../../src/openclaw/client.js';
 import { reservedClosedPort, startFakeGateway, type FakeGateway, type FakeGatewayMode } from '../support/fake-gateway.js';
 import { startFakeTailscaled, type FakeTailscaled } from '../support/fake-tailscaled.js';

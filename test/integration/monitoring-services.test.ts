@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { createMonitoring, type MonitoringServices } from '../../src/monitoring/services.js';
+import { createMonitoring, type MonitoringServices } from '../../src/features/monitoring/services.js';
 import { section } from '../../src/render/blocks.js';
 import { md } from '../../src/render/slack-text.js';
 import { createLastStateStore } from '../../src/state/last-state.js';

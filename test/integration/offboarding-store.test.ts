@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { runCli } from '../../src/cli.js';
-import { OffboardingSchema, type Offboarding } from '../../src/offboarding/model.js';
-import { createOffboardingStore, type OffboardingStore } from '../../src/offboarding/store.js';
-import { offboardingReminderForTerminal } from '../../src/offboarding/terminal-reminder.js';
+import { runCli } from '../../src/app/cli.js';
+import { OffboardingSchema, type Offboarding } from '../../src/features/offboarding/model.js';
+import { createOffboardingStore, type OffboardingStore } from '../../src/features/offboarding/store.js';
+import { offboardingReminderForTerminal } from '../../src/features/offboarding/terminal-reminder.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 

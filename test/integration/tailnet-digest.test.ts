@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createExposureStore } from '../../src/state/exposure-record.js';
 import { adminApiFromConfig } from '../../src/tailscale/admin-api-config.js';
-import { createAclAuditService } from '../../src/tailscale/acl-service.js';
-import { createTailnetDigestSection } from '../../src/tailscale/tailnet-digest-section.js';
-import { renderTailnetDigestSection } from '../../src/render/tailnet-digest.js';
+import { createAclAuditService } from '../../src/features/acl/acl-service.js';
+import { createTailnetDigestSection } from '../../src/features/acl/tailnet-digest-section.js';
+import { renderTailnetDigestSection } from '../../src/features/acl/render/tailnet-digest.js';
 import { blockKitProblems } from '../support/slack/block-kit-limits.js';
 import { healthyReport } from '../support/reports.js';
-import type { ProbeReport } from '../../src/probes/report.js';
+import type { ProbeReport } from '../../src/report/report.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
 import { startFakeAdminApi, type FakeAdminApi } from '../support/fake-admin-api.js';
 

@@ -8,7 +8,7 @@ import { probePath } from '../../src/probes/tailnet/path.js';
 import { createTailnetLayers } from '../../src/probes/tailnet/layers.js';
 import { probeDnsSplit } from '../../src/probes/dns-split.js';
 import { probeExposure } from '../../src/probes/exposure.js';
-import { parsePolicy } from '../../src/tailscale/policy.js';
+import { parsePolicy } from '../../src/policy/policy.js';
 import { startFakeTailscaled, type FakeTailscaled } from '../support/fake-tailscaled.js';
 import { startFakeAdminApi, DEFAULT_POLICY, type FakeAdminApi } from '../support/fake-admin-api.js';
 import { startFakeDns, type FakeDns } from '../support/fake-dns.js';

@@ -6,7 +6,7 @@ import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { readEnvOptions } from '../../src/config/env.js';
 import type { Env } from '../../src/config/targets.js';
 import { createLogger } from '../../src/log.js';
-import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/app/composition-root.js';
 import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from './slack-emulator.js';
 import { deleteKeysWithPrefix, uniquePrefix } from './redis-server.js';
 

@@ -3,7 +3,7 @@
  * RSS (ru_maxrss) is this process's alone. Input: CLAWOPS_TEST_CHILD = JSON {argv, env}. Prints one
  * JSON line: the exit code, what the CLI wrote, and the peak RSS in MB.
  */
-import { runCli } from '../../src/cli.js';
+import { runCli } from '../../src/app/cli.js';
 
 const input = JSON.parse(process.env.CLAWOPS_TEST_CHILD ?? '{}') as { argv: string[]; env: Record<string, string> };
 let stdout = '';

@@ -1,6 +1,6 @@
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { CheckResult } from '../../src/check/checker.js';
-import type { ProbeReport } from '../../src/probes/report.js';
+import type { ProbeReport } from '../../src/report/report.js';
 import { GATEWAY_ADDRESS, GATEWAY_PORT, GATEWAY_VERSION, healthyReport, notReachedAfter, withLayer } from './reports.js';
 
 /**

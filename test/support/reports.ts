@@ -1,5 +1,5 @@
 import { markNotReached } from '../../src/probes/ladder.js';
-import { LAYER_ORDER, type LayerName, type LayerOf, type LayerResult, type ProbeReport } from '../../src/probes/report.js';
+import { LAYER_ORDER, type LayerName, type LayerOf, type LayerResult, type ProbeReport } from '../../src/report/report.js';
 
 /**
  * Literal probe reports for the pure side (diagnosis, rendering). `healthyReport()` is a complete

@@ -6,7 +6,7 @@
 import { ConfigSchema } from '../../src/config/schema.js';
 import { readEnvOptions } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
-import { startRuntime } from '../../src/runtime.js';
+import { startRuntime } from '../../src/app/composition-root.js';
 
 const input = JSON.parse(process.env.CLAWOPS_TEST_CHILD ?? '{}') as { config: unknown; env: Record<string, string> };
 const config = ConfigSchema.parse(input.config);

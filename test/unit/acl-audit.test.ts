@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditGatewayAccess, type AuditOptions } from '../../src/tailscale/acl-audit.js';
-import { parsePolicy, type Policy } from '../../src/tailscale/policy.js';
+import { auditGatewayAccess, type AuditOptions } from '../../src/policy/acl-audit.js';
+import { parsePolicy, type Policy } from '../../src/policy/policy.js';
 
 function policy(hujson: string): Policy {
   const parsed = parsePolicy(hujson);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseGatewayCommand } from '../../commands/parse.js';
 import { parseConfig } from '../../src/config/load.js';
-import { renderAclAudit } from '../../src/render/acl-blocks.js';
-import { renderAclForTerminal } from '../../src/render/acl-terminal.js';
-import { auditTargetsFor } from '../../src/tailscale/acl-targets.js';
-import { aclFindingCount, createAclAuditService, type AclAuditResult } from '../../src/tailscale/acl-service.js';
+import { renderAclAudit } from '../../src/features/acl/render/acl-blocks.js';
+import { renderAclForTerminal } from '../../src/features/acl/render/acl-terminal.js';
+import { auditTargetsFor } from '../../src/features/acl/acl-targets.js';
+import { aclFindingCount, createAclAuditService, type AclAuditResult } from '../../src/features/acl/acl-service.js';
 import { TailscaleApiError, type AdminApiClient, type Device, type PolicyValidation } from '../../src/tailscale/admin-api.js';
 import { blockKitProblems } from '../support/slack/block-kit-limits.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNetworkFailure, networkLost, outcomeOf, type LatestOutcome } from '../../src/alerts/outcome.js';
+import { isNetworkFailure, networkLost, outcomeOf, type LatestOutcome } from '../../src/features/monitoring/alerts/outcome.js';
 import { authRejected, botNodeOffline, dnsFailure, healthy, resultOf, tcpFailure } from '../support/monitoring-reports.js';
 
 describe('what a result tells the alert policy', () => {

@@ -5,9 +5,9 @@
  * as Redis would hand it over.
  */
 import { describe, expect, it } from 'vitest';
-import { decide, NETWORK_SUBJECT } from '../../src/alerts/decide.js';
-import type { LatestOutcome } from '../../src/alerts/outcome.js';
-import { AlertStateSchema, INITIAL_STATE, step, type AlertPolicy, type AlertPost, type AlertState, type IncidentChange } from '../../src/alerts/policy.js';
+import { decide, NETWORK_SUBJECT } from '../../src/features/monitoring/alerts/decide.js';
+import type { LatestOutcome } from '../../src/features/monitoring/alerts/outcome.js';
+import { AlertStateSchema, INITIAL_STATE, step, type AlertPolicy, type AlertPost, type AlertState, type IncidentChange } from '../../src/features/monitoring/alerts/policy.js';
 
 const MIN = 60_000;
 const POLICY: AlertPolicy = { failureThreshold: 3, successThreshold: 2, reminderIntervalMs: 60 * MIN };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertPost } from '../../src/alerts/policy.js';
-import { renderAlertPost } from '../../src/render/alert-blocks.js';
-import { renderHistory, type HistoryView } from '../../src/render/history-blocks.js';
+import type { AlertPost } from '../../src/features/monitoring/alerts/policy.js';
+import { renderAlertPost } from '../../src/features/monitoring/render/alert-blocks.js';
+import { renderHistory, type HistoryView } from '../../src/features/monitoring/render/history-blocks.js';
 import { bucketsOf } from '../../src/state/handshake-sketch.js';
-import { handshakeQuantiles } from '../../src/state/history-stats.js';
+import { handshakeQuantiles } from '../../src/features/monitoring/state/history-stats.js';
 import { authRejected, botNodeOffline, resultOf } from '../support/monitoring-reports.js';
 import { blockKitProblems } from '../support/slack-emulator.js';
 

@@ -3,7 +3,7 @@ import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { renderCheckFailed, renderCheckPending, renderCheckResults, RERUN_ACTION_ID } from '../../src/render/check-blocks.js';
 import { blockKitProblems } from '../support/slack-emulator.js';
 import { healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
-import type { ProbeReport } from '../../src/probes/report.js';
+import type { ProbeReport } from '../../src/report/report.js';
 
 const LONG = 'x'.repeat(5_000);
 

@@ -3,11 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, configPathFrom, runCli, selectTargets } from '../../src/cli.js';
+import { EXIT, configPathFrom, runCli, selectTargets } from '../../src/app/cli.js';
 import type { Env } from '../../src/config/targets.js';
 import { UsageError } from '../../src/errors.js';
 import type { Diagnosis } from '../../src/diagnosis/verdict.js';
-import { ProbeReportSchema } from '../../src/probes/report.js';
+import { ProbeReportSchema } from '../../src/report/report.js';
 
 interface Captured {
   code: number;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { Severity, SymptomId } from '../../src/diagnosis/symptom-table.js';
 import type { GatewayState } from '../../src/diagnosis/verdict.js';
-import { TLS_ALERT_INTERNAL_ERROR } from '../../src/probes/net-error.js';
-import { ProbeReportSchema, type EvidenceOf, type HostEvidenceData, type LayerName, type LayerOf, type ProbeReport } from '../../src/probes/report.js';
+import { TLS_ALERT_INTERNAL_ERROR } from '../../src/report/net-error.js';
+import { ProbeReportSchema, type EvidenceOf, type HostEvidenceData, type LayerName, type LayerOf, type ProbeReport } from '../../src/report/report.js';
 import { GATEWAY_VERSION, healthyReport, notReachedAfter, settle, withLayer } from '../support/reports.js';
 
 /**

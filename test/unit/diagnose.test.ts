@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose, type DiagnosisContext } from '../../src/diagnosis/diagnose.js';
 import type { Severity, SymptomId } from '../../src/diagnosis/symptom-table.js';
 import type { GatewayState } from '../../src/diagnosis/verdict.js';
-import { ProbeReportSchema, type EvidenceOf, type LayerName, type ProbeReport } from '../../src/probes/report.js';
+import { ProbeReportSchema, type EvidenceOf, type LayerName, type ProbeReport } from '../../src/report/report.js';
 import {
   CLIENT_DEVICE_ID,
   GATEWAY_ADDRESS,

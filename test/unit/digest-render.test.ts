@@ -4,7 +4,7 @@
  * sections (tailnet, offboarding), and always carries a text fallback.
  */
 import { describe, expect, it } from 'vitest';
-import { renderDigest, SECTION_BLOCKS, type DigestData, type GatewayDigest } from '../../src/render/digest-blocks.js';
+import { renderDigest, SECTION_BLOCKS, type DigestData, type GatewayDigest } from '../../src/features/monitoring/render/digest-blocks.js';
 import type { DigestSection } from '../../src/render/digest-section.js';
 import { context, section } from '../../src/render/blocks.js';
 import { md } from '../../src/render/slack-text.js';

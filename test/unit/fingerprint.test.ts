@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import type { LayerOf, ProbeReport } from '../../src/probes/report.js';
+import type { LayerOf, ProbeReport } from '../../src/report/report.js';
 import { buildFingerprint } from '../../src/features/fingerprint/build.js';
 import { diffFingerprints, mergeIfSame, sinceLastGood } from '../../src/features/fingerprint/diff.js';
 import type { Fingerprint, GoodFingerprint } from '../../src/features/fingerprint/model.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readGatewayConfig } from '../../src/host/read-gateway-config.js';
 import { parseServeTarget, serveEvidence } from '../../src/host/serve-check.js';
-import { tokenFingerprint } from '../../src/host/token-fingerprint.js';
+import { tokenFingerprint } from '../../src/report/token-fingerprint.js';
 import { configuredAccounts, policyProblems, resolveAccountPolicy } from '../../src/openclaw/channel-policy.js';
 import { gatewayConfigFacts } from '../../src/openclaw/gateway-config.js';
 import { channelsLayer } from '../../src/probes/rpc-layers.js';
-import { netErrorOf, TLS_ALERT_INTERNAL_ERROR } from '../../src/probes/net-error.js';
+import { netErrorOf, TLS_ALERT_INTERNAL_ERROR } from '../../src/report/net-error.js';
 import { ServeConfigSchema } from '../../src/tailscale/local-api-schemas.js';
 import { toServeConfig } from '../../src/tailscale/local-api-model.js';
 

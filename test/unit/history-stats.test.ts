@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOf, bucketsOf, bucketValue, quantile, RELATIVE_ACCURACY } from '../../src/state/handshake-sketch.js';
-import { entryFromResult } from '../../src/state/history-entry.js';
-import { handshakeQuantiles, incidentStats, uptimeOf, within } from '../../src/state/history-stats.js';
-import type { HourRollup } from '../../src/state/history.js';
+import { entryFromResult } from '../../src/features/monitoring/state/history-entry.js';
+import { handshakeQuantiles, incidentStats, uptimeOf, within } from '../../src/features/monitoring/state/history-stats.js';
+import type { HourRollup } from '../../src/features/monitoring/state/history.js';
 import { authRejected, healthy, resultOf } from '../support/monitoring-reports.js';
 
 const HOUR = 3_600_000;

@@ -3,9 +3,9 @@ import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { loopbackState } from '../../src/diagnosis/host-rules.js';
 import { SYMPTOM_TABLE } from '../../src/diagnosis/symptom-table.js';
 import type { Diagnosis } from '../../src/diagnosis/verdict.js';
-import { tokenFingerprint } from '../../src/host/token-fingerprint.js';
+import { tokenFingerprint } from '../../src/report/token-fingerprint.js';
 import { loopbackEvidence } from '../../src/host/loopback-check.js';
-import { ProbeReportSchema, type HostEvidenceData, type LayerResult, type ProbeReport } from '../../src/probes/report.js';
+import { ProbeReportSchema, type HostEvidenceData, type LayerResult, type ProbeReport } from '../../src/report/report.js';
 import { GATEWAY_ADDRESS, GATEWAY_PORT, GATEWAY_VERSION, healthyReport, notReachedAfter, settle, withLayer, withTailnet } from '../support/reports.js';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assessListeners, type ListenerMatrixOptions } from '../../src/host/listener-matrix.js';
 import { decodeProcAddress, listeningSockets, parseProcNetTcp, type TcpSocket } from '../../src/host/proc-net-tcp.js';
 import { parseEnvironmentFile, parseSystemctlShow, splitSystemdWords } from '../../src/host/systemd-unit.js';
-import { tokenFingerprint } from '../../src/host/token-fingerprint.js';
+import { tokenFingerprint } from '../../src/report/token-fingerprint.js';
 import { assessUnitDrift, type EnvFileRead, type UnitDriftInput } from '../../src/host/unit-drift.js';
 
 // ---------------------------------------------------------------------------------------------

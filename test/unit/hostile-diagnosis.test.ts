@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import type { LayerResult, ProbeReport } from '../../src/probes/report.js';
+import type { LayerResult, ProbeReport } from '../../src/report/report.js';
 import { healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
 
 const upgradeOk: LayerResult = { layer: 'upgrade', status: 'ok', startMs: 2, durationMs: 3, summary: '101 Switching Protocols', evidence: { url: 'ws://100.101.102.103:18789/', httpStatus: 101 } };

@@ -14,7 +14,7 @@ import { classifySlackError, describeSlackFailure, SlackCallError, SlackRefusedE
 import { persistenceWarning } from '../../src/health/redis-persistence.js';
 import { createReadiness } from '../../src/health/readiness.js';
 import { classifyRedisError, createRedisHealth } from '../../src/health/redis-health.js';
-import { runUntilSignal } from '../../src/process-lifecycle.js';
+import { runUntilSignal } from '../../src/app/process-lifecycle.js';
 import { createLogger } from '../../src/log.js';
 import type { Redis } from 'ioredis';
 import type { MinimalJob } from 'bullmq';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceItem, Offboarding } from '../../src/offboarding/model.js';
-import { OffboardingSchema } from '../../src/offboarding/model.js';
-import { renderOffboardingPrompt } from '../../src/render/offboarding-blocks.js';
-import { renderOffboardingDigest } from '../../src/render/offboarding-digest.js';
-import { renderOffboardingReminder, renderOffboardingReminderText } from '../../src/render/offboarding-reminder.js';
-import { formatAge, summaryLine } from '../../src/render/offboarding-summary.js';
+import type { DeviceItem, Offboarding } from '../../src/features/offboarding/model.js';
+import { OffboardingSchema } from '../../src/features/offboarding/model.js';
+import { renderOffboardingPrompt } from '../../src/features/offboarding/render/offboarding-blocks.js';
+import { renderOffboardingDigest } from '../../src/features/offboarding/render/offboarding-digest.js';
+import { renderOffboardingReminder, renderOffboardingReminderText } from '../../src/features/offboarding/render/offboarding-reminder.js';
+import { formatAge, summaryLine } from '../../src/features/offboarding/render/offboarding-summary.js';
 import { renderCheckResults } from '../../src/render/check-blocks.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { blockKitProblems } from '../support/slack-emulator.js';

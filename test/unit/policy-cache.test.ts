@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TailscaleApiError } from '../../src/tailscale/admin-api.js';
-import { createPolicyCache } from '../../src/tailscale/policy-cache.js';
+import { createPolicyCache } from '../../src/policy/policy-cache.js';
 
 function adminWith(answers: Array<{ hujson: string; etag: string } | Error>) {
   let calls = 0;

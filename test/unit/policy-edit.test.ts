@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findLoginInPolicy, removeLoginFromPolicy } from '../../src/tailscale/policy-edit.js';
-import { parsePolicy } from '../../src/tailscale/policy.js';
-import { unifiedDiff } from '../../src/tailscale/unified-diff.js';
+import { findLoginInPolicy, removeLoginFromPolicy } from '../../src/policy/policy-edit.js';
+import { parsePolicy } from '../../src/policy/policy.js';
+import { unifiedDiff } from '../../src/policy/unified-diff.js';
 
 const POLICY = `{
   // Who may operate the gateways. Reviewed quarterly.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicy, type Policy } from '../../src/tailscale/policy.js';
-import { evaluateReach, sourceSelects, type NodeIdentity } from '../../src/tailscale/policy-reach.js';
+import { parsePolicy, type Policy } from '../../src/policy/policy.js';
+import { evaluateReach, sourceSelects, type NodeIdentity } from '../../src/policy/policy-reach.js';
 
 function policy(hujson: string): Policy {
   const parsed = parsePolicy(hujson);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { ProbeReportSchema, type HostEvidenceData, type ProbeReport, type TailnetPolicyEvidenceData } from '../../src/probes/report.js';
+import { ProbeReportSchema, type HostEvidenceData, type ProbeReport, type TailnetPolicyEvidenceData } from '../../src/report/report.js';
 import { GATEWAY_ADDRESS, GATEWAY_PORT, GATEWAY_VERSION, healthyReport, notReachedAfter, settle, withLayer, withTailnet } from '../support/reports.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markNotReached } from '../../src/probes/ladder.js';
-import type { LayerResult } from '../../src/probes/report.js';
-import { LayerResultSchema } from '../../src/probes/report.js';
+import type { LayerResult } from '../../src/report/report.js';
+import { LayerResultSchema } from '../../src/report/report.js';
 import { channelsLayer, healthLayer, statusLayer } from '../../src/probes/rpc-layers.js';
 import type { RpcOutcome } from '../../src/openclaw/types.js';
 

@@ -9,10 +9,10 @@ import type { CommandDeps } from '../../commands/deps.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { OffboardingConfigSchema } from '../../src/config/sections/offboarding.js';
 import { createLogger } from '../../src/log.js';
-import { deleteDevice } from '../../src/offboarding/actions/delete-device.js';
-import type { ChecklistDeps } from '../../src/offboarding/actions/context.js';
-import { authorizeApprover } from '../../src/offboarding/approvers.js';
-import { OffboardingSchema, type Offboarding } from '../../src/offboarding/model.js';
+import { deleteDevice } from '../../src/features/offboarding/actions/delete-device.js';
+import type { ChecklistDeps } from '../../src/features/offboarding/actions/context.js';
+import { authorizeApprover } from '../../src/features/offboarding/approvers.js';
+import { OffboardingSchema, type Offboarding } from '../../src/features/offboarding/model.js';
 import { authorizeMaintainer } from '../../src/slack/maintainers.js';
 import type { GroupMembership } from '../../src/slack/authorize.js';
 

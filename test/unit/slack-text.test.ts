@@ -5,18 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { OffboardingSchema, type Offboarding } from '../../src/offboarding/model.js';
-import type { LayerResult, ProbeReport } from '../../src/probes/report.js';
-import { renderAlertPost } from '../../src/render/alert-blocks.js';
+import { OffboardingSchema, type Offboarding } from '../../src/features/offboarding/model.js';
+import type { LayerResult, ProbeReport } from '../../src/report/report.js';
+import { renderAlertPost } from '../../src/features/monitoring/render/alert-blocks.js';
 import { button, codeSection, context, header, message, section } from '../../src/render/blocks.js';
 import { renderCheckFailed, renderCheckPending, renderCheckResults } from '../../src/render/check-blocks.js';
-import { renderDigest, type GatewayDigest } from '../../src/render/digest-blocks.js';
-import { renderHistory } from '../../src/render/history-blocks.js';
-import { renderOffboardingPrompt } from '../../src/render/offboarding-blocks.js';
-import { renderOffboardingDigest } from '../../src/render/offboarding-digest.js';
-import { renderOffboardingReminder } from '../../src/render/offboarding-reminder.js';
+import { renderDigest, type GatewayDigest } from '../../src/features/monitoring/render/digest-blocks.js';
+import { renderHistory } from '../../src/features/monitoring/render/history-blocks.js';
+import { renderOffboardingPrompt } from '../../src/features/offboarding/render/offboarding-blocks.js';
+import { renderOffboardingDigest } from '../../src/features/offboarding/render/offboarding-digest.js';
+import { renderOffboardingReminder } from '../../src/features/offboarding/render/offboarding-reminder.js';
 import { channelMention, code, joinText, link, md, mention, plainOf, SlackText, slackDate, slackText, truncateText } from '../../src/render/slack-text.js';
-import { renderTailnetDigestSection } from '../../src/render/tailnet-digest.js';
+import { renderTailnetDigestSection } from '../../src/features/acl/render/tailnet-digest.js';
 import { HOSTILE_TEXT } from '../support/fake-gateway.js';
 import { healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
 import { unsafeTokens } from '../support/slack-safety.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { botNodeForTarget, namesTailnetNode } from '../../src/probes/tailnet/applies.js';
-import type { LayerOf } from '../../src/probes/report.js';
+import type { LayerOf } from '../../src/report/report.js';
 
 describe('whether a gateway is named as a tailnet node', () => {
   it.each([

@@ -5,7 +5,7 @@ import { mapPath, toPingEvidence } from '../../src/probes/tailnet/path.js';
 import { isTailnetAddress } from '../../src/probes/dns-split.js';
 import { StatusSchema } from '../../src/tailscale/local-api-schemas.js';
 import { toStatus, type LocalApiResult, type PingReply, type TailscaleStatus } from '../../src/tailscale/local-api-model.js';
-import { LayerResultSchema } from '../../src/probes/report.js';
+import { LayerResultSchema } from '../../src/report/report.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const inDays = (days: number) => new Date(NOW + days * 86_400_000).toISOString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { LAYER_ORDER, type ProbeReport } from '../../src/probes/report.js';
+import { LAYER_ORDER, type ProbeReport } from '../../src/report/report.js';
 import { formatMs, renderCheckForTerminal } from '../../src/render/terminal.js';
 import { GATEWAY_ADDRESS, GATEWAY_PORT, GATEWAY_VERSION, healthyReport, notReachedAfter, settle, withLayer } from '../support/reports.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import type { LayerOf, ProbeReport } from '../../src/probes/report.js';
+import type { LayerOf, ProbeReport } from '../../src/report/report.js';
 import { buildFingerprint } from '../../src/features/fingerprint/build.js';
 import { buildTicketBundle, MAX_TICKET_BYTES } from '../../src/features/ticket/bundle.js';
 import { REDACTED, scrubText, scrubValue } from '../../src/features/ticket/scrub.js';

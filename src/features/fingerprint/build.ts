@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Diagnosis } from '../../diagnosis/verdict.js';
-import { layerOf, type ProbeReport } from '../../probes/report.js';
+import { layerOf } from '../../report/layer-order.js';
+import type { ProbeReport } from '../../report/report.js';
 import type { Fingerprint, NamedSet } from './model.js';
 
 /**

@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promi
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Env } from '../../config/targets.js';
-import { defaultIdentityPath } from '../../paths.js';
+import { defaultIdentityPath } from '../../config/paths.js';
 import { GoodFingerprintSchema } from './model.js';
 import { applyGood, CheckRecordSchema, isUp, lastGoodBefore, nextGood, recordOf, type FingerprintStore } from './store.js';
 

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../check/checker.js';
-import type { CheckAnnotation, CheckEnrichment } from '../../check/enrichment.js';
+import type { CheckAnnotation, CheckEnrichment } from '../../render/enrichment.js';
 import type { Logger } from '../../log.js';
 import { buildFingerprint } from './build.js';
 import { sinceLastGood } from './diff.js';

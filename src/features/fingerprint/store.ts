@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CheckResult } from '../../check/checker.js';
-import { ProbeReportSchema, type ProbeReport } from '../../probes/report.js';
+import { ProbeReportSchema, type ProbeReport } from '../../report/report.js';
 import { buildFingerprint } from './build.js';
 import { mergeIfSame } from './diff.js';
 import { FingerprintSchema, GoodFingerprintSchema, type Fingerprint, type GoodFingerprint } from './model.js';

@@ -1,5 +1,5 @@
 import { diagnose } from '../../diagnosis/diagnose.js';
-import type { ProbeReport } from '../../probes/report.js';
+import type { ProbeReport } from '../../report/report.js';
 import { renderCheckForTerminal } from '../../render/terminal.js';
 import { utcText } from '../../render/slack-text.js';
 import { CLAWOPS_VERSION } from '../../version.js';

@@ -4,7 +4,7 @@ import type { CheckResult } from '../../check/checker.js';
 import type { Config } from '../../config/schema.js';
 import type { Env } from '../../config/targets.js';
 import { AppError, UsageError } from '../../errors.js';
-import { identityPath } from '../../paths.js';
+import { identityPath } from '../../config/paths.js';
 import { createFileFingerprintStore } from '../fingerprint/file-store.js';
 import { parseOrUsage, type TerminalIo } from '../fingerprint/cli.js';
 import { buildTicketBundle } from './bundle.js';

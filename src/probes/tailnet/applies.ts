@@ -1,5 +1,5 @@
 import { isTailnetAddress } from '../dns-split.js';
-import type { LayerOf } from '../report.js';
+import type { LayerOf } from '../../report/report.js';
 
 /**
  * Whether the tailnet layers speak for a gateway at all. A node with tailscaled also checks

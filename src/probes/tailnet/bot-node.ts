@@ -1,5 +1,5 @@
 import type { LocalApiClient, LocalApiResult, TailscaleStatus } from '../../tailscale/local-api.js';
-import type { EvidenceOf, LayerOf } from '../report.js';
+import type { EvidenceOf, LayerOf } from '../../report/report.js';
 import { performanceClock, roundMs, type MonotonicClock } from '../clock.js';
 
 /**

@@ -3,7 +3,7 @@ import type { TailscaleSettings } from '../../config/sections/tailscale.js';
 import type { Env } from '../../config/targets.js';
 import { adminApiFromConfig } from '../../tailscale/admin-api-config.js';
 import { createLocalApiClient } from '../../tailscale/local-api.js';
-import { createPolicyCache } from '../../tailscale/policy-cache.js';
+import { createPolicyCache } from '../../policy/policy-cache.js';
 import { probeExposure } from '../exposure.js';
 import type { LadderDeps } from '../ladder.js';
 import { createTailnetLayers } from './layers.js';
@@ -11,7 +11,7 @@ import { createTailnetPolicyProbe, NO_ADMIN_API } from './policy-probe.js';
 
 /**
  * The ladder's tailnet side and exposure probe, built from the `tailscale:` section. The callers
- * (src/runtime.ts, src/cli.ts) decide whether a tailscaled is in play (`tailnetSettingsFor`); the
+ * (src/app/composition-root.ts, src/app/cli.ts) decide whether a tailscaled is in play (`tailnetSettingsFor`); the
  * CLI imports this file only then, so that a plain `clawops check` loads none of it. With the
  * config and environment, the tailnet policy probe comes too (the admin API, when configured).
  */

@@ -1,5 +1,5 @@
 import type { TailscalePeer, TailscaleStatus } from '../../tailscale/local-api.js';
-import type { EvidenceOf, LayerOf } from '../report.js';
+import type { EvidenceOf, LayerOf } from '../../report/report.js';
 
 /**
  * Layer `peer`: the gateway's node as this node's netmap sees it (symptom row `peer-offline`).

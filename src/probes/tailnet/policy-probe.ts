@@ -1,7 +1,7 @@
 import type { LocalApiClient } from '../../tailscale/local-api.js';
-import type { PolicyCache } from '../../tailscale/policy-cache.js';
-import { evaluateReach, type NodeIdentity } from '../../tailscale/policy-reach.js';
-import type { TailnetPolicyEvidenceData } from '../report.js';
+import type { PolicyCache } from '../../policy/policy-cache.js';
+import { evaluateReach, type NodeIdentity } from '../../policy/policy-reach.js';
+import type { TailnetPolicyEvidenceData } from '../../report/report.js';
 
 /**
  * The tailnet policy, evaluated for this node and one gateway port at check time. The ladder calls

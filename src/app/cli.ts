@@ -1,0 +1,256 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Config } from '../config/schema.js';
+import { defaultTarget, gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from '../config/targets.js';
+import { EnvNameSchema, GatewayUrlSchema } from '../config/fields.js';
+import { AppError, ConfigError, UnknownGatewayError, UsageError } from '../errors.js';
+import { createChecker, type CheckResult } from '../check/checker.js';
+import { connectToGateway } from '../openclaw/client.js';
+import { loadOrCreateDeviceIdentity } from '../openclaw/device-identity.js';
+import type { DeviceIdentity } from '../openclaw/types.js';
+import { renderCheckForTerminal } from '../render/terminal.js';
+import { identityPath } from '../config/paths.js';
+import { CLAWOPS_VERSION } from '../version.js';
+import { tailnetSettingsFor } from '../config/sections/tailscale.js';
+import type { LadderDeps } from '../probes/ladder.js';
+import { configPathFrom, type CliIo } from './cli-io.js';
+
+export { configPathFrom, type CliIo };
+
+/**
+ * `clawops <command>`: the terminal entry point. `check` and `config validate` need no Slack and no
+ * Redis and load nothing of them; the long-running processes are imported only when asked for.
+ * Exit codes: 0 healthy · 1 unhealthy or degraded · 2 usage or configuration error.
+ */
+export const EXIT = { healthy: 0, unhealthy: 1, usage: 2 } as const;
+
+const USAGE = `clawops ${CLAWOPS_VERSION} — layered checks of OpenClaw Gateways over a tailnet
+
+Usage:
+  clawops check [NAME ...]            check configured gateways (no NAME and no config: OpenClaw's
+                                      defaults, ws://127.0.0.1:$OPENCLAW_GATEWAY_PORT or 18789,
+                                      token from $OPENCLAW_GATEWAY_TOKEN)
+  clawops check --all                 check every configured gateway
+  clawops check --url ws://HOST:PORT [--token-env NAME]
+  clawops config validate             validate the config file (exit 2 when invalid)
+  clawops acl [NAME ...]              audit the tailnet policy file for the gateways (exit 1 on
+                                      findings); --no-validate skips the policy's own tests
+  clawops fingerprint NAME [--json]   check now; the current and last good success fingerprints
+                                      and what changed
+  clawops ticket NAME [--output PATH] check now; write the ticket bundle (report, fingerprint and
+                                      diff, doctor lint, last failure; secrets scrubbed)
+  clawops start | bot | worker        run the Slack bot and/or the check worker (needs Redis)
+  clawops agent --gateway NAME        run the host agent on a gateway host
+
+Options:
+  --config PATH     config file (default: $CLAWOPS_CONFIG, else ./clawops.yaml if present)
+  --json            print the report and verdicts as JSON
+  --no-color        never colour the output
+  -h, --help        this help;  --version  the version
+
+Exit: 0 healthy · 1 unhealthy or degraded · 2 usage or config error`;
+
+export async function runCli(argv: string[], env: Env, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '-h':
+      case '--help':
+        io.stdout(`${USAGE}\n`);
+        return command === undefined ? EXIT.usage : EXIT.healthy;
+      case '--version':
+      case 'version':
+        io.stdout(`${CLAWOPS_VERSION}\n`);
+        return EXIT.healthy;
+      case 'check':
+        return await checkCommand(rest, env, io);
+      case 'config':
+        return await configCommand(rest, env, io);
+      case 'acl': {
+        const { aclCommand } = await import('./acl-cli.js');
+        return await aclCommand(rest, env, io);
+      }
+      case 'fingerprint': {
+        const { fingerprintCommand } = await import('../features/fingerprint/cli.js');
+        return await fingerprintCommand(rest, env, io, { runChecks });
+      }
+      case 'ticket': {
+        const { ticketCommand } = await import('../features/ticket/cli.js');
+        return await ticketCommand(rest, env, io, { runChecks });
+      }
+      case 'start':
+      case 'bot':
+      case 'worker':
+      case 'agent': {
+        const { runProcess } = await import('./main.js');
+        return await runProcess(command, rest, env, io);
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof ConfigError) {
+    io.stderr(`clawops: ${error.message}\n${error.issues.map((issue) => `  ${issue}\n`).join('')}`);
+    return EXIT.usage;
+  }
+  if (error instanceof UnknownGatewayError) {
+    io.stderr(`clawops: ${error.message}${error.known.length ? ` Known gateways: ${error.known.join(', ')}.` : ''}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    io.stderr(`clawops: ${error.message}\nRun \`clawops help\` for usage.\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof AppError) {
+    io.stderr(`clawops: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`clawops: unexpected error: ${message}\n`);
+  return EXIT.usage;
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * The config loader and its YAML parser are imported only when there is a file to read: they are a
+ * large share of the start-up of a check that has none (`--url`, OpenClaw's defaults).
+ */
+async function loadConfigFile(path: string): Promise<Config> {
+  const { loadConfigFile: load } = await import('../config/load.js');
+  return load(path);
+}
+
+async function configCommand(args: string[], env: Env, io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: 'string' } });
+  if (positionals[0] !== 'validate' || positionals.length > 1) throw new UsageError('expected `clawops config validate [--config PATH]`');
+  const path = configPathFrom(values.config as string | undefined, env);
+  if (!path) throw new UsageError('no config file: pass --config PATH or set CLAWOPS_CONFIG');
+  const config = await loadConfigFile(path);
+  const names = gatewayNames(config);
+  const missing = names.map((name) => resolveTarget(config, name, env)).filter((target) => target.token === undefined);
+  io.stdout(`${path}: valid · ${names.length} gateway(s): ${names.join(', ')}\n`);
+  if (missing.length) io.stdout(`note: token env not set here for ${missing.map((target) => `${target.name} (${target.tokenEnv})`).join(', ')}\n`);
+  return EXIT.healthy;
+}
+
+async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: 'string' },
+    all: { type: 'boolean' },
+    url: { type: 'string' },
+    'token-env': { type: 'string' },
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+  });
+  let reminder: Promise<string | undefined> | undefined;
+  const { targets, results, fingerprints } = await runChecks({ config: values.config as string | undefined, names: positionals, all: values.all === true, url: values.url as string | undefined, tokenEnv: values['token-env'] as string | undefined }, env, io, (config, targets) => {
+    // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
+    reminder = config?.offboarding && values.json !== true ? import('../features/offboarding/terminal-reminder.js').then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) })).catch(() => undefined) : undefined;
+  });
+
+  if (values.json) {
+    const payload = results.map(({ report, diagnosis }) => ({ report, diagnosis }));
+    io.stdout(`${JSON.stringify(targets.length === 1 && !values.all ? payload[0] : payload, null, 2)}\n`);
+  } else {
+    const color = io.isTty && values['no-color'] !== true && env.NO_COLOR === undefined;
+    io.stdout(results.map((result, index) => renderCheckForTerminal(result.report, result.diagnosis, { color, annotations: fingerprints[index] ?? [] })).join('\n'));
+    const footer = await reminder;
+    if (footer) io.stdout(`\n${footer}\n`);
+  }
+  return results.every(({ diagnosis }) => diagnosis.state === 'healthy') ? EXIT.healthy : EXIT.unhealthy;
+}
+
+/** What a check run gives the commands built on it (`check`, `fingerprint`, `ticket`). */
+export interface CheckRun {
+  config?: Config;
+  targets: CheckTarget[];
+  results: CheckResult[];
+  /** Per result, the fingerprint diff since the last good check (terminal lines). */
+  fingerprints: string[][];
+  /** The state file the fingerprints are kept in (beside the device identity). */
+  fingerprintPath: string;
+}
+
+export type RunChecks = (request: { config?: string; names: string[]; all?: boolean; url?: string; tokenEnv?: string }, env: Env, io: CliIo, beforeProbes?: (config: Config | undefined, targets: CheckTarget[]) => void) => Promise<CheckRun>;
+
+/**
+ * Probe, diagnose, and keep the success fingerprints in their state file: the diff since the last
+ * good check is read first, then this check is recorded. The state file never fails a check.
+ */
+export const runChecks: RunChecks = async (request, env, io, beforeProbes) => {
+  const configPath = configPathFrom(request.config, env);
+  const config = configPath ? await loadConfigFile(configPath) : undefined;
+  const targets = selectTargets({ names: request.names, all: request.all === true, ...(request.url !== undefined ? { url: request.url } : {}), ...(request.tokenEnv !== undefined ? { tokenEnv: request.tokenEnv } : {}) }, config, env);
+  beforeProbes?.(config, targets);
+  const identity = await identityFor(targets, config, env, io);
+  const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets, env)) });
+  const results: CheckResult[] = await checker.checkMany(targets, { concurrency: 16 });
+  const { terminalFingerprints } = await import('../features/fingerprint/terminal.js');
+  const fingerprintPath = join(dirname(identityPath(config?.identity.path, env)), 'fingerprints.json');
+  const fingerprints = await terminalFingerprints(fingerprintPath, results);
+  return { ...(config ? { config } : {}), targets, results, fingerprints, fingerprintPath };
+};
+
+export function selectTargets(
+  request: { names: string[]; all: boolean; url?: string; tokenEnv?: string },
+  config: Config | undefined,
+  env: Env,
+): CheckTarget[] {
+  if (request.url !== undefined) {
+    if (request.names.length || request.all) throw new UsageError('--url checks one ad-hoc gateway: give either --url or names/--all');
+    const url = GatewayUrlSchema.safeParse(request.url);
+    if (!url.success) throw new UsageError(`--url: ${url.error.issues[0]?.message ?? 'invalid'}`);
+    const tokenEnv = request.tokenEnv ?? 'OPENCLAW_GATEWAY_TOKEN';
+    const name = EnvNameSchema.safeParse(tokenEnv);
+    if (!name.success) throw new UsageError(`--token-env: ${name.error.issues[0]?.message ?? 'invalid'}`);
+    return [urlTarget(request.url, tokenEnv, env)];
+  }
+  if (request.tokenEnv !== undefined) throw new UsageError('--token-env goes with --url (configured gateways name their tokenEnv in the config)');
+  if (!config) {
+    if (request.names.length || request.all) throw new UsageError('no config file: pass --config PATH or set CLAWOPS_CONFIG to check gateways by name');
+    return [defaultTarget(env)];
+  }
+  if (request.all) {
+    if (request.names.length) throw new UsageError('give either names or --all');
+    return gatewayNames(config).map((name) => resolveTarget(config, name, env));
+  }
+  const names = request.names.length ? request.names : gatewayNames(config).length === 1 ? gatewayNames(config) : [];
+  if (names.length === 0) throw new UsageError(`name a gateway or pass --all (configured: ${gatewayNames(config).join(', ')})`);
+  return [...new Set(names)].map((name) => resolveTarget(config, name, env));
+}
+
+/** The tailnet layers and the exposure probe, imported only when a tailscaled or a publicAddress is in play. */
+async function ladderProbes(config: Config | undefined, targets: CheckTarget[], env: Env): Promise<Partial<LadderDeps>> {
+  const tailnet = tailnetSettingsFor(config?.tailscale, existsSync);
+  const exposure = targets.some((target) => target.publicAddress !== undefined);
+  if (!tailnet && !exposure) return {};
+  const { ladderProbesFor } = await import('../probes/tailnet/from-config.js');
+  return ladderProbesFor(tailnet, { exposure, ...(config ? { config, env } : {}) });
+}
+
+async function identityFor(targets: CheckTarget[], config: Config | undefined, env: Env, io: CliIo): Promise<DeviceIdentity | undefined> {
+  if (targets.every((target) => target.device === 'never')) return undefined;
+  const path = identityPath(config?.identity.path, env);
+  try {
+    return await loadOrCreateDeviceIdentity(path);
+  } catch (error) {
+    // Without an identity the check still runs token-only; say why once.
+    io.stderr(`clawops: device identity unavailable (${error instanceof Error ? error.message : String(error)}); checking token-only\n`);
+    return undefined;
+  }
+}

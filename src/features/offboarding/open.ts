@@ -1,0 +1,92 @@
+import type { OffboardingConfig } from '../../config/sections/offboarding.js';
+import type { Logger } from '../../log.js';
+import type { OpenJob } from './offboarding-jobs.js';
+import type { SlackPoster } from '../../slack/poster.js';
+import type { AuditLog } from '../../state/audit.js';
+import type { AdminApiClient } from '../../tailscale/admin-api.js';
+import type { ChecklistMessages } from './checklist-messages.js';
+import { gatherFor } from './gather.js';
+import { isOpen, openItems, type Offboarding } from './model.js';
+import type { OffboardingQueue } from './queue.js';
+import type { OffboardingStore } from './store.js';
+import { writeAudit } from '../../state/audit.js';
+
+/**
+ * Opens one offboarding: claim the person (once, whatever triggered it), gather what they can
+ * still reach, store it, post the checklist (and mirror it to the DM of whoever asked), schedule
+ * the first reminder. Idempotent, so a retried job finishes a half-done open instead of starting
+ * a second one: a record without a posted prompt is posted, a claim without a record is taken over.
+ */
+export interface OpenDeps {
+  config: OffboardingConfig;
+  knownGateways: () => readonly string[];
+  store: OffboardingStore;
+  admin: AdminApiClient | undefined;
+  adminProblem?: string;
+  poster: SlackPoster;
+  messages: ChecklistMessages;
+  queue: Pick<OffboardingQueue, 'scheduleReminder'>;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => number;
+  newId: () => string;
+}
+
+export type OpenOutcome = { kind: 'opened'; offboarding: Offboarding } | { kind: 'exists'; offboarding?: Offboarding };
+
+export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<OpenOutcome> {
+  const { login } = job.subject;
+  const audit = (outcome: string) =>
+    writeAudit(deps.audit, deps.logger, { at: deps.now(), user: job.trigger.by ?? 'clawops', command: `offboarding open (${job.trigger.kind})`, target: login, outcome });
+
+  const id = deps.newId();
+  let record: Offboarding | undefined;
+  const claim = await deps.store.claimPerson(login, id);
+  if (!claim.claimed) {
+    const existing = claim.existingId ? await deps.store.get(claim.existingId) : undefined;
+    if (existing && isOpen(existing) && !existing.prompt) {
+      record = existing;
+    } else if ((!existing || (!isOpen(existing) && job.trigger.kind === 'command')) && (await deps.store.reclaimPerson(login, claim.existingId, id))) {
+      record = undefined;
+    } else {
+      await audit(existing && isOpen(existing) ? 'ignored: an offboarding is already open for this person' : 'ignored: this person was offboarded already');
+      return { kind: 'exists', ...(existing ? { offboarding: existing } : {}) };
+    }
+  }
+
+  if (!record) {
+    const gathered = await gatherFor({ login, admin: deps.admin, ...(deps.adminProblem ? { adminProblem: deps.adminProblem } : {}), tokenAccess: deps.config.tokenAccess, knownGateways: deps.knownGateways() });
+    record = {
+      id,
+      subject: job.subject,
+      trigger: job.trigger,
+      openedAt: deps.now(),
+      ...gathered,
+      mirrors: [],
+      deletions: 0,
+      reminders: { sent: 0 },
+    };
+    try {
+      await deps.store.create(record);
+    } catch (error) {
+      await deps.store.releasePerson(login, id);
+      throw error;
+    }
+  }
+
+  const posted = await deps.poster.post({ channel: deps.config.channel }, deps.messages.render(record));
+  record = (await deps.store.update(record.id, (current) => ({ ...current, prompt: { channel: posted.channel, ts: posted.ts } }))) ?? record;
+  if (job.dmTo && record.mirrors.length === 0) {
+    try {
+      const dm = await deps.poster.post({ channel: job.dmTo }, deps.messages.render(record));
+      record = (await deps.store.update(record.id, (current) => ({ ...current, mirrors: [{ channel: dm.channel, ts: dm.ts }] }))) ?? record;
+    } catch (error) {
+      deps.logger.warn({ err: error, offboarding: record.id }, 'could not mirror the checklist to a DM');
+    }
+  }
+  await deps.queue.scheduleReminder(record.id, 1, record.openedAt + deps.config.reminders.afterMinutes * 60_000);
+  const open = openItems(record);
+  await audit(`opened: ${open.devices.length} device(s), ${open.groups.length} group(s), ${open.gateways.length} token(s) to rotate`);
+  deps.logger.info({ offboarding: record.id, trigger: job.trigger.kind, devices: open.devices.length, groups: open.groups.length, gateways: open.gateways.length }, 'offboarding opened');
+  return { kind: 'opened', offboarding: record };
+}
