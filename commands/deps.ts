@@ -11,7 +11,7 @@ import type { OffboardingCommands } from '../src/features/offboarding/command.js
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { SlackText } from '../src/render/slack-text.js';
 import type { FingerprintFeature } from '../src/features/fingerprint/index.js';
-import type { TicketFeature } from '../src/features/ticket/index.js';
+import type { TicketFeature } from '../src/features/fingerprint/ticket/index.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -34,7 +34,7 @@ export interface CommandDeps {
   pending?: PendingChecks;
   /** `/gateway fingerprint` (src/features/fingerprint). */
   fingerprints?: FingerprintFeature;
-  /** `/gateway ticket` (src/features/ticket). */
+  /** `/gateway ticket` (src/features/fingerprint/ticket). */
   tickets?: TicketFeature;
 }
 

@@ -78,7 +78,7 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
         return await fingerprintCommand(rest, env, io, { runChecks });
       }
       case 'ticket': {
-        const { ticketCommand } = await import('../features/ticket/cli.js');
+        const { ticketCommand } = await import('../features/fingerprint/ticket/cli.js');
         return await ticketCommand(rest, env, io, { runChecks });
       }
       case 'start':

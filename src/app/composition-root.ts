@@ -57,7 +57,7 @@ import { runHostChecks, type HostCheckDeps } from '../host/run-host-checks.js';
 import { hostCheckQueueName } from '../queue/host-check-job.js';
 import { logWorkerError } from '../health/worker-errors.js';
 import { createFingerprintFeature, createRedisFingerprintStore } from '../features/fingerprint/index.js';
-import { createSlackFileUploader, createTicketFeature, knownSecrets } from '../features/ticket/index.js';
+import { createSlackFileUploader, createTicketFeature, knownSecrets } from '../features/fingerprint/ticket/index.js';
 
 /**
  * THE composition root (the only one): every long-running process is built here from config +

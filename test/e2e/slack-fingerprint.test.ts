@@ -15,13 +15,15 @@ import { GATEWAY_TOKEN, INCIDENTS, STRANGER, startBotHarness, type BotHarness } 
 import { blockKitProblems, type ApiCall } from '../support/slack-emulator.js';
 
 const redisUrl = inject('redisUrl');
-const RECORDED_METHODS = (JSON.parse(readFileSync('test/fixtures/openclaw-2026.9.6/hello-ok.json', 'utf8')) as { features: { methods: string[] } }).features.methods;
+const RECORDED_METHODS = (JSON.parse(readFileSync('test/fixtures/openclaw-2026.9.6/hello-ok.json', 'utf8')) as { features: { methods: string[] } }).features
+  .methods;
 /** The "old" build: the recorded methods without four the new build adds; the new one drops `sessions.reset`. */
 const NEW_IN_2026_9_6 = ['sessions.files.list', 'sessions.files.get', 'sessions.files.set', 'sessions.files.reveal'];
 const OLD_METHODS = RECORDED_METHODS.filter((method) => !NEW_IN_2026_9_6.includes(method));
 const NEW_METHODS = RECORDED_METHODS.filter((method) => method !== 'sessions.reset');
 /** The bot's scopes as the manifest grants them: the emulator refuses file methods without `files:write`. */
-const MANIFEST_SCOPES = (parse(readFileSync('deploy/slack-app-manifest.yml', 'utf8')) as { oauth_config: { scopes: { bot: string[] } } }).oauth_config.scopes.bot;
+const MANIFEST_SCOPES = (parse(readFileSync('deploy/slack-app-manifest.yml', 'utf8')) as { oauth_config: { scopes: { bot: string[] } } }).oauth_config.scopes
+  .bot;
 
 const finalUpdate = (ts: string) => (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳');
 
@@ -34,7 +36,13 @@ describe('fingerprint → diff after an upgrade → ticket bundle', () => {
     gateway = await startFakeGateway({ token: GATEWAY_TOKEN, version: '2026.9.2' });
     gateway.upgrade({ methods: OLD_METHODS });
     // No coalescing: the check after the upgrade must probe again, not share the one before.
-    harness = await startBotHarness({ redisUrl, gateways: { prod: { url: gateway.url } }, queue: { coalesceWindowMs: 0 }, access: { rules: [{ gateways: ['prod'], users: ['U0ONCALL'] }] }, emulator: { botScopes: MANIFEST_SCOPES } });
+    harness = await startBotHarness({
+      redisUrl,
+      gateways: { prod: { url: gateway.url } },
+      queue: { coalesceWindowMs: 0 },
+      access: { rules: [{ gateways: ['prod'], users: ['U0ONCALL'] }] },
+      emulator: { botScopes: MANIFEST_SCOPES },
+    });
     redis = new Redis(redisUrl);
   });
   afterAll(async () => {
@@ -56,7 +64,9 @@ describe('fingerprint → diff after an upgrade → ticket bundle', () => {
     expect(JSON.stringify(update.params.blocks)).not.toContain('since last good');
     const good = await redis.lrange(`${harness.prefix}:fingerprint:prod:good`, 0, -1);
     expect(good).toHaveLength(1);
-    const stored = JSON.parse(good[0]!) as { fingerprint: { build: { version: string }; methods: { count: number; names: string[] }; auth: { scopes: string[] } } };
+    const stored = JSON.parse(good[0]!) as {
+      fingerprint: { build: { version: string }; methods: { count: number; names: string[] }; auth: { scopes: string[] } };
+    };
     expect(stored.fingerprint.build.version).toBe('2026.9.2');
     expect(stored.fingerprint.methods.names).toContain('sessions.reset');
     expect(stored.fingerprint.methods.count).toBe(new Set(OLD_METHODS).size);
@@ -97,7 +107,12 @@ describe('fingerprint → diff after an upgrade → ticket bundle', () => {
     await harness.gateway('ticket prod');
     const complete = await harness.emu.waitForCall('files.completeUploadExternal', () => true, { since, timeoutMs: 10_000 });
     expect(complete.response).toMatchObject({ ok: true });
-    expect(harness.emu.calls.slice(since).map((call) => call.method).filter((method) => method.startsWith('files.') || method === 'upload')).toEqual(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
+    expect(
+      harness.emu.calls
+        .slice(since)
+        .map((call) => call.method)
+        .filter((method) => method.startsWith('files.') || method === 'upload'),
+    ).toEqual(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
     const parent = harness.emu.callsTo('chat.postMessage').find((call) => call.at >= harness.emu.calls[since]!.at && String(call.params.text).startsWith('🎫'));
     expect(parent?.params.channel).toBe(INCIDENTS.id);
     const parentTs = (parent!.response as { ts: string }).ts;

@@ -13,7 +13,8 @@ import type { Env } from '../../src/config/targets.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 
 const TOKEN = 'cli-fingerprint-token-5d2e8f1a9b';
-const RECORDED_METHODS = (JSON.parse(readFileSync('test/fixtures/openclaw-2026.9.6/hello-ok.json', 'utf8')) as { features: { methods: string[] } }).features.methods;
+const RECORDED_METHODS = (JSON.parse(readFileSync('test/fixtures/openclaw-2026.9.6/hello-ok.json', 'utf8')) as { features: { methods: string[] } }).features
+  .methods;
 
 async function run(argv: string[], env: Env): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -32,7 +33,10 @@ describe('fingerprints in a terminal', () => {
     dir = await mkdtemp(join(tmpdir(), 'clawops-cli-fp-'));
     gateway = await startFakeGateway({ token: TOKEN, version: '2026.9.2' });
     config = join(dir, 'clawops.yaml');
-    await writeFile(config, `identity:\n  path: ${join(dir, 'id', 'device.json')}\ngateways:\n  prod:\n    url: ${gateway.url}\n    tokenEnv: PROD_TOKEN\n    device: never\n`);
+    await writeFile(
+      config,
+      `identity:\n  path: ${join(dir, 'id', 'device.json')}\ngateways:\n  prod:\n    url: ${gateway.url}\n    tokenEnv: PROD_TOKEN\n    device: never\n`,
+    );
     env = { PROD_TOKEN: TOKEN, XDG_STATE_HOME: join(dir, 'state') };
   });
   afterAll(async () => {
@@ -56,13 +60,20 @@ describe('fingerprints in a terminal', () => {
     gateway.setMode('token-rotated');
     const result = await run(['check', 'prod', '--config', config], env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/since last good \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\): version 2026\.9\.2 → 2026\.9\.6 · methods \+0 −1 \(sessions\.reset gone\)/);
+    expect(result.stdout).toMatch(
+      /since last good \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\): version 2026\.9\.2 → 2026\.9\.6 · methods \+0 −1 \(sessions\.reset gone\)/,
+    );
   });
 
   it('clawops fingerprint --json: the current and last good fingerprints and the changes', async () => {
     const result = await run(['fingerprint', 'prod', '--config', config, '--json'], env);
     expect(result.code).toBe(1);
-    const parsed = JSON.parse(result.stdout) as { gateway: string; current: { state: string; build: { version: string } }; lastGood: { fingerprint: { build: { version: string } } }; changes: Array<{ field: string; removed?: string[] }> };
+    const parsed = JSON.parse(result.stdout) as {
+      gateway: string;
+      current: { state: string; build: { version: string } };
+      lastGood: { fingerprint: { build: { version: string } } };
+      changes: Array<{ field: string; removed?: string[] }>;
+    };
     expect(parsed.gateway).toBe('prod');
     expect(parsed.current).toMatchObject({ state: 'unhealthy', build: { version: '2026.9.6' } });
     expect(parsed.lastGood.fingerprint.build.version).toBe('2026.9.2');

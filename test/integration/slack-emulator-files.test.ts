@@ -34,14 +34,20 @@ describe('emulated files.uploadV2', () => {
 
   it('refuses a completion of a file never uploaded, and a thread without a channel', async () => {
     const url = await client.files.getUploadURLExternal({ filename: 'x.md', length: 3 });
-    await expect(client.files.completeUploadExternal({ files: [{ id: url.file_id! }], channel_id: 'C0FILES' })).rejects.toMatchObject({ data: { error: 'file_not_found' } });
+    await expect(client.files.completeUploadExternal({ files: [{ id: url.file_id! }], channel_id: 'C0FILES' })).rejects.toMatchObject({
+      data: { error: 'file_not_found' },
+    });
     await expect(client.files.getUploadURLExternal({ filename: 'x.md', length: 0 })).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
-    await expect(client.apiCall('files.completeUploadExternal', { files: JSON.stringify([{ id: url.file_id }]), thread_ts: '1.2' })).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+    await expect(client.apiCall('files.completeUploadExternal', { files: JSON.stringify([{ id: url.file_id }]), thread_ts: '1.2' })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments' },
+    });
   });
 
   it('without files:write: missing_scope, and nothing is stored', async () => {
     const other = new webApi.WebClient(limited.identity.botToken, { slackApiUrl: limited.apiUrl, retryConfig: { retries: 0 } });
-    await expect(other.filesUploadV2({ channel_id: 'C0FILES', filename: 'x.md', content: 'x' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'files:write' } });
+    await expect(other.filesUploadV2({ channel_id: 'C0FILES', filename: 'x.md', content: 'x' })).rejects.toMatchObject({
+      data: { error: 'missing_scope', needed: 'files:write' },
+    });
     expect(limited.files).toEqual([]);
   });
 });

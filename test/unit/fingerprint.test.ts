@@ -18,10 +18,30 @@ import { blockKitProblems } from '../support/slack-emulator.js';
  * 2026.9.6 Gateway (build id, advertised methods and events).
  */
 const METHODS_2026_9_2 = ['health', 'status', 'channels.status', 'config.get', 'sessions.reset', 'logs.tail'];
-const METHODS_2026_9_6 = ['health', 'status', 'channels.status', 'config.get', 'logs.tail', 'sessions.files.list', 'sessions.files.get', 'doctor.memory.status', 'tasks.list'];
+const METHODS_2026_9_6 = [
+  'health',
+  'status',
+  'channels.status',
+  'config.get',
+  'logs.tail',
+  'sessions.files.list',
+  'sessions.files.get',
+  'doctor.memory.status',
+  'tasks.list',
+];
 const EVENTS = ['connect.challenge', 'tick', 'shutdown', 'health'];
 
-function report(options: { version?: string; buildId?: string; methods?: string[]; events?: string[]; scopes?: string[]; at?: string; channels?: LayerOf<'channels'>['evidence'] } = {}): ProbeReport {
+function report(
+  options: {
+    version?: string;
+    buildId?: string;
+    methods?: string[];
+    events?: string[];
+    scopes?: string[];
+    at?: string;
+    channels?: LayerOf<'channels'>['evidence'];
+  } = {},
+): ProbeReport {
   const version = options.version ?? '2026.9.6';
   const base = healthyReport();
   const handshake = base.layers.find((layer) => layer.layer === 'handshake') as LayerOf<'handshake'>;
@@ -73,7 +93,17 @@ describe('buildFingerprint: from a report, each section only from a layer that a
   });
 
   it('a check that failed at TCP has no build, auth or sets: nothing to compare there', () => {
-    const failed = notReachedAfter(withLayer(report(), { layer: 'tcp', status: 'failed', startMs: 0, durationMs: 3, summary: 'refused', evidence: { address: '100.101.102.103', port: 18789, error: 'refused' } }), 'tcp');
+    const failed = notReachedAfter(
+      withLayer(report(), {
+        layer: 'tcp',
+        status: 'failed',
+        startMs: 0,
+        durationMs: 3,
+        summary: 'refused',
+        evidence: { address: '100.101.102.103', port: 18789, error: 'refused' },
+      }),
+      'tcp',
+    );
     const fingerprint = fp(failed);
     expect(fingerprint.state).toBe('unhealthy');
     expect(fingerprint.build).toBeUndefined();
@@ -86,12 +116,33 @@ describe('buildFingerprint: from a report, each section only from a layer that a
     r.host = {
       agent: { status: 'answered', deadlineMs: 4000, hostname: 'gw-prod' },
       listeners: { available: true, port: 18789, bind: 'loopback', listening: true, bound: ['127.0.0.1:18789', '[::1]:18789'], allowed: [], violations: [] },
-      unit: { unitName: 'openclaw-gateway.service', available: true, unitFound: true, activeState: 'active', fragmentPath: '/etc/systemd/system/openclaw-gateway.service', dropInPaths: [], unitTokenFingerprint: '0123456789ab', tokenDrift: false, portDrift: false, findings: [] },
-      serve: { available: true, gatewayPort: 18789, routes: [{ hostPort: 'gw-prod.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', toGateway: true, funnel: false }] },
+      unit: {
+        unitName: 'openclaw-gateway.service',
+        available: true,
+        unitFound: true,
+        activeState: 'active',
+        fragmentPath: '/etc/systemd/system/openclaw-gateway.service',
+        dropInPaths: [],
+        unitTokenFingerprint: '0123456789ab',
+        tokenDrift: false,
+        portDrift: false,
+        findings: [],
+      },
+      serve: {
+        available: true,
+        gatewayPort: 18789,
+        routes: [{ hostPort: 'gw-prod.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', toGateway: true, funnel: false }],
+      },
     };
     expect(fp(r).host).toEqual({
       listeners: { port: 18789, bind: 'loopback', bound: ['127.0.0.1:18789', '[::1]:18789'] },
-      unit: { name: 'openclaw-gateway.service', activeState: 'active', fragmentPath: '/etc/systemd/system/openclaw-gateway.service', dropIns: [], tokenFingerprint: '0123456789ab' },
+      unit: {
+        name: 'openclaw-gateway.service',
+        activeState: 'active',
+        fragmentPath: '/etc/systemd/system/openclaw-gateway.service',
+        dropIns: [],
+        tokenFingerprint: '0123456789ab',
+      },
       serve: ['gw-prod.example-tailnet.ts.net:443/ → http://127.0.0.1:18789'],
     });
     // A silent agent adds nothing.
@@ -117,12 +168,32 @@ describe('diffFingerprints: what changed since the last good one', () => {
       to: report(),
       expected: [
         { kind: 'value', field: 'version', from: '2026.9.2', to: '2026.9.6' },
-        { kind: 'set', field: 'methods', added: ['doctor.memory.status', 'sessions.files.get', 'sessions.files.list', 'tasks.list'], removed: ['sessions.reset'] },
+        {
+          kind: 'set',
+          field: 'methods',
+          added: ['doctor.memory.status', 'sessions.files.get', 'sessions.files.list', 'tasks.list'],
+          removed: ['sessions.reset'],
+        },
       ],
     },
-    { name: 'a rebuild of the same version', from: report({ buildId: '2026.9.6-a' }), to: report({ buildId: '2026.9.6-b' }), expected: [{ kind: 'value', field: 'build', from: '2026.9.6-a', to: '2026.9.6-b' }] },
-    { name: 'scopes cleared', from: report(), to: report({ scopes: [] }), expected: [{ kind: 'set', field: 'scopes', from: ['operator.read'], to: [], removed: ['operator.read'] }] },
-    { name: 'an event gone', from: report(), to: report({ events: ['connect.challenge', 'tick', 'health'] }), expected: [{ kind: 'set', field: 'events', removed: ['shutdown'], added: [] }] },
+    {
+      name: 'a rebuild of the same version',
+      from: report({ buildId: '2026.9.6-a' }),
+      to: report({ buildId: '2026.9.6-b' }),
+      expected: [{ kind: 'value', field: 'build', from: '2026.9.6-a', to: '2026.9.6-b' }],
+    },
+    {
+      name: 'scopes cleared',
+      from: report(),
+      to: report({ scopes: [] }),
+      expected: [{ kind: 'set', field: 'scopes', from: ['operator.read'], to: [], removed: ['operator.read'] }],
+    },
+    {
+      name: 'an event gone',
+      from: report(),
+      to: report({ events: ['connect.challenge', 'tick', 'health'] }),
+      expected: [{ kind: 'set', field: 'events', removed: ['shutdown'], added: [] }],
+    },
     {
       name: 'a channel account stopped, another added',
       from: report(),
@@ -135,7 +206,15 @@ describe('diffFingerprints: what changed since the last good one', () => {
           ],
         },
       }),
-      expected: [{ kind: 'map', field: 'channels', changed: [{ key: 'telegram/default', from: 'running · connected · linked', to: 'stopped · disconnected · linked' }], added: ['discord/ops'], removed: [] }],
+      expected: [
+        {
+          kind: 'map',
+          field: 'channels',
+          changed: [{ key: 'telegram/default', from: 'running · connected · linked', to: 'stopped · disconnected · linked' }],
+          added: ['discord/ops'],
+          removed: [],
+        },
+      ],
     },
   ];
   for (const testCase of cases) {
@@ -147,7 +226,17 @@ describe('diffFingerprints: what changed since the last good one', () => {
   }
 
   it('a failure before the handshake compares only what it knows: no "methods −6"', () => {
-    const failed = notReachedAfter(withLayer(report(), { layer: 'tcp', status: 'failed', startMs: 0, durationMs: 3, summary: 'refused', evidence: { address: '100.101.102.103', port: 18789, error: 'refused' } }), 'tcp');
+    const failed = notReachedAfter(
+      withLayer(report(), {
+        layer: 'tcp',
+        status: 'failed',
+        startMs: 0,
+        durationMs: 3,
+        summary: 'refused',
+        evidence: { address: '100.101.102.103', port: 18789, error: 'refused' },
+      }),
+      'tcp',
+    );
     expect(diffFingerprints(fp(report({ version: '2026.9.2' })), fp(failed))).toEqual([]);
   });
 });
@@ -162,7 +251,9 @@ describe('sinceLastGood: when the verdict shows the diff', () => {
       'since last good (2026-11-24 09:12 UTC): version 2026.9.2 → 2026.9.6 · methods +4 −1 (sessions.reset gone; doctor.memory.status, sessions.files.get, sessions.files.list, +1 more new) · scopes [operator.read] → []',
     );
     expect(sinceLastGoodSlack(shown!).mrkdwn).toBe(
-      '🧬 since last good (<!date^' + Date.parse('2026-11-24T09:12:00.000Z') / 1000 + '^{date_short_pretty} {time}|2026-11-24 09:12 UTC>): version `2026.9.2` → `2026.9.6` · methods +4 −1 (`sessions.reset` gone; `doctor.memory.status`, `sessions.files.get`, `sessions.files.list`, +1 more new) · scopes [`operator.read`] → []',
+      '🧬 since last good (<!date^' +
+        String(Date.parse('2026-11-24T09:12:00.000Z') / 1000) +
+        '^{date_short_pretty} {time}|2026-11-24 09:12 UTC>): version `2026.9.2` → `2026.9.6` · methods +4 −1 (`sessions.reset` gone; `doctor.memory.status`, `sessions.files.get`, `sessions.files.list`, +1 more new) · scopes [`operator.read`] → []',
     );
     expect(sinceLastGoodMarkdown(shown!)).toContain('(`sessions.reset` gone;');
   });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { LayerOf, ProbeReport } from '../../src/report/report.js';
 import { buildFingerprint } from '../../src/features/fingerprint/build.js';
-import { buildTicketBundle, MAX_TICKET_BYTES } from '../../src/features/ticket/bundle.js';
-import { REDACTED, scrubText, scrubValue } from '../../src/features/ticket/scrub.js';
-import { knownSecrets } from '../../src/features/ticket/secrets.js';
+import { buildTicketBundle, MAX_TICKET_BYTES } from '../../src/features/fingerprint/ticket/bundle.js';
+import { REDACTED, scrubText, scrubValue } from '../../src/features/fingerprint/ticket/scrub.js';
+import { knownSecrets } from '../../src/features/fingerprint/ticket/secrets.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { healthyReport, withLayer } from '../support/reports.js';
 
@@ -22,12 +22,24 @@ function upgradedFailing(): ProbeReport {
   const report = withLayer(
     base,
     { ...handshake, evidence: { ...handshake.evidence!, serverVersion: '2026.9.6', features: { methods: ['health', 'status'], events: ['tick'] } } },
-    { layer: 'health', status: 'failed', startMs: 45, durationMs: 3, summary: `closed 4001 "token rotated: ${TOKEN}"`, evidence: { method: 'health', close: { code: 4001, reason: `token ${TOKEN} was rotated` }, pluginErrors: [] } },
+    {
+      layer: 'health',
+      status: 'failed',
+      startMs: 45,
+      durationMs: 3,
+      summary: `closed 4001 "token rotated: ${TOKEN}"`,
+      evidence: { method: 'health', close: { code: 4001, reason: `token ${TOKEN} was rotated` }, pluginErrors: [] },
+    },
   );
   report.startedAt = '2026-11-24T10:00:00.000Z';
   report.host = {
     agent: { status: 'answered', deadlineMs: 4000 },
-    doctor: { ran: true, exitCode: 1, findings: [{ id: 'gateway.auth.token', severity: 'warning', message: `token ${TOKEN} is weak`, fixHint: `rotate ${DEVICE_TOKEN}` }], notes: [] },
+    doctor: {
+      ran: true,
+      exitCode: 1,
+      findings: [{ id: 'gateway.auth.token', severity: 'warning', message: `token ${TOKEN} is weak`, fixHint: `rotate ${DEVICE_TOKEN}` }],
+      notes: [],
+    },
   };
   (report as unknown as Record<string, unknown>).token = 'anything-in-a-field-named-token';
   return report;
@@ -36,7 +48,10 @@ function upgradedFailing(): ProbeReport {
 function goodBefore() {
   const base = healthyReport();
   const handshake = base.layers.find((layer) => layer.layer === 'handshake') as LayerOf<'handshake'>;
-  const report = withLayer(base, { ...handshake, evidence: { ...handshake.evidence!, serverVersion: '2026.9.2', features: { methods: ['health', 'status', 'sessions.reset'], events: ['tick'] } } });
+  const report = withLayer(base, {
+    ...handshake,
+    evidence: { ...handshake.evidence!, serverVersion: '2026.9.2', features: { methods: ['health', 'status', 'sessions.reset'], events: ['tick'] } },
+  });
   report.startedAt = '2026-11-24T09:12:00.000Z';
   const fingerprint = buildFingerprint(report, diagnose(report));
   return { fingerprint, firstSeenAt: fingerprint.at, lastSeenAt: fingerprint.at };
@@ -47,7 +62,9 @@ describe('scrub', () => {
     expect(scrubText(`a ${TOKEN} b`, [TOKEN])).toBe(`a ${REDACTED} b`);
     expect(scrubText('xoxb-1234-5678-abcdef and xapp-1-A0-123456 and Bearer abc.def.ghi', [])).toBe(`${REDACTED} and ${REDACTED} and Bearer ${REDACTED}`);
     expect(scrubText('redis://clawops:s3cretpass@10.0.0.1:6379 ?token=abcdef123', [])).toBe(`redis://clawops:${REDACTED}@10.0.0.1:6379 ?token=${REDACTED}`);
-    expect(scrubValue({ token: 'x', nested: { deviceToken: 'y', password: 'z', tokenEnv: 'PROD_TOKEN', tokenPresent: true, tokenFingerprint: '0123456789ab' } }, [])).toEqual({
+    expect(
+      scrubValue({ token: 'x', nested: { deviceToken: 'y', password: 'z', tokenEnv: 'PROD_TOKEN', tokenPresent: true, tokenFingerprint: '0123456789ab' } }, []),
+    ).toEqual({
       token: REDACTED,
       nested: { deviceToken: REDACTED, password: REDACTED, tokenEnv: 'PROD_TOKEN', tokenPresent: true, tokenFingerprint: '0123456789ab' },
     });
@@ -61,7 +78,14 @@ describe('scrub', () => {
 });
 
 describe('buildTicketBundle', () => {
-  const bundle = buildTicketBundle({ gateway: 'prod', current: { report: upgradedFailing() }, good: [goodBefore()], lastFailure: { report: { ...upgradedFailing(), startedAt: '2026-11-23T08:00:00.000Z' } }, secrets: [TOKEN, DEVICE_TOKEN], now: Date.parse('2026-11-24T10:05:00.000Z') });
+  const bundle = buildTicketBundle({
+    gateway: 'prod',
+    current: { report: upgradedFailing() },
+    good: [goodBefore()],
+    lastFailure: { report: { ...upgradedFailing(), startedAt: '2026-11-23T08:00:00.000Z' } },
+    secrets: [TOKEN, DEVICE_TOKEN],
+    now: Date.parse('2026-11-24T10:05:00.000Z'),
+  });
 
   it('holds no secret: not the token, not the device token, not a field named token', () => {
     expect(bundle.content).not.toContain(TOKEN);

@@ -30,14 +30,25 @@ export function buildFingerprint(report: ProbeReport, diagnosis: Pick<Diagnosis,
   };
   if (Object.keys(build).length > 0) sections.build = build;
   if (hello) {
-    sections.auth = { ...(hello.authMethod ? { method: clip(hello.authMethod, 100) } : {}), ...(hello.role ? { role: clip(hello.role, 100) } : {}), scopes: [...new Set(hello.scopes.map((scope) => clip(scope)))].sort().slice(0, 100) };
+    sections.auth = {
+      ...(hello.authMethod ? { method: clip(hello.authMethod, 100) } : {}),
+      ...(hello.role ? { role: clip(hello.role, 100) } : {}),
+      scopes: [...new Set(hello.scopes.map((scope) => clip(scope)))].sort().slice(0, 100),
+    };
     if (hello.features) {
       sections.methods = namedSet(hello.features.methods, hello.features.truncated);
       sections.events = namedSet(hello.features.events, hello.features.truncated);
     }
   }
   const channels = layerOf(report, 'channels');
-  if (channels && channels.status !== 'skipped' && channels.status !== 'not-reached' && channels.evidence && !channels.evidence.error && !channels.evidence.timedOut) {
+  if (
+    channels &&
+    channels.status !== 'skipped' &&
+    channels.status !== 'not-reached' &&
+    channels.evidence &&
+    !channels.evidence.error &&
+    !channels.evidence.timedOut
+  ) {
     const states: Record<string, string> = {};
     for (const account of channels.evidence.channels.slice(0, 200)) {
       states[clip(`${account.channel}/${account.account ?? 'default'}`, 300)] = accountState(account);
@@ -47,7 +58,12 @@ export function buildFingerprint(report: ProbeReport, diagnosis: Pick<Diagnosis,
   const host = report.host?.agent.status === 'answered' ? report.host : undefined;
   if (host) {
     const hostSection: NonNullable<Fingerprint['host']> = {};
-    if (host.listeners?.available) hostSection.listeners = { port: host.listeners.port, bind: host.listeners.bind, bound: [...new Set(host.listeners.bound.map((address) => clip(address)))].sort().slice(0, 100) };
+    if (host.listeners?.available)
+      hostSection.listeners = {
+        port: host.listeners.port,
+        bind: host.listeners.bind,
+        bound: [...new Set(host.listeners.bound.map((address) => clip(address)))].sort().slice(0, 100),
+      };
     const unit = host.unit;
     if (unit?.available && unit.unitFound !== false) {
       hostSection.unit = {

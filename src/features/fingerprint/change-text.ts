@@ -24,7 +24,9 @@ export function changePieces(change: FingerprintChange): Piece[] {
       }
       return [`${change.field} [`, ...names(change.from, SET_MAX), '] → [', ...names(change.to, SET_MAX), ']'];
     case 'map': {
-      const parts: Piece[][] = change.changed.slice(0, LIST_MAX).map((item) => [{ outside: item.key }, ' ', { outside: item.from }, ' → ', { outside: item.to }]);
+      const parts: Piece[][] = change.changed
+        .slice(0, LIST_MAX)
+        .map((item) => [{ outside: item.key }, ' ', { outside: item.from }, ' → ', { outside: item.to }]);
       if (change.changed.length > LIST_MAX) parts.push([`${change.changed.length - LIST_MAX} more changed`]);
       if (change.added.length) parts.push(['+', ...names(change.added, LIST_MAX)]);
       if (change.removed.length) parts.push(['−', ...names(change.removed, LIST_MAX), ' gone']);

@@ -19,7 +19,11 @@ export interface TerminalIo {
 }
 
 /** The check run the CLI's composition gives this command (src/cli.ts `runChecks`). */
-export type RunNamedCheck = (request: { config?: string; names: string[] }, env: Env, io: TerminalIo) => Promise<{ results: CheckResult[]; fingerprintPath: string }>;
+export type RunNamedCheck = (
+  request: { config?: string; names: string[] },
+  env: Env,
+  io: TerminalIo,
+) => Promise<{ results: CheckResult[]; fingerprintPath: string }>;
 
 export const FINGERPRINT_USAGE = 'expected `clawops fingerprint NAME [--json] [--config PATH]`';
 
@@ -32,7 +36,9 @@ export async function fingerprintCommand(args: string[], env: Env, io: TerminalI
   const good = await createFileFingerprintStore(run.fingerprintPath).goodHistory(gateway);
   const view = fingerprintView(gateway, buildFingerprint(result.report, result.diagnosis), good);
   if (values.json === true) {
-    io.stdout(`${JSON.stringify({ gateway, current: view.current, lastGood: view.lastGood ?? null, changes: view.changes, previous: view.previous ?? null }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ gateway, current: view.current, lastGood: view.lastGood ?? null, changes: view.changes, previous: view.previous ?? null }, null, 2)}\n`,
+    );
   } else {
     io.stdout(renderFingerprintTerminal(view));
   }

@@ -27,7 +27,8 @@ export function diffFingerprints(good: Fingerprint, next: Fingerprint): Fingerpr
   if (good.build?.version === next.build?.version) value('build', good.build?.buildId, next.build?.buildId);
   value('protocol', good.build?.protocol, next.build?.protocol);
   // `status` and `/healthz` repeat the version: said only when they tell something else.
-  const sameAsVersion = (field: 'runtimeVersion' | 'healthVersion') => good.build?.[field] === good.build?.version && next.build?.[field] === next.build?.version;
+  const sameAsVersion = (field: 'runtimeVersion' | 'healthVersion') =>
+    good.build?.[field] === good.build?.version && next.build?.[field] === next.build?.version;
   if (!sameAsVersion('runtimeVersion')) value('runtime', good.build?.runtimeVersion, next.build?.runtimeVersion);
   if (!sameAsVersion('healthVersion')) value('health version', good.build?.healthVersion, next.build?.healthVersion);
   if (good.methods && next.methods && good.methods.hash !== next.methods.hash) set('methods', good.methods.names, next.methods.names);
@@ -87,7 +88,8 @@ export function mergeIfSame(head: Fingerprint, next: Fingerprint): Fingerprint |
   if (head.url !== next.url || diffFingerprints(head, next).length > 0) return undefined;
   const sections = ['build', 'auth', 'methods', 'events', 'channels', 'host'] as const;
   const merged: Fingerprint = { ...next };
-  for (const section of sections) if (merged[section] === undefined && head[section] !== undefined) (merged as Record<string, unknown>)[section] = head[section];
+  for (const section of sections)
+    if (merged[section] === undefined && head[section] !== undefined) (merged as Record<string, unknown>)[section] = head[section];
   if (merged.build && head.build) merged.build = { ...head.build, ...merged.build };
   if (merged.host && head.host) merged.host = { ...head.host, ...merged.host };
   return { ...merged, hash: fingerprintHash(merged) };

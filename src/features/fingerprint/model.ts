@@ -54,7 +54,10 @@ export const FingerprintSchema = z.object({
           dropIns: z.array(z.string().max(1_000)).max(50),
           port: z.number().optional(),
           tokenSource: z.string().max(200).optional(),
-          tokenFingerprint: z.string().regex(/^[0-9a-f]{12}$/).optional(),
+          tokenFingerprint: z
+            .string()
+            .regex(/^[0-9a-f]{12}$/)
+            .optional(),
         })
         .optional(),
       /** Serve routes to the Gateway: `host:443/ → http://127.0.0.1:18789` (+ ` funnel`). */
@@ -79,5 +82,19 @@ export type FingerprintChange =
   | { kind: 'set'; field: SetField; added: string[]; removed: string[]; from: string[]; to: string[] }
   | { kind: 'map'; field: 'channels'; changed: Array<{ key: string; from: string; to: string }>; added: string[]; removed: string[] };
 
-export type ValueField = 'version' | 'build' | 'protocol' | 'runtime' | 'health version' | 'auth' | 'role' | 'bind' | 'unit' | 'unit state' | 'unit file' | 'unit port' | 'unit token' | 'installed';
+export type ValueField =
+  | 'version'
+  | 'build'
+  | 'protocol'
+  | 'runtime'
+  | 'health version'
+  | 'auth'
+  | 'role'
+  | 'bind'
+  | 'unit'
+  | 'unit state'
+  | 'unit file'
+  | 'unit port'
+  | 'unit token'
+  | 'installed';
 export type SetField = 'scopes' | 'methods' | 'events' | 'listeners' | 'serve' | 'unit drop-ins';

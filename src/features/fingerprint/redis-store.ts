@@ -19,7 +19,8 @@ export function createRedisFingerprintStore(deps: RedisFingerprintStoreDeps): Fi
   const { redis, prefix } = deps;
   const retentionMs = deps.retentionMs ?? DEFAULT_RETENTION_MS;
   const key = (gateway: string, part: string) => `${prefix}:fingerprint:${gateway}:${part}`;
-  const goodList = async (gateway: string, limit = MAX_GOOD) => (await redis.lrange(key(gateway, 'good'), 0, Math.max(0, limit - 1))).flatMap((row) => parseGood(row) ?? []);
+  const goodList = async (gateway: string, limit = MAX_GOOD) =>
+    (await redis.lrange(key(gateway, 'good'), 0, Math.max(0, limit - 1))).flatMap((row) => parseGood(row) ?? []);
 
   return {
     async record(result) {

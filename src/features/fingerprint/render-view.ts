@@ -20,17 +20,49 @@ export function renderFingerprintSlack(view: FingerprintView): SlackMessage {
   }
   if (view.current) {
     const current = view.current;
-    blocks.push(section(joinText([md`*Current* (${STATE_ICON[current.state]} ${current.state}, ${slackDate(current.at)})`, ...fingerprintLines(current).map((line) => slackPieces(line))], '\n')));
+    blocks.push(
+      section(
+        joinText(
+          [
+            md`*Current* (${STATE_ICON[current.state]} ${current.state}, ${slackDate(current.at)})`,
+            ...fingerprintLines(current).map((line) => slackPieces(line)),
+          ],
+          '\n',
+        ),
+      ),
+    );
   }
   if (view.lastGood) {
     const same = view.current && view.changes.length === 0;
     const good = view.lastGood;
     const title = md`*Last good* (first seen ${slackDate(good.firstSeenAt)}, last ${slackDate(good.lastSeenAt)})`;
-    blocks.push(section(same ? md`${title}: the same as the current one` : joinText([title, ...fingerprintLines(good.fingerprint).map((line) => slackPieces(line))], '\n')));
+    blocks.push(
+      section(
+        same ? md`${title}: the same as the current one` : joinText([title, ...fingerprintLines(good.fingerprint).map((line) => slackPieces(line))], '\n'),
+      ),
+    );
   }
   if (view.current && view.lastGood && view.changes.length) blocks.push(section(md`*What changed since last good:* ${slackChanges(view.changes)}`));
-  if (view.previous) blocks.push(context([md`changed at ${slackDate(view.previous.changedAt)} from the good one before (${slackDate(view.previous.good.lastSeenAt)}): ${view.previous.changes.length ? slackChanges(view.previous.changes) : md`nothing both recorded`}`]));
-  if (!view.lastGood) blocks.push(context([md`no good check recorded yet: nothing to compare with`]));
+  if (view.previous)
+    blocks.push(
+      context([
+        md`changed at ${slackDate(view.previous.changedAt)} from the good one before (${slackDate(view.previous.good.lastSeenAt)}): ${
+          view.previous.changes.length
+            ? slackChanges(view.previous.changes)
+            : md`
+nothing both recorded
+              `
+        }`,
+      ]),
+    );
+  if (!view.lastGood)
+    blocks.push(
+      context([
+        md`
+no good check recorded yet: nothing to compare with
+        `,
+      ]),
+    );
   const text = md`🧬 ${view.gateway} fingerprint${view.changes.length ? md`: ${view.changes.length} change(s) since last good` : ''}`;
   return message(text, blocks);
 }
@@ -43,7 +75,10 @@ export function renderFingerprintTerminal(view: FingerprintView): string {
   const lines: string[] = [`${visible(view.gateway)} fingerprint`];
   if (!view.current && !view.lastGood) return `${lines[0]}\n  none yet: it is taken after every check that is up (clawops check ${visible(view.gateway)})\n`;
   if (view.current) {
-    lines.push(`  current (${view.current.state}, ${utcText(view.current.at)})`, ...fingerprintLines(view.current).map((line) => `    ${terminalPieces(line)}`));
+    lines.push(
+      `  current (${view.current.state}, ${utcText(view.current.at)})`,
+      ...fingerprintLines(view.current).map((line) => `    ${terminalPieces(line)}`),
+    );
   }
   if (view.lastGood) {
     const good = view.lastGood;
@@ -51,8 +86,13 @@ export function renderFingerprintTerminal(view: FingerprintView): string {
     if (view.current && view.changes.length === 0) lines.push(`${title}: the same as the current one`);
     else lines.push(title, ...fingerprintLines(good.fingerprint).map((line) => `    ${terminalPieces(line)}`));
   } else lines.push('  no good check recorded yet: nothing to compare with');
-  if (view.current && view.lastGood && view.changes.length) lines.push('  changed since last good:', ...view.changes.map((change) => `    ${terminalPieces(changePieces(change))}`));
-  if (view.previous) lines.push(`  changed at ${utcText(view.previous.changedAt)} from the good one before:`, ...(view.previous.changes.length ? view.previous.changes.map((change) => `    ${terminalPieces(changePieces(change))}`) : ['    nothing both recorded']));
+  if (view.current && view.lastGood && view.changes.length)
+    lines.push('  changed since last good:', ...view.changes.map((change) => `    ${terminalPieces(changePieces(change))}`));
+  if (view.previous)
+    lines.push(
+      `  changed at ${utcText(view.previous.changedAt)} from the good one before:`,
+      ...(view.previous.changes.length ? view.previous.changes.map((change) => `    ${terminalPieces(changePieces(change))}`) : ['    nothing both recorded']),
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -65,7 +105,14 @@ export function renderFingerprintMarkdown(view: FingerprintView): string {
     lines.push(`**Last good** (first seen ${utcText(good.firstSeenAt)}, last ${utcText(good.lastSeenAt)})`, '');
     lines.push(...(view.current && view.changes.length === 0 ? ['- the same as the current one'] : list(fingerprintLines(good.fingerprint))), '');
   } else lines.push('No good check recorded yet: nothing to compare with.', '');
-  if (view.current && view.lastGood) lines.push('**What changed since last good**', '', ...(view.changes.length ? list(view.changes.map(changePieces)) : ['- nothing']), '');
-  if (view.previous) lines.push(`**Changed at ${utcText(view.previous.changedAt)}** from the good one before`, '', ...(view.previous.changes.length ? list(view.previous.changes.map(changePieces)) : ['- nothing both recorded']), '');
+  if (view.current && view.lastGood)
+    lines.push('**What changed since last good**', '', ...(view.changes.length ? list(view.changes.map(changePieces)) : ['- nothing']), '');
+  if (view.previous)
+    lines.push(
+      `**Changed at ${utcText(view.previous.changedAt)}** from the good one before`,
+      '',
+      ...(view.previous.changes.length ? list(view.previous.changes.map(changePieces)) : ['- nothing both recorded']),
+      '',
+    );
   return lines.join('\n');
 }

@@ -47,7 +47,8 @@ export function nextGood(list: readonly GoodFingerprint[], fingerprint: Fingerpr
   // An older result arriving late: the list has moved on.
   if (fingerprint.at < head.firstSeenAt) return { action: 'none' };
   const merged = mergeIfSame(head.fingerprint, fingerprint);
-  if (merged) return { action: 'refresh', entry: { fingerprint: merged, firstSeenAt: head.firstSeenAt, lastSeenAt: Math.max(head.lastSeenAt, fingerprint.at) } };
+  if (merged)
+    return { action: 'refresh', entry: { fingerprint: merged, firstSeenAt: head.firstSeenAt, lastSeenAt: Math.max(head.lastSeenAt, fingerprint.at) } };
   return { action: 'push', entry: { fingerprint, firstSeenAt: fingerprint.at, lastSeenAt: fingerprint.at } };
 }
 

@@ -25,7 +25,8 @@ export function fingerprintView(gateway: string, current: Fingerprint | undefine
   const view: FingerprintView = { gateway, current, ...(lastGood ? { lastGood } : {}), changes };
   if (lastGood && changes.length === 0) {
     const older = good[good.indexOf(lastGood) + 1];
-    if (older && older.fingerprint.url === current.url) view.previous = { good: older, changedAt: lastGood.firstSeenAt, changes: diffFingerprints(older.fingerprint, lastGood.fingerprint) };
+    if (older && older.fingerprint.url === current.url)
+      view.previous = { good: older, changedAt: lastGood.firstSeenAt, changes: diffFingerprints(older.fingerprint, lastGood.fingerprint) };
   }
   return view;
 }
@@ -49,7 +50,10 @@ export function fingerprintLines(fingerprint: Fingerprint): Piece[][] {
       ...(auth.method ? ['auth ', { outside: auth.method }, ' · '] : []),
       ...(auth.role ? ['role ', { outside: auth.role }, ' · '] : []),
       'scopes [',
-      ...joinPieces(auth.scopes.map((scope) => [{ outside: scope }]), ', '),
+      ...joinPieces(
+        auth.scopes.map((scope) => [{ outside: scope }]),
+        ', ',
+      ),
       ']',
     ]);
   }
@@ -62,15 +66,47 @@ export function fingerprintLines(fingerprint: Fingerprint): Piece[][] {
     lines.push(
       entries.length === 0
         ? ['channels: none']
-        : ['channels: ', ...joinPieces(entries.slice(0, 10).map(([key, state]) => [{ outside: key }, ` ${state}`]), ', '), ...(entries.length > 10 ? [` +${entries.length - 10} more`] : [])],
+        : [
+            'channels: ',
+            ...joinPieces(
+              entries.slice(0, 10).map(([key, state]) => [{ outside: key }, ` ${state}`]),
+              ', ',
+            ),
+            ...(entries.length > 10 ? [` +${entries.length - 10} more`] : []),
+          ],
     );
   }
   const host = fingerprint.host;
   if (host) {
     const parts: Piece[][] = [];
-    if (host.listeners) parts.push([`listens (${host.listeners.bind}, port ${host.listeners.port}) [`, ...joinPieces(host.listeners.bound.map((address) => [{ outside: address }]), ', '), ']']);
-    if (host.unit) parts.push(['unit ', { outside: host.unit.name }, ...(host.unit.activeState ? [' ', { outside: host.unit.activeState }] : []), ...(host.unit.tokenFingerprint ? [` · unit token #${host.unit.tokenFingerprint}`] : [])]);
-    if (host.serve) parts.push(host.serve.length ? ['serve ', ...joinPieces(host.serve.map((route) => [{ outside: route }]), ', ')] : ['serve: no route to the Gateway']);
+    if (host.listeners)
+      parts.push([
+        `listens (${host.listeners.bind}, port ${host.listeners.port}) [`,
+        ...joinPieces(
+          host.listeners.bound.map((address) => [{ outside: address }]),
+          ', ',
+        ),
+        ']',
+      ]);
+    if (host.unit)
+      parts.push([
+        'unit ',
+        { outside: host.unit.name },
+        ...(host.unit.activeState ? [' ', { outside: host.unit.activeState }] : []),
+        ...(host.unit.tokenFingerprint ? [` · unit token #${host.unit.tokenFingerprint}`] : []),
+      ]);
+    if (host.serve)
+      parts.push(
+        host.serve.length
+          ? [
+              'serve ',
+              ...joinPieces(
+                host.serve.map((route) => [{ outside: route }]),
+                ', ',
+              ),
+            ]
+          : ['serve: no route to the Gateway'],
+      );
     if (host.installedVersion) parts.push(['installed ', { outside: host.installedVersion }]);
     if (parts.length) lines.push(['host: ', ...joinPieces(parts, ' · ')]);
   }

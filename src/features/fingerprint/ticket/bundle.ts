@@ -1,14 +1,14 @@
-import { diagnose } from '../../diagnosis/diagnose.js';
-import type { ProbeReport } from '../../report/report.js';
-import { renderCheckForTerminal } from '../../render/terminal.js';
-import { utcText } from '../../render/slack-text.js';
-import { CLAWOPS_VERSION } from '../../version.js';
-import { buildFingerprint } from '../fingerprint/build.js';
-import { sinceLastGood } from '../fingerprint/diff.js';
-import type { GoodFingerprint } from '../fingerprint/model.js';
-import { renderFingerprintMarkdown } from '../fingerprint/render-view.js';
-import { sinceLastGoodMarkdown } from '../fingerprint/render.js';
-import { fingerprintView } from '../fingerprint/view.js';
+import { diagnose } from '../../../diagnosis/diagnose.js';
+import type { ProbeReport } from '../../../report/report.js';
+import { renderCheckForTerminal, visible } from '../../../render/terminal.js';
+import { utcText } from '../../../render/slack-text.js';
+import { CLAWOPS_VERSION } from '../../../version.js';
+import { buildFingerprint } from '../build.js';
+import { sinceLastGood } from '../diff.js';
+import type { GoodFingerprint } from '../model.js';
+import { renderFingerprintMarkdown } from '../render-view.js';
+import { sinceLastGoodMarkdown } from '../render.js';
+import { fingerprintView } from '../view.js';
 import { scrubText, scrubValue } from './scrub.js';
 
 /**
@@ -77,12 +77,18 @@ export function buildTicketBundle(input: TicketInput): TicketBundle {
     sections.push(['## Last failed check', '', 'The check report above is the latest failure.', '']);
   } else if (lastFailure) {
     const failed = diagnose(lastFailure.report);
-    sections.push([`## Last failed check (${utcText(Date.parse(lastFailure.report.startedAt))})`, '', fenced('text', renderCheckForTerminal(lastFailure.report, failed, { color: false })), '']);
+    sections.push([
+      `## Last failed check (${utcText(Date.parse(lastFailure.report.startedAt))})`,
+      '',
+      fenced('text', renderCheckForTerminal(lastFailure.report, failed, { color: false })),
+      '',
+    ]);
   } else sections.push(['## Last failed check', '', 'None recorded.', '']);
 
   const appendices: string[][] = [];
   if (current) appendices.push(['## Appendix: check report (JSON)', '', fenced('json', JSON.stringify(current.report, null, 2)), '']);
-  if (lastFailure && lastFailure.report.startedAt !== current?.report.startedAt) appendices.push(['## Appendix: last failed report (JSON)', '', fenced('json', JSON.stringify(lastFailure.report, null, 2)), '']);
+  if (lastFailure && lastFailure.report.startedAt !== current?.report.startedAt)
+    appendices.push(['## Appendix: last failed report (JSON)', '', fenced('json', JSON.stringify(lastFailure.report, null, 2)), '']);
 
   const compose = (extra: string[][]) => scrubText([...head, ...sections.flat(), ...extra.flat()].join('\n'), secrets);
   let content = compose(appendices);
@@ -92,7 +98,10 @@ export function buildTicketBundle(input: TicketInput): TicketBundle {
   }
   if (Buffer.byteLength(content) > MAX_TICKET_BYTES) content = `${cutToBytes(content, MAX_TICKET_BYTES - 100)}\n…(cut at ${MAX_TICKET_BYTES / 1024} KiB)\n`;
 
-  const stamp = new Date(input.now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(input.now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return {
     filename: `clawops-ticket-${input.gateway}-${stamp}.md`,
     title: `clawops ticket bundle: ${input.gateway} (${utcText(input.now)})`,
@@ -111,9 +120,14 @@ function doctorLines(report: ProbeReport | undefined): string[] {
   const doctor = host.doctor;
   if (!doctor) return ['The host agent did not run `openclaw doctor --lint` for this check.'];
   if (!doctor.ran) return [`Not run: ${doctor.reason ?? 'unknown reason'}.`];
-  const lines = [`Exit ${doctor.exitCode ?? '?'}${doctor.timedOut ? ' (timed out)' : ''}${doctor.durationMs !== undefined ? ` in ${Math.round(doctor.durationMs)} ms` : ''}; ${doctor.findings.length} finding(s).`, ''];
+  const lines = [
+    `Exit ${doctor.exitCode ?? '?'}${doctor.timedOut ? ' (timed out)' : ''}${doctor.durationMs !== undefined ? ` in ${Math.round(doctor.durationMs)} ms` : ''}; ${doctor.findings.length} finding(s).`,
+    '',
+  ];
   for (const finding of doctor.findings.slice(0, 100)) {
-    lines.push(`- **${finding.severity}** \`${finding.id.replace(/`/g, "'")}\`: ${oneLine(finding.message)}${finding.path ? ` (\`${finding.path.replace(/`/g, "'")}\`)` : ''}${finding.fixHint ? ` — fix: ${oneLine(finding.fixHint)}` : ''}`);
+    lines.push(
+      `- **${finding.severity}** \`${finding.id.replace(/`/g, "'")}\`: ${oneLine(finding.message)}${finding.path ? ` (\`${finding.path.replace(/`/g, "'")}\`)` : ''}${finding.fixHint ? ` — fix: ${oneLine(finding.fixHint)}` : ''}`,
+    );
   }
   for (const note of doctor.notes.slice(0, 20)) lines.push(`- note: ${oneLine(note)}`);
   return lines;
@@ -121,7 +135,7 @@ function doctorLines(report: ProbeReport | undefined): string[] {
 
 /** Outside text on one line of Markdown: no line breaks or control characters of its own. */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').slice(0, 1_000);
+  return visible(text.replace(/[\r\n\t]+/g, ' ')).slice(0, 1_000);
 }
 
 /** A fenced block whose content cannot close the fence early. */

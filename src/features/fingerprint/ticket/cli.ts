@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CheckResult } from '../../check/checker.js';
-import type { Config } from '../../config/schema.js';
-import type { Env } from '../../config/targets.js';
-import { AppError, UsageError } from '../../errors.js';
-import { identityPath } from '../../config/paths.js';
-import { createFileFingerprintStore } from '../fingerprint/file-store.js';
-import { parseOrUsage, type TerminalIo } from '../fingerprint/cli.js';
+import type { CheckResult } from '../../../check/checker.js';
+import type { Config } from '../../../config/schema.js';
+import type { Env } from '../../../config/targets.js';
+import { AppError, UsageError } from '../../../errors.js';
+import { identityPath } from '../../../config/paths.js';
+import { createFileFingerprintStore } from '../file-store.js';
+import { parseOrUsage, type TerminalIo } from '../cli.js';
 import { buildTicketBundle } from './bundle.js';
 import { knownSecrets } from './secrets.js';
 
@@ -15,7 +15,11 @@ import { knownSecrets } from './secrets.js';
  * file `/gateway ticket` uploads — to PATH (default `./clawops-ticket-<name>-<time>.md`, 0600).
  * Exit 0 when written, 2 on a usage or config error or when the file cannot be written.
  */
-export type RunTicketCheck = (request: { config?: string; names: string[] }, env: Env, io: TerminalIo) => Promise<{ config?: Config; results: CheckResult[]; fingerprintPath: string }>;
+export type RunTicketCheck = (
+  request: { config?: string; names: string[] },
+  env: Env,
+  io: TerminalIo,
+) => Promise<{ config?: Config; results: CheckResult[]; fingerprintPath: string }>;
 
 const USAGE = 'expected `clawops ticket NAME [--output PATH] [--config PATH]`';
 
@@ -28,13 +32,25 @@ export async function ticketCommand(args: string[], env: Env, io: TerminalIo, de
   const store = createFileFingerprintStore(run.fingerprintPath);
   const [good, lastFailure] = await Promise.all([store.goodHistory(gateway), store.lastFailure(gateway)]);
   const secrets = await knownSecrets({ ...(run.config ? { config: run.config } : {}), env, identityPath: identityPath(run.config?.identity.path, env) });
-  const bundle = buildTicketBundle({ gateway, current: { report: result.report }, good, ...(lastFailure ? { lastFailure: { report: lastFailure.report } } : {}), secrets, now: (deps.now ?? Date.now)() });
+  const bundle = buildTicketBundle({
+    gateway,
+    current: { report: result.report },
+    good,
+    ...(lastFailure ? { lastFailure: { report: lastFailure.report } } : {}),
+    secrets,
+    now: (deps.now ?? Date.now)(),
+  });
   const path = typeof values.output === 'string' ? values.output : join('.', bundle.filename);
   try {
     await writeFile(path, bundle.content, { mode: 0o600 });
   } catch (error) {
-    throw new AppError('TICKET_WRITE', `cannot write the ticket bundle to ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass --output PATH in a writable directory (${dirname(path)} is not)`);
+    throw new AppError(
+      'TICKET_WRITE',
+      `cannot write the ticket bundle to ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): pass --output PATH in a writable directory (${dirname(path)} is not)`,
+    );
   }
-  io.stdout(`wrote ${path} (${Math.ceil(Buffer.byteLength(bundle.content) / 1024)} KiB): the check report (${result.diagnosis.state}), the success fingerprint and its diff, the doctor lint, the last failed check — secrets scrubbed\n`);
+  io.stdout(
+    `wrote ${path} (${Math.ceil(Buffer.byteLength(bundle.content) / 1024)} KiB): the check report (${result.diagnosis.state}), the success fingerprint and its diff, the doctor lint, the last failed check — secrets scrubbed\n`,
+  );
   return 0;
 }

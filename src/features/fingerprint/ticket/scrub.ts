@@ -1,4 +1,4 @@
-import { REDACT_PATHS } from '../../log.js';
+import { REDACT_PATHS } from '../../../log.js';
 
 /**
  * Every secret out of a ticket bundle before it leaves the process (PURE). Three nets, because a
@@ -53,11 +53,12 @@ export function scrubText(text: string, secrets: readonly string[]): string {
 export function scrubValue<T>(value: T, secrets: readonly string[], depth = 0): T {
   if (depth > 64) return REDACTED as T;
   if (typeof value === 'string') return scrubText(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((item) => scrubValue(item, secrets, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((item) => scrubValue(item, secrets, depth + 1)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      out[scrubText(key, secrets)] = isSecretField(key) && item !== undefined && item !== null && typeof item !== 'boolean' ? REDACTED : scrubValue(item, secrets, depth + 1);
+      out[scrubText(key, secrets)] =
+        isSecretField(key) && item !== undefined && item !== null && typeof item !== 'boolean' ? REDACTED : scrubValue(item, secrets, depth + 1);
     }
     return out as T;
   }

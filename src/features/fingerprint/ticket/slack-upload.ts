@@ -12,7 +12,13 @@ export interface FileUploader {
 export function createSlackFileUploader(client: Pick<webApi.WebClient, 'filesUploadV2'>): FileUploader {
   return {
     async upload(file) {
-      const result = (await client.filesUploadV2({ channel_id: file.channel, thread_ts: file.threadTs, filename: file.filename, title: file.title, content: file.content })) as { files?: Array<{ files?: Array<{ id?: string }> }> };
+      const result = (await client.filesUploadV2({
+        channel_id: file.channel,
+        thread_ts: file.threadTs,
+        filename: file.filename,
+        title: file.title,
+        content: file.content,
+      })) as { files?: Array<{ files?: Array<{ id?: string }> }> };
       const fileId = result.files?.[0]?.files?.[0]?.id;
       return fileId ? { fileId } : {};
     },

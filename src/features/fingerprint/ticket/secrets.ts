@@ -1,13 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import type { Config } from '../../config/schema.js';
-import { gatewayNames, resolveTarget, type Env } from '../../config/targets.js';
+import type { Config } from '../../../config/schema.js';
+import { gatewayNames, resolveTarget, type Env } from '../../../config/targets.js';
 
 /**
  * The secret values this process knows, to search a ticket bundle for: every gateway's token (from
  * the env var its config names), the Slack and Redis credentials, and the device tokens in the
  * device identity file. Read at bundle time; nothing here is stored or logged.
  */
-const CREDENTIAL_ENV = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'OPENCLAW_GATEWAY_TOKEN', 'TAILSCALE_API_KEY', 'TAILSCALE_OAUTH_CLIENT_SECRET'];
+const CREDENTIAL_ENV = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+  'OPENCLAW_GATEWAY_TOKEN',
+  'TAILSCALE_API_KEY',
+  'TAILSCALE_OAUTH_CLIENT_SECRET',
+];
 
 export async function knownSecrets(input: { config?: Config; env: Env; identityPath?: string }): Promise<string[]> {
   const values: Array<string | undefined> = [];
