@@ -11,6 +11,8 @@ import type { OffboardingCommands } from '../src/features/offboarding/command.js
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { SlackText } from '../src/render/slack-text.js';
 import type { AcceptFeature } from '../src/features/accept/feature.js';
+import type { FingerprintFeature } from '../src/features/fingerprint/index.js';
+import type { TicketFeature } from '../src/features/fingerprint/ticket/index.js';
 
 /** What the handlers get from the composition root; nothing global. */
 export interface CommandDeps {
@@ -33,6 +35,10 @@ export interface CommandDeps {
   pending?: PendingChecks;
   /** `/gateway accept <name>` (src/features/accept/); absent: the command says it is not available here. */
   accept?: AcceptFeature;
+  /** `/gateway fingerprint` (src/features/fingerprint). */
+  fingerprints?: FingerprintFeature;
+  /** `/gateway ticket` (src/features/fingerprint/ticket). */
+  tickets?: TicketFeature;
 }
 
 /** An ephemeral reply to the person who asked (through Bolt's `respond`): escaped text only. */

@@ -14,6 +14,8 @@ import { handleHistory } from './history.js';
 import { handleMaintenance } from './maintenance.js';
 import { handleDigest } from './digest.js';
 import { handleAccept } from './accept.js';
+import { handleFingerprint } from './fingerprint.js';
+import { handleTicket } from './ticket.js';
 import { md } from '../src/render/slack-text.js';
 import { writeAudit } from '../src/state/audit.js';
 
@@ -64,6 +66,10 @@ export function registerCommands(app: App, deps: CommandDeps): void {
           return await handleAccept(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
         case 'offboard':
           return await handleOffboard(deps, { requester, target: parsed.command.target, reply });
+        case 'fingerprint':
+          return await handleFingerprint(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+        case 'ticket':
+          return await handleTicket(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply });
         case 'help':
           await handleHelp({ topic: parsed.command.topic, reply });
           await audit('answered: help');

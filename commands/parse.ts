@@ -1,4 +1,5 @@
 import { suggest } from '../src/suggest.js';
+import { FINGERPRINT_USAGE, parseFingerprintCommand, type FingerprintCommand } from './parse-fingerprint.js';
 import { MONITORING_USAGE, parseDigest, parseHistory, parseMaintenance, type MonitoringCommand, type MonitoringParse } from './parse-monitoring.js';
 
 /**
@@ -12,11 +13,12 @@ export type GatewayCommand =
   | { kind: 'offboard'; target: string }
   | { kind: 'accept'; gateway: string }
   | { kind: 'help'; topic?: string }
-  | MonitoringCommand;
+  | MonitoringCommand
+  | FingerprintCommand;
 
 export type ParseResult = { ok: true; command: GatewayCommand } | { ok: false; message: string };
 
-export const SUBCOMMANDS = ['check', 'list', 'acl', 'accept', 'history', 'maintenance', 'digest', 'offboard', 'help'] as const;
+export const SUBCOMMANDS = ['check', 'list', 'acl', 'accept', 'history', 'maintenance', 'digest', 'offboard', 'fingerprint', 'ticket', 'help'] as const;
 
 export const USAGE_TEXT = [
   '*Usage*',
@@ -26,6 +28,7 @@ export const USAGE_TEXT = [
   '`/gateway acl [<name> …]` — audit the tailnet policy: who can reach each gateway port (only you see it)',
   '`/gateway accept <name>` — the change-ticket acceptance checklist, run now, with a Markdown block to paste (only you see it)',
   ...MONITORING_USAGE,
+  ...FINGERPRINT_USAGE,
   '`/gateway offboard @person | <e-mail> | <tailnet login>` — open the offboarding checklist for someone who left (approvers)',
   '`/gateway help [verdicts]` — this help, or what each verdict means',
 ].join('\n');
@@ -61,6 +64,11 @@ export function parseGatewayCommand(text: string, knownGateways: readonly string
       return withUsage(parseMaintenance(args, knownGateways));
     case 'digest':
       return withUsage(parseDigest(args));
+    case 'fingerprint':
+    case 'ticket': {
+      const parsed = parseFingerprintCommand(verb.toLowerCase() as FingerprintCommand['kind'], args, knownGateways);
+      return parsed.ok ? parsed : usage(parsed.message);
+    }
     case 'offboard': {
       // The rest of the text as typed: an escaped mention (`<@U…|Name With Spaces>`) keeps its case and spaces.
       const target = text.trim().slice(verb.length).trim();

@@ -5,7 +5,7 @@ import { renderCheckFailed, renderCheckResults } from '../src/render/check-block
 import type { SlackPoster } from '../src/slack/poster.js';
 import { context, fallbackOf, message, section, type SlackMessage } from '../src/render/blocks.js';
 import { joinText, md } from '../src/render/slack-text.js';
-import { contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/render/enrichment.js';
+import { annotationsOrNone, contextOrEmpty, footerOrNone, type CheckEnrichment } from '../src/render/enrichment.js';
 import type { PendingChecks } from '../src/state/pending-checks.js';
 import type { Logger } from '../src/log.js';
 import { invalidJobData } from '../src/queue/job-data.js';
@@ -50,7 +50,8 @@ export async function renderPost(data: PostCheckResultJob, enrichment: CheckEnri
   }
   const results = await Promise.all(data.reports.map(async (report) => ({ report, diagnosis: diagnose(report, await contextOrEmpty(enrichment, report)) })));
   const footer = await footerOrNone(enrichment, data.gateways);
-  const rendered = renderCheckResults(results, { requestedBy: data.requestedBy, rerun: { gateways: data.gateways }, footer: footer?.blocks });
+  const annotations = new Map(await Promise.all(results.map(async ({ report, diagnosis }) => [report.gateway.name, (await annotationsOrNone(enrichment, report, diagnosis)).map((line) => line.slack)] as const)));
+  const rendered = renderCheckResults(results, { requestedBy: data.requestedBy, rerun: { gateways: data.gateways }, footer: footer?.blocks, annotations });
   if (!footer && data.problems.length === 0) return rendered;
   const text = footer ? md`${fallbackOf(rendered)}\n${footer.text}` : fallbackOf(rendered);
   if (data.problems.length === 0) return message(text, rendered.blocks);

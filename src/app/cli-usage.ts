@@ -19,6 +19,10 @@ Usage:
   clawops config validate             validate the config file (exit 2 when invalid)
   clawops acl [NAME ...]              audit the tailnet policy file for the gateways (exit 1 on
                                       findings); --no-validate skips the policy's own tests
+  clawops fingerprint NAME [--json]   check now; the current and last good success fingerprints
+                                      and what changed
+  clawops ticket NAME [--output PATH] check now; write the ticket bundle (report, fingerprint and
+                                      diff, doctor lint, last failure; secrets scrubbed)
   clawops accept NAME [--format markdown|text|json]
                                       the change-ticket acceptance checklist, run now (exit 0
                                       every line passed · 1 any failed or not checked)

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/schema.js';
 import { defaultTarget, gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from '../config/targets.js';
@@ -47,11 +48,30 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
         return await aclCommand(rest, env, io);
       }
       case 'accept': {
-        const [{ acceptCommand }, { createAclAuditService }, { adminApiFromConfig }] = await Promise.all([import('../features/accept/cli-command.js'), import('../features/acl/acl-service.js'), import('../tailscale/admin-api-config.js')]);
+        const [{ acceptCommand }, { createAclAuditService }, { adminApiFromConfig }, { createFileFingerprintStore, latestFingerprint }, { fingerprintLookup }] = await Promise.all([
+          import('../features/accept/cli-command.js'),
+          import('../features/acl/acl-service.js'),
+          import('../tailscale/admin-api-config.js'),
+          import('../features/fingerprint/index.js'),
+          import('./fingerprint-lookup.js'),
+        ]);
         return await acceptCommand(rest, env, io, {
           configPathFrom,
+          // The state file `clawops check` keeps beside the device identity: the last good check from this terminal.
+          fingerprintsFor: (config, env) => {
+            const store = createFileFingerprintStore(fingerprintStatePath(config, env));
+            return fingerprintLookup({ latestFingerprint: (gateway) => latestFingerprint(store, gateway) });
+          },
           aclFor: (config, env) => (config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, env) }) : undefined),
         });
+      }
+      case 'fingerprint': {
+        const { fingerprintCommand } = await import('../features/fingerprint/cli.js');
+        return await fingerprintCommand(rest, env, io, { runChecks });
+      }
+      case 'ticket': {
+        const { ticketCommand } = await import('../features/fingerprint/ticket/cli.js');
+        return await ticketCommand(rest, env, io, { runChecks });
       }
       case 'start':
       case 'bot':
@@ -129,26 +149,58 @@ async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number
     json: { type: 'boolean' },
     'no-color': { type: 'boolean' },
   });
-  const configPath = configPathFrom(values.config as string | undefined, env);
-  const config = configPath ? await loadConfigFile(configPath) : undefined;
-  const targets = selectTargets({ names: positionals, all: values.all === true, url: values.url as string | undefined, tokenEnv: values['token-env'] as string | undefined }, config, env);
-
-  // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
-  const reminder = config?.offboarding && values.json !== true ? import('../features/offboarding/terminal-reminder.js').then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) })).catch(() => undefined) : undefined;
-  const identity = await identityFor(targets, config, env, io);
-  const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets, env)) });
-  const results: CheckResult[] = await checker.checkMany(targets, { concurrency: 16 });
+  let reminder: Promise<string | undefined> | undefined;
+  const { targets, results, fingerprints } = await runChecks({ config: values.config as string | undefined, names: positionals, all: values.all === true, url: values.url as string | undefined, tokenEnv: values['token-env'] as string | undefined }, env, io, (config, targets) => {
+    // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
+    reminder = config?.offboarding && values.json !== true ? import('../features/offboarding/terminal-reminder.js').then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) })).catch(() => undefined) : undefined;
+  });
 
   if (values.json) {
     const payload = results.map(({ report, diagnosis }) => ({ report, diagnosis }));
     io.stdout(`${JSON.stringify(targets.length === 1 && !values.all ? payload[0] : payload, null, 2)}\n`);
   } else {
     const color = io.isTty && values['no-color'] !== true && env.NO_COLOR === undefined;
-    io.stdout(results.map(({ report, diagnosis }) => renderCheckForTerminal(report, diagnosis, { color })).join('\n'));
+    io.stdout(results.map((result, index) => renderCheckForTerminal(result.report, result.diagnosis, { color, annotations: fingerprints[index] ?? [] })).join('\n'));
     const footer = await reminder;
     if (footer) io.stdout(`\n${footer}\n`);
   }
   return results.every(({ diagnosis }) => diagnosis.state === 'healthy') ? EXIT.healthy : EXIT.unhealthy;
+}
+
+/** What a check run gives the commands built on it (`check`, `fingerprint`, `ticket`). */
+export interface CheckRun {
+  config?: Config;
+  targets: CheckTarget[];
+  results: CheckResult[];
+  /** Per result, the fingerprint diff since the last good check (terminal lines). */
+  fingerprints: string[][];
+  /** The state file the fingerprints are kept in (beside the device identity). */
+  fingerprintPath: string;
+}
+
+export type RunChecks = (request: { config?: string; names: string[]; all?: boolean; url?: string; tokenEnv?: string }, env: Env, io: CliIo, beforeProbes?: (config: Config | undefined, targets: CheckTarget[]) => void) => Promise<CheckRun>;
+
+/**
+ * Probe, diagnose, and keep the success fingerprints in their state file: the diff since the last
+ * good check is read first, then this check is recorded. The state file never fails a check.
+ */
+export const runChecks: RunChecks = async (request, env, io, beforeProbes) => {
+  const configPath = configPathFrom(request.config, env);
+  const config = configPath ? await loadConfigFile(configPath) : undefined;
+  const targets = selectTargets({ names: request.names, all: request.all === true, ...(request.url !== undefined ? { url: request.url } : {}), ...(request.tokenEnv !== undefined ? { tokenEnv: request.tokenEnv } : {}) }, config, env);
+  beforeProbes?.(config, targets);
+  const identity = await identityFor(targets, config, env, io);
+  const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets, env)) });
+  const results: CheckResult[] = await checker.checkMany(targets, { concurrency: 16 });
+  const { terminalFingerprints } = await import('../features/fingerprint/terminal.js');
+  const fingerprintPath = fingerprintStatePath(config, env);
+  const fingerprints = await terminalFingerprints(fingerprintPath, results);
+  return { ...(config ? { config } : {}), targets, results, fingerprints, fingerprintPath };
+};
+
+/** The success fingerprints of `clawops check`: beside the device identity, in the XDG state dir. */
+function fingerprintStatePath(config: Config | undefined, env: Env): string {
+  return join(dirname(identityPath(config?.identity.path, env)), 'fingerprints.json');
 }
 
 export function selectTargets(

@@ -63,6 +63,9 @@ import { createAcceptFeature } from '../features/accept/feature.js';
 import { createAcceptCheck } from '../features/accept/check-runner.js';
 import { createMetricsFeature, type MetricsFeature } from '../features/metrics/index.js';
 import { wireMetricsSources } from './metrics-sources.js';
+import { createFingerprintFeature, createRedisFingerprintStore } from '../features/fingerprint/index.js';
+import { createSlackFileUploader, createTicketFeature, knownSecrets } from '../features/fingerprint/ticket/index.js';
+import { fingerprintLookup } from './fingerprint-lookup.js';
 
 /**
  * THE composition root (the only one): every long-running process is built here from config +
@@ -193,11 +196,15 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       });
       digestSections.push(offboarding.digestSection);
     }
-    const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment);
-    // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones) and the exposure record.
+    // The success fingerprint (its diff beside verdicts, `/gateway fingerprint`) and the ticket bundle.
+    const fingerprints = createFingerprintFeature({ store: createRedisFingerprintStore({ redis: stateRedis, prefix }), logger: logger.child({ component: 'fingerprint' }) });
+    const tickets = createTicketFeature({ fingerprints: fingerprints.store, secrets: () => knownSecrets({ config, env: runtime.env, identityPath: identityPath(config.identity.path, runtime.env) }), poster, uploader: createSlackFileUploader(client), logger: logger.child({ component: 'ticket' }), now });
+    const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment, fingerprints.enrichment);
+    // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones), the exposure record and the fingerprints.
     const recordResult = async (result: CheckResult, source: 'command' | 'schedule') => {
       await monitoring.record(result, source);
       await exposures.record(result.report);
+      await fingerprints.record(result);
     };
 
     const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
@@ -331,6 +338,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         check: await createAcceptCheck({ config, env: runtime.env, hostChecks: acceptHostChecks, ...(runtime.ladder ? { ladder: runtime.ladder } : {}), now }),
         ...(acl ? { acl } : {}),
         record: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
+        fingerprints: fingerprintLookup(fingerprints),
         groups,
         audit,
         now,
@@ -351,6 +359,8 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         offboarding: offboarding?.commands,
         pending,
         accept,
+        fingerprints,
+        tickets,
       };
       registerCommands(app.app, commandDeps);
       // Incident triggers in the opted-in channels (src/features/triggers/): the Check runs the normal check path, in the thread.

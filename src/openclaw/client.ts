@@ -23,6 +23,7 @@ import {
   type ShutdownPayload,
 } from './frames.js';
 import type { ConnectOptions, ConnectResult, ConnectTiming, GatewaySession, HelloOk, RpcOutcome } from './types.js';
+import { boundedFeatures, MAX_FEATURE_NAME_CHARS } from './advertised-features.js';
 
 /**
  * The OpenClaw Gateway client: TCP → HTTP upgrade → `connect.challenge` → `connect` → hello-ok,
@@ -437,6 +438,8 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       };
       handshake.protocol = p.protocol;
       handshake.serverVersion = redact(p.server.version);
+      if (p.server.buildId !== undefined) handshake.buildId = redact(p.server.buildId.slice(0, MAX_FEATURE_NAME_CHARS));
+      handshake.features = boundedFeatures(p.features?.methods ?? [], p.features?.events ?? [], redact);
       if (p.server.connId !== undefined) handshake.connId = p.server.connId;
       if (p.auth.method !== undefined) handshake.authMethod = p.auth.method;
       if (p.auth.role !== undefined) handshake.role = p.auth.role;

@@ -12,6 +12,8 @@ export interface CheckMessageContext {
   rerun?: { gateways: string[] };
   /** Extra blocks appended after the results (the offboarding reminder). */
   footer?: Block[];
+  /** Lines shown with a gateway's verdict, by gateway name (the fingerprint diff). */
+  annotations?: ReadonlyMap<string, SlackText[]>;
 }
 
 export const RERUN_ACTION_ID = 'gateway_rerun';
@@ -30,7 +32,11 @@ export function renderCheckFailed(gateways: string[], why: string): SlackMessage
 }
 
 export function renderCheckResults(results: CheckResult[], ctx: CheckMessageContext = {}): SlackMessage {
-  const blocks = results.length === 1 ? singleResult(results[0]!) : fleetResults(results);
+  const annotationsOf = (gateway: string): Block[] => {
+    const lines = ctx.annotations?.get(gateway) ?? [];
+    return lines.length ? [context(lines)] : [];
+  };
+  const blocks = results.length === 1 ? singleResult(results[0]!, annotationsOf) : fleetResults(results, annotationsOf);
   if (ctx.requestedBy) blocks.push(context([md`requested by ${mention(ctx.requestedBy)}`]));
   const tail: Block[] = [...(ctx.footer ?? [])];
   if (ctx.rerun) {
@@ -52,7 +58,7 @@ function fallbackText(results: CheckResult[]): SlackText {
   return md`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy${details}`;
 }
 
-function singleResult({ report, diagnosis }: CheckResult): Block[] {
+function singleResult({ report, diagnosis }: CheckResult, annotationsOf: (gateway: string) => Block[]): Block[] {
   const state = diagnosis.state === 'healthy' ? 'healthy' : diagnosis.state === 'degraded' ? 'degraded' : 'UNHEALTHY';
   const primary = diagnosis.verdicts[0];
   const title = `${STATE_ICON[diagnosis.state]} ${report.gateway.name} ${state}${primary && diagnosis.state !== 'healthy' ? ` — ${primary.id}` : ''}`;
@@ -68,6 +74,7 @@ function singleResult({ report, diagnosis }: CheckResult): Block[] {
   if (diagnosis.suppressed) blocks.push(section(md`*clawops itself is off the tailnet*: gateway verdicts are suppressed until this node is back.`));
   for (const verdict of diagnosis.verdicts.slice(0, 6)) blocks.push(...verdictBlocks(verdict));
   if (diagnosis.verdicts.length > 6) blocks.push(context([md`…and ${diagnosis.verdicts.length - 6} more finding(s)`]));
+  blocks.push(...annotationsOf(report.gateway.name));
   blocks.push(codeSection(layerTable(report)));
   return blocks;
 }
@@ -99,7 +106,7 @@ function layerTable(report: CheckResult['report']): string[] {
 }
 
 /** Many gateways: one line each, details only for those that are not healthy. */
-function fleetResults(results: CheckResult[]): Block[] {
+function fleetResults(results: CheckResult[], annotationsOf: (gateway: string) => Block[]): Block[] {
   const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy');
   const blocks: Block[] = [header(md`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy`)];
   const lines = results.map(({ report, diagnosis }) => md`${STATE_ICON[diagnosis.state]} *${report.gateway.name}* ${diagnosis.state === 'healthy' ? `${diagnosis.version.running ?? ''} · ${formatMs(report.durationMs)}` : `— ${diagnosis.verdicts[0]?.id ?? diagnosis.state}`}`);
@@ -108,6 +115,7 @@ function fleetResults(results: CheckResult[]): Block[] {
     blocks.push(divider(), section(md`*${report.gateway.name}*`));
     const primary = diagnosis.verdicts[0];
     if (primary) blocks.push(...verdictBlocks(primary));
+    blocks.push(...annotationsOf(report.gateway.name));
   }
   if (unhealthy.length > 10) blocks.push(context([md`…and ${unhealthy.length - 10} more unhealthy gateway(s): check them one by one for details`]));
   return blocks;

@@ -14,6 +14,10 @@ export function combineEnrichments(...parts: Array<CheckEnrichment | undefined>)
       const contexts = await Promise.all(present.map((part) => Promise.resolve(part.contextFor?.(report)).catch(() => undefined)));
       return Object.assign({}, ...contexts.filter(Boolean)) as DiagnosisContext;
     },
+    async annotationsFor(report, diagnosis) {
+      const lists = await Promise.all(present.map((part) => Promise.resolve(part.annotationsFor?.(report, diagnosis)).catch(() => undefined)));
+      return lists.flatMap((list) => list ?? []);
+    },
     async footerFor(gateways) {
       const footers = (await Promise.all(present.map((part) => Promise.resolve(part.footerFor?.(gateways)).catch(() => undefined)))).filter((footer) => footer !== undefined);
       if (footers.length === 0) return undefined;

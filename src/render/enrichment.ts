@@ -1,4 +1,5 @@
 import type { DiagnosisContext } from '../diagnosis/diagnose.js';
+import type { Diagnosis } from '../diagnosis/verdict.js';
 import type { ProbeReport } from '../report/report.js';
 import type { Block } from './blocks.js';
 import type { SlackText } from './slack-text.js';
@@ -14,6 +15,22 @@ export interface CheckEnrichment {
   contextFor?(report: ProbeReport): Promise<DiagnosisContext>;
   /** Blocks appended after the results (e.g. the open offboarding reminders), with their text. */
   footerFor?(gateways: string[]): Promise<{ blocks: Block[]; text: SlackText } | undefined>;
+  /** Lines shown with one gateway's verdict (the fingerprint diff since the last good check). */
+  annotationsFor?(report: ProbeReport, diagnosis: Diagnosis): Promise<CheckAnnotation[]>;
+}
+
+/** One line beside a verdict, for Slack and for the terminal. */
+export interface CheckAnnotation {
+  slack: SlackText;
+  terminal: string;
+}
+
+export async function annotationsOrNone(enrichment: CheckEnrichment | undefined, report: ProbeReport, diagnosis: Diagnosis): Promise<CheckAnnotation[]> {
+  try {
+    return (await enrichment?.annotationsFor?.(report, diagnosis)) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 export async function contextOrEmpty(enrichment: CheckEnrichment | undefined, report: ProbeReport): Promise<DiagnosisContext> {

@@ -7,6 +7,8 @@ import type { LayerStatus, ProbeReport } from '../report/report.js';
  */
 export interface TerminalOptions {
   color: boolean;
+  /** Lines shown after the verdicts (the fingerprint diff since the last good check), already made visible. */
+  annotations?: readonly string[];
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
@@ -48,6 +50,7 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
     lines.push('', paint('green', `✓ ${visible(diagnosis.headline)}`));
   }
   for (const verdict of diagnosis.verdicts) lines.push('', ...renderVerdict(verdict, paint));
+  if (options.annotations?.length) lines.push('', ...options.annotations.map((line) => `  ${line}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -143,6 +143,13 @@ export const HandshakeEvidence = z.object({
   protocol: z.number().optional(),
   offeredProtocol: z.object({ min: z.number(), max: z.number() }).optional(),
   serverVersion: z.string().optional(),
+  /** hello-ok `server.buildId`: tells two builds of one version apart (the success fingerprint). */
+  buildId: z.string().optional(),
+  /**
+   * hello-ok `features`: the methods and events the Gateway advertises, bounded (count and length
+   * per name, src/openclaw/advertised-features.ts); `truncated` when the Gateway sent more than is kept.
+   */
+  features: z.object({ methods: z.array(z.string()).default([]), events: z.array(z.string()).default([]), truncated: z.boolean().optional() }).optional(),
   connId: z.string().optional(),
   authMethod: z.string().optional(),
   role: z.string().optional(),

@@ -140,6 +140,8 @@ export interface FakeGateway {
   port: number;
   readonly mode: FakeGatewayMode;
   setMode(mode: FakeGatewayMode): void;
+  /** An upgrade: new connections see this version (hello-ok, /healthz, status) and method/event sets. */
+  upgrade(next: { version?: string; methods?: string[]; events?: string[] }): void;
   /** WebSocket connections accepted so far. */
   readonly connections: number;
   /** Every `connect` received, in order. */
@@ -216,7 +218,8 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
   const hostile = options.hostile;
   /** Every string the Gateway sends goes through here: unchanged, or with the hostile text. */
   const taint = (text: string): string => (hostile ? `${text} ${hostile}` : text);
-  const version = taint(options.version ?? '2026.9.6');
+  let version = taint(options.version ?? '2026.9.6');
+  let features: { methods?: string[]; events?: string[] } | undefined;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 300;
   const startedAt = Date.now();
   const bootId = randomUUID();
@@ -608,6 +611,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
           health: healthPayload(channels, { degraded: connMode === 'degraded', pluginErrors: (options.pluginErrors ?? []).map(taint), snapshot: true }),
           uptimeMs: uptimeMs(),
           tickIntervalMs: options.tickIntervalMs ?? 30_000,
+          ...(features ? { features } : {}),
         }),
       });
       if (options.tickIntervalMs) {
@@ -782,6 +786,10 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     },
     setMode(next: FakeGatewayMode) {
       mode = next;
+    },
+    upgrade(next) {
+      if (next.version !== undefined) version = taint(next.version);
+      if (next.methods !== undefined || next.events !== undefined) features = { ...features, ...(next.methods ? { methods: next.methods } : {}), ...(next.events ? { events: next.events } : {}) };
     },
     get connections() {
       return connections;

@@ -236,10 +236,14 @@ export function helloOkPayload(options: {
   health: Json;
   uptimeMs: number;
   tickIntervalMs: number;
+  /** The advertised methods/events instead of the recorded ones (an "upgraded" Gateway). */
+  features?: { methods?: string[]; events?: string[] };
 }): Json {
   const hello = fixture('hello-ok');
+  const features = hello.features as Json;
   return {
     ...hello,
+    features: { ...features, ...(options.features?.methods ? { methods: options.features.methods } : {}), ...(options.features?.events ? { events: options.features.events } : {}) },
     server: { ...hello.server, version: options.version, buildId: `${options.version}-fake`, bootId: options.bootId, connId: options.connId },
     snapshot: { ...hello.snapshot, health: options.health, uptimeMs: options.uptimeMs },
     auth: { ...options.auth, recoveryScope: `fake-recovery-${options.connId.slice(0, 8)}` },

@@ -12,6 +12,7 @@ export type { ApiCall, ResponseUrlPost } from './slack/traffic.js';
 export type { Fault } from './slack/faults.js';
 export type { WaitOptions } from './slack/journal.js';
 export type { StoredMessage, EphemeralMessage, MessageContent } from './slack/message-store.js';
+export type { EmulatedFile } from './slack/files.js';
 export type { EnvelopeAck, SendOptions, SocketEvent } from './slack/socket-mode.js';
 export { SLACK_ACK_TIMEOUT_MS } from './slack/socket-mode.js';
 export type { SlashCommandInput, SlashCommandPayload, EventOptions, BlockActionsInput, ActionInput } from './slack/payloads.js';

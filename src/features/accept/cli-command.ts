@@ -34,6 +34,8 @@ export interface AcceptCliDeps {
   /** --config, else $CLAWOPS_CONFIG, else ./clawops.yaml (the CLI's rule). */
   configPathFrom: (explicit: string | undefined, env: Env) => string | undefined;
   fingerprints?: FingerprintLookup;
+  /** The fingerprint store for this config (the state file `clawops check` writes), built by the entry point. */
+  fingerprintsFor?: (config: Config, env: Env) => FingerprintLookup | undefined;
   /** The ACL audit for this config (the acl feature's, built by the entry point); absent: the ACL line says what to configure. */
   aclFor?: (config: Config, env: Env) => AclAuditPort | undefined;
   /** Test seam: the check behind the checklist (default: the real ladder from this node). */
@@ -106,6 +108,7 @@ export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, d
         onIdentityProblem: (message) => io.stderr(`clawops: device identity unavailable (${message}); checking token-only\n`),
       }));
     const acl = deps.aclFor?.(config, env);
+    const fingerprints = deps.fingerprints ?? deps.fingerprintsFor?.(config, env);
     const feature = createAcceptFeature({
       config,
       check,
@@ -113,7 +116,7 @@ export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, d
         ? { hostAgentNotAsked: 'this terminal has no REDIS_URL (the agent answers through the Redis it reads)' }
         : {}),
       ...(acl ? { acl } : {}),
-      ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}),
+      ...(fingerprints ? { fingerprints } : {}),
       now: Date.now,
       logger: createLogger({ level: 'silent' }),
     });

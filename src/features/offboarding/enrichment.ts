@@ -15,7 +15,7 @@ export function createOffboardingEnrichment(deps: {
   now: () => number;
   permalink: (location: SlackLocation) => Promise<string | undefined>;
   rotationWindowHours?: number;
-}): Required<CheckEnrichment> {
+}): Required<Pick<CheckEnrichment, 'contextFor' | 'footerFor'>> {
   const windowHours = deps.rotationWindowHours ?? ROTATION_WINDOW_HOURS;
   return {
     async contextFor(report) {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultQueue, faultResponse, type Fault } from './faults.js';
+import { FileStore, uploadedBytes, type EmulatedFile } from './files.js';
 import type { WaitOptions } from './journal.js';
 import { MessageStore, TsClock, type EphemeralMessage, type StoredMessage } from './message-store.js';
 import * as payloads from './payloads.js';
@@ -67,6 +68,7 @@ export class SlackEmulator {
   readonly identity: WorkspaceIdentity;
   readonly directory: Directory;
   readonly store = new MessageStore();
+  readonly fileStore = new FileStore();
   readonly hub: SocketModeHub;
   private readonly traffic = new Traffic();
   private readonly faults = new FaultQueue();
@@ -95,6 +97,8 @@ export class SlackEmulator {
       onPosted: (stored) => {
         if (this.messageEvents) void this.deliverMessage(stored).catch(() => undefined);
       },
+      files: this.fileStore,
+      uploadUrl: (fileId) => `${this.baseUrl}/upload/v1/${fileId}`,
     });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
@@ -163,6 +167,11 @@ export class SlackEmulator {
 
   get ephemerals(): readonly EphemeralMessage[] {
     return this.store.ephemerals;
+  }
+
+  /** Files uploaded and completed (files.uploadV2), in order, with their bytes. */
+  get files(): EmulatedFile[] {
+    return this.fileStore.uploaded;
   }
 
   // ---- faults and seeding -------------------------------------------------------------------
@@ -325,6 +334,8 @@ export class SlackEmulator {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://emulator');
+    const upload = /^\/upload\/v1\/([^/]+)$/.exec(pathname);
+    if (upload !== null && req.method === 'POST') return this.handleUpload(upload[1]!, req, await readBodyBytes(req), res);
     const rawBody = await readBody(req);
     if (pathname.startsWith('/api/')) return this.handleApi(decodeURIComponent(pathname.slice('/api/'.length)), req, rawBody, res);
     const respond = /^\/respond\/([^/]+)$/.exec(pathname);
@@ -345,6 +356,20 @@ export class SlackEmulator {
     const result = parsed.error !== undefined ? { ok: false, error: parsed.error } : this.api.call(method, parsed.params, parsed.token);
     this.traffic.calls.push({ ...base, status: 200, response: result });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(result));
+  }
+
+  /** Step 2 of an upload: the bytes, to a URL files.getUploadURLExternal issued (recorded as a call). */
+  private handleUpload(fileId: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const file = this.fileStore.get(fileId);
+    const base = { method: 'upload', params: { file_id: fileId, bytes: body.length }, token: '', at: Date.now() };
+    if (file === undefined || file.completed) {
+      this.traffic.calls.push({ ...base, status: 404, response: 'not found' });
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    file.content = uploadedBytes(req.headers['content-type'], body);
+    this.traffic.calls.push({ ...base, status: 200, response: `OK - ${file.content.length}` });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${file.content.length}`);
   }
 
   private handleResponseUrl(id: string, rawBody: string, res: ServerResponse): void {
@@ -387,6 +412,17 @@ export async function startSlackEmulator(options?: SlackEmulatorOptions): Promis
   const emulator = new SlackEmulator(options);
   await emulator.listen();
   return emulator;
+}
+
+async function readBodyBytes(req: IncomingMessage, limitBytes = 5_000_000): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) throw new Error(`upload over ${limitBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 function safeJson(text: string): unknown {

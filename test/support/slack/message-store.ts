@@ -9,6 +9,8 @@ export interface MessageContent {
   attachments?: unknown[];
   /** Slack message metadata (`{event_type, event_payload}`), returned by history with `include_all_metadata`. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: Array<{ id: string; name: string; title: string }>;
 }
 
 export interface StoredMessage extends MessageContent {

@@ -18,6 +18,7 @@ const JSON_STRING_FIELDS: Record<string, string> = {
   attachments: 'invalid_attachments',
   view: 'invalid_arguments',
   metadata: 'invalid_metadata_format',
+  files: 'invalid_arguments',
 };
 
 export async function readBody(req: IncomingMessage, limitBytes = 1_000_000): Promise<string> {

@@ -5,6 +5,7 @@
  * `not_allowed_token_type`.
  */
 import { blockKitProblems } from './block-kit-limits.js';
+import type { FileStore } from './files.js';
 import type { MessageContent, MessageStore, StoredMessage, TsClock } from './message-store.js';
 import type { Directory, WorkspaceIdentity } from './workspace.js';
 
@@ -20,6 +21,9 @@ export interface WebApiDeps {
   openSocketUrl: () => string;
   /** Told of every message the app posts (the emulator delivers it as a `message` event when subscribed). */
   onPosted?: (message: StoredMessage) => void;
+  files: FileStore;
+  /** Where step 2 of an upload goes (files.getUploadURLExternal's `upload_url`). */
+  uploadUrl: (fileId: string) => string;
 }
 
 /** Slack truncates or refuses text past this; refusing makes an overflow visible in tests. */
@@ -74,6 +78,8 @@ export class WebApi {
         users: [...(deps.directory.userGroup(str(p, 'usergroup') ?? '') ?? fail('no_such_subteam')).users],
       }),
       'views.open': (p) => this.viewsOpen(p),
+      'files.getUploadURLExternal': (p) => this.getUploadUrl(p),
+      'files.completeUploadExternal': (p) => this.completeUpload(p),
     };
   }
 
@@ -150,6 +156,7 @@ export class WebApi {
       ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
       ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
       ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}),
+      ...(message.files !== undefined ? { files: message.files } : {}),
     };
   }
 
@@ -283,6 +290,57 @@ export class WebApi {
         ...(includeUsers ? { users: [...group.users] } : {}),
       })),
     };
+  }
+
+  private requireScope(scope: string): void {
+    const scopes = this.deps.identity.botScopes;
+    if (scopes !== undefined && !scopes.includes(scope)) fail('missing_scope', { needed: scope, provided: scopes.join(',') });
+  }
+
+  private getUploadUrl(params: Params): Params {
+    this.requireScope('files:write');
+    const filename = str(params, 'filename') ?? fail('invalid_arguments');
+    const length = Number(str(params, 'length'));
+    if (!Number.isInteger(length) || length <= 0) fail('invalid_arguments');
+    const file = this.deps.files.create(filename, length);
+    return { upload_url: this.deps.uploadUrl(file.id), file_id: file.id };
+  }
+
+  private completeUpload(params: Params): Params {
+    this.requireScope('files:write');
+    const files = params.files;
+    if (!Array.isArray(files) || files.length === 0) fail('invalid_arguments');
+    const channelTarget = str(params, 'channel_id');
+    const threadTs = str(params, 'thread_ts');
+    if (threadTs !== undefined && channelTarget === undefined) fail('invalid_arguments');
+    const channel = channelTarget === undefined ? undefined : (this.deps.directory.resolvePostTarget(channelTarget) ?? fail('channel_not_found'));
+    const completed = (files as Array<{ id?: unknown; title?: unknown }>).map((entry) => {
+      const file = typeof entry?.id === 'string' ? this.deps.files.get(entry.id) : undefined;
+      if (file === undefined || file.content === undefined || file.completed) fail('file_not_found');
+      return { file: file!, title: typeof entry.title === 'string' ? entry.title : file!.filename };
+    });
+    let messageTs: string | undefined;
+    if (channel !== undefined) {
+      const comment = str(params, 'initial_comment');
+      const stored = this.deps.store.post({
+        channel,
+        ts: this.deps.clock.next(),
+        ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
+        user: this.deps.identity.botUserId,
+        bot_id: this.deps.identity.botId,
+        text: comment ?? '',
+        files: completed.map(({ file, title }) => ({ id: file.id, name: file.filename, title })),
+      });
+      messageTs = stored.ts;
+    }
+    for (const { file, title } of completed) {
+      file.completed = true;
+      file.title = title;
+      if (channel !== undefined) file.channel = channel;
+      if (threadTs !== undefined) file.threadTs = threadTs;
+      if (messageTs !== undefined) file.messageTs = messageTs;
+    }
+    return { files: completed.map(({ file, title }) => ({ id: file.id, name: file.filename, title, size: file.content!.length, ...(channel ? { channels: [channel] } : {}) })) };
   }
 
   private viewsOpen(params: Params): Params {

@@ -12,6 +12,8 @@ export interface WorkspaceIdentity {
   botName: string;
   botToken: string;
   appToken: string;
+  /** The bot token's scopes, when a test wants them enforced (file methods need `files:write`). */
+  botScopes?: readonly string[];
 }
 
 export const DEFAULT_IDENTITY: WorkspaceIdentity = {
