@@ -16,17 +16,13 @@ export async function handleFingerprint(
 ): Promise<void> {
   const audit = commandAudit(deps, input.requester, `/gateway ${input.text}`.trim(), input.gateway);
   if (!deps.fingerprints) {
-    await input.reply(md`
-Fingerprints are not available in this process.
-    `);
+    await input.reply(md`Fingerprints are not available in this process.`);
     await audit('failed: fingerprints unavailable');
     return;
   }
   const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({
     allowed: false as const,
-    reason: md`
-could not verify your user groups with Slack right now: try again in a moment
-    `,
+    reason: md`could not verify your user groups with Slack right now: try again in a moment`,
   }));
   if (!decision.allowed) {
     await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
@@ -38,9 +34,7 @@ could not verify your user groups with Slack right now: try again in a moment
     view = await deps.fingerprints.view(input.gateway);
   } catch (error) {
     deps.logger.warn({ err: error, gateway: input.gateway }, 'reading fingerprints failed');
-    await input.reply(md`
-⚠️ Fingerprints are unavailable right now (Redis did not answer). Try again in a minute.
-    `);
+    await input.reply(md`⚠️ Fingerprints are unavailable right now (Redis did not answer). Try again in a minute.`);
     await audit('failed: fingerprints unavailable');
     return;
   }

@@ -14,17 +14,13 @@ export async function handleTicket(
 ): Promise<void> {
   const audit = commandAudit(deps, input.requester, `/gateway ${input.text}`.trim(), input.gateway);
   if (!deps.tickets) {
-    await input.reply(md`
-Ticket bundles are not available in this process.
-    `);
+    await input.reply(md`Ticket bundles are not available in this process.`);
     await audit('failed: tickets unavailable');
     return;
   }
   const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({
     allowed: false as const,
-    reason: md`
-could not verify your user groups with Slack right now: try again in a moment
-    `,
+    reason: md`could not verify your user groups with Slack right now: try again in a moment`,
   }));
   if (!decision.allowed) {
     await input.reply(md`🚫 Not allowed: ${decision.reason}.`);

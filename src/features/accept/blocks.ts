@@ -51,9 +51,7 @@ export function renderChecklistBlocks(checklist: Checklist, options: { requested
     section(md`*${summary}*`),
     ...checklist.lines.map((entry, index) => section(lineText(entry, index))),
     divider(),
-    section(md`
-_For the change ticket_ (Markdown, paste as is):
-    `),
+    section(md`*For the change ticket* (Markdown, paste as is):`),
     ...markdownBlocks(renderChecklistMarkdown(checklist)),
   ];
   const icon = checklist.allPassed ? '✅' : '❌';

@@ -58,17 +58,13 @@ export function createAcceptFeature(deps: AcceptFeatureDeps): AcceptFeature {
         deps.logger.info({ user: requester.userId, channel: requester.channelId, command: input.commandText, gateway, outcome }, 'gateway command');
       };
       if (!deps.groups) {
-        await input.reply(md`
-⚠️ The acceptance checklist is not available in this process.
-        `);
+        await input.reply(md`⚠️ The acceptance checklist is not available in this process.`);
         await audit('failed: not wired');
         return;
       }
       const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({
         allowed: false as const,
-        reason: md`
-could not verify your user groups with Slack right now: try again in a moment
-        `,
+        reason: md`could not verify your user groups with Slack right now: try again in a moment`,
       }));
       if (!decision.allowed) {
         await input.reply(md`🚫 Not allowed: ${decision.reason}.`);

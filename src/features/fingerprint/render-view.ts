@@ -49,18 +49,14 @@ export function renderFingerprintSlack(view: FingerprintView): SlackMessage {
         md`changed at ${slackDate(view.previous.changedAt)} from the good one before (${slackDate(view.previous.good.lastSeenAt)}): ${
           view.previous.changes.length
             ? slackChanges(view.previous.changes)
-            : md`
-nothing both recorded
-              `
+            : md`nothing both recorded`
         }`,
       ]),
     );
   if (!view.lastGood)
     blocks.push(
       context([
-        md`
-no good check recorded yet: nothing to compare with
-        `,
+        md`no good check recorded yet: nothing to compare with`,
       ]),
     );
   const text = md`🧬 ${view.gateway} fingerprint${view.changes.length ? md`: ${view.changes.length} change(s) since last good` : ''}`;

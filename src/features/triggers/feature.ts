@@ -166,9 +166,7 @@ export function createTriggersFeature(deps: TriggersFeatureDeps): TriggersFeatur
     const posted = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = posted?.thread_ts ?? posted?.ts;
     if (!user || !channel?.id || !threadTs || !gateway) {
-      await reply(md`
-⚠️ This button is out of date: type \`/gateway check <name>\` instead.
-      `);
+      await reply(md`⚠️ This button is out of date: type \`/gateway check <name>\` instead.`);
       return;
     }
     // Re-checked against today's config, as a typed command would be.

@@ -68,17 +68,13 @@ export function renderTriggerReply(input: TriggerReplyInput): SlackMessage {
   } else {
     blocks.push(
       context([
-        md`
-No gateway named in the message, and none you may check from here: \`/gateway list\` shows them.
-        `,
+        md`No gateway named in the message, and none you may check from here: \`/gateway list\` shows them.`,
       ]),
     );
   }
   blocks.push(
     context([
-      md`
-clawops answers one paste per thread. \`/gateway help verdicts\` lists every row.
-      `,
+      md`clawops answers one paste per thread. \`/gateway help verdicts\` lists every row.`,
     ]),
   );
   return message(md`📖 Runbook: ${row.title} (${input.symptom})`, blocks);

@@ -55,9 +55,7 @@ export function createTicketFeature(deps: TicketFeatureDeps): TicketFeature {
       if (!deps.poster || !deps.uploader)
         return {
           ok: false,
-          reason: md`
-ticket bundles are not available in this process (no Slack client)
-          `,
+          reason: md`ticket bundles are not available in this process (no Slack client)`,
         };
       const built = await bundle(input.gateway);
       if (!built.recorded)
@@ -77,9 +75,7 @@ ticket bundles are not available in this process (no Slack client)
         message(text, [
           section(lines.reduce((all, line) => md`${all}\n${line}`)),
           context([
-            md`
-in the thread: the check report, the success fingerprint and its diff, the doctor lint (host agent), the last failed check — secrets scrubbed
-            `,
+            md`in the thread: the check report, the success fingerprint and its diff, the doctor lint (host agent), the last failed check — secrets scrubbed`,
           ]),
         ]),
       );
