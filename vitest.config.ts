@@ -7,7 +7,13 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       {
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000, globalSetup: ['test/support/global-redis.ts'] },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          globalSetup: ['test/support/global-redis.ts'],
+        },
       },
       {
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, globalSetup: ['test/support/global-redis.ts'] },
@@ -16,7 +22,15 @@ export default defineConfig({
         // Failure drills: the built bin as bot/worker/agent processes, private redis-server and
         // sentinels, a Slack-fault proxy. Mostly waiting (a 70 s Slack outage), so two files at a time,
         // in a group of their own after the other suites (vitest runs a group's projects with one maxWorkers).
-        test: { name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, maxWorkers: 2, sequence: { groupOrder: 1 }, globalSetup: ['test/drills/support/build-setup.ts'] },
+        test: {
+          name: 'drills',
+          include: ['test/drills/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/drills/support/build-setup.ts'],
+        },
       },
       {
         test: {

@@ -47,7 +47,9 @@ const results = await checker.checkMany(targets, { concurrency });
 const totalMs = performance.now() - started;
 
 const healthy = results.filter((result) => result.diagnosis.state === 'healthy').length;
-const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy').map((result) => `${result.report.gateway.name}: ${result.diagnosis.verdicts[0]?.id ?? result.diagnosis.state}`);
+const unhealthy = results
+  .filter((result) => result.diagnosis.state !== 'healthy')
+  .map((result) => `${result.report.gateway.name}: ${result.diagnosis.verdicts[0]?.id ?? result.diagnosis.state}`);
 process.stdout.write(
   `${JSON.stringify({
     totalMs,

@@ -37,7 +37,12 @@ export async function benchCheckMany(): Promise<BenchRow[]> {
       const { stdout } = await promisify(execFile)(process.execPath, [CHILD], {
         cwd: ROOT,
         timeout: RUN_TIMEOUT_MS,
-        env: { PATH: process.env.PATH, CLAWOPS_BENCH_URLS: JSON.stringify(host.urls), CLAWOPS_BENCH_CONCURRENCY: String(concurrency), CLAWOPS_BENCH_GATEWAY_TOKEN: token },
+        env: {
+          PATH: process.env.PATH,
+          CLAWOPS_BENCH_URLS: JSON.stringify(host.urls),
+          CLAWOPS_BENCH_CONCURRENCY: String(concurrency),
+          CLAWOPS_BENCH_GATEWAY_TOKEN: token,
+        },
       });
       const figures = JSON.parse(stdout) as ChildFigures;
       // A check that failed measured a failure path, not a check: the bench fails.

@@ -147,7 +147,12 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
         met: median(load.cli) <= TARGET_VERSION_RATIO * median(load.ws),
         note: `${spread(load.cli, 'ms')}; node importing ws: ${spread(load.ws, 'ms')}`,
       },
-      { name: 'openclaw gateway call health (OpenClaw CLI, process)', value: round(cliMedian), unit: 'ms', note: `${spread(wall('cli'), 'ms')}; peak RSS median ${round(cliRss)} MB` },
+      {
+        name: 'openclaw gateway call health (OpenClaw CLI, process)',
+        value: round(cliMedian),
+        unit: 'ms',
+        note: `${spread(wall('cli'), 'ms')}; peak RSS median ${round(cliRss)} MB`,
+      },
       {
         name: 'clawops check vs the OpenClaw CLI: time',
         value: round(checkMedian),
@@ -174,7 +179,8 @@ export async function benchCheckProcess(): Promise<BenchRow[]> {
  * act) against a Node process that only imports `ws` (all the floor loads).
  */
 async function moduleLoadTimes(env: NodeJS.ProcessEnv): Promise<{ cli: number[]; ws: number[] }> {
-  const measure = async (args: string[]): Promise<number> => (await measureProcess(process.execPath, args, { env, cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS, node: true })).wallMs;
+  const measure = async (args: string[]): Promise<number> =>
+    (await measureProcess(process.execPath, args, { env, cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS, node: true })).wallMs;
   const cli = [DIST_CLI, '--version'];
   const ws = ['--input-type=module', '-e', "await import('ws');"];
   await measure(cli); // warm-up (file cache), excluded

@@ -39,7 +39,12 @@ async function run(urls: string[], token: string, concurrency: number): Promise<
     cwd: ROOT,
     timeout: RUN_TIMEOUT_MS,
     maxBuffer: 16 * 1024 * 1024,
-    env: { PATH: process.env.PATH, CLAWOPS_BENCH_URLS: JSON.stringify(urls), CLAWOPS_BENCH_CONCURRENCY: String(concurrency), CLAWOPS_BENCH_GATEWAY_TOKEN: token },
+    env: {
+      PATH: process.env.PATH,
+      CLAWOPS_BENCH_URLS: JSON.stringify(urls),
+      CLAWOPS_BENCH_CONCURRENCY: String(concurrency),
+      CLAWOPS_BENCH_GATEWAY_TOKEN: token,
+    },
   });
   return JSON.parse(stdout) as ChildFigures;
 }

@@ -77,7 +77,8 @@ export async function benchMonitoring(): Promise<BenchRow[]> {
       const expected = (count * phase.windowMs) / (phase.intervalS * 1_000);
       return `${figures.checks} checks in the ${phase.windowMs / 1_000} s window after ${phase.warmUpMs / 1_000} s of warm-up (${round((100 * figures.checks) / expected)} % of the ${expected} scheduled), ${figures.unhealthy} gateway(s) not healthy at the end`;
     };
-    const minMedMax = (values: number[], unit: string) => `min ${round(Math.min(...values))} · median ${round(median(values))} · max ${round(Math.max(...values))} ${unit} over ${values.length} runs`;
+    const minMedMax = (values: number[], unit: string) =>
+      `min ${round(Math.min(...values))} · median ${round(median(values))} · max ${round(Math.max(...values))} ${unit} over ${values.length} runs`;
     const cpu = production.map((figures) => figures.cpuPercent);
     const rss = production.map((figures) => figures.rssMaxMB);
     const lagP99 = (figures: WorkerFigures) => (figures.lagMs.length ? percentile(figures.lagMs, 99) : NaN);
@@ -159,14 +160,28 @@ export async function measureWorker(input: { redisUrl: string; host: string[]; t
   const prefix = `clawops-bench-mon-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const work = mkdtempSync(join(tmpdir(), 'clawops-bench-monitoring-'));
   const redis = new Redis(input.redisUrl, { maxRetriesPerRequest: 1 });
-  const local: Array<() => Promise<unknown>> = [async () => rmSync(work, { recursive: true, force: true }), () => deleteKeysWithPrefix(input.redisUrl, prefix), async () => redis.disconnect()];
+  const local: Array<() => Promise<unknown>> = [
+    async () => rmSync(work, { recursive: true, force: true }),
+    () => deleteKeysWithPrefix(input.redisUrl, prefix),
+    async () => redis.disconnect(),
+  ];
   try {
     // JSON is YAML. Production defaults otherwise; token-only, so each check is the same ladder.
     const config = {
       identity: { path: join(work, 'device.json') },
       monitoring: { enabled: phase.enabled, checkIntervalSeconds: phase.intervalS },
       // Names beyond the servers are other names for them (aliasOf): two gateways at one address are refused otherwise.
-      gateways: Object.fromEntries(input.names.map((name, index) => [name, { url: input.host[index % input.host.length], tokenEnv: TOKEN_ENV, device: 'never', ...(index >= input.host.length ? { aliasOf: input.names[index % input.host.length] } : {}) }])),
+      gateways: Object.fromEntries(
+        input.names.map((name, index) => [
+          name,
+          {
+            url: input.host[index % input.host.length],
+            tokenEnv: TOKEN_ENV,
+            device: 'never',
+            ...(index >= input.host.length ? { aliasOf: input.names[index % input.host.length] } : {}),
+          },
+        ]),
+      ),
     };
     ConfigSchema.parse(config);
     const configPath = join(work, 'clawops.yaml');
@@ -207,7 +222,9 @@ export async function measureWorker(input: { redisUrl: string; host: string[]; t
     const states = await redis.hgetall(`${prefix}:last-state`);
     const unhealthy = Object.values(states).filter((text) => !/"state":"healthy"/.test(text)).length;
     if (phase.enabled && checks === 0) throw new Error(`no scheduled check was recorded in ${phase.windowMs} ms:\n${worker.output()}`);
-    const lag = phase.enabled ? await schedulingLag(redis, prefix, due, { from: windowFrom, to: windowTo - 5_000, withinMs: (phase.intervalS * 1_000) / 2 }) : { lagMs: [], missed: 0 };
+    const lag = phase.enabled
+      ? await schedulingLag(redis, prefix, due, { from: windowFrom, to: windowTo - 5_000, withinMs: (phase.intervalS * 1_000) / 2 })
+      : { lagMs: [], missed: 0 };
     return { cpuPercent: (100 * cpu) / elapsedS, rssMaxMB: Math.max(...rssSamples), rssSamples, checks, unhealthy, lagMs: lag.lagMs, lagMissed: lag.missed };
   } finally {
     for (const step of local.reverse()) await step().catch(() => undefined);
@@ -227,13 +244,22 @@ async function sampleDue(redis: Redis, prefix: string, due: Map<string, number>)
 }
 
 /** For each check due in [from, to]: the first history entry of its gateway at or after the due time. */
-async function schedulingLag(redis: Redis, prefix: string, due: Map<string, number>, window: { from: number; to: number; withinMs: number }): Promise<{ lagMs: number[]; missed: number }> {
-  const wanted = [...due].map(([id, at]) => ({ gateway: /:check-(.+):\d+$/.exec(id)?.[1], at })).filter((item): item is { gateway: string; at: number } => item.gateway !== undefined && item.at >= window.from && item.at <= window.to);
+async function schedulingLag(
+  redis: Redis,
+  prefix: string,
+  due: Map<string, number>,
+  window: { from: number; to: number; withinMs: number },
+): Promise<{ lagMs: number[]; missed: number }> {
+  const wanted = [...due]
+    .map(([id, at]) => ({ gateway: /:check-(.+):\d+$/.exec(id)?.[1], at }))
+    .filter((item): item is { gateway: string; at: number } => item.gateway !== undefined && item.at >= window.from && item.at <= window.to);
   const gateways = [...new Set(wanted.map((item) => item.gateway))];
   const pipeline = redis.pipeline();
   for (const gateway of gateways) pipeline.lrange(`${prefix}:history:${gateway}:entries`, 0, 20);
   const replies = (await pipeline.exec()) ?? [];
-  const starts = new Map(gateways.map((gateway, index) => [gateway, ((replies[index]?.[1] as string[] | undefined) ?? []).map((text) => (JSON.parse(text) as { at: number }).at)]));
+  const starts = new Map(
+    gateways.map((gateway, index) => [gateway, ((replies[index]?.[1] as string[] | undefined) ?? []).map((text) => (JSON.parse(text) as { at: number }).at)]),
+  );
   const lagMs: number[] = [];
   let missed = 0;
   for (const item of wanted) {
@@ -253,14 +279,21 @@ async function recordedChecks(redis: Redis, prefix: string, names: string[]): Pr
   return replies.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
 }
 
-async function benchDigest(redisUrl: string, names: string[], cleanup: Array<() => Promise<unknown>>): Promise<{ buildMs: number[]; renderMs: number[]; blocks: number; textLength: number }> {
+async function benchDigest(
+  redisUrl: string,
+  names: string[],
+  cleanup: Array<() => Promise<unknown>>,
+): Promise<{ buildMs: number[]; renderMs: number[]; blocks: number; textLength: number }> {
   const prefix = `clawops-bench-digest-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const redis = new Redis(redisUrl);
   cleanup.push(async () => {
     await deleteKeysWithPrefix(redisUrl, prefix);
     redis.disconnect();
   });
-  const config = ConfigSchema.parse({ monitoring: { timeZone: 'Europe/Berlin' }, gateways: Object.fromEntries(names.map((name) => [name, { url: `ws://${name}.example:18789` }])) });
+  const config = ConfigSchema.parse({
+    monitoring: { timeZone: 'Europe/Berlin' },
+    gateways: Object.fromEntries(names.map((name) => [name, { url: `ws://${name}.example:18789` }])),
+  });
   const toMs = Date.now();
   const monitoring = createMonitoring({ config, redis, prefix, lastState: createLastStateStore({ redis, prefix }), sections: () => [], now: () => toMs });
 
@@ -275,12 +308,20 @@ async function benchDigest(redisUrl: string, names: string[], cleanup: Array<() 
         const report = failing ? tcpFailure('refused', { name, at }) : healthy({ name, at, version, handshakeMs: 20 + ((index * 7 + hour * 13) % 60) });
         await monitoring.record(resultOf(report), 'schedule');
       }
-      if (index % 10 === 1) await monitoring.incidents.save(name, { id: `${name}-${toMs - 3 * HOUR}`, startedAt: toMs - 3 * HOUR, verdict: 'refused', alerted: true });
+      if (index % 10 === 1)
+        await monitoring.incidents.save(name, { id: `${name}-${toMs - 3 * HOUR}`, startedAt: toMs - 3 * HOUR, verdict: 'refused', alerted: true });
     }),
   );
 
   const request = { gateways: names, fromMs: toMs - 24 * HOUR, toMs, timeZone: 'Europe/Berlin' };
-  const sources = { history: monitoring.history, incidents: monitoring.incidents, maintenance: monitoring.maintenance, alerts: monitoring.alerts, lastState: monitoring.lastState, sections: () => [] };
+  const sources = {
+    history: monitoring.history,
+    incidents: monitoring.incidents,
+    maintenance: monitoring.maintenance,
+    alerts: monitoring.alerts,
+    lastState: monitoring.lastState,
+    sections: () => [],
+  };
   const buildMs: number[] = [];
   const renderMs: number[] = [];
   let last = { blocks: 0, textLength: 0 };
@@ -307,7 +348,11 @@ interface WorkerProcess {
 
 /** the `clawops` bin with `worker`; ready when it logs that it started (pino JSON on stdout). */
 async function startWorker(configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'worker', '--config', configPath], { cwd: ROOT, env: { ...env, CLAWOPS_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'worker', '--config', configPath], {
+    cwd: ROOT,
+    env: { ...env, CLAWOPS_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {

@@ -70,7 +70,17 @@ export async function benchSlackCommands(): Promise<BenchRow[]> {
       identity: { path: join(work, 'device.json') },
       monitoring: { enabled: false },
       // Names beyond the servers are other names for them (aliasOf): two gateways at one address are refused otherwise.
-      gateways: Object.fromEntries(all.map((name, index) => [name, { url: host.urls[index % host.urls.length], tokenEnv: TOKEN_ENV, device: 'never', ...(index >= host.urls.length ? { aliasOf: all[index % host.urls.length] } : {}) }])),
+      gateways: Object.fromEntries(
+        all.map((name, index) => [
+          name,
+          {
+            url: host.urls[index % host.urls.length],
+            tokenEnv: TOKEN_ENV,
+            device: 'never',
+            ...(index >= host.urls.length ? { aliasOf: all[index % host.urls.length] } : {}),
+          },
+        ]),
+      ),
     };
     const configPath = join(work, 'clawops.yaml');
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
@@ -87,7 +97,10 @@ export async function benchSlackCommands(): Promise<BenchRow[]> {
       [TOKEN_ENV]: token,
     });
     cleanup.push(() => bot.stop());
-    await Promise.race([emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }), bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`)))]);
+    await Promise.race([
+      emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }),
+      bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`))),
+    ]);
 
     const one = (gateway: string): Promise<Sample> => verdictOf(emu, sendCommand(emu, gateway, payloadFor(emu, gateway)));
     for (const gateway of names.warmUp) await one(gateway); // warm-up, excluded
@@ -152,7 +165,13 @@ export async function benchSlackCommands(): Promise<BenchRow[]> {
         note: `${spread(burstOverhead, 'ms')}; includes waiting for one of the worker's check lanes (queue.concurrency, default 8); probe p50 ${round(median(burstProbes))} ms; last verdict ${round(burstMs)} ms after the first command`,
       },
     ];
-    if (peakRssMB !== undefined) rows.push({ name: 'clawops start (bot + worker): peak RSS over the run', value: round(peakRssMB), unit: 'MB', note: 'VmHWM of the process, read before it was stopped' });
+    if (peakRssMB !== undefined)
+      rows.push({
+        name: 'clawops start (bot + worker): peak RSS over the run',
+        value: round(peakRssMB),
+        unit: 'MB',
+        note: 'VmHWM of the process, read before it was stopped',
+      });
     return rows;
   } finally {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
@@ -187,7 +206,10 @@ const payloadFor = (emu: SlackEmulator, gateway: string): SlashCommandPayload =>
 
 /** Resolves when the command's placeholder ("⏳ Checking <gateway>…") has been updated with the verdict. */
 async function verdictOf(emu: SlackEmulator, sent: Sent): Promise<Sample> {
-  const placeholder = await emu.waitForCall('chat.postMessage', (call) => call.params.text === `⏳ Checking ${sent.gateway}…`, { since: sent.since, timeoutMs: VERDICT_TIMEOUT_MS });
+  const placeholder = await emu.waitForCall('chat.postMessage', (call) => call.params.text === `⏳ Checking ${sent.gateway}…`, {
+    since: sent.since,
+    timeoutMs: VERDICT_TIMEOUT_MS,
+  });
   const ts = (placeholder.response as { ts?: string }).ts;
   const isVerdict = (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳');
   const verdict = await emu.waitForCall('chat.update', isVerdict, { since: sent.since, timeoutMs: VERDICT_TIMEOUT_MS });

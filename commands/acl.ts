@@ -29,7 +29,15 @@ export async function handleAcl(
   const { requester, gateways } = input;
   const command = `/gateway ${input.text}`.trim();
   const audit = async (outcome: string) => {
-    await writeAudit(deps.audit, deps.logger, { at: deps.now(), user: requester.userId, channel: requester.channelId, command, target: gateways.join(','), outcome, durationMs: deps.now() - started });
+    await writeAudit(deps.audit, deps.logger, {
+      at: deps.now(),
+      user: requester.userId,
+      channel: requester.channelId,
+      command,
+      target: gateways.join(','),
+      outcome,
+      durationMs: deps.now() - started,
+    });
     deps.logger.info({ user: requester.userId, channel: requester.channelId, command, gateways, outcome }, 'gateway command');
   };
 
@@ -43,7 +51,9 @@ export async function handleAcl(
     return;
   }
   if (!deps.acl) {
-    await input.reply(md`The ACL audit is not configured: add \`tailscale.adminApi\` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.`);
+    await input.reply(
+      md`The ACL audit is not configured: add \`tailscale.adminApi\` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.`,
+    );
     await audit('failed: not configured');
     return;
   }

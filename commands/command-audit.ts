@@ -9,7 +9,15 @@ import { writeAudit } from '../src/state/audit.js';
 export function commandAudit(deps: CommandDeps, requester: Requester, command: string, target?: string): (outcome: string) => Promise<void> {
   const started = deps.now();
   return async (outcome) => {
-    await writeAudit(deps.audit, deps.logger, { at: deps.now(), user: requester.userId, channel: requester.channelId, command, ...(target ? { target } : {}), outcome, durationMs: deps.now() - started });
+    await writeAudit(deps.audit, deps.logger, {
+      at: deps.now(),
+      user: requester.userId,
+      channel: requester.channelId,
+      command,
+      ...(target ? { target } : {}),
+      outcome,
+      durationMs: deps.now() - started,
+    });
     deps.logger.info({ user: requester.userId, channel: requester.channelId, command, target, outcome }, 'gateway command');
   };
 }

@@ -11,7 +11,10 @@ import { md } from '../src/render/slack-text.js';
  * somebody looking something up, and a 50-block message dropped into an incident channel would
  * push the incident out of view. It covers the gateways this person may check.
  */
-export async function handleDigest(deps: CommandDeps, input: { requester: Requester; periodMs: number; text: string; reply: ReplyEphemeral; replyMessage: ReplyMessage }): Promise<void> {
+export async function handleDigest(
+  deps: CommandDeps,
+  input: { requester: Requester; periodMs: number; text: string; reply: ReplyEphemeral; replyMessage: ReplyMessage },
+): Promise<void> {
   const audit = commandAudit(deps, input.requester, `/gateway ${input.text}`.trim());
   if (!deps.monitoring) {
     await input.reply(md`The digest is not available in this process (no monitoring store).`);

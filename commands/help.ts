@@ -22,5 +22,7 @@ export async function handleHelp(input: { topic?: string; reply: ReplyEphemeral 
     await input.reply(joinText(chunk, '\n'));
     return;
   }
-  await input.reply(md`${USAGE_TEXT}\n\nA check runs DNS → tailnet → TCP → HTTP health → WebSocket → OpenClaw handshake → RPC → channels, and names the first layer that failed in the runbook's words. \`/gateway help verdicts\` lists them.`);
+  await input.reply(
+    md`${USAGE_TEXT}\n\nA check runs DNS → tailnet → TCP → HTTP health → WebSocket → OpenClaw handshake → RPC → channels, and names the first layer that failed in the runbook's words. \`/gateway help verdicts\` lists them.`,
+  );
 }

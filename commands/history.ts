@@ -12,14 +12,20 @@ export type ReplyMessage = (message: SlackMessage) => Promise<void>;
  * `/gateway history <name>`: answered to the person only (a timeline is for reading, not for the
  * channel). Authorized as a check of the same gateway: who may check it may see its past.
  */
-export async function handleHistory(deps: CommandDeps, input: { requester: Requester; gateway: string; text: string; reply: ReplyEphemeral; replyMessage: ReplyMessage }): Promise<void> {
+export async function handleHistory(
+  deps: CommandDeps,
+  input: { requester: Requester; gateway: string; text: string; reply: ReplyEphemeral; replyMessage: ReplyMessage },
+): Promise<void> {
   const audit = commandAudit(deps, input.requester, `/gateway ${input.text}`.trim(), input.gateway);
   if (!deps.monitoring) {
     await input.reply(md`History is not available in this process (no monitoring store).`);
     await audit('failed: monitoring unavailable');
     return;
   }
-  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({ allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` }));
+  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({
+    allowed: false as const,
+    reason: md`could not verify your user groups with Slack right now: try again in a moment`,
+  }));
   if (!decision.allowed) {
     await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
     await audit(`refused: ${plainOf(decision.reason)}`);

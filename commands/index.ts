@@ -40,7 +40,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       await respond({ response_type: 'ephemeral', text: text.mrkdwn });
     };
     // For the outcomes no handler audits itself (usage, help, a failure inside clawops).
-    const audit = (outcome: string) => writeAudit(deps.audit, deps.logger, { at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome });
+    const audit = (outcome: string) =>
+      writeAudit(deps.audit, deps.logger, { at: deps.now(), user: command.user_id, channel: command.channel_id, command: `/gateway ${command.text}`, outcome });
     try {
       const parsed = parseGatewayCommand(command.text, gatewayNames(deps.config));
       if (!parsed.ok) {
@@ -48,26 +49,61 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         await audit('usage');
         return;
       }
-      const requester = { userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name, isDirectMessage: isDirectMessageChannel(command.channel_id, command.channel_name) };
+      const requester = {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        channelName: command.channel_name,
+        isDirectMessage: isDirectMessageChannel(command.channel_id, command.channel_name),
+      };
       switch (parsed.command.kind) {
         case 'check':
           return await handleCheck(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply });
         case 'list':
           return await handleList(deps, { requester, text: command.text, reply });
         case 'acl':
-          return await handleAcl(deps, { requester, gateways: parsed.command.gateways, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+          return await handleAcl(deps, {
+            requester,
+            gateways: parsed.command.gateways,
+            text: command.text,
+            reply,
+            replyMessage: async (message) => void (await respond(respondBody(message))),
+          });
         case 'history':
-          return await handleHistory(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+          return await handleHistory(deps, {
+            requester,
+            gateway: parsed.command.gateway,
+            text: command.text,
+            reply,
+            replyMessage: async (message) => void (await respond(respondBody(message))),
+          });
         case 'maintenance':
           return await handleMaintenance(deps, { requester, command: parsed.command, text: command.text, reply });
         case 'digest':
-          return await handleDigest(deps, { requester, periodMs: parsed.command.periodMs, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+          return await handleDigest(deps, {
+            requester,
+            periodMs: parsed.command.periodMs,
+            text: command.text,
+            reply,
+            replyMessage: async (message) => void (await respond(respondBody(message))),
+          });
         case 'accept':
-          return await handleAccept(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+          return await handleAccept(deps, {
+            requester,
+            gateway: parsed.command.gateway,
+            text: command.text,
+            reply,
+            replyMessage: async (message) => void (await respond(respondBody(message))),
+          });
         case 'offboard':
           return await handleOffboard(deps, { requester, target: parsed.command.target, reply });
         case 'fingerprint':
-          return await handleFingerprint(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply, replyMessage: async (message) => void (await respond(respondBody(message))) });
+          return await handleFingerprint(deps, {
+            requester,
+            gateway: parsed.command.gateway,
+            text: command.text,
+            reply,
+            replyMessage: async (message) => void (await respond(respondBody(message))),
+          });
         case 'ticket':
           return await handleTicket(deps, { requester, gateway: parsed.command.gateway, text: command.text, reply });
         case 'help':
@@ -94,7 +130,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     };
     try {
       const channel = 'channel' in body ? (body.channel as { id?: string; name?: string } | undefined) : undefined;
-      const value = 'value' in action ? (action.value) : undefined;
+      const value = 'value' in action ? action.value : undefined;
       await handleRerun(deps, { userId: body.user.id, channelId: channel?.id, channelName: channel?.name, value, reply });
     } catch (error) {
       deps.logger.error({ err: error }, 're-run failed');

@@ -5,7 +5,6 @@ import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import { code, joinText, md, truncateText } from '../src/render/slack-text.js';
 import { STATE_ICON as ICON } from '../src/render/icons.js';
 
-
 /**
  * `/gateway list` — configured gateways with their last known state. Like the digest, it covers
  * only the gateways this person may check from here (their URL and state are no one else's).
@@ -31,7 +30,9 @@ export async function handleList(deps: CommandDeps, input: { requester: Requeste
   const lines = names.map((name) => {
     const gateway = deps.config.gateways[name]!;
     const last = states?.get(name);
-    const state = last ? `${ICON[last.state]} ${last.state}${last.verdict ? ` (${last.verdict})` : ''}${last.version ? ` · ${last.version}` : ''} · ${last.at.replace('T', ' ').slice(0, 16)} UTC` : '— not checked yet';
+    const state = last
+      ? `${ICON[last.state]} ${last.state}${last.verdict ? ` (${last.verdict})` : ''}${last.version ? ` · ${last.version}` : ''} · ${last.at.replace('T', ' ').slice(0, 16)} UTC`
+      : '— not checked yet';
     return md`• *${name}* ${code(gateway.url)} ${state}`;
   });
   const header = md`*${names.length} gateway(s)*${states ? '' : ' (last states unavailable: Redis did not answer)'}`;

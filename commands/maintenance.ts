@@ -15,7 +15,10 @@ type MaintenanceCommand = Extract<MonitoringCommand, { kind: 'maintenance' }>;
  * change is said where the alerts go (in the open incident's thread when there is one), so that
  * the on-call person knows why a gateway went quiet. Listing is a read.
  */
-export async function handleMaintenance(deps: CommandDeps, input: { requester: Requester; command: MaintenanceCommand; text: string; reply: ReplyEphemeral }): Promise<void> {
+export async function handleMaintenance(
+  deps: CommandDeps,
+  input: { requester: Requester; command: MaintenanceCommand; text: string; reply: ReplyEphemeral },
+): Promise<void> {
   const { requester, command } = input;
   const audit = commandAudit(deps, requester, `/gateway ${input.text}`.trim(), command.action === 'list' ? undefined : command.gateway);
   const monitoring = deps.monitoring;
@@ -40,15 +43,24 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
       const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({ allowed: false }));
       if (decision.allowed) visible.set(gateway, window);
     }
-    const lines = [...visible].sort(([a], [b]) => a.localeCompare(b)).map(([gateway, window]) => md`• *${gateway}* until ${dateTime(window.until, tz)} (${tz}) by ${mention(window.by)}${window.reason ? ` — ${window.reason}` : ''}`);
-    await input.reply(lines.length ? truncateText(joinText([md`*${lines.length} open maintenance window(s)*`, ...lines], '\n'), 3_000) : md`No gateway is in maintenance.`);
+    const lines = [...visible]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([gateway, window]) =>
+          md`• *${gateway}* until ${dateTime(window.until, tz)} (${tz}) by ${mention(window.by)}${window.reason ? ` — ${window.reason}` : ''}`,
+      );
+    await input.reply(
+      lines.length ? truncateText(joinText([md`*${lines.length} open maintenance window(s)*`, ...lines], '\n'), 3_000) : md`No gateway is in maintenance.`,
+    );
     await audit('answered');
     return;
   }
 
   const failedLookup = { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
   const access = await authorizeGateway(deps.config.access, requester, command.gateway, deps.groups).catch(() => failedLookup);
-  const decision = access.allowed ? await authorizeMaintainer(monitoring.settings.maintainers, requester.userId, deps.groups).catch(() => failedLookup) : access;
+  const decision = access.allowed
+    ? await authorizeMaintainer(monitoring.settings.maintainers, requester.userId, deps.groups).catch(() => failedLookup)
+    : access;
   if (!decision.allowed) {
     await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
     await audit(`refused: ${plainOf(decision.reason)}`);
@@ -59,8 +71,15 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
   try {
     if (command.action === 'start') {
       const until = now + command.durationMs;
-      await monitoring.maintenance.start(command.gateway, { startedAt: now, until, by: requester.userId, ...(command.reason ? { reason: command.reason } : {}) });
-      await input.reply(md`🛠 *${command.gateway}* is in maintenance for ${formatDuration(command.durationMs)}, until ${dateTime(until, tz)} (${tz}). Alerts are silenced; checks go on. End it early with \`/gateway maintenance ${command.gateway} off\`.`);
+      await monitoring.maintenance.start(command.gateway, {
+        startedAt: now,
+        until,
+        by: requester.userId,
+        ...(command.reason ? { reason: command.reason } : {}),
+      });
+      await input.reply(
+        md`🛠 *${command.gateway}* is in maintenance for ${formatDuration(command.durationMs)}, until ${dateTime(until, tz)} (${tz}). Alerts are silenced; checks go on. End it early with \`/gateway maintenance ${command.gateway} off\`.`,
+      );
       note = md`🛠 *${command.gateway}* is in maintenance until ${dateTime(until, tz)} (${tz}), declared by ${mention(requester.userId)}${command.reason ? ` — ${command.reason}` : ''}. Alerts for it are silenced meanwhile.`;
       await audit(`accepted: until ${new Date(until).toISOString()}`);
     } else {
@@ -86,7 +105,11 @@ export async function handleMaintenance(deps: CommandDeps, input: { requester: R
     const incident = (await monitoring.alerts.get([command.gateway])).get(command.gateway)?.state.incident;
     const thread = incident?.alerted ? await monitoring.alerts.thread(incident.id) : undefined;
     const channel = thread?.channel ?? monitoring.settings.alerts.channel;
-    if (channel) await deps.poster.post({ channel, ...(thread ? { threadTs: thread.ts } : {}) }, message(withoutStars(note), [section(note), context([md`\`/gateway maintenance\` lists the open windows`])]));
+    if (channel)
+      await deps.poster.post(
+        { channel, ...(thread ? { threadTs: thread.ts } : {}) },
+        message(withoutStars(note), [section(note), context([md`\`/gateway maintenance\` lists the open windows`])]),
+      );
   } catch (error) {
     deps.logger.warn({ err: error, gateway: command.gateway }, 'could not announce the maintenance change');
   }

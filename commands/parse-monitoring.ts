@@ -47,9 +47,12 @@ export function parseMaintenance(args: string[], known: readonly string[]): Moni
   const name = gatewayName(args[0], known, '/gateway maintenance prod 2h upgrading');
   if (!name.ok) return name;
   const [, when, ...reasonWords] = args;
-  if (!when) return { ok: false, message: `For how long? e.g. \`/gateway maintenance ${name.name} 2h upgrading\`, or \`/gateway maintenance ${name.name} off\`` };
+  if (!when)
+    return { ok: false, message: `For how long? e.g. \`/gateway maintenance ${name.name} 2h upgrading\`, or \`/gateway maintenance ${name.name} off\`` };
   if (when.toLowerCase() === 'off' || when.toLowerCase() === 'end') {
-    return reasonWords.length ? { ok: false, message: `\`off\` takes nothing after it.` } : { ok: true, command: { kind: 'maintenance', action: 'end', gateway: name.name } };
+    return reasonWords.length
+      ? { ok: false, message: `\`off\` takes nothing after it.` }
+      : { ok: true, command: { kind: 'maintenance', action: 'end', gateway: name.name } };
   }
   const durationMs = parseDuration(when);
   if (durationMs === undefined) return { ok: false, message: `\`${clip(when)}\` is not a duration: try \`30m\`, \`2h\`, \`1h30m\` or \`1d\`.` };
@@ -61,6 +64,7 @@ export function parseMaintenance(args: string[], known: readonly string[]): Moni
 export function parseDigest(args: string[]): MonitoringParse {
   if (args.length === 0) return { ok: true, command: { kind: 'digest', periodMs: 86_400_000 } };
   const periodMs = args.length === 1 ? parseDuration(args[0]!) : undefined;
-  if (periodMs === undefined || periodMs < 3_600_000 || periodMs > MAX_DIGEST_MS) return { ok: false, message: 'The digest covers 1 hour to 7 days: e.g. `/gateway digest 24h` or `/gateway digest 7d`.' };
+  if (periodMs === undefined || periodMs < 3_600_000 || periodMs > MAX_DIGEST_MS)
+    return { ok: false, message: 'The digest covers 1 hour to 7 days: e.g. `/gateway digest 24h` or `/gateway digest 7d`.' };
   return { ok: true, command: { kind: 'digest', periodMs } };
 }

@@ -49,14 +49,19 @@ export function parseGatewayCommand(text: string, knownGateways: readonly string
       return { ok: true, command: { kind: 'help', ...(args[0] ? { topic: args[0].toLowerCase() } : {}) } };
     case 'acl': {
       // No names: every gateway, as `check all` (and authorized the same way).
-      if (args.length === 0) return knownGateways.length ? { ok: true, command: { kind: 'acl', gateways: [...knownGateways], all: true } } : usage('No gateways are configured.');
+      if (args.length === 0)
+        return knownGateways.length ? { ok: true, command: { kind: 'acl', gateways: [...knownGateways], all: true } } : usage('No gateways are configured.');
       const parsed = parseCheck(args, knownGateways);
       return parsed.ok && parsed.command.kind === 'check' ? { ok: true, command: { ...parsed.command, kind: 'acl' } } : parsed;
     }
     case 'accept': {
       if (args.length > 1) return usage('One gateway at a time: `/gateway accept <name>`');
       const parsed = parseCheck(args, knownGateways);
-      return parsed.ok && parsed.command.kind === 'check' ? { ok: true, command: { kind: 'accept', gateway: parsed.command.gateways[0]! } } : parsed.ok ? usage('`/gateway accept` takes one gateway name, not `all`.') : parsed;
+      return parsed.ok && parsed.command.kind === 'check'
+        ? { ok: true, command: { kind: 'accept', gateway: parsed.command.gateways[0]! } }
+        : parsed.ok
+          ? usage('`/gateway accept` takes one gateway name, not `all`.')
+          : parsed;
     }
     case 'history':
       return withUsage(parseHistory(args, knownGateways));
@@ -72,7 +77,9 @@ export function parseGatewayCommand(text: string, knownGateways: readonly string
     case 'offboard': {
       // The rest of the text as typed: an escaped mention (`<@U…|Name With Spaces>`) keeps its case and spaces.
       const target = text.trim().slice(verb.length).trim();
-      return target ? { ok: true, command: { kind: 'offboard', target } } : usage('Who left? e.g. `/gateway offboard @departed` or `/gateway offboard departed@example.test`');
+      return target
+        ? { ok: true, command: { kind: 'offboard', target } }
+        : usage('Who left? e.g. `/gateway offboard @departed` or `/gateway offboard departed@example.test`');
     }
     default: {
       // `/gateway prod` reads as "check prod": the most common thing people type at 3 a.m.
@@ -103,7 +110,10 @@ function parseCheck(args: string[], known: readonly string[]): ParseResult {
 
 function knownList(known: readonly string[]): string {
   if (known.length === 0) return ' No gateways are configured.';
-  const shown = known.slice(0, 20).map((name) => `\`${name}\``).join(', ');
+  const shown = known
+    .slice(0, 20)
+    .map((name) => `\`${name}\``)
+    .join(', ');
   return ` Known gateways: ${shown}${known.length > 20 ? ` and ${known.length - 20} more` : ''}.`;
 }
 

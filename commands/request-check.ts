@@ -22,8 +22,20 @@ export async function requestCheck(
   const started = deps.now();
   const { requester, gateways } = request;
   const audit = async (outcome: string, jobId?: string) => {
-    await writeAudit(deps.audit, deps.logger, { at: deps.now(), user: requester.userId, channel: requester.channelId, command: request.commandText, target: gateways.join(','), jobId, outcome, durationMs: deps.now() - started });
-    deps.logger.info({ user: requester.userId, channel: requester.channelId, command: request.commandText, gateways, jobId, outcome, source: request.source }, 'gateway command');
+    await writeAudit(deps.audit, deps.logger, {
+      at: deps.now(),
+      user: requester.userId,
+      channel: requester.channelId,
+      command: request.commandText,
+      target: gateways.join(','),
+      jobId,
+      outcome,
+      durationMs: deps.now() - started,
+    });
+    deps.logger.info(
+      { user: requester.userId, channel: requester.channelId, command: request.commandText, gateways, jobId, outcome, source: request.source },
+      'gateway command',
+    );
   };
 
   const decision = await authorizeGateways(deps.config.access, requester, gateways, deps.groups).catch((error: unknown) => {
@@ -43,7 +55,11 @@ export async function requestCheck(
   let slackTrouble: string | undefined;
   let mayHavePosted = false;
   try {
-    placeholder = await deps.poster.postOnce({ channel: requester.channelId, ...(request.threadTs ? { threadTs: request.threadTs } : {}) }, renderCheckPending(gateways, requester.userId), { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS });
+    placeholder = await deps.poster.postOnce(
+      { channel: requester.channelId, ...(request.threadTs ? { threadTs: request.threadTs } : {}) },
+      renderCheckPending(gateways, requester.userId),
+      { key: requestId, state: 'pending', deadlineMs: PLACEHOLDER_DEADLINE_MS },
+    );
   } catch (error) {
     if (error instanceof SlackRefusedError) {
       await request.reply(md`⚠️ I could not post in this channel: ${error.description}.`);
@@ -63,19 +79,33 @@ export async function requestCheck(
       requestedAt: deps.now(),
       requestedBy: requester.userId,
       source: request.source,
-      slack: { channel: placeholder?.channel ?? requester.channelId, ...(placeholder ? { ts: placeholder.ts } : {}), ...(request.threadTs ? { threadTs: request.threadTs } : {}) },
+      slack: {
+        channel: placeholder?.channel ?? requester.channelId,
+        ...(placeholder ? { ts: placeholder.ts } : {}),
+        ...(request.threadTs ? { threadTs: request.threadTs } : {}),
+      },
     });
     if (placeholder) {
-      await deps.pending?.add({ requestId, channel: placeholder.channel, ts: placeholder.ts, gateways, requestedBy: requester.userId, postedAt: deps.now() }).catch((error: unknown) => deps.logger.debug({ err: error, requestId }, 'pending check kept in memory only'));
+      await deps.pending
+        ?.add({ requestId, channel: placeholder.channel, ts: placeholder.ts, gateways, requestedBy: requester.userId, postedAt: deps.now() })
+        .catch((error: unknown) => deps.logger.debug({ err: error, requestId }, 'pending check kept in memory only'));
     } else {
       const placeholderFate = mayHavePosted ? 'the "checking…" message may not have been posted' : 'I could not post the "checking…" message';
-      await request.reply(md`⏳ ${slackTrouble ?? 'Slack did not answer'}: ${placeholderFate}. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`).catch(() => undefined);
+      await request
+        .reply(
+          md`⏳ ${slackTrouble ?? 'Slack did not answer'}: ${placeholderFate}. The check of ${gateways.join(', ')} runs anyway, and its answer is posted here when Slack takes it.`,
+        )
+        .catch(() => undefined);
     }
     await audit('accepted', jobId);
   } catch (error) {
     deps.logger.error({ err: error, requestId }, 'could not enqueue the check');
-    const why = 'the check queue is unavailable (Redis did not answer). Try again in a minute, or run `clawops check ' + gateways.join(' ') + '` on the bot node';
-    if (placeholder) await deps.poster.update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why), { key: requestId, state: 'answered' }).catch(() => request.reply(md`⚠️ Could not check: ${why}.`));
+    const why =
+      'the check queue is unavailable (Redis did not answer). Try again in a minute, or run `clawops check ' + gateways.join(' ') + '` on the bot node';
+    if (placeholder)
+      await deps.poster
+        .update(placeholder.channel, placeholder.ts, renderCheckFailed(gateways, why), { key: requestId, state: 'answered' })
+        .catch(() => request.reply(md`⚠️ Could not check: ${why}.`));
     else await request.reply(md`⚠️ Could not check: ${why}.`).catch(() => undefined);
     await audit('failed: queue unavailable');
   }

@@ -9,7 +9,10 @@ import { md } from '../src/render/slack-text.js';
 const RerunValueSchema = z.object({ gateways: z.array(z.string()).min(1).max(500) });
 
 /** The Re-run button: the same authorization and path as a typed command. */
-export async function handleRerun(deps: CommandDeps, input: { userId: string; channelId: string | undefined; channelName?: string; value: string | undefined; reply: ReplyEphemeral }): Promise<void> {
+export async function handleRerun(
+  deps: CommandDeps,
+  input: { userId: string; channelId: string | undefined; channelName?: string; value: string | undefined; reply: ReplyEphemeral },
+): Promise<void> {
   let value: z.infer<typeof RerunValueSchema> | undefined;
   try {
     const parsed = RerunValueSchema.safeParse(JSON.parse(input.value ?? ''));
@@ -27,6 +30,17 @@ export async function handleRerun(deps: CommandDeps, input: { userId: string; ch
     await input.reply(parsed.ok ? md`Nothing to re-run.` : md`${parsed.message}`);
     return;
   }
-  const requester: Requester = { userId: input.userId, channelId: input.channelId, channelName: input.channelName, isDirectMessage: isDirectMessageChannel(input.channelId, input.channelName) };
-  await requestCheck(deps, { requester, gateways: parsed.command.gateways, source: 'button', commandText: `re-run ${parsed.command.gateways.join(' ')}`, reply: input.reply });
+  const requester: Requester = {
+    userId: input.userId,
+    channelId: input.channelId,
+    channelName: input.channelName,
+    isDirectMessage: isDirectMessageChannel(input.channelId, input.channelName),
+  };
+  await requestCheck(deps, {
+    requester,
+    gateways: parsed.command.gateways,
+    source: 'button',
+    commandText: `re-run ${parsed.command.gateways.join(' ')}`,
+    reply: input.reply,
+  });
 }

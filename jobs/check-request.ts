@@ -48,7 +48,9 @@ export function createCheckRequestProcessor(deps: CheckRequestDeps) {
         try {
           const report = await deps.coalescer.probe(gateway, request.requestedAt);
           reports.push(report);
-          await deps.onReport?.(report, request.source).catch((error: unknown) => deps.logger.warn({ err: error, gateway }, 'recording the check result failed'));
+          await deps
+            .onReport?.(report, request.source)
+            .catch((error: unknown) => deps.logger.warn({ err: error, gateway }, 'recording the check result failed'));
         } catch (error) {
           deps.logger.error({ err: error, gateway, requestId: request.requestId }, 'check failed inside clawops');
           problems.push({ gateway, message: `the check failed inside clawops (${error instanceof Error ? error.message.slice(0, 200) : 'error'})` });
@@ -60,7 +62,14 @@ export function createCheckRequestProcessor(deps: CheckRequestDeps) {
     reports.sort((a, b) => (order.get(a.gateway.name) ?? 0) - (order.get(b.gateway.name) ?? 0));
 
     if (request.slack) {
-      const post: PostCheckResultJob = { requestId: request.requestId, gateways: request.gateways, requestedBy: request.requestedBy, slack: request.slack, reports, problems };
+      const post: PostCheckResultJob = {
+        requestId: request.requestId,
+        gateways: request.gateways,
+        requestedBy: request.requestedBy,
+        slack: request.slack,
+        reports,
+        problems,
+      };
       await handOver(deps, post);
     }
     return { gateways: reports.length, problems: problems.length };

@@ -32,7 +32,11 @@ export function createDigestProcessor(deps: { monitoring: MonitoringServices; po
     const content = await deps.monitoring.digest({ fromMs, toMs, timeZone: tz });
     // Keyed, so a lost answer (5xx, reset) is looked up instead of posting the digest twice.
     const posted = await deps.poster.postOnce({ channel }, content, { key: `digest-${jobKey}`, deadlineMs: 60_000 });
-    await deps.redis.multi().set(postedKey(jobKey), JSON.stringify(posted), 'EX', 7 * 24 * 3_600).set(lastKey(id), String(toMs)).exec();
+    await deps.redis
+      .multi()
+      .set(postedKey(jobKey), JSON.stringify(posted), 'EX', 7 * 24 * 3_600)
+      .set(lastKey(id), String(toMs))
+      .exec();
     return posted;
   };
 }

@@ -60,7 +60,10 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
   const monitorQueue = new Queue(QUEUES.monitor, { connection: deps.connection, prefix: deps.prefix });
   const alertQueue = new Queue(QUEUES.alerts, { connection: deps.connection, prefix: deps.prefix });
   for (const queue of [monitorQueue, alertQueue]) queue.on('error', (error) => logWorkerError(logger, deps.redisHealth, error, `queue error (${queue.name})`));
-  const lock = { ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}), ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}) };
+  const lock = {
+    ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+    ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
+  };
 
   const schedulesReady = reconcileSchedules(monitorQueue, desiredSchedules(config), logger);
   schedulesReady.catch((error: unknown) => logger.error({ err: error }, 'could not reconcile the schedules with the config'));
@@ -117,7 +120,9 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
     { connection: deps.connection, prefix: deps.prefix, concurrency: 2, ...lock },
   );
   monitorWorker.on('failed', (job: Job | undefined, error: Error) => logger.warn({ err: error, jobId: job?.id, job: job?.name }, 'scheduled job failed'));
-  alertWorker.on('failed', (job: Job | undefined, error: Error) => logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'posting an alert failed'));
+  alertWorker.on('failed', (job: Job | undefined, error: Error) =>
+    logger.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'posting an alert failed'),
+  );
   for (const worker of [monitorWorker, alertWorker]) worker.on('error', (error) => logWorkerError(logger, deps.redisHealth, error, 'worker error'));
 
   let closing: Promise<void> | undefined;

@@ -20,7 +20,12 @@ export function offboardingProcessors(jobs: OffboardingJobDeps): Record<(typeof 
   };
 }
 
-export function startOffboardingWorker(deps: { connection: Redis; prefix: string; processors: Record<(typeof OFFBOARDING_JOBS)[keyof typeof OFFBOARDING_JOBS], Processor>; logger: Logger }): Worker {
+export function startOffboardingWorker(deps: {
+  connection: Redis;
+  prefix: string;
+  processors: Record<(typeof OFFBOARDING_JOBS)[keyof typeof OFFBOARDING_JOBS], Processor>;
+  logger: Logger;
+}): Worker {
   const worker = new Worker(
     OFFBOARDING_QUEUE,
     async (job, token) => {

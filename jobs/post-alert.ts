@@ -58,7 +58,11 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
     const { post, channel, report } = parsed.data;
     const jobId = job.id ?? alertJobId(post);
     const result = report ? { report, diagnosis: diagnose(report, await contextOrEmpty(deps.enrichment, report)) } : undefined;
-    const content = renderAlertPost(post, { network: post.subject === NETWORK_SUBJECT, ...(result ? { result } : {}), reminderIntervalMs: deps.reminderIntervalMs });
+    const content = renderAlertPost(post, {
+      network: post.subject === NETWORK_SUBJECT,
+      ...(result ? { result } : {}),
+      reminderIntervalMs: deps.reminderIntervalMs,
+    });
 
     if (post.kind === 'alert') {
       const posted = await postOnce(job, jobId, { channel }, content);

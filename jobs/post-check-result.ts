@@ -27,9 +27,14 @@ export type PublishCheckResult = (data: PostCheckResultJob, options: { idempoten
 export function createCheckResultPublisher(deps: CheckResultPublisherDeps): PublishCheckResult {
   return async (data, options) => {
     const message = await renderPost(data, deps.enrichment);
-    const posted = await deps.poster.postOrUpdate(data.slack, message, options.idempotencyKey, { state: 'answered', ...(options.reconcileSinceMs !== undefined ? { reconcileSinceMs: options.reconcileSinceMs } : {}) });
+    const posted = await deps.poster.postOrUpdate(data.slack, message, options.idempotencyKey, {
+      state: 'answered',
+      ...(options.reconcileSinceMs !== undefined ? { reconcileSinceMs: options.reconcileSinceMs } : {}),
+    });
     // Slack has the answer: a failure to note it costs at most a look by the sweeper, never a retry.
-    await deps.pending?.answered(data.requestId).catch((error: unknown) => deps.logger?.debug({ err: error, requestId: data.requestId }, 'could not mark the check answered'));
+    await deps.pending
+      ?.answered(data.requestId)
+      .catch((error: unknown) => deps.logger?.debug({ err: error, requestId: data.requestId }, 'could not mark the check answered'));
     return { ts: posted.ts };
   };
 }
@@ -50,11 +55,20 @@ export async function renderPost(data: PostCheckResultJob, enrichment: CheckEnri
   }
   const results = await Promise.all(data.reports.map(async (report) => ({ report, diagnosis: diagnose(report, await contextOrEmpty(enrichment, report)) })));
   const footer = await footerOrNone(enrichment, data.gateways);
-  const annotations = new Map(await Promise.all(results.map(async ({ report, diagnosis }) => [report.gateway.name, (await annotationsOrNone(enrichment, report, diagnosis)).map((line) => line.slack)] as const)));
+  const annotations = new Map(
+    await Promise.all(
+      results.map(
+        async ({ report, diagnosis }) => [report.gateway.name, (await annotationsOrNone(enrichment, report, diagnosis)).map((line) => line.slack)] as const,
+      ),
+    ),
+  );
   const rendered = renderCheckResults(results, { requestedBy: data.requestedBy, rerun: { gateways: data.gateways }, footer: footer?.blocks, annotations });
   if (!footer && data.problems.length === 0) return rendered;
   const text = footer ? md`${fallbackOf(rendered)}\n${footer.text}` : fallbackOf(rendered);
   if (data.problems.length === 0) return message(text, rendered.blocks);
-  const note = joinText(data.problems.map((problem) => md`⚠️ ${problem.message}`), '\n');
+  const note = joinText(
+    data.problems.map((problem) => md`⚠️ ${problem.message}`),
+    '\n',
+  );
   return message(md`${text}\n${note}`, [...rendered.blocks.slice(0, 48), section(note), context([md`some gateways could not be checked`])].slice(0, 50));
 }

@@ -57,7 +57,7 @@ export function createStalePlaceholderSweeper(deps: StalePlaceholderDeps) {
       case 'failed':
         return 'the check failed inside clawops (see the worker log)';
       default:
-        return "clawops lost the queued check: its Redis restarted without persistence, or failed over before the job was copied";
+        return 'clawops lost the queued check: its Redis restarted without persistence, or failed over before the job was copied';
     }
   }
 
@@ -101,7 +101,12 @@ export function createStalePlaceholderSweeper(deps: StalePlaceholderDeps) {
       }
     }
     const reason = await why(entry);
-    await deps.poster.update(entry.channel, entry.ts, renderCheckUnanswered({ gateways: entry.gateways, why: reason, waitedMs: age, ...(entry.requestedBy ? { requestedBy: entry.requestedBy } : {}) }), { key: entry.requestId, state: 'answered' });
+    await deps.poster.update(
+      entry.channel,
+      entry.ts,
+      renderCheckUnanswered({ gateways: entry.gateways, why: reason, waitedMs: age, ...(entry.requestedBy ? { requestedBy: entry.requestedBy } : {}) }),
+      { key: entry.requestId, state: 'answered' },
+    );
     await deps.pending.answered(entry.requestId).catch(() => deps.pending.forget(entry.requestId));
     deps.logger.warn({ requestId: entry.requestId, gateways: entry.gateways, ageMs: age, reason }, 'replaced a stale placeholder: no answer was coming');
     return 'apologized';

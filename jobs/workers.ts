@@ -41,15 +41,27 @@ export interface WorkersDeps extends Omit<CheckRequestDeps, 'posts' | 'postDirec
 export function startWorkers(deps: WorkersDeps): Workers {
   const posts = new Queue(QUEUES.posts, { connection: deps.connection, prefix: deps.prefix });
   posts.on('error', (error) => logWorkerError(deps.logger, deps.redisHealth, error, 'posts queue error'));
-  const lock = { ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}), ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}) };
-  const publisher = { poster: deps.poster, ...(deps.enrichment ? { enrichment: deps.enrichment } : {}), ...(deps.pending ? { pending: deps.pending } : {}), logger: deps.logger };
+  const lock = {
+    ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+    ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
+  };
+  const publisher = {
+    poster: deps.poster,
+    ...(deps.enrichment ? { enrichment: deps.enrichment } : {}),
+    ...(deps.pending ? { pending: deps.pending } : {}),
+    logger: deps.logger,
+  };
   const publish = createCheckResultPublisher(publisher);
-  const checks = new Worker(QUEUES.checks, createCheckRequestProcessor({ ...deps, posts, postDirect: (post) => publish(post, { idempotencyKey: `post-${post.requestId}` }) }), {
-    connection: deps.connection,
-    prefix: deps.prefix,
-    concurrency: deps.concurrency,
-    ...lock,
-  });
+  const checks = new Worker(
+    QUEUES.checks,
+    createCheckRequestProcessor({ ...deps, posts, postDirect: (post) => publish(post, { idempotencyKey: `post-${post.requestId}` }) }),
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      ...lock,
+    },
+  );
   const postWorker = new Worker(QUEUES.posts, createPostCheckResultProcessor(publisher), {
     connection: deps.connection,
     prefix: deps.prefix,
@@ -65,7 +77,18 @@ export function startWorkers(deps: WorkersDeps): Workers {
     if (!request.success || !request.data.slack) return;
     const why = error.name === 'UnrecoverableError' ? error.message : `the check failed inside clawops (${error.message.slice(0, 200)})`;
     void posts
-      .add(JOBS.postCheckResult, { requestId: request.data.requestId, gateways: request.data.gateways, requestedBy: request.data.requestedBy, slack: request.data.slack, reports: [], problems: [{ gateway: request.data.gateways.join(', '), message: why }] }, postJobOptions(request.data.requestId))
+      .add(
+        JOBS.postCheckResult,
+        {
+          requestId: request.data.requestId,
+          gateways: request.data.gateways,
+          requestedBy: request.data.requestedBy,
+          slack: request.data.slack,
+          reports: [],
+          problems: [{ gateway: request.data.gateways.join(', '), message: why }],
+        },
+        postJobOptions(request.data.requestId),
+      )
       .catch((postError: unknown) => deps.logger.error({ err: postError, jobId: job.id }, 'could not enqueue the failure notice'));
   });
   // 'failed' fires on every attempt: a Slack outage is one warning per answer, then quiet retries,

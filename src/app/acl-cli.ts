@@ -33,7 +33,10 @@ export async function aclCommand(args: string[], env: Env, io: CliIo): Promise<n
   const known = gatewayNames(config);
   const names = positionals.length === 0 || positionals.includes('all') ? known : [...new Set(positionals)];
   for (const name of names) if (!known.includes(name)) throw new UnknownGatewayError(name, known, suggest(name, known));
-  if (!config.tailscale?.adminApi) throw new ConfigError(`${path}: the ACL audit needs the Tailscale admin API`, ['tailscale.adminApi: add baseUrl and apiKeyEnv (or oauthClientIdEnv + oauthClientSecretEnv)']);
+  if (!config.tailscale?.adminApi)
+    throw new ConfigError(`${path}: the ACL audit needs the Tailscale admin API`, [
+      'tailscale.adminApi: add baseUrl and apiKeyEnv (or oauthClientIdEnv + oauthClientSecretEnv)',
+    ]);
 
   const service = createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, env) });
   const result = await service.audit({ gateways: names, ...(values['no-validate'] ? { validate: false } : {}) });

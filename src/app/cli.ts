@@ -48,13 +48,14 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
         return await aclCommand(rest, env, io);
       }
       case 'accept': {
-        const [{ acceptCommand }, { createAclAuditService }, { adminApiFromConfig }, { createFileFingerprintStore, latestFingerprint }, { fingerprintLookup }] = await Promise.all([
-          import('../features/accept/cli-command.js'),
-          import('../features/acl/acl-service.js'),
-          import('../tailscale/admin-api-config.js'),
-          import('../features/fingerprint/index.js'),
-          import('./fingerprint-lookup.js'),
-        ]);
+        const [{ acceptCommand }, { createAclAuditService }, { adminApiFromConfig }, { createFileFingerprintStore, latestFingerprint }, { fingerprintLookup }] =
+          await Promise.all([
+            import('../features/accept/cli-command.js'),
+            import('../features/acl/acl-service.js'),
+            import('../tailscale/admin-api-config.js'),
+            import('../features/fingerprint/index.js'),
+            import('./fingerprint-lookup.js'),
+          ]);
         return await acceptCommand(rest, env, io, {
           configPathFrom,
           // The state file `clawops check` keeps beside the device identity: the last good check from this terminal.
@@ -62,7 +63,8 @@ export async function runCli(argv: string[], env: Env, io: CliIo): Promise<numbe
             const store = createFileFingerprintStore(fingerprintStatePath(config, env));
             return fingerprintLookup({ latestFingerprint: (gateway) => latestFingerprint(store, gateway) });
           },
-          aclFor: (config, env) => (config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, env) }) : undefined),
+          aclFor: (config, env) =>
+            config.tailscale?.adminApi ? createAclAuditService({ config, admin: adminApiFromConfig(config.tailscale.adminApi, env) }) : undefined,
         });
       }
       case 'fingerprint': {
@@ -150,17 +152,35 @@ async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number
     'no-color': { type: 'boolean' },
   });
   let reminder: Promise<string | undefined> | undefined;
-  const { targets, results, fingerprints } = await runChecks({ config: values.config as string | undefined, names: positionals, all: values.all === true, url: values.url as string | undefined, tokenEnv: values['token-env'] as string | undefined }, env, io, (config, targets) => {
-    // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
-    reminder = config?.offboarding && values.json !== true ? import('../features/offboarding/terminal-reminder.js').then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) })).catch(() => undefined) : undefined;
-  });
+  const { targets, results, fingerprints } = await runChecks(
+    {
+      config: values.config as string | undefined,
+      names: positionals,
+      all: values.all === true,
+      url: values.url as string | undefined,
+      tokenEnv: values['token-env'] as string | undefined,
+    },
+    env,
+    io,
+    (config, targets) => {
+      // Open offboarding reminders (when configured and Redis answers): read alongside the probes, never waited for past a short deadline.
+      reminder =
+        config?.offboarding && values.json !== true
+          ? import('../features/offboarding/terminal-reminder.js')
+              .then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) }))
+              .catch(() => undefined)
+          : undefined;
+    },
+  );
 
   if (values.json) {
     const payload = results.map(({ report, diagnosis }) => ({ report, diagnosis }));
     io.stdout(`${JSON.stringify(targets.length === 1 && !values.all ? payload[0] : payload, null, 2)}\n`);
   } else {
     const color = io.isTty && values['no-color'] !== true && env.NO_COLOR === undefined;
-    io.stdout(results.map((result, index) => renderCheckForTerminal(result.report, result.diagnosis, { color, annotations: fingerprints[index] ?? [] })).join('\n'));
+    io.stdout(
+      results.map((result, index) => renderCheckForTerminal(result.report, result.diagnosis, { color, annotations: fingerprints[index] ?? [] })).join('\n'),
+    );
     const footer = await reminder;
     if (footer) io.stdout(`\n${footer}\n`);
   }
@@ -178,7 +198,12 @@ export interface CheckRun {
   fingerprintPath: string;
 }
 
-export type RunChecks = (request: { config?: string; names: string[]; all?: boolean; url?: string; tokenEnv?: string }, env: Env, io: CliIo, beforeProbes?: (config: Config | undefined, targets: CheckTarget[]) => void) => Promise<CheckRun>;
+export type RunChecks = (
+  request: { config?: string; names: string[]; all?: boolean; url?: string; tokenEnv?: string },
+  env: Env,
+  io: CliIo,
+  beforeProbes?: (config: Config | undefined, targets: CheckTarget[]) => void,
+) => Promise<CheckRun>;
 
 /**
  * Probe, diagnose, and keep the success fingerprints in their state file: the diff since the last
@@ -187,7 +212,16 @@ export type RunChecks = (request: { config?: string; names: string[]; all?: bool
 export const runChecks: RunChecks = async (request, env, io, beforeProbes) => {
   const configPath = configPathFrom(request.config, env);
   const config = configPath ? await loadConfigFile(configPath) : undefined;
-  const targets = selectTargets({ names: request.names, all: request.all === true, ...(request.url !== undefined ? { url: request.url } : {}), ...(request.tokenEnv !== undefined ? { tokenEnv: request.tokenEnv } : {}) }, config, env);
+  const targets = selectTargets(
+    {
+      names: request.names,
+      all: request.all === true,
+      ...(request.url !== undefined ? { url: request.url } : {}),
+      ...(request.tokenEnv !== undefined ? { tokenEnv: request.tokenEnv } : {}),
+    },
+    config,
+    env,
+  );
   beforeProbes?.(config, targets);
   const identity = await identityFor(targets, config, env, io);
   const checker = createChecker({ connect: connectToGateway, identity, ...(await ladderProbes(config, targets, env)) });

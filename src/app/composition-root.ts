@@ -125,7 +125,13 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
   const readiness = createReadiness(now);
   const redisHealth = createRedisHealth({ logger, target: describeRedisTarget(options.redisUrl) });
   readiness.probe('redis', () => ({ ok: redisHealth.state().reachable, detail: redisHealth.state().detail }));
-  const metrics = createMetricsFeature({ config, logger: logger.child({ component: 'metrics' }), role: runtime.roles.bot && runtime.roles.worker ? 'start' : runtime.roles.bot ? 'bot' : 'worker', readiness, now });
+  const metrics = createMetricsFeature({
+    config,
+    logger: logger.child({ component: 'metrics' }),
+    role: runtime.roles.bot && runtime.roles.worker ? 'start' : runtime.roles.bot ? 'bot' : 'worker',
+    readiness,
+    now,
+  });
   const hooks = metrics.hooks;
   const stopAll = async () => {
     readiness.stopping();
@@ -160,7 +166,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
       logger: boltLoggerFrom(logger),
     });
-    const postClient = new webApi.WebClient(slack.botToken, { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), ...posterClientOptions(), logger: boltLoggerFrom(logger) });
+    const postClient = new webApi.WebClient(slack.botToken, {
+      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+      ...posterClientOptions(),
+      logger: boltLoggerFrom(logger),
+    });
     const stateRedis = connect('state', createProducerConnection(options.redisUrl));
     const requestPathConnections: Redis[] = [stateRedis];
     const poster = createSlackPoster({ client: postClient, redis: stateRedis, prefix });
@@ -185,20 +195,44 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       return connection;
     };
     const offboarding = config.offboarding
-      ? createOffboardingFeature({ config, env: runtime.env, prefix, redis: stateRedis, producerConnection: offboardingConnection('producer'), client, poster, audit, groups: createGroupMembership({ client }), logger: offboardingLogger, now, newId: randomUUID })
+      ? createOffboardingFeature({
+          config,
+          env: runtime.env,
+          prefix,
+          redis: stateRedis,
+          producerConnection: offboardingConnection('producer'),
+          client,
+          poster,
+          audit,
+          groups: createGroupMembership({ client }),
+          logger: offboardingLogger,
+          now,
+          newId: randomUUID,
+        })
       : undefined;
     let offboardingWorker: Worker | undefined;
     if (offboarding) {
       closers.push(async () => {
-        if (offboardingWorker) await offboardingWorker.close().catch((error: unknown) => offboardingLogger.warn({ err: error }, 'closing the offboarding worker'));
+        if (offboardingWorker)
+          await offboardingWorker.close().catch((error: unknown) => offboardingLogger.warn({ err: error }, 'closing the offboarding worker'));
         await offboarding.close();
         for (const connection of offboardingConnections) connection.disconnect();
       });
       digestSections.push(offboarding.digestSection);
     }
     // The success fingerprint (its diff beside verdicts, `/gateway fingerprint`) and the ticket bundle.
-    const fingerprints = createFingerprintFeature({ store: createRedisFingerprintStore({ redis: stateRedis, prefix }), logger: logger.child({ component: 'fingerprint' }) });
-    const tickets = createTicketFeature({ fingerprints: fingerprints.store, secrets: () => knownSecrets({ config, env: runtime.env, identityPath: identityPath(config.identity.path, runtime.env) }), poster, uploader: createSlackFileUploader(client), logger: logger.child({ component: 'ticket' }), now });
+    const fingerprints = createFingerprintFeature({
+      store: createRedisFingerprintStore({ redis: stateRedis, prefix }),
+      logger: logger.child({ component: 'fingerprint' }),
+    });
+    const tickets = createTicketFeature({
+      fingerprints: fingerprints.store,
+      secrets: () => knownSecrets({ config, env: runtime.env, identityPath: identityPath(config.identity.path, runtime.env) }),
+      poster,
+      uploader: createSlackFileUploader(client),
+      logger: logger.child({ component: 'ticket' }),
+      now,
+    });
     const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment, fingerprints.enrichment);
     // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones), the exposure record and the fingerprints.
     const recordResult = async (result: CheckResult, source: 'command' | 'schedule') => {
@@ -209,7 +243,10 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 
     const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
     const derived = lockTimingsFor(longestBudget);
-    const timings = { lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs, stalledIntervalMs: runtime.stalledIntervalMs ?? derived.stalledIntervalMs };
+    const timings = {
+      lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs,
+      stalledIntervalMs: runtime.stalledIntervalMs ?? derived.stalledIntervalMs,
+    };
     // What /metrics reads on scrape (cached): queue depths, last states, alert phases, open checklists.
     closers.push(wireMetricsSources(metrics, { config, redis: stateRedis, prefix, lastState, alerts: monitoring.alerts }));
     const result: Runtime = {
@@ -218,7 +255,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       redisHealth,
       stop: async () => undefined,
       redisReady: async () => {
-        await Promise.all(requestPathConnections.map((connection) => (connection.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => connection.once('ready', () => resolve())))));
+        await Promise.all(
+          requestPathConnections.map((connection) =>
+            connection.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => connection.once('ready', () => resolve())),
+          ),
+        );
       },
     };
     // Without persistence, queued checks die with Redis: say so at boot (and in the alerts channel, once).
@@ -237,10 +278,21 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       // tailscaled from `tailscale:` (or its default socket when it exists here); exposure for publicAddress gateways.
       const tailnet = tailnetSettingsFor(config.tailscale, existsSync);
       logger.info({ tailscaled: tailnet?.socketPath ?? 'none: tailnet layers skipped' }, 'tailnet layers');
-      const checker = createChecker({ connect: connectToGateway, identity, now: () => new Date(now()), ...ladderProbesFor(tailnet, { exposure: true, config, env: runtime.env }), ...runtime.ladder });
+      const checker = createChecker({
+        connect: connectToGateway,
+        identity,
+        now: () => new Date(now()),
+        ...ladderProbesFor(tailnet, { exposure: true, config, env: runtime.env }),
+        ...runtime.ladder,
+      });
       const workerRedis: Redis = connect('worker', createWorkerConnection(options.redisUrl));
       // Gateways with a host agent: ask it while the ladder runs (closed before Redis, after the workers).
-      const hostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => connect('host-check events', createWorkerConnection(options.redisUrl)), prefix, logger: logger.child({ component: 'host-checks' }) });
+      const hostChecks = createHostCheckRequester({
+        connection: stateRedis,
+        eventsConnection: () => connect('host-check events', createWorkerConnection(options.redisUrl)),
+        prefix,
+        logger: logger.child({ component: 'host-checks' }),
+      });
       closers.push(() => hostChecks.close());
       const unitTokens = createUnitTokenBook();
       const coalescer = createCoalescer({
@@ -251,8 +303,15 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         now,
         onShared: (gateway) => hooks.coalesced(gateway),
         run: async (gateway) => {
-          const countedHostChecks = { request: (...args: Parameters<typeof hostChecks.request>) => (hooks.triggered('agent'), hostChecks.request(...args)), close: () => hostChecks.close() };
-          const report = await runJointCheck({ checker, hostChecks: countedHostChecks, unitTokens }, { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) }, resolveAgentSettings(config, gateway));
+          const countedHostChecks = {
+            request: (...args: Parameters<typeof hostChecks.request>) => (hooks.triggered('agent'), hostChecks.request(...args)),
+            close: () => hostChecks.close(),
+          };
+          const report = await runJointCheck(
+            { checker, hostChecks: countedHostChecks, unitTokens },
+            { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) },
+            resolveAgentSettings(config, gateway),
+          );
           hooks.probed(report);
           return report;
         },
@@ -284,11 +343,30 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       });
       result.workers = workers;
       if (offboarding) {
-        offboardingWorker = startOffboardingWorker({ connection: offboardingConnection('worker'), prefix, logger: offboardingLogger, processors: offboardingProcessors(offboarding.jobs) });
+        offboardingWorker = startOffboardingWorker({
+          connection: offboardingConnection('worker'),
+          prefix,
+          logger: offboardingLogger,
+          processors: offboardingProcessors(offboarding.jobs),
+        });
         offboarding.schedulePoll().catch((error: unknown) => offboardingLogger.warn({ err: error }, 'could not schedule the tailnet users poll'));
       }
       // Scheduled checks, alerts and digests: closed together with the check workers, sharing the grace.
-      const watching = startMonitoringWorkers({ config, connection: workerRedis, stateRedis, prefix, monitoring, coalescer, poster, enrichment, record: (result) => (hooks.answered(result.report, 'schedule'), recordResult(result, 'schedule')), now, logger: logger.child({ component: 'monitoring' }), redisHealth, ...timings });
+      const watching = startMonitoringWorkers({
+        config,
+        connection: workerRedis,
+        stateRedis,
+        prefix,
+        monitoring,
+        coalescer,
+        poster,
+        enrichment,
+        record: (result) => (hooks.answered(result.report, 'schedule'), recordResult(result, 'schedule')),
+        now,
+        logger: logger.child({ component: 'monitoring' }),
+        redisHealth,
+        ...timings,
+      });
       closers.push((leftMs) => Promise.all([watching.close({ graceMs: leftMs }), workers.close({ graceMs: leftMs })]));
       result.monitoring = watching;
       readiness.probe('workers', () => {
@@ -319,7 +397,13 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         logger: logger.child({ component: 'sweeper' }),
         now,
       });
-      const counting = { sweep: async () => { const counts = await sweeper.sweep(); hooks.placeholdersSwept(counts); return counts; } };
+      const counting = {
+        sweep: async () => {
+          const counts = await sweeper.sweep();
+          hooks.placeholdersSwept(counts);
+          return counts;
+        },
+      };
       const sweeping = startStalePlaceholderSweeper(counting, runtime.sweepIntervalMs ?? Math.min(10_000, Math.max(1_000, Math.round(staleAfterMs / 5))));
       closers.push(async () => {
         sweeping.stop();
@@ -330,7 +414,12 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       readiness.set('slack', false, 'connecting');
       app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));
       // `/gateway accept`: a fresh check from this node with its own lane to the host agents (src/features/accept/).
-      const acceptHostChecks = createHostCheckRequester({ connection: stateRedis, eventsConnection: () => connect('accept host-check events', createWorkerConnection(options.redisUrl)), prefix, logger: logger.child({ component: 'accept' }) });
+      const acceptHostChecks = createHostCheckRequester({
+        connection: stateRedis,
+        eventsConnection: () => connect('accept host-check events', createWorkerConnection(options.redisUrl)),
+        prefix,
+        logger: logger.child({ component: 'accept' }),
+      });
       closers.push(() => acceptHostChecks.close());
       const groups = createGroupMembership({ client });
       const accept = createAcceptFeature({
@@ -371,7 +460,8 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         poster,
         groups,
         logger: logger.child({ component: 'triggers' }),
-        requestCheck: ({ requester, gateway, threadTs, reply }) => requestCheck(commandDeps, { requester, gateways: [gateway], source: 'button', commandText: `trigger check ${gateway}`, reply, threadTs }),
+        requestCheck: ({ requester, gateway, threadTs, reply }) =>
+          requestCheck(commandDeps, { requester, gateways: [gateway], source: 'button', commandText: `trigger check ${gateway}`, reply, threadTs }),
       })?.registerSlack(app.app);
       offboarding?.registerSlack(app.app);
       // Stop taking commands first: the app is closed before the queues and Redis.
@@ -382,7 +472,16 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 
     let stopping: Promise<void> | undefined;
     result.stop = () => (stopping ??= stopAll());
-    logger.info({ roles: runtime.roles, gateways: gatewayNames(config).length, slackMode: slack.mode, redis: describeRedisTarget(options.redisUrl), redisReachable: redisHealth.state().reachable }, 'clawops started');
+    logger.info(
+      {
+        roles: runtime.roles,
+        gateways: gatewayNames(config).length,
+        slackMode: slack.mode,
+        redis: describeRedisTarget(options.redisUrl),
+        redisReachable: redisHealth.state().reachable,
+      },
+      'clawops started',
+    );
     return result;
   } catch (error) {
     await stopAll();
@@ -434,7 +533,11 @@ export async function startAgent(options: AgentOptions): Promise<HostAgent> {
   const target = resolveTarget(config, gateway, env);
   const settings = resolveAgentSettings(config, gateway);
   if (!settings) throw new UsageError(`gateway \`${gateway}\` has no enabled agent: add gateways.${gateway}.agent to the config`);
-  if (target.token === undefined) logger.warn({ gateway, tokenEnv: target.tokenEnv }, 'the gateway token is not set here: loopback is checked with the device identity alone and unit drift is not compared on this host');
+  if (target.token === undefined)
+    logger.warn(
+      { gateway, tokenEnv: target.tokenEnv },
+      'the gateway token is not set here: loopback is checked with the device identity alone and unit drift is not compared on this host',
+    );
 
   const identity = await loadAgentIdentity(options.identityPath ?? identityPath(config.identity.path, env), logger);
   const checker = createChecker({ connect: connectToGateway, ...(identity ? { identity } : {}), ...options.ladder });
@@ -468,7 +571,10 @@ export async function startAgent(options: AgentOptions): Promise<HostAgent> {
           timer = setTimeout(() => resolve('late'), graceMs);
           timer.unref();
         });
-        const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+        const closed = worker.close().then(
+          () => 'closed' as const,
+          () => 'closed' as const,
+        );
         if ((await Promise.race([closed, late])) === 'late') {
           logger.warn({ graceMs }, 'the agent did not stop within the grace (Redis unreachable?): dropping the connection');
           void worker.close(true).catch(() => undefined);

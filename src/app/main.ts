@@ -25,7 +25,9 @@ export async function runProcess(command: string, args: string[], env: Env, io: 
   if (!options.slack) throw new UsageError(`Slack is not configured: ${options.slackProblem}`);
   const logger = createLogger({ level: options.logLevel });
   const runtime = await startRuntime({ config, env, options, logger, roles: { bot: command !== 'worker', worker: command !== 'bot' } });
-  const health = options.healthAddr ? await startHealthServer({ ...options.healthAddr, readiness: runtime.readiness, logger, routes: runtime.metrics.routes }) : undefined;
+  const health = options.healthAddr
+    ? await startHealthServer({ ...options.healthAddr, readiness: runtime.readiness, logger, routes: runtime.metrics.routes })
+    : undefined;
   await runUntilSignal(
     async () => {
       await runtime.stop();

@@ -23,9 +23,9 @@ export async function runJointCheck(deps: JointCheckDeps, target: CheckTarget, a
   if (!agent || !deps.hostChecks) return withUnitTokenOwners((await deps.checker.check(target)).report, deps.unitTokens, target);
   const [outside, answer] = await Promise.all([
     deps.checker.check(target),
-    deps.hostChecks.request(target.name, { deadlineMs: agent.deadlineMs }).catch(
-      (error: unknown): HostAgentAnswer => ({ status: 'failed', detail: error instanceof Error ? error.message.slice(0, 300) : 'error', waitedMs: 0 }),
-    ),
+    deps.hostChecks
+      .request(target.name, { deadlineMs: agent.deadlineMs })
+      .catch((error: unknown): HostAgentAnswer => ({ status: 'failed', detail: error instanceof Error ? error.message.slice(0, 300) : 'error', waitedMs: 0 })),
   ]);
   const host = hostEvidence(answer, agent, target);
   // A silent agent says nothing new about the unit: keep what it last reported.
@@ -48,7 +48,12 @@ export function hostEvidence(answer: HostAgentAnswer, agent: AgentSettings, targ
   const client = target.token ? { clientTokenFingerprint: tokenFingerprint(target.token) } : {};
   if (answer.status !== 'answered') {
     return {
-      agent: { status: answer.status, deadlineMs: agent.deadlineMs, durationMs: answer.waitedMs, ...(answer.status === 'failed' ? { detail: answer.detail } : {}) },
+      agent: {
+        status: answer.status,
+        deadlineMs: agent.deadlineMs,
+        durationMs: answer.waitedMs,
+        ...(answer.status === 'failed' ? { detail: answer.detail } : {}),
+      },
       ...client,
     };
   }

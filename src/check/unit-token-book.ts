@@ -18,7 +18,10 @@ export function createUnitTokenBook(): UnitTokenBook {
       else byGateway.delete(gateway);
     },
     ownersOf(fingerprint) {
-      return [...byGateway].filter(([, known]) => known === fingerprint).map(([gateway]) => gateway).sort();
+      return [...byGateway]
+        .filter(([, known]) => known === fingerprint)
+        .map(([gateway]) => gateway)
+        .sort();
     },
   };
 }

@@ -16,8 +16,14 @@ const EnvSchema = z.object({
   REDIS_USERNAME: z.string().optional(),
   REDIS_PASSWORD: z.string().optional(),
   /** /healthz, /readyz, /metrics and /probe: host:port, or `off` (default loopback; anything else only when set, with a warning). */
-  CLAWOPS_METRICS_ADDR: z.string().regex(/^(off|\[[0-9a-fA-F:]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})$/, { error: 'CLAWOPS_METRICS_ADDR: expected host:port (e.g. 127.0.0.1:9464) or off' }).default('127.0.0.1:9464'),
-  CLAWOPS_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('clawops'),
+  CLAWOPS_METRICS_ADDR: z
+    .string()
+    .regex(/^(off|\[[0-9a-fA-F:]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})$/, { error: 'CLAWOPS_METRICS_ADDR: expected host:port (e.g. 127.0.0.1:9464) or off' })
+    .default('127.0.0.1:9464'),
+  CLAWOPS_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('clawops'),
   CLAWOPS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
@@ -63,7 +69,8 @@ export function readEnvOptions(env: Env): EnvOptions {
   let slack: SlackEnv | undefined;
   let slackProblem: string | undefined;
   if (!e.SLACK_BOT_TOKEN) slackProblem = 'SLACK_BOT_TOKEN is not set';
-  else if (mode === 'socket' && !e.SLACK_APP_TOKEN) slackProblem = 'Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write); or set SLACK_MODE=http with SLACK_SIGNING_SECRET';
+  else if (mode === 'socket' && !e.SLACK_APP_TOKEN)
+    slackProblem = 'Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write); or set SLACK_MODE=http with SLACK_SIGNING_SECRET';
   else if (mode === 'http' && !e.SLACK_SIGNING_SECRET) slackProblem = 'HTTP mode needs SLACK_SIGNING_SECRET';
   else {
     slack = {
@@ -76,7 +83,14 @@ export function readEnvOptions(env: Env): EnvOptions {
     };
   }
   const healthAddr = e.CLAWOPS_METRICS_ADDR === 'off' ? undefined : splitHostPort(e.CLAWOPS_METRICS_ADDR);
-  return { redisUrl, ...(healthAddr ? { healthAddr } : {}), redisPrefix: e.CLAWOPS_REDIS_PREFIX, logLevel: e.CLAWOPS_LOG_LEVEL, ...(slack ? { slack } : {}), ...(slackProblem ? { slackProblem } : {}) };
+  return {
+    redisUrl,
+    ...(healthAddr ? { healthAddr } : {}),
+    redisPrefix: e.CLAWOPS_REDIS_PREFIX,
+    logLevel: e.CLAWOPS_LOG_LEVEL,
+    ...(slack ? { slack } : {}),
+    ...(slackProblem ? { slackProblem } : {}),
+  };
 }
 
 function splitHostPort(addr: string): { host: string; port: number } {

@@ -27,7 +27,10 @@ export function endpointOf(url: string): { host: string; port: number; label: st
   } catch {
     return undefined;
   }
-  const raw = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const raw = parsed.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'wss:' ? 443 : 80;
   const loopback = raw === 'localhost' || raw === '::1' || (isIP(raw) === 4 && raw.startsWith('127.'));
   return { host: loopback ? 'loopback' : raw, port, label: `${parsed.hostname}:${port}` };
@@ -49,8 +52,16 @@ export function endpointIssues(gateways: Record<string, EndpointGateway>): Endpo
     const alias = gateways[name]!.aliasOf;
     if (alias === undefined) continue;
     if (alias === name) issues.push({ path: [name, 'aliasOf'], message: 'a gateway cannot be an alias of itself' });
-    else if (!gateways[alias]) issues.push({ path: [name, 'aliasOf'], message: `no gateway named ${JSON.stringify(alias)} in this file (aliasOf names the entry this one is another name for)` });
-    else if (gateways[alias].aliasOf !== undefined) issues.push({ path: [name, 'aliasOf'], message: `${alias} is itself an alias of ${gateways[alias].aliasOf}: point aliasOf at ${gateways[alias].aliasOf}` });
+    else if (!gateways[alias])
+      issues.push({
+        path: [name, 'aliasOf'],
+        message: `no gateway named ${JSON.stringify(alias)} in this file (aliasOf names the entry this one is another name for)`,
+      });
+    else if (gateways[alias].aliasOf !== undefined)
+      issues.push({
+        path: [name, 'aliasOf'],
+        message: `${alias} is itself an alias of ${gateways[alias].aliasOf}: point aliasOf at ${gateways[alias].aliasOf}`,
+      });
   }
   const seen: Array<{ name: string; endpoint: NonNullable<ReturnType<typeof endpointOf>> }> = [];
   for (const name of names) {
@@ -62,7 +73,8 @@ export function endpointIssues(gateways: Record<string, EndpointGateway>): Endpo
       seen.push({ name, endpoint });
       continue;
     }
-    const same = gateways[earlier]!.url === gateway.url ? `the same URL as ${earlier} (${gateway.url})` : `the same host and port as ${earlier} (${endpoint.label})`;
+    const same =
+      gateways[earlier]!.url === gateway.url ? `the same URL as ${earlier} (${gateway.url})` : `the same host and port as ${earlier} (${endpoint.label})`;
     issues.push({
       path: [name, 'url'],
       message: `${same}: two Gateways on one host need different ports (OPENCLAW_GATEWAY_PORT in each unit); if both names are one Gateway, mark this one \`aliasOf: ${earlier}\``,

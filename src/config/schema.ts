@@ -24,7 +24,11 @@ const GATEWAY_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
  * one timeout keeps the others from `defaults.timeouts`.
  */
 const PartialTimeoutsSchema = z
-  .object(Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, TimeoutMsSchema.optional()])) as { [K in keyof Timeouts]: z.ZodOptional<typeof TimeoutMsSchema> })
+  .object(
+    Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, TimeoutMsSchema.optional()])) as {
+      [K in keyof Timeouts]: z.ZodOptional<typeof TimeoutMsSchema>;
+    },
+  )
   .strict();
 
 /** How the client presents a device identity (needed for operator.read on a remote Gateway). */
@@ -77,7 +81,8 @@ export const GatewayConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['token'],
-        message: 'a literal token is not allowed in the config file; put it in an environment variable and name it with tokenEnv (e.g. tokenEnv: CLAWOPS_PROD_TOKEN)',
+        message:
+          'a literal token is not allowed in the config file; put it in an environment variable and name it with tokenEnv (e.g. tokenEnv: CLAWOPS_PROD_TOKEN)',
       });
     }
   });
@@ -125,7 +130,13 @@ export type QueueSettings = z.infer<typeof QueueSettingsSchema>;
 export const ConfigSchema = z
   .object({
     access: AccessSchema.default({ allowDirectMessages: true, rules: [] }),
-    queue: QueueSettingsSchema.default({ coalesceWindowMs: 10_000, concurrency: 8, gatewayConcurrency: 16, shutdownGraceMs: 20_000, postRetryWindowMs: 900_000 }),
+    queue: QueueSettingsSchema.default({
+      coalesceWindowMs: 10_000,
+      concurrency: 8,
+      gatewayConcurrency: 16,
+      shutdownGraceMs: 20_000,
+      postRetryWindowMs: 900_000,
+    }),
     defaults: z
       .object({
         tokenEnv: EnvNameSchema.default('OPENCLAW_GATEWAY_TOKEN'),
@@ -136,7 +147,10 @@ export const ConfigSchema = z
       .strict()
       .default({ tokenEnv: 'OPENCLAW_GATEWAY_TOKEN', slowHandshakeMs: 2_000 }),
     /** Where the Ed25519 device identity lives (created 0600 on first use). */
-    identity: z.object({ path: z.string().min(1).optional() }).strict().default({}),
+    identity: z
+      .object({ path: z.string().min(1).optional() })
+      .strict()
+      .default({}),
     /** tailscaled, the admin API and the ACL audit (src/config/sections/tailscale.ts). */
     tailscale: TailscaleConfigSchema.optional(),
     /** Scheduled checks, alerts, history and digests (src/config/sections/monitoring.ts). */
@@ -147,21 +161,19 @@ export const ConfigSchema = z
     triggers: TriggersConfigSchema.optional(),
     /** `/metrics` and the blackbox-style `/probe` (src/config/sections/metrics.ts). */
     metrics: MetricsConfigSchema.prefault({}),
-    gateways: z
-      .record(z.string(), GatewayConfigSchema)
-      .superRefine((gateways, ctx) => {
-        for (const name of Object.keys(gateways)) {
-          if (!GATEWAY_NAME.test(name)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [name],
-              message: `gateway names are lower-case letters, digits, - and _ (max 63), got ${JSON.stringify(name)}`,
-            });
-          }
+    gateways: z.record(z.string(), GatewayConfigSchema).superRefine((gateways, ctx) => {
+      for (const name of Object.keys(gateways)) {
+        if (!GATEWAY_NAME.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `gateway names are lower-case letters, digits, - and _ (max 63), got ${JSON.stringify(name)}`,
+          });
         }
-        if (Object.keys(gateways).length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one gateway' });
-        for (const issue of endpointIssues(gateways)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      }),
+      }
+      if (Object.keys(gateways).length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one gateway' });
+      for (const issue of endpointIssues(gateways)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

@@ -69,7 +69,9 @@ export function resolveTarget(config: Config, name: string, env: Env): CheckTarg
 /** Which other gateways are configured with this very token, and which names are aliases of this one. */
 function tokenSiblings(config: Config, name: string, tokenEnv: string, token: string | undefined, env: Env): Pick<CheckTarget, 'sameTokenAs' | 'aliases'> {
   const canonical = config.gateways[name]?.aliasOf ?? name;
-  const aliases = Object.keys(config.gateways).filter((other) => other !== name && (other === canonical || (config.gateways[other]!.aliasOf ?? other) === canonical));
+  const aliases = Object.keys(config.gateways).filter(
+    (other) => other !== name && (other === canonical || (config.gateways[other]!.aliasOf ?? other) === canonical),
+  );
   if (token === undefined) return aliases.length ? { aliases } : {};
   const sameTokenAs: Array<{ gateway: string; tokenEnv: string }> = [];
   for (const [other, gateway] of Object.entries(config.gateways)) {

@@ -90,7 +90,13 @@ function unexplained(report: ProbeReport, layer: NonNullable<ReturnType<typeof f
   const failedLayer = layerOf(report, layer);
   const evidence = [`${layer}: ${failedLayer?.summary ?? 'failed'}`];
   if (layer === 'http' && layerOf(report, 'handshake')?.status === 'ok') {
-    return { id: 'not-openclaw', blocking: false, severity: 'warning', layer, evidence: [...evidence, 'the WebSocket handshake works: /healthz is answered by something else (an older Gateway, or a proxy rewriting paths)'] };
+    return {
+      id: 'not-openclaw',
+      blocking: false,
+      severity: 'warning',
+      layer,
+      evidence: [...evidence, 'the WebSocket handshake works: /healthz is answered by something else (an older Gateway, or a proxy rewriting paths)'],
+    };
   }
   return { id: 'gateway-degraded', blocking: true, severity: 'error', layer, evidence };
 }
@@ -120,9 +126,15 @@ function addCausalNotes(primary: Verdict, report: ProbeReport, context: Diagnosi
     primary.notes.unshift(`the token was rotated ${ago} ago (offboarding): update this client's token in ${report.gateway.tokenEnv}`);
   }
   const running = runningVersion(report);
-  const change = context.versionChange ?? (report.gateway.lastKnownGoodVersion && running && running !== report.gateway.lastKnownGoodVersion ? { from: report.gateway.lastKnownGoodVersion, to: running } : undefined);
+  const change =
+    context.versionChange ??
+    (report.gateway.lastKnownGoodVersion && running && running !== report.gateway.lastKnownGoodVersion
+      ? { from: report.gateway.lastKnownGoodVersion, to: running }
+      : undefined);
   if (change && primary.severity !== 'info') {
-    primary.notes.push(`the failure began with a version change ${change.from} → ${change.to}: read the release notes, roll back to the last known good build (${change.from}) and bisect`);
+    primary.notes.push(
+      `the failure began with a version change ${change.from} → ${change.to}: read the release notes, roll back to the last known good build (${change.from}) and bisect`,
+    );
   }
 }
 

@@ -13,7 +13,16 @@ import type { SymptomId } from './symptom-table.js';
  */
 
 /** Outside verdicts that cannot tell the Gateway from the path by themselves. */
-const AMBIGUOUS = new Set<SymptomId>(['timeout', 'tailnet-port-blocked', 'refused', 'handshake-timeout', 'ws-closed-early', 'gateway-degraded', 'not-openclaw', 'gateway-hung']);
+const AMBIGUOUS = new Set<SymptomId>([
+  'timeout',
+  'tailnet-port-blocked',
+  'refused',
+  'handshake-timeout',
+  'ws-closed-early',
+  'gateway-degraded',
+  'not-openclaw',
+  'gateway-hung',
+]);
 
 type Loopback = NonNullable<HostEvidenceData['loopback']>;
 type Rule = (report: ProbeReport) => Finding | undefined;
@@ -30,7 +39,17 @@ export function loopbackState(loopback: Loopback): 'healthy' | 'alive' | 'failin
 }
 
 /** Verdicts where what Serve forwards to, on the host, is the missing half of the story. */
-const SERVE_FAMILY = new Set<SymptomId>(['gateway-down-behind-proxy', 'serve-route-missing', 'refused', 'timeout', 'tailnet-port-blocked', 'gateway-hung', 'tls-mismatch', 'network-path', 'gateway-down']);
+const SERVE_FAMILY = new Set<SymptomId>([
+  'gateway-down-behind-proxy',
+  'serve-route-missing',
+  'refused',
+  'timeout',
+  'tailnet-port-blocked',
+  'gateway-hung',
+  'tls-mismatch',
+  'network-path',
+  'gateway-down',
+]);
 
 /** The decisive finding, with the host's view joined in. `outside` is what the ladder alone concluded. */
 export function joinHostView(report: ProbeReport, outside: Finding | undefined): Finding | undefined {
@@ -50,11 +69,17 @@ function withHostConfig(host: HostEvidenceData, finding: Finding): Finding {
   if (config?.available) {
     const where = config.source === 'file' ? (config.path ?? 'openclaw.json') : "the Gateway's config.get";
     if (finding.id === 'proxy-untrusted') {
-      notes.push(config.trustedProxies?.length ? `${where} trusts [${config.trustedProxies.join(', ')}]: the front's source address is not among them` : `${where} sets no gateway.trustedProxies (host agent)`);
+      notes.push(
+        config.trustedProxies?.length
+          ? `${where} trusts [${config.trustedProxies.join(', ')}]: the front's source address is not among them`
+          : `${where} sets no gateway.trustedProxies (host agent)`,
+      );
     }
     const mode = config.tailscaleMode;
     if ((mode === 'serve' || mode === 'funnel') && config.bind && config.bind !== 'loopback' && SERVE_FAMILY.has(finding.id)) {
-      notes.push(`gateway.tailscale.mode is ${mode} but gateway.bind is ${config.bind}: Serve and Funnel need bind loopback (a carried-over bind crash-loops the Gateway)`);
+      notes.push(
+        `gateway.tailscale.mode is ${mode} but gateway.bind is ${config.bind}: Serve and Funnel need bind loopback (a carried-over bind crash-loops the Gateway)`,
+      );
     }
     if (config.port !== undefined && host.serve?.available && config.port !== host.serve.gatewayPort && SERVE_FAMILY.has(finding.id)) {
       notes.push(`${where} sets gateway.port ${config.port}, the agent checks port ${host.serve.gatewayPort}: align gatewayPort in clawops.yaml`);
@@ -107,7 +132,10 @@ const bindNotLoopback: Rule = (report) => {
     layer: 'host',
     // A wildcard, LAN or public bind is exposure; another loopback or tailnet address merely is not the configured bind.
     severity: listeners.violations.some((violation) => violation.severity === 'critical') ? 'critical' : 'warning',
-    evidence: [...listeners.violations.slice(0, 5).map((violation) => violation.why), `bound on the host: ${listeners.bound.join(', ')} (bind ${listeners.bind})`],
+    evidence: [
+      ...listeners.violations.slice(0, 5).map((violation) => violation.why),
+      `bound on the host: ${listeners.bound.join(', ')} (bind ${listeners.bind})`,
+    ],
   };
 };
 
@@ -122,10 +150,16 @@ const unitTokenDrift: Rule = (report) => {
     .filter((finding) => finding.symptom === 'unit-token-drift' && !(unitMatchesClient && finding.id === 'unit-token-drift'))
     .map((finding) => finding.summary);
   if (client && unit.unitTokenFingerprint && client !== unit.unitTokenFingerprint && client !== unit.configuredTokenFingerprint) {
-    evidence.push(`${unit.unitName} gives the Gateway token ${unit.unitTokenFingerprint} (${unit.tokenSource ?? 'unit'}) but this clawops node sends ${client} from ${report.gateway.tokenEnv} (fingerprints)`);
+    evidence.push(
+      `${unit.unitName} gives the Gateway token ${unit.unitTokenFingerprint} (${unit.tokenSource ?? 'unit'}) but this clawops node sends ${client} from ${report.gateway.tokenEnv} (fingerprints)`,
+    );
   }
   if (unit.portDrift && unit.unitPortListening !== undefined) {
-    evidence.push(unit.unitPortListening ? `something listens on the unit's port ${unit.unitPort}: the Gateway runs where the unit says, not where clawops looks` : `nothing listens on the unit's port ${unit.unitPort} either`);
+    evidence.push(
+      unit.unitPortListening
+        ? `something listens on the unit's port ${unit.unitPort}: the Gateway runs where the unit says, not where clawops looks`
+        : `nothing listens on the unit's port ${unit.unitPort} either`,
+    );
   }
   if (evidence.length === 0) return undefined;
   const reload = unit.findings.find((finding) => finding.id === 'unit-needs-daemon-reload');
@@ -152,7 +186,12 @@ const loopbackChannels: Rule = (report) => {
   const layer = report.host?.loopback?.layers.find((entry): entry is Extract<LayerResult, { layer: 'channels' }> => entry.layer === 'channels');
   const silent = layer?.evidence?.channels.filter((channel) => channel.issues.length > 0) ?? [];
   if (silent.length === 0) return undefined;
-  return { id: 'channel-silent', blocking: false, layer: 'host', evidence: silent.slice(0, 5).map((channel) => `(on the host) ${channelName(channel)}: ${channel.issues.join('; ')}`) };
+  return {
+    id: 'channel-silent',
+    blocking: false,
+    layer: 'host',
+    evidence: silent.slice(0, 5).map((channel) => `(on the host) ${channelName(channel)}: ${channel.issues.join('; ')}`),
+  };
 };
 
 const agentSilent: Rule = (report) => {
@@ -169,7 +208,12 @@ const funnelOnGateway: Rule = (report) => {
     id: 'public-exposure',
     blocking: false,
     layer: 'host',
-    evidence: routes.slice(0, 3).map((route) => `(host agent) Funnel is on for ${route.hostPort}${route.mount && route.mount !== '/' ? route.mount : ''} → ${route.target}: the Gateway is reachable from the internet`),
+    evidence: routes
+      .slice(0, 3)
+      .map(
+        (route) =>
+          `(host agent) Funnel is on for ${route.hostPort}${route.mount && route.mount !== '/' ? route.mount : ''} → ${route.target}: the Gateway is reachable from the internet`,
+      ),
     notes: ['turn it off: `tailscale funnel --https=443 off` (keep `tailscale serve` for the tailnet)'],
   };
 };
@@ -177,16 +221,21 @@ const funnelOnGateway: Rule = (report) => {
 const hostAuthNone: Rule = (report) => {
   const config = report.host?.gatewayConfig;
   if (!config?.available || config.authMode !== 'none') return undefined;
-  return { id: 'auth-none', blocking: false, layer: 'host', evidence: [`(host agent) ${config.source === 'file' ? (config.path ?? 'openclaw.json') : 'config.get'}: gateway.auth.mode is none`] };
+  return {
+    id: 'auth-none',
+    blocking: false,
+    layer: 'host',
+    evidence: [`(host agent) ${config.source === 'file' ? (config.path ?? 'openclaw.json') : 'config.get'}: gateway.auth.mode is none`],
+  };
 };
-
 
 /** A line naming what Serve does instead of forwarding to the Gateway, when it does not. */
 function serveMismatch(serve: HostEvidenceData['serve']): string | undefined {
   if (!serve?.available) return undefined;
   if (serve.routes.some((candidate) => candidate.toGateway)) return undefined;
   const proxies = serve.routes.filter((candidate) => candidate.targetPort !== undefined);
-  if (proxies.length === 0) return `tailscaled on the host serves nothing to the Gateway's port ${serve.gatewayPort} (\`tailscale serve status\` ${serve.routes.length === 0 ? 'is empty' : 'has no proxy route'})`;
+  if (proxies.length === 0)
+    return `tailscaled on the host serves nothing to the Gateway's port ${serve.gatewayPort} (\`tailscale serve status\` ${serve.routes.length === 0 ? 'is empty' : 'has no proxy route'})`;
   const first = proxies[0]!;
   return `Serve forwards ${first.hostPort}${first.mount && first.mount !== '/' ? first.mount : ''} to ${first.targetHost ?? '?'}:${first.targetPort} but the Gateway listens on ${serve.gatewayPort}`;
 }
@@ -197,7 +246,9 @@ const portHeldByOther: Rule = (report) => {
   const expected = report.host?.unit?.unitName;
   if (!listeners?.available || !expected) return undefined;
   const unitOf = (name: string) => (name.includes('.') ? name : `${name}.service`);
-  const others = (listeners.owners ?? []).filter((owner) => owner.port === listeners.port && owner.openclaw && owner.unit && unitOf(owner.unit) !== unitOf(expected));
+  const others = (listeners.owners ?? []).filter(
+    (owner) => owner.port === listeners.port && owner.openclaw && owner.unit && unitOf(owner.unit) !== unitOf(expected),
+  );
   if (others.length === 0) return undefined;
   const first = others[0]!;
   return {
@@ -212,7 +263,16 @@ const portHeldByOther: Rule = (report) => {
 };
 
 /** After the ladder's advisory rules: an outside finding of the same row wins. */
-export const HOST_RULES: Rule[] = [funnelOnGateway, hostAuthNone, bindNotLoopback, unitTokenDrift, staleProcess, loopbackChannels, agentSilent, portHeldByOther];
+export const HOST_RULES: Rule[] = [
+  funnelOnGateway,
+  hostAuthNone,
+  bindNotLoopback,
+  unitTokenDrift,
+  staleProcess,
+  loopbackChannels,
+  agentSilent,
+  portHeldByOther,
+];
 
 function agentProblem(host: HostEvidenceData): string {
   return host.agent.status === 'silent'
@@ -223,7 +283,8 @@ function agentProblem(host: HostEvidenceData): string {
 function pathHints(host: HostEvidenceData, outside: SymptomId): string[] {
   const listeners = host.listeners;
   const loopbackOnly = listeners?.available && listeners.listening && listeners.bound.every((address) => address === '127.0.0.1' || address === '::1');
-  if (outside === 'refused' && loopbackOnly) return [`the Gateway listens on loopback only (${listeners.bound.join(', ')}): from the tailnet it needs Tailscale Serve or \`gateway.bind: tailnet\``];
+  if (outside === 'refused' && loopbackOnly)
+    return [`the Gateway listens on loopback only (${listeners.bound.join(', ')}): from the tailnet it needs Tailscale Serve or \`gateway.bind: tailnet\``];
   if (outside === 'timeout' || outside === 'tailnet-port-blocked') return ['packets to the port are dropped on the way: the ACL or the host firewall'];
   return [];
 }
@@ -231,7 +292,9 @@ function pathHints(host: HostEvidenceData, outside: SymptomId): string[] {
 function listenerLine(host: HostEvidenceData): string | undefined {
   const listeners = host.listeners;
   if (!listeners?.available) return undefined;
-  return listeners.listening ? `listening on the host: ${listeners.bound.join(', ')} port ${listeners.port}` : `nothing listens on port ${listeners.port} on the host`;
+  return listeners.listening
+    ? `listening on the host: ${listeners.bound.join(', ')} port ${listeners.port}`
+    : `nothing listens on port ${listeners.port} on the host`;
 }
 
 function unitLine(host: HostEvidenceData): string | undefined {
@@ -243,11 +306,17 @@ function unitLine(host: HostEvidenceData): string | undefined {
 
 /** What the unit check found that explains a Gateway that does not run (a missing EnvironmentFile, a pending reload). */
 function unitNotes(host: HostEvidenceData): string[] {
-  return (host.unit?.findings ?? []).filter((finding) => !finding.symptom && finding.severity !== 'info' && finding.id !== 'unit-not-active').map((finding) => finding.summary).slice(0, 3);
+  return (host.unit?.findings ?? [])
+    .filter((finding) => !finding.symptom && finding.severity !== 'info' && finding.id !== 'unit-not-active')
+    .map((finding) => finding.summary)
+    .slice(0, 3);
 }
 
 function doctorNotes(host: HostEvidenceData): string[] {
-  return (host.doctor?.findings ?? []).filter((finding) => finding.severity === 'error').slice(0, 3).map((finding) => `openclaw doctor: ${finding.message}`);
+  return (host.doctor?.findings ?? [])
+    .filter((finding) => finding.severity === 'error')
+    .slice(0, 3)
+    .map((finding) => `openclaw doctor: ${finding.message}`);
 }
 
 function withNote(finding: Finding, note: string): Finding {

@@ -25,13 +25,21 @@ export function portBlockedCause(report: ProbeReport): PortBlockedCause {
   const policy = report.tailnetPolicy;
   const family = (layerOf(report, 'tcp')?.evidence?.address ?? '').includes(':') ? 'ipv6' : 'ipv4';
   const firewall = firewallView(report, port, family);
-  const policyMissing = policy?.status === 'unavailable' ? policy.reason ?? 'the tailnet policy was not checked' : policy ? undefined : 'the tailnet policy was not checked: this check had no admin API (tailscale.adminApi in clawops.yaml)';
+  const policyMissing =
+    policy?.status === 'unavailable'
+      ? (policy.reason ?? 'the tailnet policy was not checked')
+      : policy
+        ? undefined
+        : 'the tailnet policy was not checked: this check had no admin API (tailscale.adminApi in clawops.yaml)';
   const destination = policy?.destination ?? `the gateway's port ${port}`;
   const node = policy?.node.length ? policy.node.join(', ') : 'this node';
   const testLines = (policy?.tests ?? []).map((test) => `the policy's own test expects ${test.expect}: ${test.text}`);
 
   if (policy?.status === 'denies') {
-    const paste = policy.preferred === 'grants' ? [`grants: ${policy.suggestedGrant}`, `or in acls: ${policy.suggestedAcl}`] : [`acls: ${policy.suggestedAcl}`, `or as a grant: ${policy.suggestedGrant}`];
+    const paste =
+      policy.preferred === 'grants'
+        ? [`grants: ${policy.suggestedGrant}`, `or in acls: ${policy.suggestedAcl}`]
+        : [`acls: ${policy.suggestedAcl}`, `or as a grant: ${policy.suggestedGrant}`];
     return {
       cause: 'acl',
       evidence: [
@@ -40,7 +48,13 @@ export function portBlockedCause(report: ProbeReport): PortBlockedCause {
         ...testLines,
         ...(firewall.drop ? [`the host firewall would drop it too: ${dropLine(firewall.drop)}`] : []),
       ],
-      notes: [`paste into the policy file's ${paste[0]}`, paste[1]!, ...(testLines.some((line) => line.includes('expects deny')) ? ['the policy asserts this deny in its tests on purpose: change the test with the rule, or use a node that may reach gateways'] : [])],
+      notes: [
+        `paste into the policy file's ${paste[0]}`,
+        paste[1]!,
+        ...(testLines.some((line) => line.includes('expects deny'))
+          ? ['the policy asserts this deny in its tests on purpose: change the test with the rule, or use a node that may reach gateways']
+          : []),
+      ],
       suspect: `the tailnet ACL: the policy does not let ${node} reach ${destination}`,
       do: `add the entry below to the tailnet policy file (admin console → Access controls, or your GitOps repo), then re-check; the host firewall comes after the ACL`,
     };
@@ -65,7 +79,11 @@ export function portBlockedCause(report: ProbeReport): PortBlockedCause {
     if (firewall.accepts) {
       return {
         cause: 'neither',
-        evidence: [allows, `host firewall (${firewall.tool}, host agent) accepts tcp/${port} on tailscale0`, ...firewall.conditional.map((line) => `conditional on the host: ${line}`)],
+        evidence: [
+          allows,
+          `host firewall (${firewall.tool}, host agent) accepts tcp/${port} on tailscale0`,
+          ...firewall.conditional.map((line) => `conditional on the host: ${line}`),
+        ],
         notes: ['neither the ACL nor the packet filter as read drops it: look at what clawops cannot read'],
         suspect: `neither the ACL (it allows this node) nor the host's packet filter (it accepts tcp/${port} on tailscale0): a firewall inside the Gateway's container or VM, tailscaled's --netfilter-mode, or a policy change not yet in this node's netmap`,
         do: 'on the gateway host: `tailscale debug netmap`/`tailscale status` for the peer, the container or VM firewall, and `tailscaled` flags; re-check after a minute',
@@ -83,7 +101,10 @@ export function portBlockedCause(report: ProbeReport): PortBlockedCause {
   if (firewall.accepts) {
     return {
       cause: 'acl',
-      evidence: [`host firewall (${firewall.tool}, host agent) accepts tcp/${port} on tailscale0`, `so not the host firewall: the tailnet ACL, by elimination (${policyMissing})`],
+      evidence: [
+        `host firewall (${firewall.tool}, host agent) accepts tcp/${port} on tailscale0`,
+        `so not the host firewall: the tailnet ACL, by elimination (${policyMissing})`,
+      ],
       notes: [`${policyMissing}: with it, clawops names the rule to add`],
       suspect: `the tailnet ACL (the host firewall accepts tcp/${port} on tailscale0)`,
       do: "allow this node → the gateway's port in the tailnet policy (`tag:ops → tag:gateway:{port}`); configure tailscale.adminApi so that clawops names the exact entry",
@@ -108,13 +129,28 @@ interface FirewallView {
 function firewallView(report: ProbeReport, port: number, family: 'ipv4' | 'ipv6'): FirewallView {
   const host = report.host;
   const name = report.gateway.name;
-  if (!host) return { tool: '', accepts: false, conditional: [], missing: `the host firewall was not read: no host agent for ${name} (gateways.${name}.agent, and \`clawops agent --gateway ${name}\` on its host)` };
-  if (host.agent.status !== 'answered') return { tool: '', accepts: false, conditional: [], missing: 'the host firewall was not read: the host agent did not answer' };
+  if (!host)
+    return {
+      tool: '',
+      accepts: false,
+      conditional: [],
+      missing: `the host firewall was not read: no host agent for ${name} (gateways.${name}.agent, and \`clawops agent --gateway ${name}\` on its host)`,
+    };
+  if (host.agent.status !== 'answered')
+    return { tool: '', accepts: false, conditional: [], missing: 'the host firewall was not read: the host agent did not answer' };
   const firewall = host.firewall;
-  if (!firewall) return { tool: '', accepts: false, conditional: [], missing: `the host firewall was not read: the agent did not read the packet filter (gateways.${name}.agent.firewall is false, or the agent predates it)` };
-  if (!firewall.available) return { tool: '', accepts: false, conditional: [], missing: `the host firewall was not read: ${firewall.detail ?? firewall.reason ?? 'unreadable'}` };
+  if (!firewall)
+    return {
+      tool: '',
+      accepts: false,
+      conditional: [],
+      missing: `the host firewall was not read: the agent did not read the packet filter (gateways.${name}.agent.firewall is false, or the agent predates it)`,
+    };
+  if (!firewall.available)
+    return { tool: '', accepts: false, conditional: [], missing: `the host firewall was not read: ${firewall.detail ?? firewall.reason ?? 'unreadable'}` };
   const entry = firewall.ports.find((candidate) => candidate.port === port && candidate.family === family);
-  if (!entry) return { tool: firewall.tool ?? 'packet filter', accepts: false, conditional: [], missing: `the host firewall was read, but not for port ${port}` };
+  if (!entry)
+    return { tool: firewall.tool ?? 'packet filter', accepts: false, conditional: [], missing: `the host firewall was read, but not for port ${port}` };
   return {
     tool: firewall.tool ?? 'packet filter',
     ...(entry.verdict !== 'accept' ? { drop: entry } : {}),
@@ -131,12 +167,13 @@ function dropLine(entry: FirewallPort): string {
 }
 
 function fixFor(entry: FirewallPort, port: number): string {
-  if (entry.byPolicy) return `e.g. \`nft add rule ${entry.chain ?? 'inet filter input'} iifname "tailscale0" tcp dport ${port} accept\` (before the policy applies), or ufw: \`ufw allow in on tailscale0 to any port ${port} proto tcp\``;
-  if (entry.handle !== undefined && entry.chain) return `remove it with \`nft delete rule ${entry.chain} handle ${entry.handle}\` (or narrow it), then re-check`;
+  if (entry.byPolicy)
+    return `e.g. \`nft add rule ${entry.chain ?? 'inet filter input'} iifname "tailscale0" tcp dport ${port} accept\` (before the policy applies), or ufw: \`ufw allow in on tailscale0 to any port ${port} proto tcp\``;
+  if (entry.handle !== undefined && entry.chain)
+    return `remove it with \`nft delete rule ${entry.chain} handle ${entry.handle}\` (or narrow it), then re-check`;
   if (entry.rule?.startsWith('-A ')) {
     const [tool = 'iptables', table = 'filter'] = (entry.chain ?? '').split(' ');
     return `remove it with \`${tool} -t ${table} ${entry.rule.replace(/^-A /, '-D ')}\` (or in the tool that manages it: ufw, firewalld), then re-check`;
   }
   return 'remove or narrow that rule, then re-check';
 }
-

@@ -15,7 +15,10 @@ const closeText = (close: { code: number; reason: string } | undefined) =>
 const errorText = (error: EvidenceOf<'handshake'>['error']) =>
   error ? `error ${error.code}${error.detailsCode ? `/${error.detailsCode}` : ''} ${q(error.message.slice(0, 160))}` : undefined;
 /** A close, decoded by the one table of what each code means (openclaw/close-codes.ts). PURE. */
-function closeKindOf(close: { code: number; reason: string }, context: { beforeHello: boolean; error?: { code: string; detailsCode?: string } | undefined }): CloseKind {
+function closeKindOf(
+  close: { code: number; reason: string },
+  context: { beforeHello: boolean; error?: { code: string; detailsCode?: string } | undefined },
+): CloseKind {
   return decodeClose({
     code: close.code,
     reason: close.reason,
@@ -50,7 +53,11 @@ const botNodeOffline: Rule = (report) => {
     id: 'bot-node-offline',
     blocking: true,
     layer: 'bot-node',
-    evidence: compact([`tailscaled on this node: ${layer.summary}`, e?.backendState ? `BackendState ${e.backendState}` : undefined, ...(e?.healthWarnings ?? []).slice(0, 3)]),
+    evidence: compact([
+      `tailscaled on this node: ${layer.summary}`,
+      e?.backendState ? `BackendState ${e.backendState}` : undefined,
+      ...(e?.healthWarnings ?? []).slice(0, 3),
+    ]),
   };
 };
 
@@ -75,7 +82,9 @@ const dnsRules: Rule = (report) => {
       ]),
       ...(captured
         ? {
-            notes: [`the search domain ${split.systemName!.slice(e.host.length + 1)} answers for ${e.host} before the tailnet's ${split.magicDnsName!.slice(e.host.length + 1)}: use the full name ${split.magicDnsName} in the URL, or put the tailnet's domain first in the search list`],
+            notes: [
+              `the search domain ${split.systemName!.slice(e.host.length + 1)} answers for ${e.host} before the tailnet's ${split.magicDnsName!.slice(e.host.length + 1)}: use the full name ${split.magicDnsName} in the URL, or put the tailnet's domain first in the search list`,
+            ],
             suspect: `the search domain ${split.systemName!.slice(e.host.length + 1)} captures the short name ${e.host}: the system resolver answers ${split.systemName}, not the tailnet node ${split.magicDnsName}`,
           }
         : {}),
@@ -93,7 +102,11 @@ const dnsRules: Rule = (report) => {
         do: 'turn MagicDNS on (admin console → DNS → Enable MagicDNS, or `POST /tailnet/-/dns/preferences {"magicDNS": true}`), or put the node\'s 100.x address in the gateway URL',
       };
     }
-    const state = magicDns?.enabled ? `MagicDNS is on in the tailnet (${magicDns.source}): the name is wrong, or this node does not use MagicDNS (\`tailscale set --accept-dns\`)` : magicDns?.error ? `MagicDNS state unknown: ${magicDns.error}` : undefined;
+    const state = magicDns?.enabled
+      ? `MagicDNS is on in the tailnet (${magicDns.source}): the name is wrong, or this node does not use MagicDNS (\`tailscale set --accept-dns\`)`
+      : magicDns?.error
+        ? `MagicDNS state unknown: ${magicDns.error}`
+        : undefined;
     return { id: 'dns-fail', blocking: true, layer: 'dns', evidence: compact([`DNS ${layer.summary}`, state]) };
   }
   return undefined;
@@ -108,7 +121,9 @@ const peerOffline: Rule = (report) => {
     blocking: true,
     layer: 'peer',
     evidence: compact([
-      e.inNetmap ? `peer ${e.dnsName ?? e.hostName ?? e.query}: ${e.expired ? 'node key expired' : 'offline'}${e.lastSeen ? `, last seen ${e.lastSeen}` : ''}` : `${e.query} is not in this node's netmap: an ACL hides it or the name is wrong`,
+      e.inNetmap
+        ? `peer ${e.dnsName ?? e.hostName ?? e.query}: ${e.expired ? 'node key expired' : 'offline'}${e.lastSeen ? `, last seen ${e.lastSeen}` : ''}`
+        : `${e.query} is not in this node's netmap: an ACL hides it or the name is wrong`,
     ]),
     notes: e.inNetmap ? [] : ['not in your netmap: an ACL hides it or the name is wrong'],
   };
@@ -128,7 +143,10 @@ const tcpRules: Rule = (report) => {
       id: 'refused',
       blocking: true,
       layer: 'tcp',
-      evidence: compact([`TCP ${target} refused`, overTailnet ? `tailscale ping ok (${tsmp?.ok ? 'TSMP' : 'disco'}): the host answered, nothing listens on its tailnet address` : undefined]),
+      evidence: compact([
+        `TCP ${target} refused`,
+        overTailnet ? `tailscale ping ok (${tsmp?.ok ? 'TSMP' : 'disco'}): the host answered, nothing listens on its tailnet address` : undefined,
+      ]),
       notes: overTailnet ? ['refused over the tailnet: the Gateway is most likely bound to loopback without Tailscale Serve or a tailnet bind'] : [],
     };
   }
@@ -142,7 +160,9 @@ const tcpRules: Rule = (report) => {
         blocking: true,
         layer: 'tcp',
         evidence: compact([
-          tsmp?.ok ? `tailscale ping TSMP ok${tsmp.latencyMs !== undefined ? ` in ${tsmp.latencyMs} ms` : ''} (WireGuard session alive)` : `tailscale ping disco ok${disco?.latencyMs !== undefined ? ` in ${disco.latencyMs} ms` : ''}`,
+          tsmp?.ok
+            ? `tailscale ping TSMP ok${tsmp.latencyMs !== undefined ? ` in ${tsmp.latencyMs} ms` : ''} (WireGuard session alive)`
+            : `tailscale ping disco ok${disco?.latencyMs !== undefined ? ` in ${disco.latencyMs} ms` : ''}`,
           `TCP ${target} ${layer.summary.replace(/^\S+\s/, '')}`,
           ...cause.evidence,
         ]),
@@ -180,12 +200,21 @@ const gatewayRules: Rule = (report) => {
       id: 'serve-route-missing',
       blocking: true,
       layer: h?.healthz.errno === TLS_ALERT_INTERNAL_ERROR ? 'http' : 'upgrade',
-      evidence: compact([`TLS to ${report.gateway.host}:${report.gateway.port} answered with alert internal_error: the front (Serve) has no route for this name`, httpLine, upgradeLine]),
+      evidence: compact([
+        `TLS to ${report.gateway.host}:${report.gateway.port} answered with alert internal_error: the front (Serve) has no route for this name`,
+        httpLine,
+        upgradeLine,
+      ]),
       notes: literal ? ['the URL names an address: Serve answers only for its MagicDNS name (`wss://<host>.<tailnet>.ts.net`)'] : [],
     };
   }
   if (h?.healthz.error === 'tls' || u?.error === 'tls') {
-    return { id: 'tls-mismatch', blocking: true, layer: 'upgrade', evidence: compact([httpLine, upgradeLine, `URL scheme ${new URL(report.gateway.url).protocol}//`]) };
+    return {
+      id: 'tls-mismatch',
+      blocking: true,
+      layer: 'upgrade',
+      evidence: compact([httpLine, upgradeLine, `URL scheme ${new URL(report.gateway.url).protocol}//`]),
+    };
   }
   const tcpOk = layerOf(report, 'tcp')?.status === 'ok';
   // A front (Serve, a reverse proxy) answering for a Gateway that is not there: Go's ReverseProxy
@@ -222,19 +251,33 @@ const gatewayRules: Rule = (report) => {
       id: 'gateway-hung',
       blocking: true,
       layer: 'http',
-      evidence: compact([`TCP ${tcpTarget(report)} connected`, '/healthz: no answer within the HTTP deadline', u?.error === 'timeout' ? 'upgrade: no answer within the upgrade deadline' : upgradeLine]),
+      evidence: compact([
+        `TCP ${tcpTarget(report)} connected`,
+        '/healthz: no answer within the HTTP deadline',
+        u?.error === 'timeout' ? 'upgrade: no answer within the upgrade deadline' : upgradeLine,
+      ]),
     };
   }
   const behindFront = new URL(report.gateway.url).protocol === 'wss:' || /\.ts\.net\.?$/i.test(report.gateway.host);
   if (behindFront && h?.healthz.status === 404 && !gatewayJson(h.healthz.json)) {
-    return { id: 'serve-route-missing', blocking: true, layer: 'http', evidence: compact([`/healthz ${endpointText(h.healthz)}: the front has no route for this path`, upgradeLine]) };
+    return {
+      id: 'serve-route-missing',
+      blocking: true,
+      layer: 'http',
+      evidence: compact([`/healthz ${endpointText(h.healthz)}: the front has no route for this path`, upgradeLine]),
+    };
   }
-  if (h?.ready === false || (s?.error?.code === 'UNAVAILABLE') || closeKind === 'starting') {
+  if (h?.ready === false || s?.error?.code === 'UNAVAILABLE' || closeKind === 'starting') {
     return {
       id: 'gateway-starting',
       blocking: true,
       layer: h?.ready === false ? 'http' : 'handshake',
-      evidence: compact([h?.ready === false ? `/readyz ${h.readyz?.status ?? ''} failing: ${h.failing.join(', ') || 'unknown'}` : undefined, errorText(s?.error), closeText(s?.close), s?.error?.retryAfterMs ? `retry after ${s.error.retryAfterMs} ms` : undefined]),
+      evidence: compact([
+        h?.ready === false ? `/readyz ${h.readyz?.status ?? ''} failing: ${h.failing.join(', ') || 'unknown'}` : undefined,
+        errorText(s?.error),
+        closeText(s?.close),
+        s?.error?.retryAfterMs ? `retry after ${s.error.retryAfterMs} ms` : undefined,
+      ]),
     };
   }
   if (upgrade?.status === 'failed' || upgrade?.status === 'not-reached') {
@@ -246,11 +289,21 @@ const gatewayRules: Rule = (report) => {
       // HTML) → something in between strips the Upgrade headers; by anything else → wrong target.
       const openclawAnswered = healthJson || h?.healthz.controlUi === true || /openclaw/i.test(u.bodyStart ?? '');
       if (openclawAnswered) return { id: 'upgrade-stripped', blocking: true, layer: 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
-      return { id: 'not-openclaw', blocking: true, layer: http?.status === 'failed' ? 'http' : 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
+      return {
+        id: 'not-openclaw',
+        blocking: true,
+        layer: http?.status === 'failed' ? 'http' : 'upgrade',
+        evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]),
+      };
     }
     // A network failure on the upgrade after TCP succeeded (reset, closed): the layer speaks for itself.
     if (u?.error && layerOf(report, 'tcp')?.status === 'ok') {
-      return { id: healthJson ? 'upgrade-stripped' : 'not-openclaw', blocking: true, layer: 'upgrade', evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]) };
+      return {
+        id: healthJson ? 'upgrade-stripped' : 'not-openclaw',
+        blocking: true,
+        layer: 'upgrade',
+        evidence: compact([httpLine, `upgrade: ${upgrade.summary}`]),
+      };
     }
     return undefined;
   }
@@ -261,18 +314,42 @@ const gatewayRules: Rule = (report) => {
   const error = errorText(s.error);
   const details = s.error?.detailsCode;
   if (s.shutdown || closeKind === 'restarting') {
-    return { id: 'gateway-restarting', blocking: true, layer: 'handshake', evidence: compact([s.shutdown ? `shutdown event${s.shutdown.reason ? ` ${q(s.shutdown.reason)}` : ''}${s.shutdown.restartExpectedMs ? `, restart expected in ${s.shutdown.restartExpectedMs} ms` : ''}` : undefined, close]) };
+    return {
+      id: 'gateway-restarting',
+      blocking: true,
+      layer: 'handshake',
+      evidence: compact([
+        s.shutdown
+          ? `shutdown event${s.shutdown.reason ? ` ${q(s.shutdown.reason)}` : ''}${s.shutdown.restartExpectedMs ? `, restart expected in ${s.shutdown.restartExpectedMs} ms` : ''}`
+          : undefined,
+        close,
+      ]),
+    };
   }
   if (closeKind === 'auth-changed') return { id: 'token-rotated', blocking: true, layer: 'handshake', evidence: compact([close]) };
   if (s.error?.code === 'PROTOCOL_MISMATCH' || closeKind === 'protocol-mismatch' || closeKind === 'protocol-error') {
     const offered = s.offeredProtocol ? `clawops offered protocol ${s.offeredProtocol.min}–${s.offeredProtocol.max}` : undefined;
-    return { id: 'protocol-mismatch', blocking: true, layer: 'handshake', evidence: compact([error, close, s.error?.expectedProtocol !== undefined ? `gateway expects protocol ${s.error.expectedProtocol}` : undefined, offered]) };
+    return {
+      id: 'protocol-mismatch',
+      blocking: true,
+      layer: 'handshake',
+      evidence: compact([error, close, s.error?.expectedProtocol !== undefined ? `gateway expects protocol ${s.error.expectedProtocol}` : undefined, offered]),
+    };
   }
-  if (details === 'AUTH_TOKEN_MISMATCH' || /token mismatch|unauthori[sz]ed/i.test(s.error?.message ?? '') || (details === 'DEVICE_IDENTITY_REQUIRED' && !report.gateway.tokenPresent)) {
+  if (
+    details === 'AUTH_TOKEN_MISMATCH' ||
+    /token mismatch|unauthori[sz]ed/i.test(s.error?.message ?? '') ||
+    (details === 'DEVICE_IDENTITY_REQUIRED' && !report.gateway.tokenPresent)
+  ) {
     return { id: 'auth-rejected', blocking: true, layer: 'handshake', evidence: compact([error, close, tokenLine(report)]) };
   }
   if (s.error?.code === 'NOT_PAIRED' || details === 'DEVICE_IDENTITY_REQUIRED' || /pairing required/i.test(s.error?.message ?? '')) {
-    return { id: 'pairing-required', blocking: true, layer: 'handshake', evidence: compact([error, close, s.error?.requestId ? `request id ${s.error.requestId}` : undefined]) };
+    return {
+      id: 'pairing-required',
+      blocking: true,
+      layer: 'handshake',
+      evidence: compact([error, close, s.error?.requestId ? `request id ${s.error.requestId}` : undefined]),
+    };
   }
   if (s.failure === 'protocol-violation' || (s.failure === 'no-challenge' && !healthJson)) {
     return { id: 'not-openclaw', blocking: true, layer: 'handshake', evidence: compact([httpLine, `handshake: ${handshake.summary}`]) };
@@ -287,15 +364,27 @@ const gatewayRules: Rule = (report) => {
         id: 'ws-closed-early',
         blocking: true,
         layer: 'handshake',
-        evidence: compact([`${close} before hello-ok${after}: right after connect, not the Gateway's handshake timer (≈15 s)`, 'connect.challenge received, connect sent, no answer to it']),
+        evidence: compact([
+          `${close} before hello-ok${after}: right after connect, not the Gateway's handshake timer (≈15 s)`,
+          'connect.challenge received, connect sent, no answer to it',
+        ]),
       };
     }
-    return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`${close} before hello-ok${after}${kind === 'handshake-timeout' ? " (≈ the Gateway's handshake timer)" : ''}`, s.challenge ? 'connect.challenge received, connect sent, no answer to it' : 'no connect.challenge received']) };
+    return {
+      id: 'handshake-timeout',
+      blocking: true,
+      layer: 'handshake',
+      evidence: compact([
+        `${close} before hello-ok${after}${kind === 'handshake-timeout' ? " (≈ the Gateway's handshake timer)" : ''}`,
+        s.challenge ? 'connect.challenge received, connect sent, no answer to it' : 'no connect.challenge received',
+      ]),
+    };
   }
   if (s.failure === 'timeout' || s.failure === 'no-challenge') {
     return { id: 'handshake-timeout', blocking: true, layer: 'handshake', evidence: compact([`handshake: ${handshake.summary}`, httpLine]) };
   }
-  if (s.failure === 'closed') return { id: 'ws-closed-early', blocking: true, layer: 'handshake', evidence: compact([close ?? 'closed before hello-ok', error]) };
+  if (s.failure === 'closed')
+    return { id: 'ws-closed-early', blocking: true, layer: 'handshake', evidence: compact([close ?? 'closed before hello-ok', error]) };
   if (s.failure === 'rejected') return { id: 'ws-closed-early', blocking: true, layer: 'handshake', evidence: compact([error, close]) };
   return undefined;
 };
@@ -307,7 +396,7 @@ function gatewayJson(json: Record<string, unknown> | undefined): boolean {
 
 function httpErrorType(json: Record<string, unknown> | undefined): string | undefined {
   const error = json?.error;
-  return error && typeof error === 'object' && typeof (error as { type?: unknown }).type === 'string' ? ((error as { type: string }).type) : undefined;
+  return error && typeof error === 'object' && typeof (error as { type?: unknown }).type === 'string' ? (error as { type: string }).type : undefined;
 }
 
 function endpointText(endpoint: EvidenceOf<'http'>['healthz']): string {
@@ -328,9 +417,16 @@ const rpcRules: Rule = (report) => {
   const e = health.evidence;
   if (e?.close) {
     const closeKind = closeKindOf(e.close, { beforeHello: false });
-    if (closeKind === 'auth-changed') return { id: 'token-rotated', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
-    if (closeKind === 'restarting') return { id: 'gateway-restarting', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
-    return { id: 'ws-closed-early', blocking: true, layer: 'health', evidence: compact([`${closeText(e.close)} right after hello-ok, before health answered`]) };
+    if (closeKind === 'auth-changed')
+      return { id: 'token-rotated', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
+    if (closeKind === 'restarting')
+      return { id: 'gateway-restarting', blocking: true, layer: 'health', evidence: compact([closeText(e.close), 'after hello-ok']) };
+    return {
+      id: 'ws-closed-early',
+      blocking: true,
+      layer: 'health',
+      evidence: compact([`${closeText(e.close)} right after hello-ok, before health answered`]),
+    };
   }
   // health answered ok:false, an error or nothing: a failed layer, not mere degradation (as `unexplained`).
   return { id: 'gateway-degraded', blocking: true, severity: 'error', layer: 'health', evidence: [`health: ${health.summary}`] };
@@ -358,7 +454,10 @@ const scopeLimited: Rule = (report) => {
     id: 'scope-limited',
     blocking: false,
     layer: 'status',
-    evidence: compact([missing ? `status: FORBIDDEN missing scope: ${missing}` : `granted scopes [${scopes.join(', ')}] lack operator.read`, 'health checked; status and channels.status not readable']),
+    evidence: compact([
+      missing ? `status: FORBIDDEN missing scope: ${missing}` : `granted scopes [${scopes.join(', ')}] lack operator.read`,
+      'health checked; status and channels.status not readable',
+    ]),
   };
 };
 
@@ -379,7 +478,9 @@ const degraded: Rule = (report) => {
   const slowMs = report.gateway.slowHandshakeMs;
   const evidence = compact([
     health?.status === 'warn' ? `health: ${health.summary}` : undefined,
-    handshake?.status === 'ok' && typeof slowMs === 'number' && handshake.durationMs > slowMs ? `handshake took ${Math.round(handshake.durationMs)} ms (> ${slowMs} ms)` : undefined,
+    handshake?.status === 'ok' && typeof slowMs === 'number' && handshake.durationMs > slowMs
+      ? `handshake took ${Math.round(handshake.durationMs)} ms (> ${slowMs} ms)`
+      : undefined,
   ]);
   if (!evidence.length) return undefined;
   const uptimeMs = gatewayUptimeMs(report);
@@ -423,7 +524,10 @@ const exposure: Rule = (report) => {
     blocking: false,
     layer: 'exposure',
     evidence: open.flatMap((e) =>
-      compact([`TCP ${e.address}:${e.port} open on the public address${e.port === report.gateway.gatewayPort ? " (the Gateway's own port)" : ''}`, e.httpStatus !== undefined ? `HTTP ${e.httpStatus}${e.openclaw ? ' (OpenClaw health JSON)' : ''}` : undefined]),
+      compact([
+        `TCP ${e.address}:${e.port} open on the public address${e.port === report.gateway.gatewayPort ? " (the Gateway's own port)" : ''}`,
+        e.httpStatus !== undefined ? `HTTP ${e.httpStatus}${e.openclaw ? ' (OpenClaw health JSON)' : ''}` : undefined,
+      ]),
     ),
   };
 };
@@ -439,7 +543,12 @@ const gatewayConfigRisks: Rule = (report) => {
 const funnelMode: Rule = (report) => {
   const config = report.gatewayConfig;
   if (!config?.available || config.tailscaleMode !== 'funnel') return undefined;
-  return { id: 'public-exposure', blocking: false, layer: 'status', evidence: ['config.get: gateway.tailscale.mode is funnel: Tailscale Funnel puts the Gateway on the public internet'] };
+  return {
+    id: 'public-exposure',
+    blocking: false,
+    layer: 'status',
+    evidence: ['config.get: gateway.tailscale.mode is funnel: Tailscale Funnel puts the Gateway on the public internet'],
+  };
 };
 
 const versionChanged: Rule = (report) => {
@@ -451,9 +560,21 @@ const versionChanged: Rule = (report) => {
     lastKnownGoodVersion && running !== lastKnownGoodVersion ? `running ${running}, last known good ${lastKnownGoodVersion}` : undefined,
   ]);
   // Not matching the pinned expectation is worth a warning; drifting from the last good build is news.
-  return evidence.length ? { id: 'version-changed', blocking: false, layer: 'version', evidence, severity: expectedVersion && running !== expectedVersion ? 'warning' : 'info' } : undefined;
+  return evidence.length
+    ? { id: 'version-changed', blocking: false, layer: 'version', evidence, severity: expectedVersion && running !== expectedVersion ? 'warning' : 'info' }
+    : undefined;
 };
 
 /** In ladder order: the first blocking finding is the diagnosis. */
 export const BLOCKING_RULES: Rule[] = [botNodeOffline, dnsRules, peerOffline, tcpRules, payloadRefused, gatewayRules, rpcRules];
-export const ADVISORY_RULES: Rule[] = [exposure, funnelMode, gatewayConfigRisks, pairingPending, scopeLimited, degraded, channelSilent, relayed, versionChanged];
+export const ADVISORY_RULES: Rule[] = [
+  exposure,
+  funnelMode,
+  gatewayConfigRisks,
+  pairingPending,
+  scopeLimited,
+  degraded,
+  channelSilent,
+  relayed,
+  versionChanged,
+];

@@ -77,22 +77,25 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     title: 'Auth rejected',
     severity: 'error',
     see: 'HTTP 401 / WebSocket closed 1008 "gateway token mismatch"',
-    suspect: 'the token differs between client and gateway, or the token env was not imported into the systemd unit (a stale `Environment=OPENCLAW_GATEWAY_TOKEN` baked in at install)',
+    suspect:
+      'the token differs between client and gateway, or the token env was not imported into the systemd unit (a stale `Environment=OPENCLAW_GATEWAY_TOKEN` baked in at install)',
     do: "align the unit's `Environment=`/`EnvironmentFile=` with the shell, `systemctl daemon-reload && systemctl restart <unit>`; rotate the token in every client's remote block (this node reads it from `{tokenEnv}`)",
   },
   'ws-closed-early': {
     title: 'WebSocket closed early',
     severity: 'error',
     see: 'the WebSocket drops immediately / "gateway closed (1000)"',
-    suspect: 'version skew on scopes or session shape after an upgrade — in practice first the pre-auth handshake timer (overloaded gateway, or the old process still running after an upgrade)',
+    suspect:
+      'version skew on scopes or session shape after an upgrade — in practice first the pre-auth handshake timer (overloaded gateway, or the old process still running after an upgrade)',
     do: "compare the running gateway's version with the expected / last known good one; restart a stale process; if a minor upgrade broke it, read the release notes, roll back to the last good build and bisect — don't chase ACLs until the listen matrix is confirmed",
   },
   'channel-silent': {
     title: 'Channel silent',
     severity: 'warning',
     see: 'the channel is online but no messages arrive',
-    suspect: 'the channel is not paired, or `dmPolicy` blocks (an `allowlist` with an empty `allowFrom` drops every DM silently; `disabled` ignores every DM; `groupPolicy: disabled` every group)',
-    do: '`openclaw channels status --probe`; check the policy table for that channel: fix `channels.<name>.dmPolicy` / `allowFrom` (or the account\'s under `accounts.<id>`)',
+    suspect:
+      'the channel is not paired, or `dmPolicy` blocks (an `allowlist` with an empty `allowFrom` drops every DM silently; `disabled` ignores every DM; `groupPolicy: disabled` every group)',
+    do: "`openclaw channels status --probe`; check the policy table for that channel: fix `channels.<name>.dmPolicy` / `allowFrom` (or the account's under `accounts.<id>`)",
   },
   'protocol-mismatch': {
     title: 'Protocol mismatch',
@@ -105,7 +108,7 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
   'handshake-timeout': {
     title: 'Handshake timeout',
     severity: 'error',
-    see: 'close 1000, empty reason, before `hello-ok`, after ≈ the gateway\'s handshake timeout with no answer',
+    see: "close 1000, empty reason, before `hello-ok`, after ≈ the gateway's handshake timeout with no answer",
     suspect: 'gateway overloaded, slow host, or a stale process after an upgrade',
     do: 'check the gateway log for `handshake timeout`, load, and running vs installed version',
     refines: 'ws-closed-early',
@@ -116,7 +119,7 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     severity: 'error',
     see: 'close 1008 `NOT_PAIRED` / "pairing required"',
     suspect: "the bot's device identity is not approved on this gateway",
-    do: 'on the gateway host: `openclaw devices approve <requestId>` (`openclaw devices list` shows it); this node\'s device id is `{deviceId}`',
+    do: "on the gateway host: `openclaw devices approve <requestId>` (`openclaw devices list` shows it); this node's device id is `{deviceId}`",
   },
   'scope-limited': {
     title: 'Scope limited',
@@ -151,7 +154,8 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     title: 'Connection refused',
     severity: 'error',
     see: 'TCP connection refused',
-    suspect: 'nothing listens on that address:port: the gateway is down, bound to loopback without Tailscale Serve / tailnet bind, or the port differs (`OPENCLAW_GATEWAY_PORT` not aligned between service and client)',
+    suspect:
+      'nothing listens on that address:port: the gateway is down, bound to loopback without Tailscale Serve / tailnet bind, or the port differs (`OPENCLAW_GATEWAY_PORT` not aligned between service and client)',
     do: 'on the host: `lsof -nP -iTCP:{port} -sTCP:LISTEN`; align the port in the unit, compose file and client remote block',
   },
   timeout: {
@@ -159,7 +163,7 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     severity: 'error',
     see: 'TCP connect times out and no tailnet evidence is available',
     suspect: 'ACL, host firewall, or host down',
-    do: 'run the tailnet checks (configure tailscaled\'s socket for clawops); prove loopback on the host',
+    do: "run the tailnet checks (configure tailscaled's socket for clawops); prove loopback on the host",
   },
   'upgrade-stripped': {
     title: 'Upgrade stripped',
@@ -264,7 +268,7 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     severity: 'error',
     see: '(host agent) the Gateway answers on loopback on its host, but the check from outside fails',
     suspect: 'the network path, not the Gateway: the tailnet ACL, the host firewall, Tailscale Serve or a proxy, or a bind that does not reach the tailnet',
-    do: "leave the Gateway alone: allow `tag:ops → tag:gateway:{port}` in the ACL, check the host firewall (ufw/nftables) and `tailscale serve status` on the host; refused from outside with a loopback bind means Serve (or a tailnet bind) is missing",
+    do: 'leave the Gateway alone: allow `tag:ops → tag:gateway:{port}` in the ACL, check the host firewall (ufw/nftables) and `tailscale serve status` on the host; refused from outside with a loopback bind means Serve (or a tailnet bind) is missing',
   },
   'gateway-down': {
     title: 'Gateway failing on its host',
@@ -285,8 +289,9 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     title: 'Proxy not trusted by the Gateway',
     severity: 'error',
     see: 'upgrade and `/readyz` answer 403 `proxy_attribution_required`; `/healthz` 200',
-    suspect: 'Tailscale Serve (or another proxy) forwards client headers the Gateway does not trust: `gateway.trustedProxies` does not name the proxy. The token is fine',
-    do: "set `gateway.trustedProxies` narrowly (`[\"127.0.0.1/32\",\"::1/128\"]` for Serve on the same host) and restart; on the gateway host: `openclaw config set gateway.trustedProxies '[\"127.0.0.1/32\",\"::1/128\"]' --strict-json` (2026.9.6 applies it without a restart; older builds: `systemctl restart <unit>`). Don't rotate the token",
+    suspect:
+      'Tailscale Serve (or another proxy) forwards client headers the Gateway does not trust: `gateway.trustedProxies` does not name the proxy. The token is fine',
+    do: 'set `gateway.trustedProxies` narrowly (`["127.0.0.1/32","::1/128"]` for Serve on the same host) and restart; on the gateway host: `openclaw config set gateway.trustedProxies \'["127.0.0.1/32","::1/128"]\' --strict-json` (2026.9.6 applies it without a restart; older builds: `systemctl restart <unit>`). Don\'t rotate the token',
     versions: 'proxy attribution enforced on 2026.9.6; trustedProxies hot-applied there',
   },
   'gateway-down-behind-proxy': {
@@ -294,7 +299,7 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     severity: 'error',
     see: 'the front answers 502/503/504 on every path and on the upgrade',
     suspect: 'Serve is up, the Gateway behind it is not (crashed, stopped, or Serve points at another port)',
-    do: 'on the host: `systemctl status <unit>`, `curl -fsS http://127.0.0.1:{gatewayPort}/healthz`, `tailscale serve status` (the port Serve forwards to must be the Gateway\'s)',
+    do: "on the host: `systemctl status <unit>`, `curl -fsS http://127.0.0.1:{gatewayPort}/healthz`, `tailscale serve status` (the port Serve forwards to must be the Gateway's)",
   },
   'gateway-hung': {
     title: 'Gateway hung',
@@ -335,7 +340,8 @@ export const SYMPTOM_TABLE: Record<SymptomId, SymptomRow> = {
     title: 'Port held by another OpenClaw',
     severity: 'error',
     see: "(host agent) the Gateway's port is owned by another OpenClaw instance's process (another systemd unit)",
-    suspect: 'a second (test) instance on the same host holds the port, or the two instances swapped ports: clawops reaches the other Gateway, whose token differs',
+    suspect:
+      'a second (test) instance on the same host holds the port, or the two instances swapped ports: clawops reaches the other Gateway, whose token differs',
     do: 'give each instance its own port (`OPENCLAW_GATEWAY_PORT` in each unit), `systemctl daemon-reload && systemctl restart` both, and point each gateway in clawops.yaml at its own port',
   },
 };

@@ -18,8 +18,12 @@ export function explainTokenOwner(primary: Verdict, report: ProbeReport): void {
       ? `the token sent (fingerprint ${owner.fingerprint}, from ${env}) is the one configured for ${owner.gateway} (${owner.tokenEnv ?? 'its tokenEnv'})`
       : `the token sent (fingerprint ${owner.fingerprint}, from ${env}) is the one ${owner.gateway}'s systemd unit gives its Gateway (its host agent)`,
   );
-  primary.evidence.unshift(`this is ${names.length === 1 ? `${names[0]}'s token` : whose}: ${report.gateway.name} was sent a token that belongs to ${names.join(' and ')}`);
+  primary.evidence.unshift(
+    `this is ${names.length === 1 ? `${names[0]}'s token` : whose}: ${report.gateway.name} was sent a token that belongs to ${names.join(' and ')}`,
+  );
   primary.evidence.push(...lines);
   primary.suspect = `a token mix-up between Gateways: ${env} holds ${whose} token, not ${report.gateway.name}'s (two Gateways on one host, or swapped env vars)`;
-  primary.notes.unshift(`set ${env} to ${report.gateway.name}'s own token (\`gateway.auth.token\` in its openclaw.json, or its unit's OPENCLAW_GATEWAY_TOKEN); check that each gateway's URL reaches its own port`);
+  primary.notes.unshift(
+    `set ${env} to ${report.gateway.name}'s own token (\`gateway.auth.token\` in its openclaw.json, or its unit's OPENCLAW_GATEWAY_TOKEN); check that each gateway's URL reaches its own port`,
+  );
 }

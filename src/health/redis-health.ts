@@ -31,10 +31,14 @@ export function classifyRedisError(error: unknown): { problem: RedisProblem; det
   if (/^(WRONGPASS|NOAUTH)\b/.test(message) || /invalid username-password|Authentication required|AUTH failed/i.test(message)) {
     return { problem: 'auth', detail: `Redis refused clawops' credentials (${message.split(' ')[0]}): check REDIS_URL / REDIS_PASSWORD and the ACL user` };
   }
-  if (/^NOPERM\b/.test(message)) return { problem: 'auth', detail: 'Redis refused a command for this ACL user (NOPERM): grant it the queue keys and commands clawops needs' };
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return { problem: 'refused', detail: 'nothing answers at the Redis address (connection refused)' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(message)) return { problem: 'unresolvable', detail: 'the Redis host name does not resolve' };
-  if (code === 'ETIMEDOUT' || /ETIMEDOUT|connect timed out|Command timed out/i.test(message)) return { problem: 'timeout', detail: 'Redis did not answer in time' };
+  if (/^NOPERM\b/.test(message))
+    return { problem: 'auth', detail: 'Redis refused a command for this ACL user (NOPERM): grant it the queue keys and commands clawops needs' };
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message))
+    return { problem: 'refused', detail: 'nothing answers at the Redis address (connection refused)' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(message))
+    return { problem: 'unresolvable', detail: 'the Redis host name does not resolve' };
+  if (code === 'ETIMEDOUT' || /ETIMEDOUT|connect timed out|Command timed out/i.test(message))
+    return { problem: 'timeout', detail: 'Redis did not answer in time' };
   if (/sentinel/i.test(message)) return { problem: 'sentinel', detail: `Redis Sentinel: ${message.split('\n')[0]!.slice(0, 200)}` };
   if (code === 'ECONNRESET' || code === 'EPIPE' || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue/i.test(message)) {
     return { problem: 'other', detail: 'the connection to Redis was lost' };
@@ -60,7 +64,10 @@ export function createRedisHealth(deps: { logger: Logger; target: string; now?: 
   };
 
   const down = (error: unknown) => {
-    const found = classifyRedisError(error) ?? { problem: 'other' as const, detail: (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200) };
+    const found = classifyRedisError(error) ?? {
+      problem: 'other' as const,
+      detail: (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200),
+    };
     // Once down, only a different, specific reason is news (a refused password after a refused
     // connection); the lost-connection noise of every retry is not.
     if (!current.reachable && current.problem !== undefined && (found.problem === current.problem || found.problem === 'other')) return;

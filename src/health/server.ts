@@ -19,9 +19,19 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(deps: { host: string; port: number; readiness: Readiness; logger: Logger; routes?: Record<string, HealthRoute> }): Promise<HealthServer> {
+export async function startHealthServer(deps: {
+  host: string;
+  port: number;
+  readiness: Readiness;
+  logger: Logger;
+  routes?: Record<string, HealthRoute>;
+}): Promise<HealthServer> {
   // Loopback unless set explicitly (the default is 127.0.0.1): anything wider is allowed, and said.
-  if (!isLoopback(deps.host)) deps.logger.warn({ addr: `${deps.host}:${deps.port}` }, 'CLAWOPS_METRICS_ADDR is not a loopback address: /metrics and /probe are reachable from the network (scrape over the tailnet, or firewall it)');
+  if (!isLoopback(deps.host))
+    deps.logger.warn(
+      { addr: `${deps.host}:${deps.port}` },
+      'CLAWOPS_METRICS_ADDR is not a loopback address: /metrics and /probe are reachable from the network (scrape over the tailnet, or firewall it)',
+    );
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = path === undefined ? undefined : deps.routes?.[path];
@@ -47,12 +57,17 @@ export async function startHealthServer(deps: { host: string; port: number; read
       });
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${['/healthz', '/readyz', ...Object.keys(deps.routes ?? {})].join(', ')}\n`);
+    res
+      .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+      .end(`not found: ${['/healthz', '/readyz', ...Object.keys(deps.routes ?? {})].join(', ')}\n`);
   });
   server.keepAliveTimeout = 1_000;
   const listening = await new Promise<boolean>((resolve) => {
     server.once('error', (error) => {
-      deps.logger.warn({ err: error, addr: `${deps.host}:${deps.port}` }, 'the health endpoint could not listen (set CLAWOPS_METRICS_ADDR to another host:port, or off)');
+      deps.logger.warn(
+        { err: error, addr: `${deps.host}:${deps.port}` },
+        'the health endpoint could not listen (set CLAWOPS_METRICS_ADDR to another host:port, or off)',
+      );
       resolve(false);
     });
     server.listen(deps.port, deps.host, () => resolve(true));

@@ -105,7 +105,13 @@ function severityOf(value: string | undefined): DoctorFinding['severity'] {
 
 /** The whole text if it is JSON, else the last line that is (the CLI may log before its document). */
 function lastJsonDocument(stdout: string): unknown {
-  const candidates = [stdout.trim(), ...stdout.split('\n').reverse().map((l) => l.trim())];
+  const candidates = [
+    stdout.trim(),
+    ...stdout
+      .split('\n')
+      .reverse()
+      .map((l) => l.trim()),
+  ];
   for (const candidate of candidates) {
     if (!candidate.startsWith('{')) continue;
     try {
@@ -125,8 +131,7 @@ export interface DoctorDeps {
 }
 
 export type DoctorRun =
-  | { ran: false; reason: 'cli-missing' }
-  | { ran: true; exitCode: number | undefined; timedOut: boolean; durationMs: number; lint: DoctorLint };
+  { ran: false; reason: 'cli-missing' } | { ran: true; exitCode: number | undefined; timedOut: boolean; durationMs: number; lint: DoctorLint };
 
 export async function runDoctorLint(overrides: Partial<DoctorDeps> = {}): Promise<DoctorRun> {
   const deps: DoctorDeps = { exec: execFileOutcome, findExecutable: createFindExecutable(), timeoutMs: 30_000, ...overrides };

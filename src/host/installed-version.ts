@@ -25,8 +25,7 @@ export interface InstalledVersionDeps {
 }
 
 export type InstalledVersion =
-  | { found: true; version: string; packageJsonPath: string; others: { packageJsonPath: string; version: string }[] }
-  | { found: false; searched: string[] };
+  { found: true; version: string; packageJsonPath: string; others: { packageJsonPath: string; version: string }[] } | { found: false; searched: string[] };
 
 const defaults: InstalledVersionDeps = {
   exec: execFileOutcome,

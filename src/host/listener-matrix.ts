@@ -99,7 +99,11 @@ function judge(address: string, options: ListenerMatrixOptions, ownTailnet: Bloc
   });
   if (inList(GATEWAY_LOOPBACK, address)) return undefined;
   if (inList(WILDCARD, address)) {
-    return violation('wildcard', 'critical', `listens on every ${address === '::' ? 'IPv6 (and usually IPv4)' : 'IPv4'} interface (bind lan/auto); expected bind ${bind}`);
+    return violation(
+      'wildcard',
+      'critical',
+      `listens on every ${address === '::' ? 'IPv6 (and usually IPv4)' : 'IPv4'} interface (bind lan/auto); expected bind ${bind}`,
+    );
   }
   if (inList(TAILNET_RANGES, address)) {
     if (bind !== 'tailnet') return violation('tailnet', 'warning', `listens on a tailnet address although the configured bind is loopback`);

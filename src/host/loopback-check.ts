@@ -13,13 +13,24 @@ import type { HostLoopbackEvidence, ProbeReport } from '../report/report.js';
  */
 export type LoopbackEvidence = z.infer<typeof HostLoopbackEvidence>;
 
-export async function checkLoopback(checker: Checker, target: CheckTarget, signal?: AbortSignal): Promise<{ loopback: LoopbackEvidence; gatewayConfig?: ProbeReport['gatewayConfig'] }> {
+export async function checkLoopback(
+  checker: Checker,
+  target: CheckTarget,
+  signal?: AbortSignal,
+): Promise<{ loopback: LoopbackEvidence; gatewayConfig?: ProbeReport['gatewayConfig'] }> {
   try {
     const { report } = await checker.check(target, signal ? { signal } : {});
     // The Gateway's config.get on loopback (operator.read via the auto-approved device), for when its file is not readable.
     return { loopback: loopbackEvidence(report), ...(report.gatewayConfig ? { gatewayConfig: report.gatewayConfig } : {}) };
   } catch (error) {
-    return { loopback: { url: target.url, ok: false, summary: `the loopback check failed inside clawops (${error instanceof Error ? error.message.slice(0, 200) : 'error'})`, layers: [] } };
+    return {
+      loopback: {
+        url: target.url,
+        ok: false,
+        summary: `the loopback check failed inside clawops (${error instanceof Error ? error.message.slice(0, 200) : 'error'})`,
+        layers: [],
+      },
+    };
   }
 }
 
@@ -30,7 +41,11 @@ export function loopbackEvidence(report: ProbeReport): LoopbackEvidence {
   const channels = layerOf(report, 'channels');
   const summary = failed
     ? `${failed.layer}: ${failed.summary}`
-    : [`hello-ok${serverVersion ? ` ${serverVersion}` : ''}`, `health ${layerOf(report, 'health')?.summary ?? 'not asked'}`, channels && channels.status !== 'ok' ? `channels: ${channels.summary}` : undefined]
+    : [
+        `hello-ok${serverVersion ? ` ${serverVersion}` : ''}`,
+        `health ${layerOf(report, 'health')?.summary ?? 'not asked'}`,
+        channels && channels.status !== 'ok' ? `channels: ${channels.summary}` : undefined,
+      ]
         .filter((part): part is string => part !== undefined)
         .join(' · ');
   return {

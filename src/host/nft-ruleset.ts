@@ -8,8 +8,22 @@ import { portRanges, type FilterChain, type FilterMatch, type FilterRule, type F
  */
 
 const Json = z.looseObject({ nftables: z.array(z.record(z.string(), z.unknown())) });
-const ChainSchema = z.looseObject({ family: z.string(), table: z.string(), name: z.string(), hook: z.string().optional(), prio: z.number().optional(), policy: z.string().optional() });
-const RuleSchema = z.looseObject({ family: z.string(), table: z.string(), chain: z.string(), handle: z.number().optional(), expr: z.array(z.record(z.string(), z.unknown())).default([]), comment: z.string().optional() });
+const ChainSchema = z.looseObject({
+  family: z.string(),
+  table: z.string(),
+  name: z.string(),
+  hook: z.string().optional(),
+  prio: z.number().optional(),
+  policy: z.string().optional(),
+});
+const RuleSchema = z.looseObject({
+  family: z.string(),
+  table: z.string(),
+  chain: z.string(),
+  handle: z.number().optional(),
+  expr: z.array(z.record(z.string(), z.unknown())).default([]),
+  comment: z.string().optional(),
+});
 const SetSchema = z.looseObject({ family: z.string(), table: z.string(), name: z.string(), elem: z.array(z.unknown()).optional() });
 
 /**
@@ -67,7 +81,7 @@ function toRule(rule: z.infer<typeof RuleSchema>, setNamed: (name: string) => un
       words.push(match.text);
     } else if (key === 'accept' || key === 'drop' || key === 'reject' || key === 'return' || key === 'continue') {
       verdict = { kind: key };
-      words.push(key === 'reject' && value && typeof value === 'object' && 'type' in value ? `reject with ${String((value).type)}` : key);
+      words.push(key === 'reject' && value && typeof value === 'object' && 'type' in value ? `reject with ${String(value.type)}` : key);
     } else if (key === 'jump' || key === 'goto') {
       const chain = String((value as { target?: unknown } | null)?.target ?? '');
       verdict = { kind: key, chain };
@@ -108,7 +122,8 @@ function toMatch(value: unknown, setNamed: (name: string) => unknown[] | undefin
     const key = String(left.meta.key ?? '');
     if ((key === 'iifname' || key === 'iif') && values) return { matches: [{ kind: 'iifname', negate, names: values.map(String) }], text: shown };
     if (key === 'l4proto' && values) return { matches: [{ kind: 'l4proto', negate, protos: values.map(String) }], text: shown };
-    if (key === 'nfproto' && values?.length === 1 && !negate) return { matches: [{ kind: 'nfproto', family: String(values[0]) === 'ipv6' ? 'ipv6' : 'ipv4' }], text: shown };
+    if (key === 'nfproto' && values?.length === 1 && !negate)
+      return { matches: [{ kind: 'nfproto', family: String(values[0]) === 'ipv6' ? 'ipv6' : 'ipv4' }], text: shown };
     return other();
   }
   if (left.payload) {
@@ -123,8 +138,22 @@ function toMatch(value: unknown, setNamed: (name: string) => unknown[] | undefin
     if (field === 'saddr' && (protocol === 'ip' || protocol === 'ip6') && values) {
       return { matches: [{ kind: 'saddr', negate, family: protocol === 'ip' ? 'ipv4' : 'ipv6', cidrs: values.map(String) }], text: shown };
     }
-    if (field === 'protocol' && protocol === 'ip' && values) return { matches: [{ kind: 'nfproto', family: 'ipv4' }, { kind: 'l4proto', negate, protos: values.map(String) }], text: shown };
-    if (field === 'nexthdr' && protocol === 'ip6' && values) return { matches: [{ kind: 'nfproto', family: 'ipv6' }, { kind: 'l4proto', negate, protos: values.map(String) }], text: shown };
+    if (field === 'protocol' && protocol === 'ip' && values)
+      return {
+        matches: [
+          { kind: 'nfproto', family: 'ipv4' },
+          { kind: 'l4proto', negate, protos: values.map(String) },
+        ],
+        text: shown,
+      };
+    if (field === 'nexthdr' && protocol === 'ip6' && values)
+      return {
+        matches: [
+          { kind: 'nfproto', family: 'ipv6' },
+          { kind: 'l4proto', negate, protos: values.map(String) },
+        ],
+        text: shown,
+      };
     return other();
   }
   if (left.ct && String(left.ct.key) === 'state' && values) {
@@ -170,7 +199,8 @@ function describeRight(right: unknown): string {
     const object = right as Record<string, unknown>;
     if (Array.isArray(object.set)) return `{ ${object.set.map((item) => describeRight(item)).join(', ')} }`;
     if (Array.isArray(object.range)) return `${String(object.range[0])}-${String(object.range[1])}`;
-    if (object.prefix && typeof object.prefix === 'object') return `${String((object.prefix as { addr?: unknown }).addr)}/${String((object.prefix as { len?: unknown }).len)}`;
+    if (object.prefix && typeof object.prefix === 'object')
+      return `${String((object.prefix as { addr?: unknown }).addr)}/${String((object.prefix as { len?: unknown }).len)}`;
   }
   return JSON.stringify(right);
 }

@@ -145,7 +145,9 @@ function parseRule(line: string, tokens: Token[], setNamed: (name: string) => st
       const negate = negated();
       const read = readValues(tokens, i, setNamed);
       i = read.next;
-      matches.push(read.values ? { kind: 'saddr', negate, family: token === 'ip' ? 'ipv4' : 'ipv6', cidrs: read.values } : { kind: 'other', text: `${token} saddr` });
+      matches.push(
+        read.values ? { kind: 'saddr', negate, family: token === 'ip' ? 'ipv4' : 'ipv6', cidrs: read.values } : { kind: 'other', text: `${token} saddr` },
+      );
     } else if ((token === 'meta' && next === 'l4proto') || (token === 'ip' && next === 'protocol') || (token === 'ip6' && next === 'nexthdr')) {
       i += 2;
       const negate = negated();

@@ -28,9 +28,7 @@ export type FilterMatch =
   /** Something the walk does not model: it may or may not match. */
   | { kind: 'other'; text: string };
 
-export type FilterVerdict =
-  | { kind: 'accept' | 'drop' | 'reject' | 'return' | 'continue' }
-  | { kind: 'jump' | 'goto'; chain: string };
+export type FilterVerdict = { kind: 'accept' | 'drop' | 'reject' | 'return' | 'continue' } | { kind: 'jump' | 'goto'; chain: string };
 
 export interface FilterRule {
   matches: FilterMatch[];
@@ -111,7 +109,13 @@ export function tracePacket(ruleset: FilterRuleset, packet: Packet): PacketOutco
 }
 
 /** undefined: the chain ran out (or returned); 'accept': accepted in this base chain. */
-function walk(ruleset: FilterRuleset, chain: FilterChain, packet: Packet, conditional: string[], depth: number): Omit<PacketOutcome, 'conditional'> | 'accept' | undefined {
+function walk(
+  ruleset: FilterRuleset,
+  chain: FilterChain,
+  packet: Packet,
+  conditional: string[],
+  depth: number,
+): Omit<PacketOutcome, 'conditional'> | 'accept' | undefined {
   if (depth > MAX_DEPTH) return undefined;
   for (const [index, rule] of chain.rules.entries()) {
     const matched = ruleMatches(rule, packet);
@@ -125,7 +129,12 @@ function walk(ruleset: FilterRuleset, chain: FilterChain, packet: Packet, condit
     if (verdict.kind === 'accept') return 'accept';
     if (verdict.kind === 'return') return undefined;
     if (verdict.kind === 'drop' || verdict.kind === 'reject') {
-      return { verdict: verdict.kind, chain: where(ruleset, chain), rule: { text: rule.text, index, ...(rule.handle !== undefined ? { handle: rule.handle } : {}) }, byPolicy: false };
+      return {
+        verdict: verdict.kind,
+        chain: where(ruleset, chain),
+        rule: { text: rule.text, index, ...(rule.handle !== undefined ? { handle: rule.handle } : {}) },
+        byPolicy: false,
+      };
     }
     if (verdict.kind !== 'jump' && verdict.kind !== 'goto') continue;
     const targetName = verdict.chain;
@@ -138,7 +147,9 @@ function walk(ruleset: FilterRuleset, chain: FilterChain, packet: Packet, condit
 }
 
 function where(ruleset: FilterRuleset, chain: FilterChain): string {
-  return ruleset.tool === 'nft' ? `${chain.family} ${chain.table} ${chain.name}` : `${ruleset.tool === 'ip6tables-save' ? 'ip6tables' : 'iptables'} ${chain.table} ${chain.name}`;
+  return ruleset.tool === 'nft'
+    ? `${chain.family} ${chain.table} ${chain.name}`
+    : `${ruleset.tool === 'ip6tables-save' ? 'ip6tables' : 'iptables'} ${chain.table} ${chain.name}`;
 }
 
 export function ruleMatches(rule: FilterRule, packet: Packet): Tri {

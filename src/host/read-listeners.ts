@@ -13,8 +13,7 @@ import type { ReadTextFn } from './read-unit.js';
 const TABLES = { tcp: '/proc/net/tcp', tcp6: '/proc/net/tcp6' } as const;
 
 export type ListenerReading =
-  | { available: true; listeners: TcpSocket[]; tcp6: 'ok' | 'missing' }
-  | { available: false; reason: 'no-proc' | 'unreadable'; code?: string };
+  { available: true; listeners: TcpSocket[]; tcp6: 'ok' | 'missing' } | { available: false; reason: 'no-proc' | 'unreadable'; code?: string };
 
 export async function readListeners(read: ReadTextFn = (path) => readFile(path, 'utf8')): Promise<ListenerReading> {
   const order = endianness();

@@ -34,9 +34,21 @@ export const CAP_NET_ADMIN_HINT =
 
 const DENIED = /operation not permitted|permission denied|must be root|EPERM|EACCES/i;
 
-export async function readPacketFilter(options: { exec: ExecFileFn; ports: readonly number[]; timeoutMs: number; signal?: AbortSignal }): Promise<FirewallReading> {
-  const run = (file: string, args: string[]) => options.exec(file, args, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-  const unavailable = (reason: Extract<FirewallReading, { available: false }>['reason'], detail: string): FirewallReading => ({ available: false, reason, detail, interface: TAILNET_INTERFACE, ports: [] });
+export async function readPacketFilter(options: {
+  exec: ExecFileFn;
+  ports: readonly number[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<FirewallReading> {
+  const run = (file: string, args: string[]) =>
+    options.exec(file, args, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const unavailable = (reason: Extract<FirewallReading, { available: false }>['reason'], detail: string): FirewallReading => ({
+    available: false,
+    reason,
+    detail,
+    interface: TAILNET_INTERFACE,
+    ports: [],
+  });
 
   const json = await run('nft', ['-j', 'list', 'ruleset']);
   if (json.ok) {
@@ -58,18 +70,25 @@ export async function readPacketFilter(options: { exec: ExecFileFn; ports: reado
   }
   if (json.reason === 'timeout') return unavailable('timeout', `nft did not answer within ${options.timeoutMs} ms`);
   if (json.reason !== 'missing') {
-    if (DENIED.test(`${json.stderr} ${json.message}`)) return unavailable('permission-denied', `nft: ${firstLine(json.stderr) || json.message}; ${CAP_NET_ADMIN_HINT}`);
+    if (DENIED.test(`${json.stderr} ${json.message}`))
+      return unavailable('permission-denied', `nft: ${firstLine(json.stderr) || json.message}; ${CAP_NET_ADMIN_HINT}`);
     // An nft without -j support exits non-zero on the flag: the text form still works.
     const text = await run('nft', ['list', 'ruleset']);
     if (text.ok) return assess('nft list ruleset', [parseNftText(text.stdout)], options.ports);
-    if (DENIED.test(`${text.stderr} ${text.message}`)) return unavailable('permission-denied', `nft: ${firstLine(text.stderr) || text.message}; ${CAP_NET_ADMIN_HINT}`);
+    if (DENIED.test(`${text.stderr} ${text.message}`))
+      return unavailable('permission-denied', `nft: ${firstLine(text.stderr) || text.message}; ${CAP_NET_ADMIN_HINT}`);
     return unavailable('unreadable', `nft: ${firstLine(text.stderr) || text.message}`);
   }
 
   const [v4, v6] = await Promise.all([run('iptables-save', []), run('ip6tables-save', [])]);
-  if (!v4.ok && v4.reason === 'missing') return unavailable('not-installed', 'neither nft nor iptables-save is installed on the gateway host: no packet filter to read (or it is managed elsewhere)');
+  if (!v4.ok && v4.reason === 'missing')
+    return unavailable(
+      'not-installed',
+      'neither nft nor iptables-save is installed on the gateway host: no packet filter to read (or it is managed elsewhere)',
+    );
   if (!v4.ok) {
-    if (DENIED.test(`${v4.stderr} ${v4.message}`)) return unavailable('permission-denied', `iptables-save: ${firstLine(v4.stderr) || v4.message}; ${CAP_NET_ADMIN_HINT}`);
+    if (DENIED.test(`${v4.stderr} ${v4.message}`))
+      return unavailable('permission-denied', `iptables-save: ${firstLine(v4.stderr) || v4.message}; ${CAP_NET_ADMIN_HINT}`);
     return unavailable(v4.reason === 'timeout' ? 'timeout' : 'unreadable', `iptables-save: ${firstLine(v4.stderr) || v4.message}`);
   }
   const rulesets = [parseIptablesSave(v4.stdout, 'iptables-save'), ...(v6.ok ? [parseIptablesSave(v6.stdout, 'ip6tables-save')] : [])];

@@ -53,7 +53,11 @@ type DoctorEvidence = NonNullable<HostCheckResult['doctor']>;
 
 const text = (path: string) => readFile(path, 'utf8');
 
-export async function runHostChecks(agent: AgentSettings, target: CheckTarget, overrides: Partial<HostCheckDeps> & Pick<HostCheckDeps, 'checker'>): Promise<HostCheckResult> {
+export async function runHostChecks(
+  agent: AgentSettings,
+  target: CheckTarget,
+  overrides: Partial<HostCheckDeps> & Pick<HostCheckDeps, 'checker'>,
+): Promise<HostCheckResult> {
   const deps: HostCheckDeps = {
     exec: execFileOutcome,
     readFile: text,
@@ -69,7 +73,10 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
   const budget = AbortSignal.timeout(agent.budgetMs);
   const stepMs = Math.min(5_000, agent.budgetMs);
 
-  const installed = settle(() => findInstalledVersion({ exec: deps.exec, readFile: deps.readFile, extraRoots: agent.openclawRoots, timeoutMs: stepMs }), (): InstalledVersion => ({ found: false, searched: [] }));
+  const installed = settle(
+    () => findInstalledVersion({ exec: deps.exec, readFile: deps.readFile, extraRoots: agent.openclawRoots, timeoutMs: stepMs }),
+    (): InstalledVersion => ({ found: false, searched: [] }),
+  );
   const unitReading = settle(
     () => readUnit(agent.unit, { exec: deps.exec, readFile: deps.readFile, timeoutMs: stepMs, signal: budget }),
     (error) => ({ available: false as const, reason: 'systemd-unavailable' as const, detail: messageOf(error) }),
@@ -80,9 +87,15 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
         (error): FirewallReading => ({ available: false, reason: 'unreadable', detail: messageOf(error), interface: 'tailscale0', ports: [] }),
       )
     : undefined;
-  const doctor = agent.doctor ? settle(() => doctorEvidence(deps, agent.budgetMs, budget), (error): DoctorEvidence => ({ ran: false, reason: messageOf(error), findings: [], notes: [] })) : undefined;
+  const doctor = agent.doctor
+    ? settle(
+        () => doctorEvidence(deps, agent.budgetMs, budget),
+        (error): DoctorEvidence => ({ ran: false, reason: messageOf(error), findings: [], notes: [] }),
+      )
+    : undefined;
   const serve = settle(
-    async () => serveEvidence(await deps.localApi(agent.tailscaledSocket ?? DEFAULT_SOCKET_PATH).serveConfig({ timeoutMs: stepMs, signal: budget }), agent.port),
+    async () =>
+      serveEvidence(await deps.localApi(agent.tailscaledSocket ?? DEFAULT_SOCKET_PATH).serveConfig({ timeoutMs: stepMs, signal: budget }), agent.port),
     (error) => ({ available: false, reason: messageOf(error), gatewayPort: agent.port, routes: [] }),
   );
 
@@ -96,18 +109,42 @@ export async function runHostChecks(agent: AgentSettings, target: CheckTarget, o
 
   const reading = await unitReading;
   const configPath = agent.openclawConfig ?? (reading.available ? reading.unit.environment.get('OPENCLAW_CONFIG_PATH') : undefined);
-  const fileConfig = configPath?.startsWith('/') ? await settle(() => readGatewayConfig(configPath, deps.readFile), (error): GatewayConfigData => ({ source: 'file', path: configPath, available: false, reason: messageOf(error) })) : undefined;
+  const fileConfig = configPath?.startsWith('/')
+    ? await settle(
+        () => readGatewayConfig(configPath, deps.readFile),
+        (error): GatewayConfigData => ({ source: 'file', path: configPath, available: false, reason: messageOf(error) }),
+      )
+    : undefined;
   const { loopback, gatewayConfig: loopbackConfig } = await loopbackCheck;
   // The file says what the Gateway will run with even while it is down; config.get what it runs with now.
   const gatewayConfig = fileConfig?.available ? fileConfig : loopbackConfig?.available ? loopbackConfig : (fileConfig ?? loopbackConfig);
   // The reading holds the unit's environment, secrets included: it goes to assessUnitDrift and no further.
   const unit: UnitEvidence = reading.available
-    ? { available: true, ...assessUnitDrift({ unitName: agent.unit, unit: reading.unit, envFiles: reading.envFiles, configuredToken: target.token, configuredPort: agent.port }) }
-    : { unitName: agent.unit, available: false, reason: reading.reason, ...(reading.detail ? { detail: reading.detail } : {}), dropInPaths: [], tokenDrift: false, portDrift: false, findings: [] };
+    ? {
+        available: true,
+        ...assessUnitDrift({ unitName: agent.unit, unit: reading.unit, envFiles: reading.envFiles, configuredToken: target.token, configuredPort: agent.port }),
+      }
+    : {
+        unitName: agent.unit,
+        available: false,
+        reason: reading.reason,
+        ...(reading.detail ? { detail: reading.detail } : {}),
+        dropInPaths: [],
+        tokenDrift: false,
+        portDrift: false,
+        findings: [],
+      };
   if (unit.unitPort !== undefined && sockets.available) {
     unit.unitPortListening = assessListeners(sockets.listeners, { port: unit.unitPort, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses }).listening;
   }
-  if (sockets.available) Object.assign(listeners, await settle(() => ownersOf(sockets.listeners, [agent.port, ...agent.tailnetPorts, ...(unit.unitPort !== undefined ? [unit.unitPort] : [])], deps), () => ({})));
+  if (sockets.available)
+    Object.assign(
+      listeners,
+      await settle(
+        () => ownersOf(sockets.listeners, [agent.port, ...agent.tailnetPorts, ...(unit.unitPort !== undefined ? [unit.unitPort] : [])], deps),
+        () => ({}),
+      ),
+    );
 
   const found = await installed;
   const comparison = compareRunningInstalled(loopback.serverVersion, found.found ? found.version : undefined);
@@ -160,7 +197,16 @@ function loopbackTarget(target: CheckTarget, agent: AgentSettings, url: string):
 
 function listenerEvidence(reading: Awaited<ReturnType<typeof readListeners>>, agent: AgentSettings): ListenerEvidence {
   const base = { port: agent.port, bind: agent.bind };
-  if (!reading.available) return { ...base, available: false, reason: reading.code ? `${reading.reason} (${reading.code})` : reading.reason, listening: false, bound: [], allowed: [], violations: [] };
+  if (!reading.available)
+    return {
+      ...base,
+      available: false,
+      reason: reading.code ? `${reading.reason} (${reading.code})` : reading.reason,
+      listening: false,
+      bound: [],
+      allowed: [],
+      violations: [],
+    };
   const matrix = assessListeners(reading.listeners, { port: agent.port, bind: agent.bind, tailnetAddresses: agent.tailnetAddresses });
   return {
     ...base,
@@ -176,14 +222,29 @@ function listenerEvidence(reading: Awaited<ReturnType<typeof readListeners>>, ag
 async function ownersOf(sockets: readonly TcpSocket[], ports: number[], deps: HostCheckDeps): Promise<Pick<ListenerEvidence, 'owners' | 'ownersUnreadable'>> {
   const relevant = sockets.filter((socket) => socket.state === 'LISTEN' && ports.includes(socket.port));
   if (relevant.length === 0) return { owners: [] };
-  const [search, passwd] = await Promise.all([findSocketOwners(relevant.map((socket) => socket.inode), deps.proc), deps.readFile('/etc/passwd').catch(() => '')]);
+  const [search, passwd] = await Promise.all([
+    findSocketOwners(
+      relevant.map((socket) => socket.inode),
+      deps.proc,
+    ),
+    deps.readFile('/etc/passwd').catch(() => ''),
+  ]);
   const users = userNames(passwd);
   const owners = relevant.map((socket) => {
     const owner = search.owners.get(socket.inode);
     const user = users.get(socket.uid);
-    return { port: socket.port, address: socket.address, uid: socket.uid, ...(user ? { user } : {}), ...(owner ? { pid: owner.pid, process: owner.process, ...(owner.unit ? { unit: owner.unit } : {}), openclaw: owner.openclaw } : {}) };
+    return {
+      port: socket.port,
+      address: socket.address,
+      uid: socket.uid,
+      ...(user ? { user } : {}),
+      ...(owner ? { pid: owner.pid, process: owner.process, ...(owner.unit ? { unit: owner.unit } : {}), openclaw: owner.openclaw } : {}),
+    };
   });
-  return { owners: owners.slice(0, 16), ...(search.unreadable > 0 && owners.some((owner) => owner.pid === undefined) ? { ownersUnreadable: search.unreadable } : {}) };
+  return {
+    owners: owners.slice(0, 16),
+    ...(search.unreadable > 0 && owners.some((owner) => owner.pid === undefined) ? { ownersUnreadable: search.unreadable } : {}),
+  };
 }
 
 async function doctorEvidence(deps: HostCheckDeps, timeoutMs: number, signal: AbortSignal): Promise<DoctorEvidence> {

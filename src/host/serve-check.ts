@@ -15,7 +15,11 @@ const MAX_ROUTES = 20;
 /** `http://127.0.0.1:18789`, `https+insecure://localhost:8443/`, `localhost:3000`, `3000` → host and port. */
 export function parseServeTarget(target: string): { host?: string; port?: number } {
   if (/^unix:/i.test(target)) return {}; // a unix socket backend: no port to compare
-  const bare = /^\d{1,5}$/.test(target) ? `http://127.0.0.1:${target}` : /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target.replace(/^https\+insecure:/i, 'https:') : `http://${target}`;
+  const bare = /^\d{1,5}$/.test(target)
+    ? `http://127.0.0.1:${target}`
+    : /^[a-z][a-z0-9+.-]*:\/\//i.test(target)
+      ? target.replace(/^https\+insecure:/i, 'https:')
+      : `http://${target}`;
   try {
     const url = new URL(bare);
     if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'tcp:') return {};

@@ -160,7 +160,11 @@ export function assessUnitDrift(input: UnitDriftInput): UnitDrift {
   }
   const unitToken = effectiveToken?.value ? effectiveToken.value : undefined;
   if (effectiveToken && !unitToken) {
-    findings.push({ id: 'unit-token-empty', severity: 'info', summary: `${TOKEN_ENV} is empty in ${effectiveToken.source}: the Gateway takes its token from its config file` });
+    findings.push({
+      id: 'unit-token-empty',
+      severity: 'info',
+      summary: `${TOKEN_ENV} is empty in ${effectiveToken.source}: the Gateway takes its token from its config file`,
+    });
   }
   const unitTokenFingerprint = unitToken === undefined ? undefined : tokenFingerprint(unitToken);
   const configuredTokenFingerprint = input.configuredToken ? tokenFingerprint(input.configuredToken) : undefined;

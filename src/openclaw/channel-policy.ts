@@ -24,7 +24,6 @@ export interface AccountPolicy {
   allowFromAt?: string;
 }
 
-
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined);
 
 /** The channel's config block (`channels.<name>`), or undefined when the config does not name it. */
@@ -43,7 +42,7 @@ export function resolveAccountPolicy(config: unknown, channel: string, accountId
   const root = channelBlock(config, channel);
   if (!root) return undefined;
   const accounts = isConfigObject(root.accounts) ? root.accounts : {};
-  const account = isConfigObject(accounts[accountId]) ? (accounts[accountId]) : {};
+  const account = isConfigObject(accounts[accountId]) ? accounts[accountId] : {};
   const base = `channels.${channel}`;
   const accountPath = `${base}.accounts.${accountId}`;
   const pick = (key: string, read: (value: unknown) => unknown): { value: unknown; at: string } | undefined => {
@@ -51,9 +50,12 @@ export function resolveAccountPolicy(config: unknown, channel: string, accountId
     if (read(root[key]) !== undefined) return { value: read(root[key]), at: `${base}.${key}` };
     return undefined;
   };
-  const channelsDefaults = isConfigObject(config) && isConfigObject(config.channels) && isConfigObject(config.channels.defaults) ? config.channels.defaults : {};
+  const channelsDefaults =
+    isConfigObject(config) && isConfigObject(config.channels) && isConfigObject(config.channels.defaults) ? config.channels.defaults : {};
   const dm = pick('dmPolicy', text);
-  const group = pick('groupPolicy', text) ?? (text(channelsDefaults.groupPolicy) ? { value: text(channelsDefaults.groupPolicy), at: 'channels.defaults.groupPolicy' } : undefined);
+  const group =
+    pick('groupPolicy', text) ??
+    (text(channelsDefaults.groupPolicy) ? { value: text(channelsDefaults.groupPolicy), at: 'channels.defaults.groupPolicy' } : undefined);
   const allowFrom = pick('allowFrom', (value) => (Array.isArray(value) ? value : undefined));
   return {
     dmPolicy: (dm?.value as string | undefined) ?? 'pairing',
@@ -68,7 +70,9 @@ export function resolveAccountPolicy(config: unknown, channel: string, accountId
 export function policyProblems(policy: AccountPolicy): string[] {
   const problems: string[] = [];
   if (policy.dmPolicy === 'allowlist' && !policy.allowFromCount) {
-    problems.push(`dmPolicy allowlist with an empty allowFrom (${policy.allowFromAt ?? policy.dmPolicyAt.replace(/dmPolicy$/, 'allowFrom')}): every DM is dropped`);
+    problems.push(
+      `dmPolicy allowlist with an empty allowFrom (${policy.allowFromAt ?? policy.dmPolicyAt.replace(/dmPolicy$/, 'allowFrom')}): every DM is dropped`,
+    );
   }
   if (policy.dmPolicy === 'disabled') problems.push(`dmPolicy disabled (${policy.dmPolicyAt}): every DM is ignored`);
   if (policy.groupPolicy === 'disabled') problems.push(`groupPolicy disabled (${policy.groupPolicyAt}): every group message is blocked`);
@@ -82,7 +86,11 @@ export function configuredAccounts(config: unknown): Array<{ channel: string; ac
   for (const [channel, block] of Object.entries(channels)) {
     // `channels.defaults` and `channels.modelByChannel` are settings, not channels.
     if (!isConfigObject(block) || channel === 'defaults' || channel === 'modelByChannel' || block.enabled === false) continue;
-    const accounts = isConfigObject(block.accounts) ? Object.entries(block.accounts).filter(([, value]) => isConfigObject(value) && value.enabled !== false).map(([id]) => id) : [];
+    const accounts = isConfigObject(block.accounts)
+      ? Object.entries(block.accounts)
+          .filter(([, value]) => isConfigObject(value) && value.enabled !== false)
+          .map(([id]) => id)
+      : [];
     for (const account of accounts.length > 0 ? accounts : ['default']) out.push({ channel, account });
   }
   return out;

@@ -268,7 +268,9 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
       upgrade.httpStatus = response.statusCode;
       // ws checks Upgrade, the accept key, subprotocols and extensions; RFC 6455 §4.1 also
       // requires `Connection: Upgrade`. A 101 without it is not a WebSocket accept.
-      const connection = String(response.headers.connection ?? '').toLowerCase().split(/\s*,\s*/);
+      const connection = String(response.headers.connection ?? '')
+        .toLowerCase()
+        .split(/\s*,\s*/);
       if (!connection.includes('upgrade')) {
         upgrade.notWebSocket = 'Missing Connection: Upgrade header';
         socket.terminate();
@@ -303,7 +305,10 @@ export function connectToGateway(options: ConnectOptions): Promise<ConnectResult
     });
 
     const failForged101 = (response: IncomingMessage): void => {
-      const missing = [response.headers.upgrade === undefined ? 'Upgrade' : undefined, /\bupgrade\b/i.test(String(response.headers.connection ?? '')) ? undefined : 'Connection: Upgrade'].filter(Boolean);
+      const missing = [
+        response.headers.upgrade === undefined ? 'Upgrade' : undefined,
+        /\bupgrade\b/i.test(String(response.headers.connection ?? '')) ? undefined : 'Connection: Upgrade',
+      ].filter(Boolean);
       upgrade.notWebSocket = `Missing ${missing.join(' and ') || 'Upgrade'} header`;
       upgrade.error = 'other';
       failUpgrade();

@@ -100,13 +100,43 @@ export const HANDSHAKE_TIMER_FLOOR_MS = 2_500;
 
 /** First match wins: specific (code + error frame) before generic (code only). */
 export const CLOSE_RULES: readonly CloseRule[] = [
-  { kind: 'protocol-mismatch', code: 1002, detailsCode: ['PROTOCOL_MISMATCH'], meaning: 'Version skew: the client’s protocol range does not include the Gateway’s.' },
+  {
+    kind: 'protocol-mismatch',
+    code: 1002,
+    detailsCode: ['PROTOCOL_MISMATCH'],
+    meaning: 'Version skew: the client’s protocol range does not include the Gateway’s.',
+  },
   { kind: 'protocol-error', code: 1002, meaning: 'WebSocket protocol error without a Gateway error frame.' },
-  { kind: 'auth-token-mismatch', code: 1008, detailsCode: ['AUTH_TOKEN_MISMATCH'], meaning: 'The Gateway token is wrong (rotated, or a stale token in a service unit).' },
-  { kind: 'device-required', code: 1008, detailsCode: ['DEVICE_IDENTITY_REQUIRED', 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED'], meaning: 'No token and no device identity: the Gateway requires one.' },
-  { kind: 'pairing-required', code: 1008, detailsCode: ['PAIRING_REQUIRED'], meaning: 'The device is not approved yet: approve the pending request on the Gateway host.' },
-  { kind: 'pairing-required', code: 1008, errorCode: ['NOT_PAIRED'], meaning: 'The device is not approved yet: approve the pending request on the Gateway host.' },
-  { kind: 'device-auth-invalid', code: 1008, detailsPrefix: ['DEVICE_AUTH_'], meaning: 'The device proof was rejected (signature, nonce, clock skew or id mismatch).' },
+  {
+    kind: 'auth-token-mismatch',
+    code: 1008,
+    detailsCode: ['AUTH_TOKEN_MISMATCH'],
+    meaning: 'The Gateway token is wrong (rotated, or a stale token in a service unit).',
+  },
+  {
+    kind: 'device-required',
+    code: 1008,
+    detailsCode: ['DEVICE_IDENTITY_REQUIRED', 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED'],
+    meaning: 'No token and no device identity: the Gateway requires one.',
+  },
+  {
+    kind: 'pairing-required',
+    code: 1008,
+    detailsCode: ['PAIRING_REQUIRED'],
+    meaning: 'The device is not approved yet: approve the pending request on the Gateway host.',
+  },
+  {
+    kind: 'pairing-required',
+    code: 1008,
+    errorCode: ['NOT_PAIRED'],
+    meaning: 'The device is not approved yet: approve the pending request on the Gateway host.',
+  },
+  {
+    kind: 'device-auth-invalid',
+    code: 1008,
+    detailsPrefix: ['DEVICE_AUTH_'],
+    meaning: 'The device proof was rejected (signature, nonce, clock skew or id mismatch).',
+  },
   { kind: 'auth-rejected', code: 1008, detailsPrefix: ['AUTH_'], meaning: 'Authentication failed.' },
   { kind: 'policy-violation', code: 1008, meaning: 'Refused by policy (invalid connect, origin, role).' },
   { kind: 'starting', code: 1013, meaning: 'The Gateway is still starting; retry after the advertised delay.' },
@@ -122,7 +152,8 @@ export const CLOSE_RULES: readonly CloseRule[] = [
     beforeHello: true,
     errorFrame: false,
     minClosedAfterMs: HANDSHAKE_TIMER_FLOOR_MS,
-    meaning: 'The Gateway’s pre-auth handshake timer fired: the connect never completed in time (overloaded or stale Gateway, often an old process after an upgrade).',
+    meaning:
+      'The Gateway’s pre-auth handshake timer fired: the connect never completed in time (overloaded or stale Gateway, often an old process after an upgrade).',
   },
   {
     kind: 'closed-immediately',

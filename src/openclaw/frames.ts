@@ -187,7 +187,10 @@ export const HelloOkPayloadSchema = z.looseObject({
     })
     .optional(),
   /** `uptimeMs`: how long the Gateway process has run (every client gets it, token-only ones too). */
-  snapshot: z.looseObject({ uptimeMs: z.number().nonnegative().optional().catch(undefined) }).optional().catch(undefined),
+  snapshot: z
+    .looseObject({ uptimeMs: z.number().nonnegative().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
 

@@ -34,8 +34,19 @@ export function gatewayConfigFacts(config: unknown, fingerprint?: (token: string
   const tailscale = isConfigObject(gateway.tailscale) ? gateway.tailscale : {};
   const token = auth.token;
   const tokenSource: GatewayConfigFacts['tokenSource'] =
-    token === undefined || token === null || token === '' ? 'none' : token === OPENCLAW_REDACTED ? 'redacted' : typeof token === 'string' ? 'config' : 'secret-ref';
-  const proxies = Array.isArray(gateway.trustedProxies) ? gateway.trustedProxies.map(word).filter((entry): entry is string => entry !== undefined).slice(0, MAX_PROXIES) : undefined;
+    token === undefined || token === null || token === ''
+      ? 'none'
+      : token === OPENCLAW_REDACTED
+        ? 'redacted'
+        : typeof token === 'string'
+          ? 'config'
+          : 'secret-ref';
+  const proxies = Array.isArray(gateway.trustedProxies)
+    ? gateway.trustedProxies
+        .map(word)
+        .filter((entry): entry is string => entry !== undefined)
+        .slice(0, MAX_PROXIES)
+    : undefined;
   const port = typeof gateway.port === 'number' && Number.isInteger(gateway.port) && gateway.port > 0 && gateway.port < 65_536 ? gateway.port : undefined;
   return {
     ...(word(gateway.bind) ? { bind: word(gateway.bind) } : {}),

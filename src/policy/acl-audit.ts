@@ -27,13 +27,7 @@ export interface AuditOptions {
   denyTestSource?: string;
 }
 
-export type FindingReason =
-  | 'wildcard-source'
-  | 'all-members'
-  | 'large-group'
-  | 'wildcard-destination'
-  | 'unexpected-source'
-  | 'missing-deny-test';
+export type FindingReason = 'wildcard-source' | 'all-members' | 'large-group' | 'wildcard-destination' | 'unexpected-source' | 'missing-deny-test';
 
 export interface AclFinding {
   id: 'acl-too-broad' | 'acl-missing-deny-test';
@@ -153,19 +147,43 @@ function sourceFindings(policy: Policy, gateway: AuditGateway, rule: ReachingRul
   for (const source of rule.sources) {
     const kind = sourceKind(source, policy.hosts);
     if (kind === 'wildcard') {
-      findings.push({ ...base, severity: 'critical', reason: 'wildcard-source', source, message: `${where} lets ${source} (anyone on the tailnet) reach ${reach}` });
+      findings.push({
+        ...base,
+        severity: 'critical',
+        reason: 'wildcard-source',
+        source,
+        message: `${where} lets ${source} (anyone on the tailnet) reach ${reach}`,
+      });
     } else if (kind === 'all-members') {
       findings.push({ ...base, severity: 'warning', reason: 'all-members', source, message: `${where} lets every tailnet member (${source}) reach ${reach}` });
     } else if (kind === 'group' && expandGroup(source, policy.groups).length > options.maxGroupSize) {
       const groupSize = expandGroup(source, policy.groups).length;
-      findings.push({ ...base, severity: 'warning', reason: 'large-group', source, groupSize, message: `${where} lets ${source} (${groupSize} members, more than ${options.maxGroupSize}) reach ${reach}` });
+      findings.push({
+        ...base,
+        severity: 'warning',
+        reason: 'large-group',
+        source,
+        groupSize,
+        message: `${where} lets ${source} (${groupSize} members, more than ${options.maxGroupSize}) reach ${reach}`,
+      });
     } else if (options.opsGroups && !options.opsGroups.includes(source)) {
-      findings.push({ ...base, severity: 'warning', reason: 'unexpected-source', source, message: `${where} lets ${source}, which is not an ops source, reach ${reach}` });
+      findings.push({
+        ...base,
+        severity: 'warning',
+        reason: 'unexpected-source',
+        source,
+        message: `${where} lets ${source}, which is not an ops source, reach ${reach}`,
+      });
     }
   }
   if (isWildcardDestination(rule, policy)) {
     const anyoneSource = rule.sources.some((source) => sourceKind(source, policy.hosts) === 'wildcard');
-    findings.push({ ...base, severity: anyoneSource ? 'critical' : 'warning', reason: 'wildcard-destination', message: `${where} opens every port of every node (${rule.matched}) to ${rule.sources.join(', ')}` });
+    findings.push({
+      ...base,
+      severity: anyoneSource ? 'critical' : 'warning',
+      reason: 'wildcard-destination',
+      message: `${where} opens every port of every node (${rule.matched}) to ${rule.sources.join(', ')}`,
+    });
   }
   return findings;
 }

@@ -9,9 +9,7 @@ import { parsePolicy, type Policy } from './policy.js';
  * round trip. A check never waits on this for long: the ladder starts it while TCP is still
  * pending and only when TCP may time out (src/probes/tailnet/policy-probe.ts).
  */
-export type CachedPolicy =
-  | { ok: true; policy: Policy; etag: string; fetchedAt: number; stale: boolean }
-  | { ok: false; message: string };
+export type CachedPolicy = { ok: true; policy: Policy; etag: string; fetchedAt: number; stale: boolean } | { ok: false; message: string };
 
 export interface PolicyCache {
   get(options?: { signal?: AbortSignal }): Promise<CachedPolicy>;
@@ -79,7 +77,8 @@ export function createPolicyCache(deps: PolicyCacheDeps): PolicyCache {
 
 function describe(error: unknown): string {
   if (error instanceof TailscaleApiError) {
-    const hint = error.code === 'unauthorized' ? ' (wrong or expired credential)' : error.code === 'forbidden' ? ' (the credential lacks the policy_file scope)' : '';
+    const hint =
+      error.code === 'unauthorized' ? ' (wrong or expired credential)' : error.code === 'forbidden' ? ' (the credential lacks the policy_file scope)' : '';
     return `reading the policy file: ${error.message}${hint}`;
   }
   return `reading the policy file: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`;

@@ -25,8 +25,7 @@ export interface GroupEdit {
 }
 
 export type RemoveLoginResult =
-  | { ok: true; text: string; edits: GroupEdit[]; diff: string; untouched: Omit<LoginMentions, 'groups'> }
-  | { ok: false; problems: PolicyProblem[] };
+  { ok: true; text: string; edits: GroupEdit[]; diff: string; untouched: Omit<LoginMentions, 'groups'> } | { ok: false; problems: PolicyProblem[] };
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false };
 
@@ -40,8 +39,7 @@ function names(entry: string, login: string): boolean {
 }
 
 export function findLoginInPolicy(policy: Policy, login: string): LoginMentions {
-  const indices = <T>(items: T[], test: (item: T) => boolean): number[] =>
-    items.flatMap((item, index) => (test(item) ? [index] : []));
+  const indices = <T>(items: T[], test: (item: T) => boolean): number[] => items.flatMap((item, index) => (test(item) ? [index] : []));
   return {
     groups: Object.entries(policy.groups)
       .filter(([, members]) => members.some((member) => same(member, login)))

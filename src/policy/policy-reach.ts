@@ -53,7 +53,8 @@ export function sourceSelects(source: string, node: NodeIdentity, policy: Policy
   if (source === 'autogroup:member' || source === 'autogroup:members') return !tagged && node.user !== undefined;
   if (source === 'autogroup:tagged') return tagged;
   if (source.startsWith('tag:')) return node.tags.includes(source);
-  if (source.startsWith('group:')) return !tagged && node.user !== undefined && expandGroup(source, policy.groups).some((member) => sameLogin(member, node.user!));
+  if (source.startsWith('group:'))
+    return !tagged && node.user !== undefined && expandGroup(source, policy.groups).some((member) => sameLogin(member, node.user!));
   if (source.startsWith('autogroup:')) return false; // admin, owner, …: roles this node cannot see
   if (source.includes('@')) return !tagged && node.user !== undefined && sameLogin(source, node.user);
   return node.ips.some((ip) => addressCovers(resolveHost(source, policy.hosts), ip));

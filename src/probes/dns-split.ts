@@ -119,7 +119,9 @@ async function probeShortName(host: string, search: NonNullable<DnsSplitOptions[
   })();
   const [system, magicDns] = await Promise.all([
     systemSide,
-    magicName ? ask(magicName, [options.magicDnsResolver ?? MAGIC_DNS_RESOLVER], options.timeoutMs, options.signal) : Promise.resolve<Answer>({ addresses: [], error: 'no MagicDNS suffix from tailscaled' }),
+    magicName
+      ? ask(magicName, [options.magicDnsResolver ?? MAGIC_DNS_RESOLVER], options.timeoutMs, options.signal)
+      : Promise.resolve<Answer>({ addresses: [], error: 'no MagicDNS suffix from tailscaled' }),
   ]);
   const tailnetName = magicDns.addresses.some(isTailnetAddress);
   return {
@@ -139,7 +141,10 @@ async function probeShortName(host: string, search: NonNullable<DnsSplitOptions[
 export function searchDomainsOf(resolvConf: string): string[] {
   let domains: string[] = [];
   for (const line of resolvConf.split('\n')) {
-    const [keyword, ...rest] = line.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const [keyword, ...rest] = line
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (keyword === 'search' || keyword === 'domain') domains = rest.filter(Boolean);
   }
   return domains;

@@ -16,10 +16,14 @@ export function toNodeLookup(lookup: Lookup): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname).then(
       (addresses) => {
-        const family = (options.family === 4 || options.family === 6 ? options.family : 0);
+        const family = options.family === 4 || options.family === 6 ? options.family : 0;
         const usable = addresses.filter((address) => family === 0 || isIP(address) === family);
         if (usable.length === 0) return callback(Object.assign(new Error(`${hostname}: no addresses`), { code: 'ENOTFOUND' }), '', 4);
-        if (options.all) return (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, usable.map((address) => ({ address, family: isIP(address) })));
+        if (options.all)
+          return (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(
+            null,
+            usable.map((address) => ({ address, family: isIP(address) })),
+          );
         callback(null, usable[0]!, isIP(usable[0]!));
       },
       (error: unknown) => callback(error as NodeJS.ErrnoException, '', 4),
@@ -28,13 +32,17 @@ export function toNodeLookup(lookup: Lookup): LookupFunction {
 }
 
 /** Resolves the gateway's host the way the WebSocket will (the system resolver). */
-export async function probeDns(
-  host: string,
-  options: { timeoutMs: number; startMs: number; clock: MonotonicClock; lookup?: Lookup },
-): Promise<LayerOf<'dns'>> {
+export async function probeDns(host: string, options: { timeoutMs: number; startMs: number; clock: MonotonicClock; lookup?: Lookup }): Promise<LayerOf<'dns'>> {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare)) {
-    return { layer: 'dns', status: 'ok', startMs: options.startMs, durationMs: 0, summary: `${bare} (address literal)`, evidence: { host: bare, literal: true, addresses: [bare] } };
+    return {
+      layer: 'dns',
+      status: 'ok',
+      startMs: options.startMs,
+      durationMs: 0,
+      summary: `${bare} (address literal)`,
+      evidence: { host: bare, literal: true, addresses: [bare] },
+    };
   }
   const t0 = options.clock();
   const lookup = options.lookup ?? lookupAll;
@@ -48,12 +56,27 @@ export async function probeDns(
     ]);
     const durationMs = roundMs(options.clock() - t0);
     if (addresses.length === 0) {
-      return { layer: 'dns', status: 'failed', startMs: options.startMs, durationMs, summary: `${bare}: no addresses`, evidence: { host: bare, literal: false, addresses: [], error: 'ENODATA' } };
+      return {
+        layer: 'dns',
+        status: 'failed',
+        startMs: options.startMs,
+        durationMs,
+        summary: `${bare}: no addresses`,
+        evidence: { host: bare, literal: false, addresses: [], error: 'ENODATA' },
+      };
     }
-    return { layer: 'dns', status: 'ok', startMs: options.startMs, durationMs, summary: `${bare} → ${addresses.join(', ')}`, evidence: { host: bare, literal: false, addresses } };
+    return {
+      layer: 'dns',
+      status: 'ok',
+      startMs: options.startMs,
+      durationMs,
+      summary: `${bare} → ${addresses.join(', ')}`,
+      evidence: { host: bare, literal: false, addresses },
+    };
   } catch (error) {
     const { errno, kind } = netErrorOf(error);
-    const why = kind === 'timeout' ? `no answer within ${options.timeoutMs} ms` : errno === 'ENOTFOUND' ? 'name not found (NXDOMAIN)' : (errno ?? 'lookup failed');
+    const why =
+      kind === 'timeout' ? `no answer within ${options.timeoutMs} ms` : errno === 'ENOTFOUND' ? 'name not found (NXDOMAIN)' : (errno ?? 'lookup failed');
     return {
       layer: 'dns',
       status: 'failed',

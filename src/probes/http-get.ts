@@ -83,10 +83,19 @@ export function looksLikeControlUi(body: string): boolean {
 function describe(path: string, status: number, contentType: string | undefined, body: string, truncated: boolean): HttpEndpointEvidence {
   const trimmed = body.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    if (truncated) return { path, status, contentType, refused: `a body larger than ${MAX_BODY_BYTES / 1024} KiB: refused (a health body is well under 1 KiB)`, bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' ') };
+    if (truncated)
+      return {
+        path,
+        status,
+        contentType,
+        refused: `a body larger than ${MAX_BODY_BYTES / 1024} KiB: refused (a health body is well under 1 KiB)`,
+        bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' '),
+      };
     const parsed = parseBoundedJson(trimmed, BODY_LIMITS);
-    if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) return { path, status, contentType, json: parsed.value as Record<string, unknown> };
-    if (!parsed.ok && 'refused' in parsed) return { path, status, contentType, refused: describeRefusal('a body', parsed.refused), bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' ') };
+    if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value))
+      return { path, status, contentType, json: parsed.value as Record<string, unknown> };
+    if (!parsed.ok && 'refused' in parsed)
+      return { path, status, contentType, refused: describeRefusal('a body', parsed.refused), bodyStart: trimmed.slice(0, 40).replace(/\s+/g, ' ') };
     // not JSON after all: fall through and show what it was
   }
   return { path, status, contentType, bodyStart: trimmed.slice(0, 80).replace(/\s+/g, ' '), ...(looksLikeControlUi(trimmed) ? { controlUi: true } : {}) };

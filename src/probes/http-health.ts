@@ -6,17 +6,19 @@ import { roundMs, type MonotonicClock } from './clock.js';
  * `/healthz` and `/readyz`, side by side. Every other path of a Gateway answers 200 with the
  * Control UI's HTML, so a 200 is health only when the body is the health JSON.
  */
-export async function probeHttpHealth(
-  url: URL,
-  options: HttpGetOptions & { startMs: number; clock: MonotonicClock },
-): Promise<LayerOf<'http'>> {
+export async function probeHttpHealth(url: URL, options: HttpGetOptions & { startMs: number; clock: MonotonicClock }): Promise<LayerOf<'http'>> {
   const t0 = options.clock();
   const [healthz, readyz] = await Promise.all([httpGet(url, '/healthz', options), httpGet(url, '/readyz', options)]);
   const durationMs = roundMs(options.clock() - t0);
   const base = { layer: 'http' as const, startMs: options.startMs, durationMs };
 
   if (healthz.error) {
-    return { ...base, status: 'failed', summary: `/healthz ${healthz.error}${healthz.errno ? ` (${healthz.errno})` : ''}`, evidence: { healthz, readyz, failing: [] } };
+    return {
+      ...base,
+      status: 'failed',
+      summary: `/healthz ${healthz.error}${healthz.errno ? ` (${healthz.errno})` : ''}`,
+      evidence: { healthz, readyz, failing: [] },
+    };
   }
   const live = healthz.status === 200 && healthz.json?.ok === true;
   const readyJson = readyz.json;
@@ -29,11 +31,18 @@ export async function probeHttpHealth(
   const refused = healthz.refused ? `/healthz ${healthz.refused}` : readyz.refused ? `/readyz ${readyz.refused}` : undefined;
   if (refused) return { ...base, status: 'failed', summary: refused, evidence };
   if (!live) {
-    const what = healthz.json ? `status ${healthz.status} ${JSON.stringify(healthz.json).slice(0, 60)}` : `status ${healthz.status} ${healthz.contentType?.split(';')[0] ?? 'no content type'}, not the health JSON`;
+    const what = healthz.json
+      ? `status ${healthz.status} ${JSON.stringify(healthz.json).slice(0, 60)}`
+      : `status ${healthz.status} ${healthz.contentType?.split(';')[0] ?? 'no content type'}, not the health JSON`;
     return { ...base, status: 'failed', summary: `/healthz ${what}`, evidence };
   }
   if (ready === false) {
-    return { ...base, status: 'failed', summary: `/healthz live · /readyz ${readyz.status} not ready${failing.length ? `: ${failing.join(', ')}` : ''}`, evidence };
+    return {
+      ...base,
+      status: 'failed',
+      summary: `/healthz live · /readyz ${readyz.status} not ready${failing.length ? `: ${failing.join(', ')}` : ''}`,
+      evidence,
+    };
   }
   return { ...base, status: 'ok', summary: `/healthz live · /readyz ${ready ? 'ready' : `${readyz.status ?? readyz.error}`}`, evidence };
 }

@@ -64,8 +64,14 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   const dns = await probeDns(host, { timeoutMs: target.timeouts.dnsMs, startMs: since(), clock, lookup: deps.lookup });
   const split = await dnsSplit?.catch(() => undefined);
   // A MagicDNS name that does not resolve: is MagicDNS on at all? Asked only then (a round trip on failure only).
-  const magicDns = dns.status === 'failed' && magicDnsName && deps.tailnet?.magicDnsState ? await deps.tailnet.magicDnsState({ signal: budget }).catch(() => undefined) : undefined;
-  layers.set('dns', (split || magicDns) && dns.evidence ? { ...dns, evidence: { ...dns.evidence, ...(split ? { split } : {}), ...(magicDns ? { magicDns } : {}) } } : dns);
+  const magicDns =
+    dns.status === 'failed' && magicDnsName && deps.tailnet?.magicDnsState
+      ? await deps.tailnet.magicDnsState({ signal: budget }).catch(() => undefined)
+      : undefined;
+  layers.set(
+    'dns',
+    (split || magicDns) && dns.evidence ? { ...dns, evidence: { ...dns.evidence, ...(split ? { split } : {}), ...(magicDns ? { magicDns } : {}) } } : dns,
+  );
 
   const addresses = dns.evidence?.addresses ?? [];
   if (dns.status === 'ok' && addresses.length > 0) {
@@ -78,18 +84,48 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     });
     // The public address must not answer on the Gateway's own port (18789 behind Serve) nor on the URL's.
     const exposurePorts = [...new Set([target.gatewayPort ?? port, port])];
-    const exposure = target.publicAddress && deps.exposure
-      ? Promise.all(exposurePorts.map((exposed) => deps.exposure!({ address: target.publicAddress!, port: exposed, timeoutMs: target.timeouts.tcpMs, signal: budget })))
-      : undefined;
+    const exposure =
+      target.publicAddress && deps.exposure
+        ? Promise.all(
+            exposurePorts.map((exposed) => deps.exposure!({ address: target.publicAddress!, port: exposed, timeoutMs: target.timeouts.tcpMs, signal: budget })),
+          )
+        : undefined;
     // The policy can only matter if TCP times out: start reading it (cached) once TCP is slower
     // than any healthy connect, so it is at hand by the time TCP gives up.
     const policyProbe = deps.tailnet ? deps.tailnetPolicy : undefined;
     // Only for a node in this node's netmap: a slow LAN or loopback gateway is no question for the tailnet policy.
-    const prefetch = policyProbe && peer ? setTimeout(() => void peer.then((found) => found.evidence?.inNetmap && policyProbe.prefetch(budget), () => undefined), Math.min(250, target.timeouts.tcpMs / 4)) : undefined;
+    const prefetch =
+      policyProbe && peer
+        ? setTimeout(
+            () =>
+              void peer.then(
+                (found) => found.evidence?.inNetmap && policyProbe.prefetch(budget),
+                () => undefined,
+              ),
+            Math.min(250, target.timeouts.tcpMs / 4),
+          )
+        : undefined;
     const [tcp, http, gateway] = await Promise.all([
       probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() => clearTimeout(prefetch)),
-      probeHttpHealth(url, { timeoutMs: target.timeouts.httpMs, startMs: afterDns, clock, signal: budget, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }),
-      probeGateway(target, { connect: deps.connect, identity: deps.identity, protocol: deps.protocol, tls: deps.tls, ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}) }, { startMs: afterDns, signal: budget }),
+      probeHttpHealth(url, {
+        timeoutMs: target.timeouts.httpMs,
+        startMs: afterDns,
+        clock,
+        signal: budget,
+        tls: deps.tls,
+        ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}),
+      }),
+      probeGateway(
+        target,
+        {
+          connect: deps.connect,
+          identity: deps.identity,
+          protocol: deps.protocol,
+          tls: deps.tls,
+          ...(deps.lookup ? { lookup: toNodeLookup(deps.lookup) } : {}),
+        },
+        { startMs: afterDns, signal: budget },
+      ),
     ]);
     layers.set('tcp', tcp);
     layers.set('http', http);
@@ -110,7 +146,9 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       const [health, status, channels, config] = await Promise.all([
         call('health', {}, target.timeouts.rpcMs),
         readable ? call('status', {}, target.timeouts.rpcMs) : undefined,
-        readable ? call('channels.status', { probe: true, timeoutMs: Math.max(1_000, target.timeouts.channelsMs - 1_000) }, target.timeouts.channelsMs) : undefined,
+        readable
+          ? call('channels.status', { probe: true, timeoutMs: Math.max(1_000, target.timeouts.channelsMs - 1_000) }, target.timeouts.channelsMs)
+          : undefined,
         readable ? call('config.get', {}, target.timeouts.rpcMs) : undefined,
       ]);
       gatewayConfig = gatewayConfigEvidence(config?.value, target.timeouts.rpcMs);
@@ -118,7 +156,12 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       void session.close();
       layers.set('health', healthLayer(health.value, health.timing, target.timeouts.rpcMs));
       const unreadable = `not readable: granted scopes [${scopes.join(', ')}] lack operator.read (token-only remote client; pair this node's device)`;
-      layers.set('status', status ? statusLayer(status.value, status.timing, target.timeouts.rpcMs) : { layer: 'status', status: 'warn', startMs: rpcStart, durationMs: 0, summary: unreadable, evidence: { method: 'status' } });
+      layers.set(
+        'status',
+        status
+          ? statusLayer(status.value, status.timing, target.timeouts.rpcMs)
+          : { layer: 'status', status: 'warn', startMs: rpcStart, durationMs: 0, summary: unreadable, evidence: { method: 'status' } },
+      );
       layers.set(
         'channels',
         channels
@@ -130,9 +173,12 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
     const pathLayer = await path;
     if (pathLayer) layers.set('path', pathLayer);
     const pinged = pathLayer?.evidence?.tsmp?.ok === true || pathLayer?.evidence?.disco?.ok === true;
-    const tailnetPolicy = policyProbe && pinged && (tcp.evidence?.error === 'timeout' || tcp.evidence?.error === 'unreachable')
-      ? await policyProbe.evaluate({ gateway: target.name, port, ips: (layers.get('peer') as LayerOf<'peer'> | undefined)?.evidence?.tailscaleIPs ?? [], signal: budget }).catch(() => undefined)
-      : undefined;
+    const tailnetPolicy =
+      policyProbe && pinged && (tcp.evidence?.error === 'timeout' || tcp.evidence?.error === 'unreachable')
+        ? await policyProbe
+            .evaluate({ gateway: target.name, port, ips: (layers.get('peer') as LayerOf<'peer'> | undefined)?.evidence?.tailscaleIPs ?? [], signal: budget })
+            .catch(() => undefined)
+        : undefined;
     const exposureEvidence = await exposure;
     if (botNode) layers.set('bot-node', botNodeForTarget(await botNode, layers.get('peer')));
     return finish(exposureEvidence, tailnetPolicy);
@@ -165,7 +211,14 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
       ...(gatewayConfig ? { gatewayConfig } : {}),
       ...(tailnetPolicy ? { tailnetPolicy } : {}),
       ...(target.sameTokenAs?.length && target.token
-        ? { tokenOwners: target.sameTokenAs.map(({ gateway, tokenEnv }) => ({ gateway, via: 'config' as const, tokenEnv, fingerprint: tokenFingerprint(target.token!) })) }
+        ? {
+            tokenOwners: target.sameTokenAs.map(({ gateway, tokenEnv }) => ({
+              gateway,
+              via: 'config' as const,
+              tokenEnv,
+              fingerprint: tokenFingerprint(target.token!),
+            })),
+          }
         : {}),
       client: { version: CLAWOPS_VERSION, ...(deps.identity && target.device !== 'never' ? { deviceId: deps.identity.deviceId } : {}) },
     };
@@ -174,7 +227,7 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
   function placeholder(name: LayerName): LayerResult {
     if (name === 'path' && layers.get('peer')?.status === 'skipped') return skipped(name, 'not reached over the tailnet');
     if (name === 'bot-node' || name === 'peer' || name === 'path') {
-      return deps.tailnet ? { ...notReached('handshake', 0), layer: name } as LayerResult : skipped(name, 'no tailscaled configured on this node');
+      return deps.tailnet ? ({ ...notReached('handshake', 0), layer: name } as LayerResult) : skipped(name, 'no tailscaled configured on this node');
     }
     if (name === 'handshake' || name === 'health' || name === 'status' || name === 'channels') return notReached(name, since());
     return { layer: name, status: 'not-reached', startMs: since(), durationMs: 0, summary: 'not reached' };

@@ -16,7 +16,10 @@ const HealthPayload = z
     durationMs: z.number().optional(),
     eventLoop: z.object({ degraded: z.boolean().optional(), delayP99Ms: z.number().optional() }).loose().optional(),
     modelRuntime: z.object({ degraded: z.boolean().optional() }).loose().optional(),
-    plugins: z.object({ errors: z.array(z.unknown()).optional() }).loose().optional(),
+    plugins: z
+      .object({ errors: z.array(z.unknown()).optional() })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -71,18 +74,40 @@ interface Timing {
   durationMs: number;
 }
 
-type FailureEvidence = { method: string; error?: Extract<RpcOutcome, { ok: false }>['error']; close?: Extract<RpcOutcome, { ok: false }>['close']; timedOut?: boolean; protocolViolation?: string; refused?: string };
+type FailureEvidence = {
+  method: string;
+  error?: Extract<RpcOutcome, { ok: false }>['error'];
+  close?: Extract<RpcOutcome, { ok: false }>['close'];
+  timedOut?: boolean;
+  protocolViolation?: string;
+  refused?: string;
+};
 
 function failure(outcome: Extract<RpcOutcome, { ok: false }>, method: string, rpcTimeoutMs: number): { summary: string; evidence: FailureEvidence } {
   // What broke the session comes first: the close after it is our own doing (we dropped the socket).
-  if (outcome.refused) return { summary: `${method}: ${outcome.refused}`, evidence: { method, refused: outcome.refused, protocolViolation: outcome.refused, ...(outcome.close ? { close: outcome.close } : {}) } };
-  if (outcome.protocolViolation) return { summary: `${method}: protocol violation: ${outcome.protocolViolation}`, evidence: { method, protocolViolation: outcome.protocolViolation, ...(outcome.close ? { close: outcome.close } : {}) } };
+  if (outcome.refused)
+    return {
+      summary: `${method}: ${outcome.refused}`,
+      evidence: { method, refused: outcome.refused, protocolViolation: outcome.refused, ...(outcome.close ? { close: outcome.close } : {}) },
+    };
+  if (outcome.protocolViolation)
+    return {
+      summary: `${method}: protocol violation: ${outcome.protocolViolation}`,
+      evidence: { method, protocolViolation: outcome.protocolViolation, ...(outcome.close ? { close: outcome.close } : {}) },
+    };
   if (outcome.error) {
-    const detail = outcome.error.missingScope ? ` missing scope: ${outcome.error.missingScope}` : outcome.error.detailsCode ? ` (${outcome.error.detailsCode})` : '';
+    const detail = outcome.error.missingScope
+      ? ` missing scope: ${outcome.error.missingScope}`
+      : outcome.error.detailsCode
+        ? ` (${outcome.error.detailsCode})`
+        : '';
     return { summary: `${method}: ${outcome.error.code}${detail}`, evidence: { method, error: outcome.error } };
   }
   if (outcome.close) {
-    return { summary: `${method}: connection closed ${outcome.close.code}${outcome.close.reason ? ` "${outcome.close.reason}"` : ''}`, evidence: { method, close: outcome.close } };
+    return {
+      summary: `${method}: connection closed ${outcome.close.code}${outcome.close.reason ? ` "${outcome.close.reason}"` : ''}`,
+      evidence: { method, close: outcome.close },
+    };
   }
   return { summary: `${method}: no answer within ${rpcTimeoutMs} ms`, evidence: { method, timedOut: true } };
 }
@@ -140,7 +165,13 @@ export function statusLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs: n
   }
   const payload = StatusPayload.safeParse(outcome.payload);
   const runtimeVersion = payload.success ? payload.data.runtimeVersion : undefined;
-  return { layer: 'status', status: 'ok', ...timing, summary: runtimeVersion ? `runtime ${runtimeVersion}` : 'ok', evidence: { method: 'status', runtimeVersion } };
+  return {
+    layer: 'status',
+    status: 'ok',
+    ...timing,
+    summary: runtimeVersion ? `runtime ${runtimeVersion}` : 'ok',
+    evidence: { method: 'status', runtimeVersion },
+  };
 }
 
 /**
@@ -163,11 +194,16 @@ export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs:
       const policy = config !== undefined ? resolveAccountPolicy(config, channel, accountId) : undefined;
       const dmPolicy = policy?.dmPolicy ?? account.dmPolicy;
       const allowFromCount = policy ? policy.allowFromCount : account.allowFrom?.length;
-      const policyIssues = policy ? policyProblems(policy) : dmPolicy === 'allowlist' && !allowFromCount ? ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'] : [];
+      const policyIssues = policy
+        ? policyProblems(policy)
+        : dmPolicy === 'allowlist' && !allowFromCount
+          ? ['dmPolicy allowlist with an empty allowFrom: every DM is dropped']
+          : [];
       const state = (data.statusIssues ?? [])
         .filter((issue) => issue.channel === channel && (issue.accountId ?? 'default') === accountId)
         .map((issue) => issue.message.slice(0, 300));
-      if (account.enabled !== false && account.configured !== false && account.running === false && state.length === 0) state.push('configured but not running');
+      if (account.enabled !== false && account.configured !== false && account.running === false && state.length === 0)
+        state.push('configured but not running');
       if (account.linked === false && account.configured !== false) state.push('not linked (not paired)');
       if (account.probe?.ok === false && account.probe.error) state.push(`probe failed: ${account.probe.error.slice(0, 200)}`);
       else if (account.lastError && state.length === 0 && account.connected === false) state.push(account.lastError.slice(0, 300));
@@ -193,7 +229,9 @@ export function channelsLayer(outcome: RpcOutcome, timing: Timing, rpcTimeoutMs:
       ? 'no channels configured'
       : silent.length === 0
         ? `${channels.length} channel account(s) running`
-        : silent.map((channel) => `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}: ${channel.issues[0]}`).join(' · ');
+        : silent
+            .map((channel) => `${channel.channel}${channel.account && channel.account !== 'default' ? `/${channel.account}` : ''}: ${channel.issues[0]}`)
+            .join(' · ');
   const policyRead = configOutcome ? { policy: config !== undefined ? { read: true } : { read: false, ...(problem ? { detail: problem } : {}) } } : {};
   return { layer: 'channels', status: silent.length ? 'warn' : 'ok', ...timing, summary, evidence: { method: 'channels.status', channels, ...policyRead } };
 }

@@ -24,7 +24,13 @@ export function canRead(scopes: readonly string[]): boolean {
  */
 export async function probeGateway(
   target: CheckTarget,
-  deps: { connect: Connect; identity?: DeviceIdentity; protocol?: { min: number; max: number }; tls?: ConnectOptions['tls']; lookup?: ConnectOptions['lookup'] },
+  deps: {
+    connect: Connect;
+    identity?: DeviceIdentity;
+    protocol?: { min: number; max: number };
+    tls?: ConnectOptions['tls'];
+    lookup?: ConnectOptions['lookup'];
+  },
   options: { startMs: number; signal: AbortSignal },
 ): Promise<GatewayLayers> {
   const useDevice = target.device !== 'never' && deps.identity !== undefined;
@@ -103,7 +109,9 @@ function upgradeSummary(upgrade: LayerOf<'upgrade'>['evidence'] & object): strin
 
 function handshakeSummary(evidence: HandshakeEvidence, timeoutMs: number): string {
   const close = evidence.close ? `close ${evidence.close.code}${evidence.close.reason ? ` "${evidence.close.reason}"` : ' (empty reason)'}` : undefined;
-  const error = evidence.error ? `${evidence.error.code}${evidence.error.detailsCode ? `/${evidence.error.detailsCode}` : ''} "${evidence.error.message.slice(0, 120)}"` : undefined;
+  const error = evidence.error
+    ? `${evidence.error.code}${evidence.error.detailsCode ? `/${evidence.error.detailsCode}` : ''} "${evidence.error.message.slice(0, 120)}"`
+    : undefined;
   switch (evidence.failure) {
     case undefined: {
       const pairing = evidence.pairing?.status === 'pending' ? ' · device pairing pending' : '';

@@ -60,11 +60,20 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
 
   async function probeAndShare(gateway: string, token: string): Promise<ProbeReport> {
     const startedAtMs = now();
-    const renew = setInterval(() => {
-      void deps.redis
-        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", 1, lockKey(gateway), token, String(lockTtlMs))
-        .catch(() => undefined);
-    }, Math.max(100, Math.floor(lockTtlMs / 3)));
+    const renew = setInterval(
+      () => {
+        void deps.redis
+          .eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
+            1,
+            lockKey(gateway),
+            token,
+            String(lockTtlMs),
+          )
+          .catch(() => undefined);
+      },
+      Math.max(100, Math.floor(lockTtlMs / 3)),
+    );
     try {
       const report = await deps.run(gateway);
       // Sharing is best effort: a finished probe is the answer whatever Redis does now (a
@@ -77,7 +86,9 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
     } finally {
       clearInterval(renew);
       // Release only our own lock (it may have expired and been taken by another worker).
-      await deps.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lockKey(gateway), token).catch(() => undefined);
+      await deps.redis
+        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lockKey(gateway), token)
+        .catch(() => undefined);
     }
   }
 

@@ -1,5 +1,14 @@
 import * as z from 'zod';
-import { GatewayConfigEvidence, HostDoctorEvidence, HostFirewallEvidence, HostListenersEvidence, HostLoopbackEvidence, HostServeEvidence, HostUnitEvidence, HostVersionEvidence } from '../report/report.js';
+import {
+  GatewayConfigEvidence,
+  HostDoctorEvidence,
+  HostFirewallEvidence,
+  HostListenersEvidence,
+  HostLoopbackEvidence,
+  HostServeEvidence,
+  HostUnitEvidence,
+  HostVersionEvidence,
+} from '../report/report.js';
 
 /**
  * The host agent's queue: one per gateway host, named after the gateway, so an agent consumes only
@@ -20,7 +29,7 @@ export const HostCheckJobSchema = z
   .object({
     requestId: z.string().uuid(),
     /** Must be the agent's own gateway: a job routed to the wrong queue is refused, not run. */
-  gateway: GatewayName,
+    gateway: GatewayName,
     /** When the check was asked for (ms since the epoch): an agent that comes back late skips old jobs. */
     requestedAt: z.number().int().positive(),
   })

@@ -8,8 +8,14 @@ import { ProbeReportSchema } from '../report/report.js';
 export const SlackTargetSchema = z.object({
   channel: z.string().regex(/^[CDG][A-Z0-9]+$/, { error: 'expected a Slack channel id' }),
   /** The placeholder message to update in place. */
-  ts: z.string().regex(/^\d+\.\d+$/).optional(),
-  threadTs: z.string().regex(/^\d+\.\d+$/).optional(),
+  ts: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .optional(),
+  threadTs: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .optional(),
 });
 export type SlackTarget = z.infer<typeof SlackTargetSchema>;
 

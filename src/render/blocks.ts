@@ -41,11 +41,14 @@ const plain = (text: SlackText, max: number, emoji = true) => ({ type: 'plain_te
 export const header = (text: SlackText): Block => block({ type: 'header', text: plain(text, LIMITS.headerText) });
 
 /** A section; `accessory` is a button made by `button()`. */
-export const section = (text: SlackText, accessory?: Block): Block => block({ type: 'section', text: mrkdwn(text, LIMITS.sectionText), ...(accessory ? { accessory } : {}) });
+export const section = (text: SlackText, accessory?: Block): Block =>
+  block({ type: 'section', text: mrkdwn(text, LIMITS.sectionText), ...(accessory ? { accessory } : {}) });
 
-export const fields = (items: SlackText[]): Block => block({ type: 'section', fields: items.slice(0, LIMITS.fields).map((item) => mrkdwn(item, LIMITS.fieldText)) });
+export const fields = (items: SlackText[]): Block =>
+  block({ type: 'section', fields: items.slice(0, LIMITS.fields).map((item) => mrkdwn(item, LIMITS.fieldText)) });
 
-export const context = (items: SlackText[]): Block => block({ type: 'context', elements: items.slice(0, LIMITS.contextElements).map((item) => mrkdwn(item, LIMITS.sectionText)) });
+export const context = (items: SlackText[]): Block =>
+  block({ type: 'context', elements: items.slice(0, LIMITS.contextElements).map((item) => mrkdwn(item, LIMITS.sectionText)) });
 
 export const divider = (): Block => block({ type: 'divider' });
 
@@ -80,7 +83,8 @@ export interface ButtonSpec {
 }
 
 export function button(spec: ButtonSpec): Block {
-  if (spec.value.length > LIMITS.buttonValue) throw new RangeError(`button value for ${spec.actionId} is ${spec.value.length} characters (max ${LIMITS.buttonValue})`);
+  if (spec.value.length > LIMITS.buttonValue)
+    throw new RangeError(`button value for ${spec.actionId} is ${spec.value.length} characters (max ${LIMITS.buttonValue})`);
   return block({
     type: 'button',
     action_id: spec.actionId,
@@ -100,7 +104,8 @@ export function button(spec: ButtonSpec): Block {
   });
 }
 
-export const actions = (blockId: string, elements: Block[]): Block => block({ type: 'actions', block_id: blockId, elements: elements.slice(0, LIMITS.actionsElements) });
+export const actions = (blockId: string, elements: Block[]): Block =>
+  block({ type: 'actions', block_id: blockId, elements: elements.slice(0, LIMITS.actionsElements) });
 
 /** Keeps a message within 50 blocks: the tail is replaced by one line saying what was left out. */
 export function capBlocks(blocks: Block[], whatWasCut: (cut: number) => SlackText): Block[] {

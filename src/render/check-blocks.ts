@@ -40,7 +40,11 @@ export function renderCheckResults(results: CheckResult[], ctx: CheckMessageCont
   if (ctx.requestedBy) blocks.push(context([md`requested by ${mention(ctx.requestedBy)}`]));
   const tail: Block[] = [...(ctx.footer ?? [])];
   if (ctx.rerun) {
-    tail.push(actions('check_actions', [button({ actionId: RERUN_ACTION_ID, text: md`↻ Re-run`, value: JSON.stringify({ gateways: ctx.rerun.gateways }).slice(0, 2000) })]));
+    tail.push(
+      actions('check_actions', [
+        button({ actionId: RERUN_ACTION_ID, text: md`↻ Re-run`, value: JSON.stringify({ gateways: ctx.rerun.gateways }).slice(0, 2000) }),
+      ]),
+    );
   }
   const capped = capBlocks(blocks, (cut) => md`…${cut} more block(s) left out (Slack allows 50): run \`clawops check\` for the full report`);
   const room = 50 - tail.length;
@@ -90,7 +94,10 @@ export function verdictBlocks(verdict: Verdict): Block[] {
     ],
     '\n',
   );
-  const evidence = joinText(verdict.evidence.map((item) => code(truncate(item, 400))), '  ·  ');
+  const evidence = joinText(
+    verdict.evidence.map((item) => code(truncate(item, 400))),
+    '  ·  ',
+  );
   return [section(body), ...(evidence.length ? [context([md`evidence: ${evidence}`])] : [])];
 }
 
@@ -109,7 +116,10 @@ function layerTable(report: CheckResult['report']): string[] {
 function fleetResults(results: CheckResult[], annotationsOf: (gateway: string) => Block[]): Block[] {
   const unhealthy = results.filter((result) => result.diagnosis.state !== 'healthy');
   const blocks: Block[] = [header(md`${unhealthy.length === 0 ? '✅' : '🔴'} ${results.length - unhealthy.length}/${results.length} gateways healthy`)];
-  const lines = results.map(({ report, diagnosis }) => md`${STATE_ICON[diagnosis.state]} *${report.gateway.name}* ${diagnosis.state === 'healthy' ? `${diagnosis.version.running ?? ''} · ${formatMs(report.durationMs)}` : `— ${diagnosis.verdicts[0]?.id ?? diagnosis.state}`}`);
+  const lines = results.map(
+    ({ report, diagnosis }) =>
+      md`${STATE_ICON[diagnosis.state]} *${report.gateway.name}* ${diagnosis.state === 'healthy' ? `${diagnosis.version.running ?? ''} · ${formatMs(report.durationMs)}` : `— ${diagnosis.verdicts[0]?.id ?? diagnosis.state}`}`,
+  );
   for (let index = 0; index < lines.length; index += 20) blocks.push(section(joinText(lines.slice(index, index + 20), '\n')));
   for (const { report, diagnosis } of unhealthy.slice(0, 10)) {
     blocks.push(divider(), section(md`*${report.gateway.name}*`));

@@ -19,9 +19,17 @@ export function combineEnrichments(...parts: Array<CheckEnrichment | undefined>)
       return lists.flatMap((list) => list ?? []);
     },
     async footerFor(gateways) {
-      const footers = (await Promise.all(present.map((part) => Promise.resolve(part.footerFor?.(gateways)).catch(() => undefined)))).filter((footer) => footer !== undefined);
+      const footers = (await Promise.all(present.map((part) => Promise.resolve(part.footerFor?.(gateways)).catch(() => undefined)))).filter(
+        (footer) => footer !== undefined,
+      );
       if (footers.length === 0) return undefined;
-      return { blocks: footers.flatMap((footer) => footer.blocks), text: joinText(footers.map((footer) => footer.text), '\n') };
+      return {
+        blocks: footers.flatMap((footer) => footer.blocks),
+        text: joinText(
+          footers.map((footer) => footer.text),
+          '\n',
+        ),
+      };
     },
   };
 }

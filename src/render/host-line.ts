@@ -14,7 +14,11 @@ export function hostViewLine(report: ProbeReport): SlackText | undefined {
   const { loopback, listeners, unit } = host;
   const parts = [
     loopback ? `loopback ${loopback.ok ? 'ok' : `FAILED (${loopback.failedLayer ?? 'check'})`}` : undefined,
-    listeners?.available ? (listeners.listening ? `listening on ${listeners.bound.join(', ')}${ownerText(listeners)}` : `nothing listening on ${listeners.port}`) : undefined,
+    listeners?.available
+      ? listeners.listening
+        ? `listening on ${listeners.bound.join(', ')}${ownerText(listeners)}`
+        : `nothing listening on ${listeners.port}`
+      : undefined,
     unit?.available ? (unit.unitFound ? `${unit.unitName} ${unit.activeState ?? 'unknown'}` : `${unit.unitName} not found`) : undefined,
     serveText(host.serve),
     host.agent.hostname ? `on ${host.agent.hostname}` : undefined,

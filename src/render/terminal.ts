@@ -29,10 +29,24 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
   const stateStyle: Style = diagnosis.state === 'healthy' ? 'green' : diagnosis.state === 'degraded' ? 'yellow' : 'red';
   const state = diagnosis.state === 'healthy' ? 'HEALTHY' : diagnosis.state === 'degraded' ? 'DEGRADED' : 'UNHEALTHY';
   const version = diagnosis.version.running ? ` · OpenClaw ${visible(diagnosis.version.running)}` : '';
-  lines.push(`${paint('bold', visible(report.gateway.name))}  ${visible(report.gateway.url)}  ${paint(stateStyle, state)}${version} · ${Math.round(report.durationMs)} ms`);
+  lines.push(
+    `${paint('bold', visible(report.gateway.name))}  ${visible(report.gateway.url)}  ${paint(stateStyle, state)}${version} · ${Math.round(report.durationMs)} ms`,
+  );
 
-  const rows = report.layers.map((layer) => [layer.layer, statusWord(layer.status), layer.status === 'skipped' || layer.status === 'not-reached' ? '—' : formatMs(layer.durationMs), visible(layer.summary)] as const);
-  const width = [Math.max(5, ...rows.map((row) => row[0].length)), Math.max(6, ...rows.map((row) => row[1].length)), Math.max(4, ...rows.map((row) => row[2].length))];
+  const rows = report.layers.map(
+    (layer) =>
+      [
+        layer.layer,
+        statusWord(layer.status),
+        layer.status === 'skipped' || layer.status === 'not-reached' ? '—' : formatMs(layer.durationMs),
+        visible(layer.summary),
+      ] as const,
+  );
+  const width = [
+    Math.max(5, ...rows.map((row) => row[0].length)),
+    Math.max(6, ...rows.map((row) => row[1].length)),
+    Math.max(4, ...rows.map((row) => row[2].length)),
+  ];
   lines.push(paint('dim', `  ${'LAYER'.padEnd(width[0]!)}  ${'RESULT'.padEnd(width[1]!)}  ${'TIME'.padStart(width[2]!)}  EVIDENCE`));
   report.layers.forEach((layer, index) => {
     const row = rows[index]!;
@@ -43,7 +57,9 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
   });
   // One row per port probed on the public address (the Gateway's own and the URL's).
   for (const e of report.exposureChecks ?? (report.exposure ? [report.exposure] : [])) {
-    lines.push(`  ${'exposure'.padEnd(width[0]!)}  ${e.tcp === 'open' ? paint('red', 'OPEN'.padEnd(width[1]!)) : paint('green', 'closed'.padEnd(width[1]!))}  ${formatMs(e.durationMs).padStart(width[2]!)}  ${visible(e.address)}:${e.port} ${e.tcp}`);
+    lines.push(
+      `  ${'exposure'.padEnd(width[0]!)}  ${e.tcp === 'open' ? paint('red', 'OPEN'.padEnd(width[1]!)) : paint('green', 'closed'.padEnd(width[1]!))}  ${formatMs(e.durationMs).padStart(width[2]!)}  ${visible(e.address)}:${e.port} ${e.tcp}`,
+    );
   }
 
   if (diagnosis.verdicts.length === 0) {
@@ -55,9 +71,16 @@ export function renderCheckForTerminal(report: ProbeReport, diagnosis: Diagnosis
 }
 
 function renderVerdict(verdict: Verdict, paint: (style: Style, text: string) => string): string[] {
-  const mark = verdict.severity === 'critical' || verdict.severity === 'error' ? paint('red', '✗') : verdict.severity === 'warning' ? paint('yellow', '!') : paint('dim', 'i');
+  const mark =
+    verdict.severity === 'critical' || verdict.severity === 'error'
+      ? paint('red', '✗')
+      : verdict.severity === 'warning'
+        ? paint('yellow', '!')
+        : paint('dim', 'i');
   const label = (text: string) => paint('dim', text.padEnd(14));
-  const lines = [`${mark} ${paint('bold', verdict.id)} — ${verdict.title}${verdict.layer ? paint('dim', ` (${verdict.layer})`) : ''} ${paint('dim', `[${verdict.severity}]`)}`];
+  const lines = [
+    `${mark} ${paint('bold', verdict.id)} — ${verdict.title}${verdict.layer ? paint('dim', ` (${verdict.layer})`) : ''} ${paint('dim', `[${verdict.severity}]`)}`,
+  ];
   lines.push(`  ${label('what you see')} ${visible(verdict.see)}`);
   lines.push(`  ${label('suspect first')} ${visible(verdict.suspect)}`);
   lines.push(`  ${label('what to do')} ${visible(verdict.do)}`);

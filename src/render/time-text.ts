@@ -25,7 +25,15 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsIn(ms: number, timeZone: string): Record<'weekday' | 'day' | 'month' | 'hour' | 'minute', string> {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     formatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(ms).map((part) => [part.type, part.value]));

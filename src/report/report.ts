@@ -52,7 +52,9 @@ export const ProbeReportSchema = z.object({
    * Other gateways whose token this check sent: configured for them in clawops.yaml (`config`), or
    * carried by their systemd unit as their host agent last saw it (`host-unit`). Fingerprints only.
    */
-  tokenOwners: z.array(z.object({ gateway: z.string(), via: z.enum(['config', 'host-unit']), tokenEnv: z.string().optional(), fingerprint: Fingerprint })).optional(),
+  tokenOwners: z
+    .array(z.object({ gateway: z.string(), via: z.enum(['config', 'host-unit']), tokenEnv: z.string().optional(), fingerprint: Fingerprint }))
+    .optional(),
   /** The tailnet policy for this node and the gateway's port, when TSMP answered and TCP timed out. */
   tailnetPolicy: TailnetPolicyEvidence.optional(),
   /** Our own client's identity and version, for verdict texts. */

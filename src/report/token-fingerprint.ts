@@ -8,5 +8,8 @@ import { createHash } from 'node:crypto';
 const DOMAIN = 'clawops-token-fingerprint:';
 
 export function tokenFingerprint(token: string): string {
-  return createHash('sha256').update(DOMAIN + token, 'utf8').digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(DOMAIN + token, 'utf8')
+    .digest('hex')
+    .slice(0, 12);
 }

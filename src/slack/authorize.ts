@@ -50,7 +50,10 @@ function describeRules(rules: AccessRule[]): SlackText | undefined {
   const groups = [...new Set(rules.flatMap((rule) => rule.userGroups ?? []))];
   const users = [...new Set(rules.flatMap((rule) => rule.users ?? []))];
   const people = [...groups, ...users.map(mention)];
-  const parts = [channels.length ? md`from ${joinText(channels.map(channelMention), ', ')}` : undefined, people.length ? md`by ${joinText(people, ', ')}` : undefined].filter((part): part is SlackText => part !== undefined);
+  const parts = [
+    channels.length ? md`from ${joinText(channels.map(channelMention), ', ')}` : undefined,
+    people.length ? md`by ${joinText(people, ', ')}` : undefined,
+  ].filter((part): part is SlackText => part !== undefined);
   return parts.length ? joinText(parts, ' ') : undefined;
 }
 

@@ -5,7 +5,8 @@ import type { Logger } from '../log.js';
 export function boltLoggerFrom(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   let level: LogLevel = LogLevel.INFO;
-  const text = (messages: unknown[]) => messages.map((item) => (typeof item === 'string' ? item : item instanceof Error ? item.message : JSON.stringify(item))).join(' ');
+  const text = (messages: unknown[]) =>
+    messages.map((item) => (typeof item === 'string' ? item : item instanceof Error ? item.message : JSON.stringify(item))).join(' ');
   return {
     debug: (...messages) => child.debug(text(messages)),
     info: (...messages) => child.info(text(messages)),

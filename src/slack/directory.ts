@@ -39,7 +39,13 @@ export function createSlackDirectory(deps: { client: WebClient }): SlackDirector
         const parsed = UserSchema.safeParse(answer.user);
         if (!parsed.success) return undefined;
         const user = parsed.data;
-        return { id: user.id, deleted: user.deleted ?? false, isBot: user.is_bot ?? false, ...(user.profile?.email ? { email: user.profile.email } : {}), ...(user.real_name || user.name ? { name: user.real_name ?? user.name } : {}) };
+        return {
+          id: user.id,
+          deleted: user.deleted ?? false,
+          isBot: user.is_bot ?? false,
+          ...(user.profile?.email ? { email: user.profile.email } : {}),
+          ...(user.real_name || user.name ? { name: user.real_name ?? user.name } : {}),
+        };
       } catch {
         return undefined;
       }
@@ -47,7 +53,9 @@ export function createSlackDirectory(deps: { client: WebClient }): SlackDirector
     teamUrl() {
       url ??= deps.client.auth
         .test()
-        .then((answer) => (typeof answer.url === 'string' && /^https?:\/\//.test(answer.url) ? (answer.url.endsWith('/') ? answer.url : `${answer.url}/`) : undefined))
+        .then((answer) =>
+          typeof answer.url === 'string' && /^https?:\/\//.test(answer.url) ? (answer.url.endsWith('/') ? answer.url : `${answer.url}/`) : undefined,
+        )
         .catch(() => {
           url = undefined;
           return undefined;

@@ -21,14 +21,27 @@ import { classifySlackError, SlackCallError, SlackRefusedError } from './slack-e
  * Rate limits (429: nothing was posted) are waited out for their Retry-After.
  */
 export interface SlackPoster {
-  postOrUpdate(target: SlackTarget, message: SlackMessage, idempotencyKey: string, options?: { state?: MessageState; reconcileSinceMs?: number }): Promise<{ channel: string; ts: string }>;
+  postOrUpdate(
+    target: SlackTarget,
+    message: SlackMessage,
+    idempotencyKey: string,
+    options?: { state?: MessageState; reconcileSinceMs?: number },
+  ): Promise<{ channel: string; ts: string }>;
   /** One post; with `key`, tagged so it can be found again, and looked for first when `reconcileSinceMs` is set. */
-  post(target: SlackTarget, message: SlackMessage, options?: { key?: string; state?: MessageState; reconcileSinceMs?: number }): Promise<{ channel: string; ts: string }>;
+  post(
+    target: SlackTarget,
+    message: SlackMessage,
+    options?: { key?: string; state?: MessageState; reconcileSinceMs?: number },
+  ): Promise<{ channel: string; ts: string }>;
   /**
    * Posts exactly once within `deadlineMs`: retries rate limits after their Retry-After and
    * ambiguous failures only after looking for the message first. Throws the last failure.
    */
-  postOnce(target: SlackTarget, message: SlackMessage, options: { key: string; state?: MessageState; deadlineMs: number }): Promise<{ channel: string; ts: string }>;
+  postOnce(
+    target: SlackTarget,
+    message: SlackMessage,
+    options: { key: string; state?: MessageState; deadlineMs: number },
+  ): Promise<{ channel: string; ts: string }>;
   update(channel: string, ts: string, message: SlackMessage, options?: { key?: string; state?: MessageState }): Promise<void>;
   ephemeral(channel: string, user: string, message: SlackMessage): Promise<void>;
   /** Our message with this key in the channel (or thread) since `sinceMs`, if Slack shows one. */
@@ -167,7 +180,13 @@ export function createSlackPoster(deps: SlackPosterDeps): SlackPoster {
         if (failure instanceof SlackRefusedError) {
           // A lookup we may not make (missing scope) must not turn into a blind second post: the
           // post stays "may have happened", which the caller treats as Slack trouble, not a refusal.
-          if (unsure) throw new SlackCallError('chat.postMessage', unsure.kind, `${unsure.description}, and I could not look for the message (${failure.code})`, unsure.details);
+          if (unsure)
+            throw new SlackCallError(
+              'chat.postMessage',
+              unsure.kind,
+              `${unsure.description}, and I could not look for the message (${failure.code})`,
+              unsure.details,
+            );
           throw failure;
         }
         if (!unsure && failure.ambiguous) unsure = failure;
@@ -179,7 +198,18 @@ export function createSlackPoster(deps: SlackPosterDeps): SlackPoster {
   };
 
   const update: SlackPoster['update'] = async (channel, ts, message, options = {}) => {
-    await call('chat.update', () => deps.client.chat.update({ channel, ts, text: message.text, blocks: slackBlocks(message), ...(options.key ? { metadata: messageMetadata(options.key, options.state) } : {}) }), { idempotent: true });
+    await call(
+      'chat.update',
+      () =>
+        deps.client.chat.update({
+          channel,
+          ts,
+          text: message.text,
+          blocks: slackBlocks(message),
+          ...(options.key ? { metadata: messageMetadata(options.key, options.state) } : {}),
+        }),
+      { idempotent: true },
+    );
   };
 
   return {
@@ -190,7 +220,11 @@ export function createSlackPoster(deps: SlackPosterDeps): SlackPoster {
     async messageState(channel, ts) {
       let result: unknown;
       try {
-        result = await call('conversations.history', () => deps.client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1, include_all_metadata: true }), { idempotent: true });
+        result = await call(
+          'conversations.history',
+          () => deps.client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1, include_all_metadata: true }),
+          { idempotent: true },
+        );
       } catch (error) {
         if (error instanceof SlackRefusedError && (error.code === 'message_not_found' || error.code === 'channel_not_found')) return 'gone';
         throw error;
@@ -221,7 +255,9 @@ export function createSlackPoster(deps: SlackPosterDeps): SlackPoster {
       return posted;
     },
     async ephemeral(channel, user, message) {
-      await call('chat.postEphemeral', () => deps.client.chat.postEphemeral({ channel, user, text: message.text, blocks: slackBlocks(message) }), { idempotent: false });
+      await call('chat.postEphemeral', () => deps.client.chat.postEphemeral({ channel, user, text: message.text, blocks: slackBlocks(message) }), {
+        idempotent: false,
+      });
     },
   };
 }

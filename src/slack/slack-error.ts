@@ -80,7 +80,8 @@ const SERVER_SIDE = new Set(['internal_error', 'fatal_error', 'service_unavailab
 
 function refusalHint(code: string): string {
   if (code === 'not_in_channel' || code === 'channel_not_found') return ': invite me to the channel (`/invite @clawops`)';
-  if (code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'token_expired' || code === 'account_inactive') return ': the bot token is not valid (SLACK_BOT_TOKEN)';
+  if (code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'token_expired' || code === 'account_inactive')
+    return ': the bot token is not valid (SLACK_BOT_TOKEN)';
   if (code === 'missing_scope') return ': the Slack app lacks a scope (reinstall it from deploy/slack-app-manifest.yml)';
   return '';
 }
@@ -100,16 +101,25 @@ export function classifySlackError(method: string, error: unknown): SlackCallErr
   switch (e.code) {
     case 'slack_webapi_platform_error': {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
-      if (code === 'ratelimited') return new SlackCallError(method, 'rate-limited', 'Slack is rate-limiting clawops (ratelimited)', { code, retryAfterMs: 1_000 });
+      if (code === 'ratelimited')
+        return new SlackCallError(method, 'rate-limited', 'Slack is rate-limiting clawops (ratelimited)', { code, retryAfterMs: 1_000 });
       if (SERVER_SIDE.has(code) || !PERMANENT.has(code)) {
         // Unknown codes are treated as passing trouble: the post job's window bounds the retries.
-        return new SlackCallError(method, 'unavailable', SERVER_SIDE.has(code) ? `Slack reported ${code} (trouble on Slack's side)` : `Slack answered ${code}`, { code });
+        return new SlackCallError(
+          method,
+          'unavailable',
+          SERVER_SIDE.has(code) ? `Slack reported ${code} (trouble on Slack's side)` : `Slack answered ${code}`,
+          { code },
+        );
       }
       return new SlackRefusedError(method, code);
     }
     case 'slack_webapi_rate_limited_error': {
       const seconds = typeof e.retryAfter === 'number' && Number.isFinite(e.retryAfter) ? e.retryAfter : 1;
-      return new SlackCallError(method, 'rate-limited', `Slack is rate-limiting clawops (HTTP 429, retry after ${seconds} s)`, { status: 429, retryAfterMs: Math.max(0, seconds) * 1_000 });
+      return new SlackCallError(method, 'rate-limited', `Slack is rate-limiting clawops (HTTP 429, retry after ${seconds} s)`, {
+        status: 429,
+        retryAfterMs: Math.max(0, seconds) * 1_000,
+      });
     }
     case 'slack_webapi_http_error': {
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
@@ -121,7 +131,8 @@ export function classifySlackError(method: string, error: unknown): SlackCallErr
     default: {
       // A rate limit without a usable Retry-After, or anything unexpected: passing, and ambiguous.
       const message = error instanceof Error ? error.message : String(error);
-      if (/rate limit/i.test(message)) return new SlackCallError(method, 'rate-limited', 'Slack is rate-limiting clawops (HTTP 429)', { status: 429, retryAfterMs: 1_000 });
+      if (/rate limit/i.test(message))
+        return new SlackCallError(method, 'rate-limited', 'Slack is rate-limiting clawops (HTTP 429)', { status: 429, retryAfterMs: 1_000 });
       return new SlackCallError(method, 'unreachable', `Slack could not be reached (${networkReason(error as WebApiErrorShape['original'])})`);
     }
   }

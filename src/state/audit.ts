@@ -85,7 +85,8 @@ export function createAuditLog(deps: { redis: Redis; prefix: string; maxLength?:
       return rows.flatMap(([, fields]) => {
         const record: Record<string, unknown> = {};
         for (let index = 0; index + 1 < fields.length; index += 2) record[fields[index]!] = fields[index + 1];
-        for (const numeric of ['at', 'durationMs', 'commandLength', 'targetLength', 'outcomeLength']) if (record[numeric] !== undefined) record[numeric] = Number(record[numeric]);
+        for (const numeric of ['at', 'durationMs', 'commandLength', 'targetLength', 'outcomeLength'])
+          if (record[numeric] !== undefined) record[numeric] = Number(record[numeric]);
         const parsed = AuditEntrySchema.safeParse(record);
         return parsed.success ? [parsed.data] : [];
       });

@@ -12,9 +12,7 @@ const TOKEN_ANSWER_MAX_BYTES = 64 * 1024;
  * OAuth tokens are cached until shortly before they expire, and concurrent callers share one
  * in-flight exchange.
  */
-export type AdminApiAuth =
-  | { apiKey: string }
-  | { oauthClientId: string; oauthClientSecret: string; scopes?: string[] };
+export type AdminApiAuth = { apiKey: string } | { oauthClientId: string; oauthClientSecret: string; scopes?: string[] };
 
 export interface BearerSource {
   bearer(signal: AbortSignal): Promise<string>;
@@ -72,7 +70,10 @@ export function createBearerSource(deps: BearerSourceDeps): BearerSource {
       throw new TailscaleApiError(code, 'OAuth token exchange failed', { cause: safeCause(err, deps.redact) });
     }
     const answer = await readBoundedText(res, TOKEN_ANSWER_MAX_BYTES).catch(() => ({ ok: false as const, bytesRead: 0 }));
-    if (!answer.ok) throw new TailscaleApiError('bad-response', `OAuth token answer unreadable or larger than ${TOKEN_ANSWER_MAX_BYTES} bytes: refused`, { status: res.status });
+    if (!answer.ok)
+      throw new TailscaleApiError('bad-response', `OAuth token answer unreadable or larger than ${TOKEN_ANSWER_MAX_BYTES} bytes: refused`, {
+        status: res.status,
+      });
     const text = answer.text;
     if (!res.ok) {
       // The OAuth endpoint answers 401/400 for a wrong client; either way the credential is bad.
@@ -80,7 +81,12 @@ export function createBearerSource(deps: BearerSourceDeps): BearerSource {
       throw new TailscaleApiError(code, `OAuth token exchange answered ${res.status}`, { status: res.status });
     }
     const json = parseBoundedJson(text, { maxBytes: TOKEN_ANSWER_MAX_BYTES, maxDepth: 8 });
-    if (!json.ok) throw new TailscaleApiError('bad-response', 'refused' in json ? describeRefusal('the OAuth token answer', json.refused) : 'OAuth token answer is not JSON', { status: res.status });
+    if (!json.ok)
+      throw new TailscaleApiError(
+        'bad-response',
+        'refused' in json ? describeRefusal('the OAuth token answer', json.refused) : 'OAuth token answer is not JSON',
+        { status: res.status },
+      );
     const parsed = OAuthTokenSchema.safeParse(json.value);
     if (!parsed.success) {
       throw new TailscaleApiError('bad-response', 'OAuth token answer has no access_token/expires_in', {

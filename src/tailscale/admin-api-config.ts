@@ -24,7 +24,8 @@ export function adminAuthFromEnv(settings: AdminApiSettings, env: Env): { ok: tr
   const secretEnv = settings.oauthClientSecretEnv;
   if (!idEnv || !secretEnv) return { ok: false, problem: 'tailscale.adminApi names no credential (apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv)' };
   const missing = [idEnv, secretEnv].filter((name) => !read(env, name));
-  if (missing.length) return { ok: false, problem: `${missing.join(' and ')} (named by tailscale.adminApi) ${missing.length > 1 ? 'are' : 'is'} not set on this node` };
+  if (missing.length)
+    return { ok: false, problem: `${missing.join(' and ')} (named by tailscale.adminApi) ${missing.length > 1 ? 'are' : 'is'} not set on this node` };
   return {
     ok: true,
     auth: { oauthClientId: read(env, idEnv)!, oauthClientSecret: read(env, secretEnv)!, ...(settings.oauthScopes ? { scopes: settings.oauthScopes } : {}) },
@@ -36,6 +37,12 @@ export function adminApiFromConfig(settings: AdminApiSettings, env: Env, options
   if (!auth.ok) return auth;
   return {
     ok: true,
-    client: createAdminApiClient({ baseUrl: settings.baseUrl, tailnet: settings.tailnet, auth: auth.auth, timeoutMs: settings.timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    client: createAdminApiClient({
+      baseUrl: settings.baseUrl,
+      tailnet: settings.tailnet,
+      auth: auth.auth,
+      timeoutMs: settings.timeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
   };
 }

@@ -27,11 +27,7 @@ export class TailscaleApiError extends AppError {
   /** Policy test failures the API returned with a 400 on `setPolicy`. */
   readonly failures?: PolicyTestFailure[];
 
-  constructor(
-    code: TailscaleApiErrorCode,
-    message: string,
-    options: { status?: number; cause?: unknown; failures?: PolicyTestFailure[] } = {},
-  ) {
+  constructor(code: TailscaleApiErrorCode, message: string, options: { status?: number; cause?: unknown; failures?: PolicyTestFailure[] } = {}) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status;
     this.failures = options.failures;

@@ -5,8 +5,14 @@ import * as z from 'zod';
  * and we keep only what the digests and offboarding need.
  */
 
-const optStr = z.string().nullish().transform((value) => value ?? undefined);
-const optBool = z.boolean().nullish().transform((value) => value ?? undefined);
+const optStr = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
+const optBool = z
+  .boolean()
+  .nullish()
+  .transform((value) => value ?? undefined);
 const strList = z
   .array(z.string())
   .nullish()
@@ -42,7 +48,10 @@ export const UserSchema = z.looseObject({
   role: optStr,
   status: UserStatusSchema.nullish().transform((value) => value ?? undefined),
   type: optStr,
-  deviceCount: z.number().nullish().transform((value) => value ?? undefined),
+  deviceCount: z
+    .number()
+    .nullish()
+    .transform((value) => value ?? undefined),
   lastSeen: optStr,
   currentlyConnected: optBool,
 });

@@ -33,9 +33,7 @@ export interface PolicyFile {
   etag: string;
 }
 
-export type PolicyValidation =
-  | { ok: true }
-  | { ok: false; message: string; failures: PolicyTestFailure[] };
+export type PolicyValidation = { ok: true } | { ok: false; message: string; failures: PolicyTestFailure[] };
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -117,7 +115,12 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
         signal,
       });
       const body = await readBoundedText(res, ADMIN_API_LIMITS.maxBytes);
-      if (!body.ok) throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: ${describeRefusal('an answer', { reason: 'too-large', bytes: Math.max(body.bytesRead, ADMIN_API_LIMITS.maxBytes + 1), limits: ADMIN_API_LIMITS })}`, { status: res.status });
+      if (!body.ok)
+        throw new TailscaleApiError(
+          'bad-response',
+          `${req.method} ${req.path}: ${describeRefusal('an answer', { reason: 'too-large', bytes: Math.max(body.bytesRead, ADMIN_API_LIMITS.maxBytes + 1), limits: ADMIN_API_LIMITS })}`,
+          { status: res.status },
+        );
       return { status: res.status, text: body.text, headers: res.headers };
     } catch (err) {
       if (err instanceof TailscaleApiError) throw err;
@@ -168,7 +171,8 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
     const etag = answer.headers.get('etag');
     if (!etag) throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: no ETag on the policy`, { status: answer.status });
     const refused = jsonRefusal(answer.text, ADMIN_API_LIMITS, { comments: true });
-    if (refused) throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: ${describeRefusal('a policy file', refused)}`, { status: answer.status });
+    if (refused)
+      throw new TailscaleApiError('bad-response', `${req.method} ${req.path}: ${describeRefusal('a policy file', refused)}`, { status: answer.status });
     return { hujson: answer.text, etag };
   }
 

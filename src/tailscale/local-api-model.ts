@@ -15,9 +15,7 @@ export type LocalApiErrorCode =
   | 'io' // any other socket failure
   | `http-${number}`;
 
-export type LocalApiResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: LocalApiErrorCode; message: string };
+export type LocalApiResult<T> = { ok: true; value: T } | { ok: false; error: LocalApiErrorCode; message: string };
 
 export interface TailscalePeer {
   /** The `Peer` map key: `nodekey:<hex>` (empty for Self). */

@@ -119,7 +119,13 @@ const serveConfigFields = {
   TCP: z.record(z.string(), ServeTcpHandlerSchema.nullish().catch(undefined)).nullish().catch(undefined),
   /** Keyed by ipn.HostPort (`"gw.example-tailnet.ts.net:443"`); `Handlers` keyed by mount point. */
   Web: z
-    .record(z.string(), z.looseObject({ Handlers: z.record(z.string(), ServeHttpHandlerSchema.nullish().catch(undefined)).nullish().catch(undefined) }).nullish().catch(undefined))
+    .record(
+      z.string(),
+      z
+        .looseObject({ Handlers: z.record(z.string(), ServeHttpHandlerSchema.nullish().catch(undefined)).nullish().catch(undefined) })
+        .nullish()
+        .catch(undefined),
+    )
     .nullish()
     .catch(undefined),
   /** Keyed by ipn.HostPort: Funnel is on for that name and port. */

@@ -1,13 +1,7 @@
 import http from 'node:http';
 import { describeRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
 import type { z } from 'zod';
-import {
-  LocalApiErrorBodySchema,
-  PingResultSchema,
-  ServeConfigSchema,
-  StatusSchema,
-  WhoIsSchema,
-} from './local-api-schemas.js';
+import { LocalApiErrorBodySchema, PingResultSchema, ServeConfigSchema, StatusSchema, WhoIsSchema } from './local-api-schemas.js';
 import {
   toPingReply,
   toServeConfig,
@@ -102,10 +96,7 @@ function request(
       resolve(result);
     };
     const onAbort = (): void => finish(fail('aborted', `LocalAPI ${path} aborted`));
-    const timer = setTimeout(
-      () => finish(fail('timeout', `LocalAPI ${path.split('?')[0]} gave no answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => finish(fail('timeout', `LocalAPI ${path.split('?')[0]} gave no answer within ${timeoutMs} ms`)), timeoutMs);
     // agent:false: one short-lived connection per call, nothing pooled that could outlive a test.
     const req = http.request({
       socketPath,
@@ -123,9 +114,7 @@ function request(
         if (size > MAX_BODY_BYTES) finish(fail('bad-json', `LocalAPI ${path} answer exceeds ${MAX_BODY_BYTES} bytes`));
         else chunks.push(chunk);
       });
-      res.on('end', () =>
-        finish({ ok: true, value: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') } }),
-      );
+      res.on('end', () => finish({ ok: true, value: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') } }));
       res.on('error', (err: NodeJS.ErrnoException) => finish(socketFailure(err, socketPath)));
     });
     if (signal?.aborted) return onAbort();
@@ -145,12 +134,7 @@ function httpFailure(path: string, raw: RawResponse): Failure {
   return fail(`http-${raw.status}`, `LocalAPI ${path.split('?')[0]} answered ${raw.status}: ${detail.slice(0, 200)}`);
 }
 
-function parseJson<S extends z.ZodType, T>(
-  path: string,
-  raw: RawResponse,
-  schema: S,
-  map: (value: z.infer<S>) => T,
-): LocalApiResult<T> {
+function parseJson<S extends z.ZodType, T>(path: string, raw: RawResponse, schema: S, map: (value: z.infer<S>) => T): LocalApiResult<T> {
   if (raw.status < 200 || raw.status > 299) return httpFailure(path, raw);
   const json = parseBoundedJson(raw.body, JSON_LIMITS);
   if (!json.ok) {

@@ -46,8 +46,12 @@ const expectNoSecrets = (value: unknown) => {
 };
 
 const EXPECTED_POLICY_EVIDENCE = [
-  expect.stringMatching(/^telegram\/default: dmPolicy allowlist with an empty allowFrom \(channels\.telegram\.allowFrom\): every DM is dropped(; probe failed: .+)?$/),
-  expect.stringMatching(/^telegram\/grp: groupPolicy disabled \(channels\.telegram\.accounts\.grp\.groupPolicy\): every group message is blocked(; probe failed: .+)?$/),
+  expect.stringMatching(
+    /^telegram\/default: dmPolicy allowlist with an empty allowFrom \(channels\.telegram\.allowFrom\): every DM is dropped(; probe failed: .+)?$/,
+  ),
+  expect.stringMatching(
+    /^telegram\/grp: groupPolicy disabled \(channels\.telegram\.accounts\.grp\.groupPolicy\): every group message is blocked(; probe failed: .+)?$/,
+  ),
   expect.stringMatching(/^telegram\/ops: dmPolicy disabled \(channels\.telegram\.accounts\.ops\.dmPolicy\): every DM is ignored(; probe failed: .+)?$/),
 ];
 
@@ -63,7 +67,16 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} with Telegram accounts whose
     expect(status.statusIssues).toEqual([]);
     // config.get (operator.read) has them, secrets redacted, and the Gateway's own warning.
     expect(payloads['config.get']).toMatchObject({
-      config: { channels: { telegram: { dmPolicy: 'allowlist', allowFrom: [], botToken: '__OPENCLAW_REDACTED__', accounts: { ops: { dmPolicy: 'disabled' }, grp: { groupPolicy: 'disabled' } } } } },
+      config: {
+        channels: {
+          telegram: {
+            dmPolicy: 'allowlist',
+            allowFrom: [],
+            botToken: '__OPENCLAW_REDACTED__',
+            accounts: { ops: { dmPolicy: 'disabled' }, grp: { groupPolicy: 'disabled' } },
+          },
+        },
+      },
       warnings: [expect.objectContaining({ path: 'channels.telegram.allowFrom', message: expect.stringContaining('all DMs will be dropped') })],
     });
     expectNoSecrets(payloads['config.get']);
@@ -82,7 +95,11 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} with Telegram accounts whose
   });
 
   it('/gateway check posts the same channel-silent, with the policies, and no bot token reaches Slack', async () => {
-    const slack = await startBotHarness({ redisUrl: inject('redisUrl'), gateways: { channels: { url: gateway.url, tokenEnv: 'CHANNELS_TOKEN' } }, env: { CHANNELS_TOKEN: TOKEN } });
+    const slack = await startBotHarness({
+      redisUrl: inject('redisUrl'),
+      gateways: { channels: { url: gateway.url, tokenEnv: 'CHANNELS_TOKEN' } },
+      env: { CHANNELS_TOKEN: TOKEN },
+    });
     try {
       const posted = await postedVerdict(slack, 'channels');
       expect(posted.text).toContain('channels degraded: channel-silent — telegram/');
@@ -107,12 +124,15 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} with Telegram accounts whose
       tokenFingerprint: tokenFingerprint(TOKEN),
     });
     expect(result.serve).toMatchObject({ available: false, reason: 'socket-missing' });
-    const { report } = await createChecker({ connect: connectToGateway }).check({ ...urlTarget(gateway.url, 'CHANNELS_TOKEN', { CHANNELS_TOKEN: TOKEN }, 'channels'), device: 'never' });
+    const { report } = await createChecker({ connect: connectToGateway }).check({
+      ...urlTarget(gateway.url, 'CHANNELS_TOKEN', { CHANNELS_TOKEN: TOKEN }, 'channels'),
+      device: 'never',
+    });
     const joined = diagnose({ ...report, host: { agent: { status: 'answered', deadlineMs: 20_000 }, ...result } });
     expect(joined.verdicts.find((verdict) => verdict.id === 'channel-silent')?.evidence.length).toBe(3);
   });
 
-  describe('the fake Gateway answers in the real one\'s shapes', () => {
+  describe("the fake Gateway answers in the real one's shapes", () => {
     let real: Payloads;
     let fake: FakeGateway | undefined;
     afterAll(async () => {

@@ -63,7 +63,10 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
     expect(s.hello.methods).toEqual(expect.arrayContaining(['health', 'status', 'channels.status', 'system-presence']));
     expect(s.hello.tickIntervalMs).toBe(30_000);
     const health = await s.call('health', {}, { timeoutMs: 10_000 });
-    expect(health).toMatchObject({ ok: true, payload: { ok: true, eventLoop: { degraded: expect.any(Boolean) }, modelRuntime: { degraded: expect.any(Boolean) } } });
+    expect(health).toMatchObject({
+      ok: true,
+      payload: { ok: true, eventLoop: { degraded: expect.any(Boolean) }, modelRuntime: { degraded: expect.any(Boolean) } },
+    });
     // Over loopback as cli/cli, a token-only client keeps operator.read.
     expect(await s.call('status', {}, { timeoutMs: 10_000 })).toMatchObject({ ok: true, payload: { runtimeVersion: OPENCLAW_VERSION } });
   });
@@ -86,7 +89,11 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
     const result = await connect({ token: undefined });
     expect(result).toMatchObject({
       ok: false,
-      handshake: { failure: 'rejected', error: { code: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' }, close: { code: 1008, reason: 'device identity required' } },
+      handshake: {
+        failure: 'rejected',
+        error: { code: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' },
+        close: { code: 1008, reason: 'device identity required' },
+      },
     });
   });
 
@@ -157,7 +164,12 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
     const staleShared = await connect({ identity: reloaded, token: 'conformance-stale-token', client: { id: 'openclaw-probe', mode: 'probe' } });
     expect(staleShared).toMatchObject({ ok: true, handshake: { authMethod: 'device-token' } });
     // …so the shared token is only checked when the device token is left out.
-    const sharedOnly = await connect({ identity: reloaded, token: 'conformance-stale-token', useDeviceToken: false, client: { id: 'openclaw-probe', mode: 'probe' } });
+    const sharedOnly = await connect({
+      identity: reloaded,
+      token: 'conformance-stale-token',
+      useDeviceToken: false,
+      client: { id: 'openclaw-probe', mode: 'probe' },
+    });
     expect(sharedOnly).toMatchObject({ ok: false, handshake: { failure: 'rejected', error: { detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008 } } });
 
     // A paired device whose metadata changed needs re-approval even on loopback: a real PAIRING_REQUIRED.
@@ -218,7 +230,14 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
         const frame = JSON.parse(text) as { type: string; event?: string; id?: string };
         seen.push({ what: frame.type === 'event' ? `event ${frame.event}` : `res ${frame.id}`, bytes: Buffer.byteLength(text), depth: jsonDepth(text) });
         if (frame.event === 'connect.challenge') {
-          send('c1', 'connect', { minProtocol: 4, maxProtocol: 4, client: { id: 'cli', version: 'conformance', platform: 'linux', mode: 'cli' }, role: 'operator', scopes: ['operator.read'], auth: { token: TOKEN } });
+          send('c1', 'connect', {
+            minProtocol: 4,
+            maxProtocol: 4,
+            client: { id: 'cli', version: 'conformance', platform: 'linux', mode: 'cli' },
+            role: 'operator',
+            scopes: ['operator.read'],
+            auth: { token: TOKEN },
+          });
         } else if (frame.id === 'c1') {
           send('r1', 'health', {});
           send('r2', 'status', {});
@@ -241,7 +260,10 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
   });
 
   describe('the whole check (ladder → diagnosis) against the real Gateway', () => {
-    const target = (overrides: Partial<CheckTarget> = {}): CheckTarget => ({ ...urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: TOKEN }, 'real'), ...overrides });
+    const target = (overrides: Partial<CheckTarget> = {}): CheckTarget => ({
+      ...urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: TOKEN }, 'real'),
+      ...overrides,
+    });
     const check = async (t: CheckTarget, deps: Partial<LadderDeps> = {}) => {
       const result = await createChecker({ connect: connectToGateway, ...deps }).check(t);
       expect(JSON.stringify(result)).not.toContain(TOKEN);
@@ -254,12 +276,22 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
       // A Gateway seconds old may still report a busy event loop (observed on 2026.9.6): then the
       // only verdict is that start-up information, and nothing else.
       const startup = diagnosis.verdicts.filter(
-        (verdict) => verdict.id === 'gateway-degraded' && verdict.severity === 'info' && verdict.evidence.some((line) => /^the Gateway started \d+ s ago/.test(line)),
+        (verdict) =>
+          verdict.id === 'gateway-degraded' && verdict.severity === 'info' && verdict.evidence.some((line) => /^the Gateway started \d+ s ago/.test(line)),
       );
       expect(diagnosis.verdicts.filter((verdict) => !startup.includes(verdict))).toEqual([]);
       expect(diagnosis.version.running).toBe(OPENCLAW_VERSION);
       const statuses = Object.fromEntries(report.layers.map((layer) => [layer.layer, layer.status]));
-      expect(statuses).toMatchObject({ dns: 'ok', tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: startup.length ? 'warn' : 'ok', status: 'ok', channels: 'ok' });
+      expect(statuses).toMatchObject({
+        dns: 'ok',
+        tcp: 'ok',
+        http: 'ok',
+        upgrade: 'ok',
+        handshake: 'ok',
+        health: startup.length ? 'warn' : 'ok',
+        status: 'ok',
+        channels: 'ok',
+      });
       expect(report.layers.find((layer) => layer.layer === 'http')?.summary).toBe('/healthz live · /readyz ready');
     });
 
@@ -281,7 +313,11 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
       const { report, diagnosis } = await check(target({ device: 'always' }), { identity });
       expect(diagnosis.state).toBe('healthy');
       const handshake = report.layers.find((layer) => layer.layer === 'handshake');
-      expect(handshake?.evidence).toMatchObject({ pairing: { status: 'approved' }, deviceId: identity.deviceId, scopes: expect.arrayContaining(['operator.read']) });
+      expect(handshake?.evidence).toMatchObject({
+        pairing: { status: 'approved' },
+        deviceId: identity.deviceId,
+        scopes: expect.arrayContaining(['operator.read']),
+      });
       expect(report.client.deviceId).toBe(identity.deviceId);
       expect(report.layers.find((layer) => layer.layer === 'status')).toMatchObject({ status: 'ok', evidence: { runtimeVersion: OPENCLAW_VERSION } });
       expect(report.layers.find((layer) => layer.layer === 'channels')?.status).toBe('ok');
@@ -316,7 +352,9 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION}`, () => {
 
   // After the stop: the same check now finds nothing listening.
   it('a stopped Gateway → refused', async () => {
-    const { report, diagnosis } = await createChecker({ connect: connectToGateway }).check(urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: TOKEN }, 'real'));
+    const { report, diagnosis } = await createChecker({ connect: connectToGateway }).check(
+      urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: TOKEN }, 'real'),
+    );
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'refused', layer: 'tcp' });
     expect(report.layers.find((layer) => layer.layer === 'handshake')?.status).toBe('not-reached');
   });

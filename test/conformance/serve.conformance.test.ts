@@ -61,7 +61,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const throughFront = (overrides: Partial<CheckTarget> = {}): CheckTarget => ({ ...urlTarget(front.url(), 'SERVE_TOKEN', { SERVE_TOKEN: TOKEN }, 'serve'), ...overrides });
+const throughFront = (overrides: Partial<CheckTarget> = {}): CheckTarget => ({
+  ...urlTarget(front.url(), 'SERVE_TOKEN', { SERVE_TOKEN: TOKEN }, 'serve'),
+  ...overrides,
+});
 
 async function check(target: CheckTarget, deps: Partial<LadderDeps> = {}): Promise<CheckResult> {
   const result = await createChecker({ connect: connectToGateway, tls: { ca: front.ca }, lookup: front.lookup, ...deps }).check(target);
@@ -203,7 +206,10 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} behind a Serve-like front`, 
       expect(approved, `${approved.stdout}\n${approved.stderr}`).toMatchObject({ code: 0 });
       const second = await remoteCheck('remote-device');
       expect(second.result.diagnosis.state).toBe('healthy');
-      expect(second.result.report.layers.find((layer) => layer.layer === 'status')).toMatchObject({ status: 'ok', evidence: { runtimeVersion: OPENCLAW_VERSION } });
+      expect(second.result.report.layers.find((layer) => layer.layer === 'status')).toMatchObject({
+        status: 'ok',
+        evidence: { runtimeVersion: OPENCLAW_VERSION },
+      });
       expect(second.code).toBe(0);
     });
   });

@@ -35,7 +35,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clawops-two-gateways-'));
   const started = await Promise.allSettled([startRealGateway({ token: PROD_TOKEN }), startRealGateway({ token: STAGING_TOKEN })]);
-  for (const result of started) if (result.status === 'fulfilled') (prod ? (staging = result.value) : (prod = result.value));
+  for (const result of started) if (result.status === 'fulfilled') prod ? (staging = result.value) : (prod = result.value);
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) throw failed.reason;
 });
@@ -71,7 +71,10 @@ describe('two real Gateways on one host', () => {
     const byName = new Map(results.map((result) => [result.report.gateway.name, result]));
     const { report, diagnosis } = byName.get('prod')!;
     // The real Gateway's own rejection: AUTH_TOKEN_MISMATCH, close 1008.
-    expect(report.layers.find((layer) => layer.layer === 'handshake')).toMatchObject({ status: 'failed', evidence: { error: { detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008 } } });
+    expect(report.layers.find((layer) => layer.layer === 'handshake')).toMatchObject({
+      status: 'failed',
+      evidence: { error: { detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008 } },
+    });
     const primary = diagnosis.verdicts[0]!;
     expect(primary.id).toBe('auth-rejected');
     expect(primary.evidence[0]).toBe("this is staging's token: prod was sent a token that belongs to staging");
@@ -82,7 +85,10 @@ describe('two real Gateways on one host', () => {
 
     // The same file with one address for both is refused unless marked as aliases.
     const clash = join(dir, 'clash.yaml');
-    await writeFile(clash, `gateways:\n  prod:\n    url: ${prod.url}\n    tokenEnv: PROD_TOKEN\n  staging:\n    url: ${prod.url.replace('127.0.0.1', 'localhost')}\n    tokenEnv: STAGING_TOKEN\n`);
+    await writeFile(
+      clash,
+      `gateways:\n  prod:\n    url: ${prod.url}\n    tokenEnv: PROD_TOKEN\n  staging:\n    url: ${prod.url.replace('127.0.0.1', 'localhost')}\n    tokenEnv: STAGING_TOKEN\n`,
+    );
     const refused = cliIo();
     expect(await runCli(['config', 'validate', '--config', clash], env, refused.io)).toBe(2);
     expect(refused.err.join('')).toContain('gateways.staging.url: the same host and port as prod');
@@ -94,12 +100,21 @@ describe('two real Gateways on one host', () => {
     const unitTokens = createUnitTokenBook();
     // Each Gateway's unit as `systemctl show` prints it (recorded shape): the token each REAL Gateway runs with.
     const unitFor = (token: string) =>
-      ['LoadState=loaded', 'ActiveState=active', 'SubState=running', 'FragmentPath=/etc/systemd/system/openclaw-gateway.service', 'NeedDaemonReload=no', `Environment=OPENCLAW_GATEWAY_TOKEN=${token}`].join('\n') + '\n';
+      [
+        'LoadState=loaded',
+        'ActiveState=active',
+        'SubState=running',
+        'FragmentPath=/etc/systemd/system/openclaw-gateway.service',
+        'NeedDaemonReload=no',
+        `Environment=OPENCLAW_GATEWAY_TOKEN=${token}`,
+      ].join('\n') + '\n';
     const hostChecks: HostCheckRequester = {
       async request(name) {
         const gateway = name === 'prod' ? prod : staging;
         const exec: ExecFileFn = async (file) =>
-          file === 'systemctl' ? { ok: true, stdout: unitFor(gateway === prod ? PROD_TOKEN : STAGING_TOKEN), stderr: '' } : { ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` };
+          file === 'systemctl'
+            ? { ok: true, stdout: unitFor(gateway === prod ? PROD_TOKEN : STAGING_TOKEN), stderr: '' }
+            : { ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` };
         const agent = { ...resolveAgentSettings(config, name)!, port: gateway.port, tailnetPorts: [gateway.port], firewall: false };
         const result = await runHostChecks(agent, resolveTarget(config, name, env), { checker: createChecker({ connect: connectToGateway }), exec });
         return { status: 'answered', result, waitedMs: 1 };
@@ -110,7 +125,10 @@ describe('two real Gateways on one host', () => {
     const run = (name: string) => runJointCheck({ checker, hostChecks, unitTokens }, resolveTarget(config, name, env), resolveAgentSettings(config, name));
     // The first round learns each unit's fingerprint; from then on a rejected token is named.
     await Promise.all([run('prod'), run('staging')]);
-    for (const [name, other] of [['prod', 'staging'], ['staging', 'prod']] as const) {
+    for (const [name, other] of [
+      ['prod', 'staging'],
+      ['staging', 'prod'],
+    ] as const) {
       const report = await run(name);
       const primary = diagnose(report).verdicts[0]!;
       expect(primary.id).toBe('auth-rejected');
@@ -124,7 +142,19 @@ describe('two real Gateways on one host', () => {
   it("the host agent's listener matrix names each Gateway's process (socket inode → pid)", async () => {
     const missing: ExecFileFn = async (file) => ({ ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` });
     for (const gateway of [prod, staging]) {
-      const agent: AgentSettings = { gateway: 'real', unit: 'openclaw-gateway', bind: 'loopback', port: gateway.port, tailnetAddresses: [], deadlineMs: 20_000, budgetMs: 19_000, doctor: false, firewall: false, tailnetPorts: [gateway.port], openclawRoots: [] };
+      const agent: AgentSettings = {
+        gateway: 'real',
+        unit: 'openclaw-gateway',
+        bind: 'loopback',
+        port: gateway.port,
+        tailnetAddresses: [],
+        deadlineMs: 20_000,
+        budgetMs: 19_000,
+        doctor: false,
+        firewall: false,
+        tailnetPorts: [gateway.port],
+        openclawRoots: [],
+      };
       const token = gateway === prod ? PROD_TOKEN : STAGING_TOKEN;
       const target = urlTarget(gateway.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: token }, 'real');
       const result = await runHostChecks(agent, target, { checker: createChecker({ connect: connectToGateway }), exec: missing });
@@ -137,11 +167,26 @@ describe('two real Gateways on one host', () => {
       }
       expect(result.loopback.ok).toBe(true);
     }
-    const prodOwner = (await runHostChecks(
-      { gateway: 'real', unit: 'openclaw-gateway', bind: 'loopback', port: prod.port, tailnetAddresses: [], deadlineMs: 20_000, budgetMs: 19_000, doctor: false, firewall: false, tailnetPorts: [staging.port], openclawRoots: [] },
-      urlTarget(prod.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: PROD_TOKEN }, 'real'),
-      { checker: createChecker({ connect: connectToGateway }), exec: missing },
-    )).listeners.owners ?? [];
+    const prodOwner =
+      (
+        await runHostChecks(
+          {
+            gateway: 'real',
+            unit: 'openclaw-gateway',
+            bind: 'loopback',
+            port: prod.port,
+            tailnetAddresses: [],
+            deadlineMs: 20_000,
+            budgetMs: 19_000,
+            doctor: false,
+            firewall: false,
+            tailnetPorts: [staging.port],
+            openclawRoots: [],
+          },
+          urlTarget(prod.url, 'CONFORMANCE_TOKEN', { CONFORMANCE_TOKEN: PROD_TOKEN }, 'real'),
+          { checker: createChecker({ connect: connectToGateway }), exec: missing },
+        )
+      ).listeners.owners ?? [];
     // One agent sees both ports, each held by its own Gateway's process.
     const pids = new Map(prodOwner.map((owner) => [owner.port, owner.pid]));
     expect(pids.get(prod.port)).toBeDefined();

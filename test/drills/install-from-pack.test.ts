@@ -28,12 +28,19 @@ describe('npm pack + npm install -g', () => {
     expect(paths.filter((path) => !path.startsWith('dist/bundle/') && !['package.json', 'README.md', 'LICENSE'].includes(path))).toEqual([]);
 
     const prefix = join(work, 'prefix');
-    await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, info!.filename)], { cwd: work, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
+    await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, info!.filename)], {
+      cwd: work,
+      timeout: 150_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const bin = join(prefix, 'bin', 'clawops');
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const printed = await run(bin, ['--version'], { cwd: work, env: { PATH: process.env.PATH } });
     expect(printed.stdout.trim()).toBe(version);
-    const validated = await run(bin, ['config', 'validate', '--config', join(ROOT, 'examples', 'clawops.yaml')], { cwd: work, env: { PATH: process.env.PATH } });
+    const validated = await run(bin, ['config', 'validate', '--config', join(ROOT, 'examples', 'clawops.yaml')], {
+      cwd: work,
+      env: { PATH: process.env.PATH },
+    });
     expect(validated.stdout).toMatch(/clawops\.yaml: valid · \d+ gateway\(s\)/);
   });
 });

@@ -60,13 +60,22 @@ describe('Redis restarts without persistence', () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
     // budgetMs 4 s: a placeholder is stale after 2·4 + 5 + 2.5 + 5 = 20.5 s (src/queue/lock-timings.ts).
-    const drill = await startDrill({ gateways: 50, servers: 5, rpcDelayMs: 1_500, redisEnv: { REDIS_URL: redis.url }, queue: { concurrency: 10 }, timeouts: { budgetMs: 4_000 }, alertsChannel: true });
+    const drill = await startDrill({
+      gateways: 50,
+      servers: 5,
+      rpcDelayMs: 1_500,
+      redisEnv: { REDIS_URL: redis.url },
+      queue: { concurrency: 10 },
+      timeouts: { budgetMs: 4_000 },
+      alertsChannel: true,
+    });
     cleanups.push(() => drill.close());
     const bot = drill.start('bot');
     const worker = drill.start('worker');
     await Promise.all([drill.botConnected(), worker.waitForLog((line) => line.msg === 'clawops started')]);
     // At boot: a warning in the log of each process, and one post in the alerts channel.
-    for (const child of [bot, worker]) await child.waitForLog((line) => line.level === LEVEL.warn && /^Redis keeps nothing across a restart/.test(line.msg), 10_000);
+    for (const child of [bot, worker])
+      await child.waitForLog((line) => line.level === LEVEL.warn && /^Redis keeps nothing across a restart/.test(line.msg), 10_000);
 
     await drill.check(drill.names);
     await drill.waitForTally((tally) => counts(tally).missing === 0, 20_000);

@@ -17,14 +17,25 @@ describe('the Redis master dies and Sentinel promotes the replica', () => {
   it('checks sent before, during and after the failover are each answered once, by bot and worker that followed the new master', async () => {
     const group = await startSentinelGroup();
     cleanups.push(() => group.stop());
-    const drill = await startDrill({ gateways: 24, servers: 3, rpcDelayMs: 800, redisEnv: { REDIS_SENTINELS: group.sentinels, REDIS_SENTINEL_NAME: group.name }, agent: true });
+    const drill = await startDrill({
+      gateways: 24,
+      servers: 3,
+      rpcDelayMs: 800,
+      redisEnv: { REDIS_SENTINELS: group.sentinels, REDIS_SENTINEL_NAME: group.name },
+      agent: true,
+    });
     cleanups.push(() => drill.close());
     const bot = drill.start('bot');
     const worker = drill.start('worker');
     const agent = drill.start('agent');
-    await Promise.all([drill.botConnected(), worker.waitForLog((line) => line.msg === 'clawops started'), agent.waitForLog((line) => line.msg === 'host agent started')]);
+    await Promise.all([
+      drill.botConnected(),
+      worker.waitForLog((line) => line.msg === 'clawops started'),
+      agent.waitForLog((line) => line.msg === 'host agent started'),
+    ]);
     // Each found the master through the sentinels (the log says where, never with a password).
-    for (const child of [bot, worker, agent]) await child.waitForLog((line) => line.msg === 'Redis reachable' && String(line.redis).startsWith(`sentinel ${group.name} via 127.0.0.1:`), 10_000);
+    for (const child of [bot, worker, agent])
+      await child.waitForLog((line) => line.msg === 'Redis reachable' && String(line.redis).startsWith(`sentinel ${group.name} via 127.0.0.1:`), 10_000);
 
     // 24 commands over ~3.6 s; the master is killed after the sixth.
     const sending = drill.check(drill.names, { spacingMs: 150 });

@@ -32,7 +32,11 @@ describe('SIGTERM while Redis is down', () => {
     const exits = await Promise.all(processes.map((child) => child.exited));
     exits.forEach((exit, index) => {
       const took = exit.at - signalled[index]!;
-      expect({ process: processes[index]!.name, withinBound: took <= GRACE_MS + 2_000, signal: exit.signal }).toEqual({ process: processes[index]!.name, withinBound: true, signal: null });
+      expect({ process: processes[index]!.name, withinBound: took <= GRACE_MS + 2_000, signal: exit.signal }).toEqual({
+        process: processes[index]!.name,
+        withinBound: true,
+        signal: null,
+      });
     });
   });
 
@@ -46,7 +50,15 @@ describe('SIGTERM while Redis is down', () => {
     cleanups.push(() => redis.stop());
     // A long grace and a check that cannot finish: only the second signal can end this quickly.
     const withAgent = target === 'agent';
-    const drill = await startDrill({ gateways: 1, servers: 1, rpcDelayMs: 60_000, timeouts: { rpcMs: 50_000, channelsMs: 50_000, budgetMs: 55_000 }, redisEnv: { REDIS_URL: redis.url }, queue: { shutdownGraceMs: 30_000 }, agent: withAgent });
+    const drill = await startDrill({
+      gateways: 1,
+      servers: 1,
+      rpcDelayMs: 60_000,
+      timeouts: { rpcMs: 50_000, channelsMs: 50_000, budgetMs: 55_000 },
+      redisEnv: { REDIS_URL: redis.url },
+      queue: { shutdownGraceMs: 30_000 },
+      agent: withAgent,
+    });
     cleanups.push(() => drill.close());
     const children = roles.map((role) => drill.start(role));
     await Promise.all([drill.botConnected(), ...children.map(started)]);
@@ -91,10 +103,13 @@ describe('the bot and the worker with a wrong Redis password', () => {
       expect(JSON.stringify(child.logs)).not.toContain('a-wrong-password');
       const ready = await readyz(child);
       expect(ready.status).toBe(503);
-      expect(ready.body.components.redis).toMatchObject({ ok: false, detail: expect.stringContaining('refused clawops\' credentials') });
+      expect(ready.body.components.redis).toMatchObject({ ok: false, detail: expect.stringContaining("refused clawops' credentials") });
     }
     const ready = await readyz(healthy);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ ready: true, components: { redis: { ok: true }, slack: { ok: true }, workers: { ok: true, detail: '4/4 workers running' } } });
+    expect(ready.body).toMatchObject({
+      ready: true,
+      components: { redis: { ok: true }, slack: { ok: true }, workers: { ok: true, detail: '4/4 workers running' } },
+    });
   });
 });

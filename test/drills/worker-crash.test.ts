@@ -21,7 +21,13 @@ describe('a worker killed mid-check', () => {
     cleanups.push(() => redis.stop());
     // The first probe's RPCs hang (up to the 15 s budget): its worker is certainly mid-check when it
     // dies, however slow this machine is. The take-over probe then finds a healthy Gateway.
-    const drill = await startDrill({ gateways: 1, servers: 1, rpcDelayMs: 30_000, timeouts: { rpcMs: 14_000, channelsMs: 14_000 }, redisEnv: { REDIS_URL: redis.url } });
+    const drill = await startDrill({
+      gateways: 1,
+      servers: 1,
+      rpcDelayMs: 30_000,
+      timeouts: { rpcMs: 14_000, channelsMs: 14_000 },
+      redisEnv: { REDIS_URL: redis.url },
+    });
     cleanups.push(() => drill.close());
     drill.start('bot');
     const first = drill.start('worker', { name: 'worker-1' });

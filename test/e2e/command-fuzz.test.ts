@@ -34,7 +34,19 @@ function generator(seed: number): () => string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const control = () => String.fromCharCode(pick([0, 1, 7, 8, 9, 10, 13, 27, 31, 127]));
   const unicode = () => pick(['😀', '🚀🔥', 'ünïcödé', '\u202Eevil\u202C', 'e\u0301', '日本語', '\uFEFF', 'ﷺ', '\u{1F9D1}\u200D\u{1F4BB}']);
-  const markup = () => pick(['<!channel>', '<!here>', '<@U0VICTIM|victim>', '<#C0VICTIM|general>', '<mailto:<!channel|x>', '<http://evil.example|click>', '<!subteam^S0X|@ops>', '&lt;!channel&gt;', '&amp;', '<mailto:a@b.test|a@b.test>']);
+  const markup = () =>
+    pick([
+      '<!channel>',
+      '<!here>',
+      '<@U0VICTIM|victim>',
+      '<#C0VICTIM|general>',
+      '<mailto:<!channel|x>',
+      '<http://evil.example|click>',
+      '<!subteam^S0X|@ops>',
+      '&lt;!channel&gt;',
+      '&amp;',
+      '<mailto:a@b.test|a@b.test>',
+    ]);
   const json = () => pick(['{"gateways":["prod"]}', '[[[[[[]]]]]]', '{"a":"\\u0000"}', 'null', '{"__proto__":{"x":1}}']);
   const shell = () => pick(['; rm -rf /', '$(id)', '`whoami`', '| cat /etc/passwd', '&& reboot', '> /dev/null', "' OR 1=1 --", '%s%s%n', '../../..']);
   const word = () => pick([...SUBCOMMANDS, 'prod', 'all', 'ls', 'CHECK', 'Prod', '1h', 'off', 'verdicts', '24h', 'x@example.test', '@departed']);
@@ -91,14 +103,17 @@ describe(`${COUNT} generated command texts (seed ${SEED.toString(16)})`, () => {
         async () => {
           const found = await redis.xrange(`${harness.prefix}:audit`, '-', '+');
           if (found.length < COUNT) throw new Error(`${found.length} of ${COUNT} audited so far`);
-          return found.map(([, fields]) => Object.fromEntries(fields.flatMap((field, i) => (i % 2 === 0 ? [[field, fields[i + 1]!]] : []))) as Record<string, string>);
+          return found.map(
+            ([, fields]) => Object.fromEntries(fields.flatMap((field, i) => (i % 2 === 0 ? [[field, fields[i + 1]!]] : []))) as Record<string, string>,
+          );
         },
         { timeout: 30_000, interval: 100 },
       );
       // Exactly one entry per command: none dropped, none twice.
       expect(rows).toHaveLength(COUNT);
       for (const row of rows) {
-        for (const field of ['command', 'target', 'outcome'] as const) if (row[field] !== undefined) expect(row[field]!.length).toBeLessThanOrEqual(AUDIT_TEXT_MAX);
+        for (const field of ['command', 'target', 'outcome'] as const)
+          if (row[field] !== undefined) expect(row[field]!.length).toBeLessThanOrEqual(AUDIT_TEXT_MAX);
       }
       // The long ones are there, cut, with their full length.
       const long = TEXTS.filter((text) => `/gateway ${text}`.length > AUDIT_TEXT_MAX);
@@ -106,7 +121,10 @@ describe(`${COUNT} generated command texts (seed ${SEED.toString(16)})`, () => {
       const lengths = rows.flatMap((row) => [row.commandLength, row.targetLength].filter((value): value is string => value !== undefined).map(Number));
       for (const text of long) {
         const candidates = [`/gateway ${text}`.length, `/gateway ${text}`.trim().length, text.trim().slice('offboard'.length).trim().length];
-        expect(candidates.some((length) => lengths.includes(length)), JSON.stringify(text.slice(0, 80))).toBe(true);
+        expect(
+          candidates.some((length) => lengths.includes(length)),
+          JSON.stringify(text.slice(0, 80)),
+        ).toBe(true);
       }
     } finally {
       redis.disconnect();
@@ -118,7 +136,10 @@ describe(`${COUNT} generated command texts (seed ${SEED.toString(16)})`, () => {
     let refusals = 0;
     for (const body of replies) {
       const said = String(body.text ?? '');
-      const refusal = /^(🚫|⚠️)|Unknown subcommand|is not a gateway name|No gateway named|takes no arguments|Who left|not an e-mail|Slack markup|arrived as plain text|has spaces|neither a mention|Which gateway|give either|Usage/.test(said);
+      const refusal =
+        /^(🚫|⚠️)|Unknown subcommand|is not a gateway name|No gateway named|takes no arguments|Who left|not an e-mail|Slack markup|arrived as plain text|has spaces|neither a mention|Which gateway|give either|Usage/.test(
+          said,
+        );
       if (!refusal) continue;
       refusals += 1;
       expect(said, said.slice(0, 200)).toMatch(SAYS_WHAT_TO_TYPE);

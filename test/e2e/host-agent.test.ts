@@ -132,7 +132,13 @@ describe('/gateway check with a host agent', () => {
     try {
       await events.waitUntilReady();
       const calls = downHost.calls.length;
-      const job = await queue.add('host-checks', { requestId: '5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', gateway: 'down', requestedAt: Date.now(), command: 'systemctl', args: ['stop', 'openclaw-gateway'] });
+      const job = await queue.add('host-checks', {
+        requestId: '5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c',
+        gateway: 'down',
+        requestedAt: Date.now(),
+        command: 'systemctl',
+        args: ['stop', 'openclaw-gateway'],
+      });
       const outcome = await job.waitUntilFinished(events, 5_000).then(
         () => 'completed',
         (error: Error) => error.message,
@@ -145,7 +151,11 @@ describe('/gateway check with a host agent', () => {
       await queue.close();
       producer.disconnect();
     }
-    for (const call of [...prodHost.calls, ...downHost.calls]) expect(FIXED_COMMANDS.some((pattern) => pattern.test(call)), call).toBe(true);
+    for (const call of [...prodHost.calls, ...downHost.calls])
+      expect(
+        FIXED_COMMANDS.some((pattern) => pattern.test(call)),
+        call,
+      ).toBe(true);
   });
 
   it('agent stopped → said so, and the verdict from outside alone, within the deadline', async () => {

@@ -89,7 +89,11 @@ describe('/gateway check through the queue', () => {
     const placeholders = harness.emu.calls.slice(since).filter((call) => call.method === 'chat.postMessage');
     expect(placeholders).toHaveLength(5);
     const placeholderTs = placeholders.map((call) => (call.response as { ts: string }).ts).sort();
-    expect(finals().map((call) => String(call.params.ts)).sort()).toEqual(placeholderTs);
+    expect(
+      finals()
+        .map((call) => String(call.params.ts))
+        .sort(),
+    ).toEqual(placeholderTs);
     for (const update of finals()) expect(String(update.params.text)).toMatch(/^✅ edge healthy/);
     expect(edge.connects.length).toBe(1);
   });

@@ -51,7 +51,11 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
   const inOps = (prefix: string) => (call: ApiCall) => call.params.channel === '#ops' && text(call).startsWith(prefix);
   const inThread = (ts: string, pattern: RegExp) => (call: ApiCall) => call.params.thread_ts === ts && pattern.test(text(call));
   const waitForDelayedReminder = (n: number) =>
-    vi.waitFor(async () => expect((await queue.getJobs(['delayed'])).some((job) => job.name === 'remind-offboarding' && (job.data as { n?: number }).n === n)).toBe(true), { timeout: 10_000, interval: 50 });
+    vi.waitFor(
+      async () =>
+        expect((await queue.getJobs(['delayed'])).some((job) => job.name === 'remind-offboarding' && (job.data as { n?: number }).n === n)).toBe(true),
+      { timeout: 10_000, interval: 50 },
+    );
   const reply = async (command: string, user = ONCALL.id) => {
     const responses = harness.emu.responses.length;
     await harness.gateway(command, { user });
@@ -67,7 +71,10 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
     admin = await startFakeAdminApi({
       apiKey: API_KEY,
       policy: POLICY,
-      devices: [device('11111', `laptop-${H}`, EVIL_LOGIN, undefined, '100.101.102.110'), device('22222', `ci <!here>`, EVIL_LOGIN, ['tag:<@U0VICTIM>'], '100.101.102.111')],
+      devices: [
+        device('11111', `laptop-${H}`, EVIL_LOGIN, undefined, '100.101.102.110'),
+        device('22222', `ci <!here>`, EVIL_LOGIN, ['tag:<@U0VICTIM>'], '100.101.102.111'),
+      ],
       users: [user('u1', 'ops1@example.test', 'active'), user('u2', EVIL_LOGIN, 'suspended')],
     });
     harness = await startBotHarness({
@@ -105,7 +112,9 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
   });
 
   it('the offboarding checklist of a hostile login, its devices, tags and groups', async () => {
-    const posted = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding'), { timeoutMs: 15_000 });
+    const posted = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding'), {
+      timeoutMs: 15_000,
+    });
     checklistTs = (posted.response as { ts: string }).ts;
     const all = JSON.stringify(posted.params);
     // Said, escaped: readers see what the tailnet calls them.
@@ -125,7 +134,9 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
 
   it('/gateway check: the verdict message, its header, fallback and buttons', async () => {
     const verdict = await checkVerdict();
-    expect(JSON.stringify(verdict.params.blocks)).toContain('2026.9.6 &lt;!channel&gt; &lt;!here&gt; &lt;@U0VICTIM&gt; &lt;#C0VICTIM&gt; &amp; &lt;http://evil.example|click&gt;');
+    expect(JSON.stringify(verdict.params.blocks)).toContain(
+      '2026.9.6 &lt;!channel&gt; &lt;!here&gt; &lt;@U0VICTIM&gt; &lt;#C0VICTIM&gt; &amp; &lt;http://evil.example|click&gt;',
+    );
     expect(text(verdict)).toContain('channel-silent');
     expectNothingLive();
   });
@@ -200,7 +211,11 @@ describe('nothing a gateway, a tailnet or a person sends makes clawops post a li
     await waitForDelayedReminder(2);
     offset += HOUR;
     await queue.promoteJobs();
-    const escalation = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && call.params.thread_ts === undefined && /still open after/.test(text(call)), { since, timeoutMs: 15_000 });
+    const escalation = await harness.emu.waitForCall(
+      'chat.postMessage',
+      (call) => call.params.channel === OPS.id && call.params.thread_ts === undefined && /still open after/.test(text(call)),
+      { since, timeoutMs: 15_000 },
+    );
     expect(text(escalation)).toContain('|checklist>');
     expectNothingLive();
   });

@@ -95,7 +95,10 @@ describe('scheduled checks → one alert, one thread, one resolve', () => {
   it('a verdict change while down goes in the thread', async () => {
     const since = harness.emu.mark();
     gateway.setMode('token-rotated');
-    const change = await harness.emu.waitForCall('chat.postMessage', inThread(alertTs, '🔁 prod: verdict changed upgrade-stripped → token-rotated'), { since, timeoutMs: 15_000 });
+    const change = await harness.emu.waitForCall('chat.postMessage', inThread(alertTs, '🔁 prod: verdict changed upgrade-stripped → token-rotated'), {
+      since,
+      timeoutMs: 15_000,
+    });
     expect(change.params.channel).toBe(OPS.id);
   });
 
@@ -173,9 +176,21 @@ describe('scheduled checks → one alert, one thread, one resolve', () => {
     const redis = new Redis(redisUrl);
     try {
       const rows = await redis.xrevrange(`${harness.prefix}:audit`, '+', '-', 'COUNT', 20);
-      const entries = rows.map(([, fields]) => ({ command: fields[fields.indexOf('command') + 1], user: fields[fields.indexOf('user') + 1], outcome: fields[fields.indexOf('outcome') + 1] }));
-      expect(entries).toContainEqual(expect.objectContaining({ command: '/gateway maintenance prod 2h swapping disks', user: STRANGER.id, outcome: expect.stringMatching(/^refused: /) }));
-      expect(entries).toContainEqual(expect.objectContaining({ command: '/gateway maintenance prod 2h swapping disks', user: ONCALL.id, outcome: expect.stringMatching(/^accepted: until /) }));
+      const entries = rows.map(([, fields]) => ({
+        command: fields[fields.indexOf('command') + 1],
+        user: fields[fields.indexOf('user') + 1],
+        outcome: fields[fields.indexOf('outcome') + 1],
+      }));
+      expect(entries).toContainEqual(
+        expect.objectContaining({ command: '/gateway maintenance prod 2h swapping disks', user: STRANGER.id, outcome: expect.stringMatching(/^refused: /) }),
+      );
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          command: '/gateway maintenance prod 2h swapping disks',
+          user: ONCALL.id,
+          outcome: expect.stringMatching(/^accepted: until /),
+        }),
+      );
       expect(entries).toContainEqual(expect.objectContaining({ command: '/gateway maintenance prod off', outcome: 'accepted: ended' }));
       expect(entries).toContainEqual(expect.objectContaining({ command: '/gateway history prod', outcome: 'answered' }));
     } finally {
@@ -197,7 +212,10 @@ describe('scheduled checks → one alert, one thread, one resolve', () => {
 describe('the scheduled digest', () => {
   let gateway: FakeGateway;
   let harness: BotHarness;
-  const tailnet: DigestSectionProvider = { name: 'tailnet', build: async () => ({ title: 'Tailnet and exposure', blocks: [section(md`no gateway port answers on a public address`)], text: md`no exposure` }) };
+  const tailnet: DigestSectionProvider = {
+    name: 'tailnet',
+    build: async () => ({ title: 'Tailnet and exposure', blocks: [section(md`no gateway port answers on a public address`)], text: md`no exposure` }),
+  };
   const broken: DigestSectionProvider = { name: 'offboarding', build: async () => Promise.reject(new Error('admin API unreachable')) };
 
   beforeAll(async () => {

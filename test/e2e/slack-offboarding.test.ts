@@ -89,7 +89,10 @@ describe('offboarding a departed Slack user', () => {
   const promptCalls = () => harness.emu.callsTo('chat.postMessage').filter((call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding'));
   const thread = () => harness.emu.thread(prompt.channel, prompt.ts);
   const waitForThread = (pattern: RegExp, since?: number) =>
-    harness.emu.waitForCall('chat.postMessage', (call) => call.params.thread_ts === prompt.ts && pattern.test(text(call)), { timeoutMs: 10_000, ...(since !== undefined ? { since } : {}) });
+    harness.emu.waitForCall('chat.postMessage', (call) => call.params.thread_ts === prompt.ts && pattern.test(text(call)), {
+      timeoutMs: 10_000,
+      ...(since !== undefined ? { since } : {}),
+    });
   const click = (actionId: string, userId: string) => harness.emu.clickButton({ channel: prompt.channel, ts: prompt.ts, actionId, userId });
   const checkVerdict = async (gateway: string) => {
     const since = harness.emu.mark();
@@ -100,7 +103,12 @@ describe('offboarding a departed Slack user', () => {
   };
 
   beforeAll(async () => {
-    admin = await startFakeAdminApi({ apiKey: API_KEY, policy: POLICY, devices: DEVICES, users: [user('u1', 'ops1@example.test', 'active'), user('u2', 'departed@example.test', 'active')] });
+    admin = await startFakeAdminApi({
+      apiKey: API_KEY,
+      policy: POLICY,
+      devices: DEVICES,
+      users: [user('u1', 'ops1@example.test', 'active'), user('u2', 'departed@example.test', 'active')],
+    });
     prod = await startFakeGateway({ token: GATEWAY_TOKEN });
     staging = await startFakeGateway({ token: 'the-rotated-token' });
     harness = await startBotHarness({
@@ -138,7 +146,10 @@ describe('offboarding a departed Slack user', () => {
     // A profile edit of someone still here is not a departure.
     await harness.emu.sendEvent({ type: 'user_change', user: harness.emu.updateUser(STRANGER.id, { realName: 'Stranger Renamed' }) });
     await harness.emu.sendEvent({ type: 'user_change', user: harness.emu.updateUser(DEPARTED.id, { deleted: true }) }, { eventId: 'EvDEPARTED01' });
-    const posted = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding'), { since, timeoutMs: 15_000 });
+    const posted = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding'), {
+      since,
+      timeoutMs: 15_000,
+    });
     prompt = { channel: OPS.id, ts: (posted.response as { ts: string }).ts };
     expect(text(posted)).toBe('🚪 Offboarding: departed@example.test — 3 device(s), 2 policy group(s), 2 token(s) to rotate (prod, staging)');
     expect(blockKitProblems(posted.params.blocks)).toEqual([]);
@@ -164,9 +175,15 @@ describe('offboarding a departed Slack user', () => {
   it('the same event again, or another change to the deleted user, posts no second checklist', async () => {
     const departed = harness.emu.slackUser(DEPARTED.id)!;
     await harness.emu.sendEvent({ type: 'user_change', user: departed }, { eventId: 'EvDEPARTED01', retryNum: 1, retryReason: 'timeout' });
-    await harness.emu.sendEvent({ type: 'user_change', user: harness.emu.updateUser(DEPARTED.id, { realName: 'Departed (left)' }) }, { eventId: 'EvDEPARTED02' });
+    await harness.emu.sendEvent(
+      { type: 'user_change', user: harness.emu.updateUser(DEPARTED.id, { realName: 'Departed (left)' }) },
+      { eventId: 'EvDEPARTED02' },
+    );
     await waitForAudit(harness.prefix, (row) => row.command === 'offboarding trigger user_change' && row.outcome.startsWith('ignored: duplicate event'));
-    await waitForAudit(harness.prefix, (row) => row.command === 'offboarding trigger user_change' && row.outcome === 'ignored: this person was offboarded already');
+    await waitForAudit(
+      harness.prefix,
+      (row) => row.command === 'offboarding trigger user_change' && row.outcome === 'ignored: this person was offboarded already',
+    );
     expect(promptCalls()).toHaveLength(1);
   });
 
@@ -213,7 +230,10 @@ describe('offboarding a departed Slack user', () => {
   it('an approver deletes exactly that device, re-fetched first; the checklist is updated and the audit written', async () => {
     const since = harness.emu.mark();
     await click('offboarding_delete_device:22222', ONCALL.id);
-    const updated = await harness.emu.waitForCall('chat.update', (call) => call.params.ts === prompt.ts && blocksOf(call).includes('deleted'), { since, timeoutMs: 10_000 });
+    const updated = await harness.emu.waitForCall('chat.update', (call) => call.params.ts === prompt.ts && blocksOf(call).includes('deleted'), {
+      since,
+      timeoutMs: 10_000,
+    });
     expect(blocksOf(updated)).not.toContain('offboarding_delete_device:22222');
     expect(blocksOf(updated)).toContain('offboarding_delete_device:33333');
     expect(blockKitProblems(updated.params.blocks)).toEqual([]);
@@ -221,7 +241,11 @@ describe('offboarding a departed Slack user', () => {
     const deviceCalls = admin.calls.filter((call) => call.path.startsWith('/api/v2/device/')).map((call) => `${call.method} ${call.path.replace(/\?.*$/, '')}`);
     expect(deviceCalls).toEqual(['GET /api/v2/device/22222', 'DELETE /api/v2/device/22222']);
     await waitForThread(/deleted `laptop-departed`/);
-    expect(thread().map((message) => message.text).join('\n')).toMatch(/🗑️ <@U0ONCALL> deleted `laptop-departed` \(id 22222\)/);
+    expect(
+      thread()
+        .map((message) => message.text)
+        .join('\n'),
+    ).toMatch(/🗑️ <@U0ONCALL> deleted `laptop-departed` \(id 22222\)/);
     const row = await waitForAudit(harness.prefix, (entry) => entry.command === 'offboarding delete-device' && entry.outcome === 'deleted');
     expect(row).toMatchObject({ user: ONCALL.id, channel: OPS.id });
     expect(row.target).toContain('laptop-departed (22222)');
@@ -330,7 +354,10 @@ describe('offboarding a departed Slack user', () => {
     await vi.waitFor(async () => expect(await queue.getJob(remindJobId(id, 3))).toBeDefined());
     const since = harness.emu.mark();
     await click('offboarding_mark_done', ONCALL.id);
-    const closed = await harness.emu.waitForCall('chat.update', (call) => call.params.ts === prompt.ts && text(call).startsWith('✅ Offboarding closed'), { since, timeoutMs: 10_000 });
+    const closed = await harness.emu.waitForCall('chat.update', (call) => call.params.ts === prompt.ts && text(call).startsWith('✅ Offboarding closed'), {
+      since,
+      timeoutMs: 10_000,
+    });
     expect(blocksOf(closed)).not.toContain('offboarding_delete_device');
     expect(blocksOf(closed)).not.toContain('offboarding_mark_done');
     await waitForThread(/closed this checklist/);
@@ -345,7 +372,15 @@ describe('offboarding a departed Slack user', () => {
   it('every click, deletion, policy change and tick is in the audit stream; no secret anywhere', async () => {
     const rows = await auditRows(harness.prefix);
     const commands = new Set(rows.map((row) => row.command));
-    for (const command of ['offboarding open (slack-user-deleted)', 'offboarding delete-device', 'offboarding show-policy-change', 'offboarding apply-policy-change', 'offboarding token-rotated', 'offboarding mark-done', 'offboarding open-checklist']) {
+    for (const command of [
+      'offboarding open (slack-user-deleted)',
+      'offboarding delete-device',
+      'offboarding show-policy-change',
+      'offboarding apply-policy-change',
+      'offboarding token-rotated',
+      'offboarding mark-done',
+      'offboarding open-checklist',
+    ]) {
       expect(commands).toContain(command);
     }
     const everything = [JSON.stringify(rows), JSON.stringify(harness.emu.calls), harness.logs.join('\n')].join('\n');
@@ -411,20 +446,33 @@ describe('the tailnet users poll and /gateway offboard', () => {
   };
 
   it('finds a suspended login and opens its checklist once, however often it polls', async () => {
-    const posted = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding: suspended@example.test'), { timeoutMs: 15_000 });
+    const posted = await harness.emu.waitForCall(
+      'chat.postMessage',
+      (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding: suspended@example.test'),
+      { timeoutMs: 15_000 },
+    );
     expect(blocksOf(posted)).toContain('tailnet login suspended or removed');
     expect(blocksOf(posted)).toContain('offboarding_delete_device:66666');
     await pollNow();
     await pollNow();
     // Polls are done; an open job they might have enqueued would still be in the queue.
-    await vi.waitFor(async () => expect(await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).toMatchObject({ wait: 0, active: 0, prioritized: 0 }));
+    await vi.waitFor(async () =>
+      expect(await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).toMatchObject({ wait: 0, active: 0, prioritized: 0 }),
+    );
     expect(prompts().filter((call) => text(call).includes('suspended@example.test'))).toHaveLength(1);
   });
 
   it('a login removed from the tailnet since the last poll opens a checklist too', async () => {
-    admin.users.splice(admin.users.findIndex((u) => u.loginName === 'contractor@example.test'), 1);
+    admin.users.splice(
+      admin.users.findIndex((u) => u.loginName === 'contractor@example.test'),
+      1,
+    );
     await pollNow();
-    await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding: contractor@example.test'), { timeoutMs: 10_000 });
+    await harness.emu.waitForCall(
+      'chat.postMessage',
+      (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding: contractor@example.test'),
+      { timeoutMs: 10_000 },
+    );
   });
 
   it('/gateway offboard @user: refused to a non-approver; for an approver, the checklist in the channel and a DM copy', async () => {
@@ -438,8 +486,16 @@ describe('the tailnet users poll and /gateway offboard', () => {
     await harness.gateway('offboard <@U0DEPARTED|departed>', { user: ONCALL.id });
     const reply = await harness.emu.waitForResponse(() => true, { since: answered });
     expect(String(reply.body.text)).toContain('Opening the offboarding checklist for `departed@example.test`');
-    const inChannel = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding: departed@example.test'), { since, timeoutMs: 10_000 });
-    const dm = await harness.emu.waitForCall('chat.postMessage', (call) => call.params.channel === ONCALL.id && text(call).startsWith('🚪 Offboarding: departed@example.test'), { since, timeoutMs: 10_000 });
+    const inChannel = await harness.emu.waitForCall(
+      'chat.postMessage',
+      (call) => call.params.channel === OPS.id && text(call).startsWith('🚪 Offboarding: departed@example.test'),
+      { since, timeoutMs: 10_000 },
+    );
+    const dm = await harness.emu.waitForCall(
+      'chat.postMessage',
+      (call) => call.params.channel === ONCALL.id && text(call).startsWith('🚪 Offboarding: departed@example.test'),
+      { since, timeoutMs: 10_000 },
+    );
     expect(blocksOf(inChannel)).toContain('offboarded by command (<@U0ONCALL>)');
     expect(blocksOf(dm)).toContain('offboarding_delete_device:33333');
   });
@@ -449,7 +505,11 @@ describe('the tailnet users poll and /gateway offboard', () => {
     const ts = (posted.response as { ts: string }).ts;
     expect(blocksOf(posted)).toContain('Delete device (dry run)');
     await harness.emu.clickButton({ channel: OPS.id, ts, actionId: 'offboarding_delete_device:22222', userId: ONCALL.id });
-    await harness.emu.waitForCall('chat.postMessage', (call) => call.params.thread_ts === ts && /Dry run: <@U0ONCALL> would delete `laptop-departed`/.test(text(call)), { timeoutMs: 10_000 });
+    await harness.emu.waitForCall(
+      'chat.postMessage',
+      (call) => call.params.thread_ts === ts && /Dry run: <@U0ONCALL> would delete `laptop-departed`/.test(text(call)),
+      { timeoutMs: 10_000 },
+    );
     expect(admin.calls.filter((call) => call.method === 'DELETE')).toEqual([]);
   });
 });

@@ -170,7 +170,9 @@ describe('HTTP mode', () => {
     const harness = await startBotHarness({ redisUrl, gateways: { prod: { url: gateway.url } }, mode: 'http', httpPort: port, signingSecret });
     cleanups.push(() => harness.close());
     const url = `http://127.0.0.1:${port}/slack/events`;
-    const body = slashCommandBody(harness.emu.slashCommandPayload({ command: '/gateway', text: 'check prod', user_id: ONCALL.id, channel_id: INCIDENTS.id, channel_name: INCIDENTS.name }));
+    const body = slashCommandBody(
+      harness.emu.slashCommandPayload({ command: '/gateway', text: 'check prod', user_id: ONCALL.id, channel_id: INCIDENTS.id, channel_name: INCIDENTS.name }),
+    );
 
     const since = harness.emu.mark();
     const good = await signedRequest({ url, body, signingSecret });

@@ -93,11 +93,16 @@ describe('the tailnet through Slack', () => {
     const since = harness.emu.responses.length;
     const posts = harness.emu.callsTo('chat.postMessage').length;
     await harness.gateway('acl');
-    const reply = await harness.emu.waitForResponse((post) => String((post.body as { text?: string }).text).includes('ACL audit'), { since, timeoutMs: 10_000 });
+    const reply = await harness.emu.waitForResponse((post) => String((post.body as { text?: string }).text).includes('ACL audit'), {
+      since,
+      timeoutMs: 10_000,
+    });
     const body = reply.body as { text: string; response_type?: string; blocks?: unknown[] };
     expect(body.response_type).toBe('ephemeral');
     expect(blockKitProblems(body.blocks)).toEqual([]);
-    expect(body.text).toMatch(/^🔐 Tailnet ACL audit: \d+ finding\(s\) — acl-too-broad edge: acls\[1\] lets every tailnet member \(autogroup:member\) reach tag:gateway:/);
+    expect(body.text).toMatch(
+      /^🔐 Tailnet ACL audit: \d+ finding\(s\) — acl-too-broad edge: acls\[1\] lets every tailnet member \(autogroup:member\) reach tag:gateway:/,
+    );
     const blocks = JSON.stringify(body.blocks);
     // Who can reach each port, the offending rule quoted, and the failing policy test from validate.
     expect(blocks).toContain('🟡 *prod* `tag:gateway:18789` — reachable from: every member (autogroup:member) · tags tag:ops _(via acls[0], acls[1])_');
@@ -107,7 +112,11 @@ describe('the tailnet through Slack', () => {
     // edge listens on another port than the policy's test: a ready-to-paste deny test for it.
     expect(blocks).toMatch(/\{\\"src\\":\\"autogroup:member\\",\\"deny\\":\[\\"tag:gateway:\d+\\"\]\},/);
     expect(harness.emu.callsTo('chat.postMessage').length).toBe(posts);
-    expect(admin.calls.filter((call) => call.path === '/api/v2/tailnet/-/acl' && call.method === 'GET').every((call) => call.accept === 'application/hujson' && call.credential === 'api-key')).toBe(true);
+    expect(
+      admin.calls
+        .filter((call) => call.path === '/api/v2/tailnet/-/acl' && call.method === 'GET')
+        .every((call) => call.accept === 'application/hujson' && call.credential === 'api-key'),
+    ).toBe(true);
     expect(admin.calls.some((call) => call.path === '/api/v2/tailnet/-/acl/validate' && call.status === 200)).toBe(true);
   });
 
@@ -128,7 +137,13 @@ describe('the tailnet through Slack', () => {
       const entries = rows.map(([, fields]) => Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i], fields[2 * i + 1]])));
       expect(entries).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ user: ONCALL.id, channel: INCIDENTS.id, command: '/gateway acl', target: 'edge,prod', outcome: expect.stringMatching(/^ok: \d+ finding\(s\)$/) }),
+          expect.objectContaining({
+            user: ONCALL.id,
+            channel: INCIDENTS.id,
+            command: '/gateway acl',
+            target: 'edge,prod',
+            outcome: expect.stringMatching(/^ok: \d+ finding\(s\)$/),
+          }),
           expect.objectContaining({ user: STRANGER.id, command: '/gateway acl', outcome: expect.stringMatching(/^refused: /) }),
         ]),
       );

@@ -65,7 +65,9 @@ describe('clawops acl', () => {
     expect(result.stdout).toMatch(/^tailnet ACL audit {2}no findings · policy ETag [0-9a-f]{12}… · tailnet -$/m);
     expect(result.stdout).toContain('policy tests pass (acl/validate)');
     expect(result.stdout).toContain('  prod  tag:gateway:18789 — tags tag:ops (via acls[0])');
-    expect(admin.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual(expect.arrayContaining(['GET /api/v2/tailnet/-/acl 200', 'POST /api/v2/tailnet/-/acl/validate 200']));
+    expect(admin.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual(
+      expect.arrayContaining(['GET /api/v2/tailnet/-/acl 200', 'POST /api/v2/tailnet/-/acl/validate 200']),
+    );
   });
 
   it('a * → *:* rule: exit 1, the rule quoted; validate failures (answered 200) reported', async () => {
@@ -90,7 +92,10 @@ describe('clawops acl', () => {
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; audit: { findings: Array<{ id: string; gateway: string }> } };
     expect(parsed.ok).toBe(true);
-    expect(parsed.audit.findings.map((finding) => `${finding.id}:${finding.gateway}`).sort()).toEqual(['acl-missing-deny-test:prod', 'acl-missing-deny-test:staging']);
+    expect(parsed.audit.findings.map((finding) => `${finding.id}:${finding.gateway}`).sort()).toEqual([
+      'acl-missing-deny-test:prod',
+      'acl-missing-deny-test:staging',
+    ]);
   });
 
   it('exit 2: the credential env var unset (named, no value), a wrong key (never printed), no adminApi, an unknown name', async () => {

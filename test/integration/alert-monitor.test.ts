@@ -64,7 +64,10 @@ function setup(): Setup {
         now: () => clock.now,
         logger: createLogger({ level: 'silent' }),
       }),
-    jobs: async () => (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).map((job) => ({ id: job.id!, post: job.data.post as AlertPost })).sort((a, b) => a.post.at - b.post.at || a.id.localeCompare(b.id)),
+    jobs: async () =>
+      (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']))
+        .map((job) => ({ id: job.id!, post: job.data.post as AlertPost }))
+        .sort((a, b) => a.post.at - b.post.at || a.id.localeCompare(b.id)),
   };
 }
 
@@ -94,7 +97,12 @@ describe('the alert monitor', () => {
     expect((await observe(s, monitor, 65, healthy)).posts.map((post) => post.kind)).toEqual(['resolved']);
 
     const incident = `prod-${T0}`;
-    expect((await s.jobs()).map((job) => job.id)).toEqual([alertJobId({ kind: 'alert', incidentId: incident }), `alert-${incident}-reminder-1`, `alert-${incident}-verdict-changed-1`, `alert-${incident}-resolved`]);
+    expect((await s.jobs()).map((job) => job.id)).toEqual([
+      alertJobId({ kind: 'alert', incidentId: incident }),
+      `alert-${incident}-reminder-1`,
+      `alert-${incident}-verdict-changed-1`,
+      `alert-${incident}-resolved`,
+    ]);
     const jobs = await s.jobs();
     expect(jobs[0]!.post).toMatchObject({ kind: 'alert', subject: 'prod', verdict: 'refused', startedAt: T0, failures: 3 });
     expect(jobs[3]!.post).toMatchObject({ kind: 'resolved', startedAt: T0, endedAt: T0 + 64 * MIN });

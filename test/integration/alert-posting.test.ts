@@ -68,7 +68,15 @@ function setup() {
     await deleteKeysWithPrefix(redisUrl, prefix);
   });
   const poster = recordingPoster();
-  const post = createPostAlertProcessor({ poster, threads: createAlertStateStore({ redis, prefix }), queue, redis, prefix, reminderIntervalMs: 3_600_000, logger: createLogger({ level: 'silent' }) });
+  const post = createPostAlertProcessor({
+    poster,
+    threads: createAlertStateStore({ redis, prefix }),
+    queue,
+    redis,
+    prefix,
+    reminderIntervalMs: 3_600_000,
+    logger: createLogger({ level: 'silent' }),
+  });
   const job = (data: AlertPostJob, id: string) => ({ id, data }) as unknown as Job;
   return { prefix, redis, queue, poster, post, job };
 }
@@ -109,9 +117,19 @@ describe('posting the scheduled digest', () => {
     const s = setup();
     const config = ConfigSchema.parse({ gateways: { prod: { url: 'ws://prod.example:18789' } } });
     const clock = { now: T0 };
-    const monitoring = createMonitoring({ config, redis: s.redis, prefix: s.prefix, lastState: createLastStateStore({ redis: s.redis, prefix: s.prefix }), sections: () => [], now: () => clock.now });
+    const monitoring = createMonitoring({
+      config,
+      redis: s.redis,
+      prefix: s.prefix,
+      lastState: createLastStateStore({ redis: s.redis, prefix: s.prefix }),
+      sections: () => [],
+      now: () => clock.now,
+    });
     const periods: Array<[number, number]> = [];
-    const recording = { ...monitoring, digest: async (request: Parameters<typeof monitoring.digest>[0]) => (periods.push([request.fromMs, request.toMs]), monitoring.digest(request)) };
+    const recording = {
+      ...monitoring,
+      digest: async (request: Parameters<typeof monitoring.digest>[0]) => (periods.push([request.fromMs, request.toMs]), monitoring.digest(request)),
+    };
     const runDigest = createDigestProcessor({ monitoring: recording, poster: s.poster, redis: s.redis, prefix: s.prefix, now: () => clock.now });
     const data = { id: 'digest-abc', cron: '0 9 * * 1-5', tz: 'Europe/Berlin', channel: '#ops' };
     const firing = (id: string) => ({ id, data, timestamp: clock.now }) as unknown as Job;

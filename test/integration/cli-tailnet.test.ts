@@ -65,7 +65,11 @@ describe('clawops check with the tailnet layers', () => {
 
   async function check(name: string): Promise<{ code: number; stdout: string }> {
     let stdout = '';
-    const code = await runCli(['check', name, '--config', configPath], { CLI_TOKEN: TOKEN, XDG_STATE_HOME: join(dir, 'state') }, { stdout: (text) => (stdout += text), stderr: () => undefined, isTty: false });
+    const code = await runCli(
+      ['check', name, '--config', configPath],
+      { CLI_TOKEN: TOKEN, XDG_STATE_HOME: join(dir, 'state') },
+      { stdout: (text) => (stdout += text), stderr: () => undefined, isTty: false },
+    );
     return { code, stdout };
   }
 

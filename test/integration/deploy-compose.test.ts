@@ -28,7 +28,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('docker-compose.yml as read', () => {
   it('mounts clawops.yaml as a bind that must exist (no directory is made in its place)', () => {
     const volumes = clawops.volumes as Array<string | Record<string, unknown>>;
-    expect(volumes).toContainEqual({ type: 'bind', source: './clawops.yaml', target: '/etc/clawops/clawops.yaml', read_only: true, bind: { create_host_path: false } });
+    expect(volumes).toContainEqual({
+      type: 'bind',
+      source: './clawops.yaml',
+      target: '/etc/clawops/clawops.yaml',
+      read_only: true,
+      bind: { create_host_path: false },
+    });
     expect(clawops.command).toEqual(['start', '--config', '/etc/clawops/clawops.yaml']);
   });
 
@@ -63,7 +69,7 @@ describe('docker-compose.yml as read', () => {
     expect(clawops.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
   });
 
-  it("watches clawops with /readyz on the loopback metrics address (health and /metrics stay on loopback)", () => {
+  it('watches clawops with /readyz on the loopback metrics address (health and /metrics stay on loopback)', () => {
     const addr = (clawops.environment as Record<string, string>).CLAWOPS_METRICS_ADDR;
     expect(addr).toBe('127.0.0.1:9464');
     const test = (clawops.healthcheck as { test: string[] }).test.join(' ');
@@ -79,7 +85,9 @@ describe('docker-compose.yml as read', () => {
   });
 
   it('.dockerignore keeps secrets, site config and build output out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['.git', 'node_modules', 'dist', 'clawops.yaml', '*.env', '.env']) expect(ignored).toContain(entry);
   });
 });

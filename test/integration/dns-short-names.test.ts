@@ -25,7 +25,11 @@ const GW1_TAILNET = '100.101.102.103';
 const GW1_CORP = '127.0.0.9';
 
 function target(url: string): CheckTarget {
-  return { ...urlTarget(url, 'DNS_TOKEN', { DNS_TOKEN: 'dns-token-0123456789' }, 'gw'), device: 'never', timeouts: { ...DEFAULT_TIMEOUTS, dnsMs: 1_000, tcpMs: 300, httpMs: 400, upgradeMs: 400, handshakeMs: 600, budgetMs: 4_000 } };
+  return {
+    ...urlTarget(url, 'DNS_TOKEN', { DNS_TOKEN: 'dns-token-0123456789' }, 'gw'),
+    device: 'never',
+    timeouts: { ...DEFAULT_TIMEOUTS, dnsMs: 1_000, tcpMs: 300, httpMs: 400, upgradeMs: 400, handshakeMs: 600, budgetMs: 4_000 },
+  };
 }
 
 /** getaddrinfo as the system does it for a name without dots: each search domain in order, then the name. */
@@ -49,7 +53,11 @@ describe('short names and search domains, MagicDNS off', () => {
 
   beforeEach(async () => {
     tailscaled = await startFakeTailscaled();
-    system = await startFakeDns({ [`gw1.${CORP}`]: { A: [GW1_CORP] }, [`gw1.${MAGIC_DNS_SUFFIX}`]: { A: [GW1_TAILNET] }, [`printer.${CORP}`]: { A: ['127.0.0.10'] } });
+    system = await startFakeDns({
+      [`gw1.${CORP}`]: { A: [GW1_CORP] },
+      [`gw1.${MAGIC_DNS_SUFFIX}`]: { A: [GW1_TAILNET] },
+      [`printer.${CORP}`]: { A: ['127.0.0.10'] },
+    });
     magic = await startFakeDns({ [`gw1.${MAGIC_DNS_SUFFIX}`]: { A: [GW1_TAILNET] } });
   });
   afterEach(async () => {
@@ -70,7 +78,11 @@ describe('short names and search domains, MagicDNS off', () => {
 
   it('a corporate search domain captures the short name: dns-hijack, both answers shown with the names they answered for', async () => {
     const search = [CORP, MAGIC_DNS_SUFFIX];
-    const report = await runLadder(target('ws://gw1:18789'), { connect: connectToGateway, tailnet: layers(search), lookup: systemLookup(system.server, search) });
+    const report = await runLadder(target('ws://gw1:18789'), {
+      connect: connectToGateway,
+      tailnet: layers(search),
+      lookup: systemLookup(system.server, search),
+    });
     expect(layerOf(report, 'dns')?.evidence?.split).toMatchObject({
       system: [GW1_CORP],
       magicDns: [GW1_TAILNET],
@@ -86,7 +98,9 @@ describe('short names and search domains, MagicDNS off', () => {
       `100.100.100.100: gw1.${MAGIC_DNS_SUFFIX} → ${GW1_TAILNET}`,
       `outside the tailnet ranges: ${GW1_CORP}`,
     ]);
-    expect(primary.suspect).toBe(`the search domain ${CORP} captures the short name gw1: the system resolver answers gw1.${CORP}, not the tailnet node gw1.${MAGIC_DNS_SUFFIX}`);
+    expect(primary.suspect).toBe(
+      `the search domain ${CORP} captures the short name gw1: the system resolver answers gw1.${CORP}, not the tailnet node gw1.${MAGIC_DNS_SUFFIX}`,
+    );
     expect(primary.notes[0]).toContain(`use the full name gw1.${MAGIC_DNS_SUFFIX} in the URL`);
     // Each side was asked for the name it should be: the system for the search expansion, MagicDNS with the tailnet suffix.
     expect(system.queries.map((query) => query.name)).toContain(`gw1.${CORP}`);
@@ -110,9 +124,18 @@ describe('short names and search domains, MagicDNS off', () => {
       statusTimeoutMs: 1_000,
       pingTimeoutMs: 300,
       relayThresholdMs: 100,
-      dns: { timeoutMs: 800, systemResolver: [system.server], magicDnsResolver: magic.server, readResolvConf: async () => `# corporate DHCP\nnameserver 10.0.0.53\nsearch ${CORP} ${MAGIC_DNS_SUFFIX}\noptions ndots:1\n` },
+      dns: {
+        timeoutMs: 800,
+        systemResolver: [system.server],
+        magicDnsResolver: magic.server,
+        readResolvConf: async () => `# corporate DHCP\nnameserver 10.0.0.53\nsearch ${CORP} ${MAGIC_DNS_SUFFIX}\noptions ndots:1\n`,
+      },
     });
-    expect(await tailnet.dnsSplit!('gw1', { signal: AbortSignal.timeout(3_000) })).toMatchObject({ searchDomains: [CORP, MAGIC_DNS_SUFFIX], systemName: `gw1.${CORP}`, disagree: true });
+    expect(await tailnet.dnsSplit!('gw1', { signal: AbortSignal.timeout(3_000) })).toMatchObject({
+      searchDomains: [CORP, MAGIC_DNS_SUFFIX],
+      systemName: `gw1.${CORP}`,
+      disagree: true,
+    });
   });
 
   it('MagicDNS off in the tailnet (admin API dns/preferences) is named when a *.ts.net name does not resolve', async () => {
@@ -131,13 +154,21 @@ describe('short names and search domains, MagicDNS off', () => {
 
   it('without an admin API, tailscaled says MagicDNS is off (CurrentTailnet.MagicDNSEnabled)', async () => {
     tailscaled.setMagicDns(false);
-    const report = await runLadder(target(`wss://gw9.${MAGIC_DNS_SUFFIX}`), { connect: connectToGateway, tailnet: layers([]), lookup: systemLookup(system.server, []) });
+    const report = await runLadder(target(`wss://gw9.${MAGIC_DNS_SUFFIX}`), {
+      connect: connectToGateway,
+      tailnet: layers([]),
+      lookup: systemLookup(system.server, []),
+    });
     const primary = diagnose(report).verdicts[0]!;
     expect(primary.evidence).toContain('MagicDNS is off in the tailnet (tailscaled status (CurrentTailnet.MagicDNSEnabled): magicDNS false)');
   });
 
   it('MagicDNS on: the verdict says the name is wrong or this node ignores MagicDNS', async () => {
-    const report = await runLadder(target(`wss://gw9.${MAGIC_DNS_SUFFIX}`), { connect: connectToGateway, tailnet: layers([]), lookup: systemLookup(system.server, []) });
+    const report = await runLadder(target(`wss://gw9.${MAGIC_DNS_SUFFIX}`), {
+      connect: connectToGateway,
+      tailnet: layers([]),
+      lookup: systemLookup(system.server, []),
+    });
     expect(diagnose(report).verdicts[0]!.evidence.join('\n')).toContain('MagicDNS is on in the tailnet');
   });
 

@@ -142,7 +142,9 @@ describe('incidents and maintenance on Redis', () => {
     await log.save('prod', { id: 'prod-1', startedAt: T0, verdict: 'auth-rejected', alerted: true });
     expect((await log.list(['prod'], T0)).get('prod')).toEqual([{ id: 'prod-1', startedAt: T0, verdict: 'auth-rejected', alerted: true }]);
     await log.save('prod', { id: 'prod-1', startedAt: T0, endedAt: T0 + 5 * MIN, verdict: 'auth-rejected', alerted: true });
-    expect((await log.list(['prod'], T0)).get('prod')).toEqual([{ id: 'prod-1', startedAt: T0, endedAt: T0 + 5 * MIN, verdict: 'auth-rejected', alerted: true }]);
+    expect((await log.list(['prod'], T0)).get('prod')).toEqual([
+      { id: 'prod-1', startedAt: T0, endedAt: T0 + 5 * MIN, verdict: 'auth-rejected', alerted: true },
+    ]);
     // Ended before the period: not listed. Eight days later: trimmed.
     expect((await log.list(['prod'], T0 + 10 * MIN)).get('prod')).toEqual([]);
     await log.save('prod', { id: 'prod-2', startedAt: T0 + 8 * 24 * 60 * MIN, verdict: 'timeout', alerted: false });

@@ -80,15 +80,29 @@ describe.skipIf(process.platform !== 'linux')('runHostChecks on this host', () =
     const target = resolveTarget(config, 'prod', { HOST_AGENT_TEST_TOKEN: TOKEN });
     const result = await runHostChecks(settings, target, { checker: createChecker({ connect: connectToGateway, identity }), exec: host.exec });
 
-    expect(result.listeners).toMatchObject({ available: true, listening: true, bound: expect.arrayContaining(['127.0.0.1', '127.0.0.2']), allowed: ['127.0.0.1'] });
+    expect(result.listeners).toMatchObject({
+      available: true,
+      listening: true,
+      bound: expect.arrayContaining(['127.0.0.1', '127.0.0.2']),
+      allowed: ['127.0.0.1'],
+    });
     expect(result.listeners.violations).toEqual([expect.objectContaining({ address: '127.0.0.2', kind: 'other-loopback', severity: 'warning' })]);
     expect(result.loopback).toMatchObject({ url: `ws://127.0.0.1:${gateway.port}`, ok: true, serverVersion: '2026.9.6' });
     const statuses = Object.fromEntries(result.loopback.layers.map((layer) => [layer.layer, layer.status]));
     expect(statuses).toMatchObject({ tcp: 'ok', http: 'ok', upgrade: 'ok', handshake: 'ok', health: 'ok', status: 'ok', channels: 'warn' });
     expect(gateway.connects.at(-1)).toMatchObject({ hasToken: true, device: expect.objectContaining({ id: identity.deviceId, signatureValid: true }) });
-    expect(result.unit).toMatchObject({ tokenSource: `EnvironmentFile:${join(dir, 'gateway.env')}`, tokenDrift: true, unitTokenFingerprint: tokenFingerprint(STALE), configuredTokenFingerprint: tokenFingerprint(TOKEN) });
+    expect(result.unit).toMatchObject({
+      tokenSource: `EnvironmentFile:${join(dir, 'gateway.env')}`,
+      tokenDrift: true,
+      unitTokenFingerprint: tokenFingerprint(STALE),
+      configuredTokenFingerprint: tokenFingerprint(TOKEN),
+    });
     expect(result.version).toMatchObject({ status: 'stale-process', running: '2026.9.6', installed: '2026.9.7' });
-    for (const call of host.calls) expect(FIXED_COMMANDS.some((pattern) => pattern.test(call)), call).toBe(true);
+    for (const call of host.calls)
+      expect(
+        FIXED_COMMANDS.some((pattern) => pattern.test(call)),
+        call,
+      ).toBe(true);
     expect(JSON.stringify(result)).not.toContain(TOKEN);
     expect(JSON.stringify(result)).not.toContain(STALE);
 
@@ -136,7 +150,17 @@ describe.skipIf(process.platform !== 'linux')('the Gateway behind Serve, seen fr
     expect(result.serve).toEqual({
       available: true,
       gatewayPort: gateway.port,
-      routes: [{ hostPort: `${NAME}:443`, mount: '/', target: `http://127.0.0.1:${wrongPort}`, targetHost: '127.0.0.1', targetPort: wrongPort, toGateway: false, funnel: false }],
+      routes: [
+        {
+          hostPort: `${NAME}:443`,
+          mount: '/',
+          target: `http://127.0.0.1:${wrongPort}`,
+          targetHost: '127.0.0.1',
+          targetPort: wrongPort,
+          toGateway: false,
+          funnel: false,
+        },
+      ],
     });
     expect(result.gatewayConfig).toEqual({
       source: 'file',
@@ -154,10 +178,16 @@ describe.skipIf(process.platform !== 'linux')('the Gateway behind Serve, seen fr
     // From outside: the front on this host forwards where Serve says, to nothing.
     const front = await startServeFront({ routes: serveRoute(NAME, wrongPort) });
     try {
-      const { report } = await createChecker({ connect: connectToGateway, tls: { ca: front.ca }, lookup: front.lookup }).check({ ...target, url: front.url(), device: 'never' });
+      const { report } = await createChecker({ connect: connectToGateway, tls: { ca: front.ca }, lookup: front.lookup }).check({
+        ...target,
+        url: front.url(),
+        device: 'never',
+      });
       const diagnosis = diagnose({ ...report, host: { agent: { status: 'answered', deadlineMs: 3_000 }, ...result } });
       expect(diagnosis.verdicts[0]).toMatchObject({ id: 'gateway-down-behind-proxy' });
-      expect(diagnosis.verdicts[0]!.evidence[1]).toBe(`Serve forwards ${NAME}:443 to 127.0.0.1:${wrongPort} but the Gateway listens on ${gateway.port} (host agent)`);
+      expect(diagnosis.verdicts[0]!.evidence[1]).toBe(
+        `Serve forwards ${NAME}:443 to 127.0.0.1:${wrongPort} but the Gateway listens on ${gateway.port} (host agent)`,
+      );
       expect(diagnosis.verdicts[0]!.notes).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^on its host the Gateway answers/),
@@ -173,14 +203,21 @@ describe.skipIf(process.platform !== 'linux')('the Gateway behind Serve, seen fr
     tailscaled.setServe(serveConfigFor(NAME, gateway.port, { funnel: true }));
     const { result } = await hostChecks(JSON.stringify({ gateway: { port: gateway.port, auth: { mode: 'none' } } }));
     expect(result.serve?.routes).toEqual([expect.objectContaining({ toGateway: true, funnel: true })]);
-    const { report } = await createChecker({ connect: connectToGateway }).check({ ...resolveTarget(config, 'prod', { HOST_AGENT_TEST_TOKEN: TOKEN }), url: gateway.url, device: 'never' });
+    const { report } = await createChecker({ connect: connectToGateway }).check({
+      ...resolveTarget(config, 'prod', { HOST_AGENT_TEST_TOKEN: TOKEN }),
+      url: gateway.url,
+      device: 'never',
+    });
     const diagnosis = diagnose({ ...report, host: { agent: { status: 'answered', deadlineMs: 3_000 }, ...result } });
     expect(diagnosis.state).toBe('unhealthy');
     expect(diagnosis.verdicts.find((verdict) => verdict.id === 'public-exposure')).toMatchObject({
       severity: 'critical',
       evidence: [`(host agent) Funnel is on for ${NAME}:443 → http://127.0.0.1:${gateway.port}: the Gateway is reachable from the internet`],
     });
-    expect(diagnosis.verdicts.find((verdict) => verdict.id === 'auth-none')).toMatchObject({ severity: 'critical', evidence: [`(host agent) ${join(dir, 'openclaw.json')}: gateway.auth.mode is none`] });
+    expect(diagnosis.verdicts.find((verdict) => verdict.id === 'auth-none')).toMatchObject({
+      severity: 'critical',
+      evidence: [`(host agent) ${join(dir, 'openclaw.json')}: gateway.auth.mode is none`],
+    });
   });
 
   it('no tailscaled on the host and an unreadable openclaw.json are values, not failures; config.get on loopback stands in', async () => {
@@ -207,7 +244,12 @@ describe('the agent and the requester over real Redis', () => {
     prefix = uniquePrefix('agent');
     producer = createProducerConnection(redisUrl);
     producer.on('error', () => undefined);
-    requester = createHostCheckRequester({ connection: producer, eventsConnection: () => createWorkerConnection(redisUrl), prefix, logger: createLogger({ level: 'silent' }) });
+    requester = createHostCheckRequester({
+      connection: producer,
+      eventsConnection: () => createWorkerConnection(redisUrl),
+      prefix,
+      logger: createLogger({ level: 'silent' }),
+    });
     agent = await startAgent({
       config,
       gateway: 'prod',
@@ -244,9 +286,17 @@ describe('the agent and the requester over real Redis', () => {
       const base = { requestId: '0d6f3c52-9a8b-4c7d-8e6f-5a4b3c2d1e0f', gateway: 'prod', requestedAt: Date.now() };
       const attempts = [
         { name: 'host-checks', data: { ...base, command: 'cat /etc/shadow' }, reason: /refused: invalid job data: .*Unrecognized key.*command/ },
-        { name: 'host-checks', data: { ...base, requestId: '1d6f3c52-9a8b-4c7d-8e6f-5a4b3c2d1e0f', unit: 'sshd', args: ['--now'] }, reason: /refused: invalid job data/ },
+        {
+          name: 'host-checks',
+          data: { ...base, requestId: '1d6f3c52-9a8b-4c7d-8e6f-5a4b3c2d1e0f', unit: 'sshd', args: ['--now'] },
+          reason: /refused: invalid job data/,
+        },
         { name: 'exec', data: { ...base, requestId: '2d6f3c52-9a8b-4c7d-8e6f-5a4b3c2d1e0f' }, reason: /refused: unknown job name "exec"/ },
-        { name: 'host-checks', data: { ...base, requestId: '3d6f3c52-9a8b-4c7d-8e6f-5a4b3c2d1e0f', gateway: 'staging' }, reason: /refused: this agent checks prod, not staging/ },
+        {
+          name: 'host-checks',
+          data: { ...base, requestId: '3d6f3c52-9a8b-4c7d-8e6f-5a4b3c2d1e0f', gateway: 'staging' },
+          reason: /refused: this agent checks prod, not staging/,
+        },
       ];
       for (const attempt of attempts) {
         const job = await queue.add(attempt.name, attempt.data, { attempts: 3 });

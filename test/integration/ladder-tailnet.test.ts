@@ -31,7 +31,17 @@ function target(url: string, extra: Partial<CheckTarget> = {}): CheckTarget {
   return {
     ...urlTarget(url, 'LADDER_TOKEN', { LADDER_TOKEN: TOKEN }, 'gw'),
     device: 'never',
-    timeouts: { ...DEFAULT_TIMEOUTS, dnsMs: 1_000, tcpMs: 500, httpMs: 600, upgradeMs: 700, handshakeMs: 1_500, rpcMs: 1_500, channelsMs: 2_000, budgetMs: 6_000 },
+    timeouts: {
+      ...DEFAULT_TIMEOUTS,
+      dnsMs: 1_000,
+      tcpMs: 500,
+      httpMs: 600,
+      upgradeMs: 700,
+      handshakeMs: 1_500,
+      rpcMs: 1_500,
+      channelsMs: 2_000,
+      budgetMs: 6_000,
+    },
     ...extra,
   };
 }
@@ -147,7 +157,10 @@ describe('ladder with the tailnet layers', () => {
     const report = await runLadder(target(fake.url), deps);
     expect(layerOf(report, 'path')).toMatchObject({ status: 'warn', evidence: { direct: false, disco: { derpRegion: 'fra', latencyMs: 180 } } });
     const diagnosis = diagnose(report);
-    expect(diagnosis.verdicts.find((verdict) => verdict.id === 'relayed-path')).toMatchObject({ severity: 'warning', evidence: ['tailscale ping via DERP fra in 180 ms (threshold 100 ms)'] });
+    expect(diagnosis.verdicts.find((verdict) => verdict.id === 'relayed-path')).toMatchObject({
+      severity: 'warning',
+      evidence: ['tailscale ping via DERP fra in 180 ms (threshold 100 ms)'],
+    });
     expect(diagnosis.state).toBe('degraded');
     expect(layerOf(report, 'handshake')).toMatchObject({ status: 'ok' });
   });
@@ -202,7 +215,13 @@ describe('DNS split through local resolvers', () => {
         return connectToGateway({ ...options, url: url.toString() });
       },
       lookup,
-      tailnet: createTailnetLayers({ localApi, statusTimeoutMs: 1_000, pingTimeoutMs: 300, relayThresholdMs: 100, dns: { timeoutMs: 1_000, systemResolver: [system.server], magicDnsResolver: magic.server } }),
+      tailnet: createTailnetLayers({
+        localApi,
+        statusTimeoutMs: 1_000,
+        pingTimeoutMs: 300,
+        relayThresholdMs: 100,
+        dns: { timeoutMs: 1_000, systemResolver: [system.server], magicDnsResolver: magic.server },
+      }),
     };
   });
   afterAll(async () => {
@@ -214,10 +233,19 @@ describe('DNS split through local resolvers', () => {
     // The corporate resolver's answer (a loopback address stands in for its public one).
     system.setRecords({ [GW1]: { A: ['127.0.0.9'] } });
     const report = await runLadder(target(`ws://${GW1}:${closed}`), deps);
-    expect(layerOf(report, 'dns')?.evidence?.split).toMatchObject({ system: ['127.0.0.9'], magicDns: [GW1_TAILNET_IP], outsideTailnet: ['127.0.0.9'], disagree: true });
+    expect(layerOf(report, 'dns')?.evidence?.split).toMatchObject({
+      system: ['127.0.0.9'],
+      magicDns: [GW1_TAILNET_IP],
+      outsideTailnet: ['127.0.0.9'],
+      disagree: true,
+    });
     const primary = diagnose(report).verdicts[0]!;
     expect(primary).toMatchObject({ id: 'dns-hijack', layer: 'dns' });
-    expect(primary.evidence).toEqual([`system resolver: ${GW1} → 127.0.0.9`, `100.100.100.100: ${GW1} → ${GW1_TAILNET_IP}`, 'outside the tailnet ranges: 127.0.0.9']);
+    expect(primary.evidence).toEqual([
+      `system resolver: ${GW1} → 127.0.0.9`,
+      `100.100.100.100: ${GW1} → ${GW1_TAILNET_IP}`,
+      'outside the tailnet ranges: 127.0.0.9',
+    ]);
     expect(magic.queries.map((query) => query.name)).toContain(GW1);
   });
 
@@ -236,7 +264,10 @@ describe('DNS split through local resolvers', () => {
     magic.setRecords({});
     try {
       const report = await runLadder(target(`ws://${GW1}:${closed}`), deps);
-      expect(layerOf(report, 'dns')).toMatchObject({ status: 'failed', evidence: { error: 'ENOTFOUND', split: { systemError: 'ENOTFOUND', magicDnsError: 'ENOTFOUND', disagree: false } } });
+      expect(layerOf(report, 'dns')).toMatchObject({
+        status: 'failed',
+        evidence: { error: 'ENOTFOUND', split: { systemError: 'ENOTFOUND', magicDnsError: 'ENOTFOUND', disagree: false } },
+      });
       expect(verdictIds(report)[0]).toBe('dns-fail');
       expect(layerOf(report, 'tcp')).toMatchObject({ status: 'not-reached' });
     } finally {
@@ -265,7 +296,10 @@ describe('public exposure in the check', () => {
       exposed.once('error', reject);
       exposed.listen(fake.port, '127.0.0.2', () => resolve());
     });
-    const report = await runLadder(target(fake.url, { publicAddress: '127.0.0.2' }), { connect: connectToGateway, exposure: (request) => probeExposure(request) });
+    const report = await runLadder(target(fake.url, { publicAddress: '127.0.0.2' }), {
+      connect: connectToGateway,
+      exposure: (request) => probeExposure(request),
+    });
     expect(report.exposure).toMatchObject({ address: '127.0.0.2', port: fake.port, tcp: 'open', httpStatus: 200, openclaw: true });
     const diagnosis = diagnose(report);
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'public-exposure', severity: 'critical', layer: 'exposure' });
@@ -273,7 +307,10 @@ describe('public exposure in the check', () => {
   });
 
   it('nothing on the public address → no finding', async () => {
-    const report = await runLadder(target(fake.url, { publicAddress: '127.0.0.3' }), { connect: connectToGateway, exposure: (request) => probeExposure(request) });
+    const report = await runLadder(target(fake.url, { publicAddress: '127.0.0.3' }), {
+      connect: connectToGateway,
+      exposure: (request) => probeExposure(request),
+    });
     expect(report.exposure).toMatchObject({ address: '127.0.0.3', tcp: 'refused' });
     expect(verdictIds(report)).not.toContain('public-exposure');
     expect(diagnose(report).state).toBe('healthy');

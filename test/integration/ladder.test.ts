@@ -66,10 +66,31 @@ describe('the check against a fault-injecting Gateway', () => {
     ['pairing required (device: always)', { mode: 'pairing-required' }, { device: 'always' }, {}, 'pairing-required', 'request id'],
     ['protocol mismatch', {}, {}, { protocol: { min: 2, max: 3 } }, 'protocol-mismatch', 'close 1002'],
     // The timer of some 2026.3 builds (3 s); the default one is 15 s. Timing alone tells it from an early close.
-    ['silent until the handshake timer (1000)', { mode: 'silent', handshakeTimeoutMs: 2_600 }, { timeouts: { ...timeouts, handshakeMs: 4_000 } }, {}, 'handshake-timeout', "≈ the Gateway's handshake timer"],
-    ['closed 1000 within milliseconds of connect (the session shape refused)', { mode: 'close-after-connect' }, {}, {}, 'ws-closed-early', 'right after connect, not the Gateway'],
+    [
+      'silent until the handshake timer (1000)',
+      { mode: 'silent', handshakeTimeoutMs: 2_600 },
+      { timeouts: { ...timeouts, handshakeMs: 4_000 } },
+      {},
+      'handshake-timeout',
+      "≈ the Gateway's handshake timer",
+    ],
+    [
+      'closed 1000 within milliseconds of connect (the session shape refused)',
+      { mode: 'close-after-connect' },
+      {},
+      {},
+      'ws-closed-early',
+      'right after connect, not the Gateway',
+    ],
     ['starting (1013, /readyz 503)', { mode: 'starting' }, {}, {}, 'gateway-starting', 'startup-sidecars'],
-    ['shutdown event + 1012', { mode: 'shutdown', shutdown: { phase: 'connect', reason: 'gateway stopping', restartExpectedMs: 4_000 } }, {}, {}, 'gateway-restarting', 'restart expected in 4000 ms'],
+    [
+      'shutdown event + 1012',
+      { mode: 'shutdown', shutdown: { phase: 'connect', reason: 'gateway stopping', restartExpectedMs: 4_000 } },
+      {},
+      {},
+      'gateway-restarting',
+      'restart expected in 4000 ms',
+    ],
     ['token rotated while connected (4001)', { mode: 'token-rotated' }, {}, {}, 'token-rotated', 'close 4001'],
     ['HTML on every path, upgrade answered 200 (a proxy stripping upgrades)', { mode: 'html-everywhere' }, {}, {}, 'upgrade-stripped', 'no upgrade: HTTP 200'],
     ['upgrade refused with 400 behind a proxy', { mode: 'upgrade-400' }, {}, {}, 'upgrade-stripped', 'HTTP 400'],
@@ -77,7 +98,14 @@ describe('the check against a fault-injecting Gateway', () => {
     ['an oversized frame before the challenge', { mode: 'oversized-frame' }, {}, {}, 'payload-refused', 'a frame larger than 1 MiB: refused'],
     ['garbage instead of the challenge', { mode: 'garbage' }, {}, {}, 'not-openclaw', 'protocol violation'],
     ['no challenge at all', { mode: 'no-challenge' }, {}, {}, 'handshake-timeout', 'no connect.challenge'],
-    ['channels configured but silent', { channels: [{ channel: 'discord', configured: true, running: false, connected: false }] }, {}, {}, 'channel-silent', 'discord'],
+    [
+      'channels configured but silent',
+      { channels: [{ channel: 'discord', configured: true, running: false, connected: false }] },
+      {},
+      {},
+      'channel-silent',
+      'discord',
+    ],
     ['health degraded', { mode: 'degraded' }, {}, {}, 'gateway-degraded', 'event loop degraded'],
     ['scopes cleared (a remote token-only client)', { mode: 'scope-limited' }, {}, {}, 'scope-limited', 'operator.read'],
   ])('%s', async (_label, fakeOptions, targetOverrides, deps, verdict, evidence) => {
@@ -111,7 +139,10 @@ describe('the check against a fault-injecting Gateway', () => {
   it('gateway.auth.mode none in config.get → auth-none, critical', async () => {
     const fake = await gateway({ channels: [], gatewayConfig: { authMode: 'none' } });
     const { diagnosis, report } = await check(target(fake.url));
-    expect(diagnosis).toMatchObject({ state: 'unhealthy', verdicts: [{ id: 'auth-none', severity: 'critical', evidence: ['config.get: gateway.auth.mode is none'] }] });
+    expect(diagnosis).toMatchObject({
+      state: 'unhealthy',
+      verdicts: [{ id: 'auth-none', severity: 'critical', evidence: ['config.get: gateway.auth.mode is none'] }],
+    });
     expect(report.gatewayConfig).toMatchObject({ source: 'config.get', available: true, authMode: 'none', tokenSource: 'redacted' });
   });
 
@@ -120,7 +151,9 @@ describe('the check against a fault-injecting Gateway', () => {
     const first = await check(target(fresh.url));
     expect(first.diagnosis.state).toBe('healthy');
     expect(first.diagnosis.verdicts[0]).toMatchObject({ id: 'gateway-degraded', severity: 'info' });
-    expect(first.diagnosis.verdicts[0]!.evidence.at(-1)).toMatch(/^the Gateway started \d+ s ago: a busy event loop right after a start is expected; re-check in a minute$/);
+    expect(first.diagnosis.verdicts[0]!.evidence.at(-1)).toMatch(
+      /^the Gateway started \d+ s ago: a busy event loop right after a start is expected; re-check in a minute$/,
+    );
     const settled = await gateway({ mode: 'degraded', channels: [], uptimeOffsetMs: 3_600_000 });
     const later = await check(target(settled.url));
     expect(later.diagnosis).toMatchObject({ state: 'degraded', verdicts: [{ id: 'gateway-degraded', severity: 'warning' }] });
@@ -141,7 +174,11 @@ describe('the check against a fault-injecting Gateway', () => {
     closers.push(() => hole.close());
     const { diagnosis, elapsed } = await check(target(hole.url));
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'gateway-hung', layer: 'http' });
-    expect(diagnosis.verdicts[0]!.evidence).toEqual([`TCP 127.0.0.1:${hole.port} connected`, '/healthz: no answer within the HTTP deadline', 'upgrade: no answer within the upgrade deadline']);
+    expect(diagnosis.verdicts[0]!.evidence).toEqual([
+      `TCP 127.0.0.1:${hole.port} connected`,
+      '/healthz: no answer within the HTTP deadline',
+      'upgrade: no answer within the upgrade deadline',
+    ]);
     expect(diagnosis.failedLayer).toBe('http');
     expect(elapsed).toBeLessThan(timeouts.budgetMs);
   });
@@ -150,7 +187,8 @@ describe('the check against a fault-injecting Gateway', () => {
     const port = await reservedClosedPort();
     const { diagnosis, report } = await check(target(`ws://127.0.0.1:${port}`));
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'refused', layer: 'tcp' });
-    for (const name of ['http', 'upgrade', 'handshake', 'health'] as const) expect(report.layers.find((layer) => layer.layer === name)?.status).toBe('not-reached');
+    for (const name of ['http', 'upgrade', 'handshake', 'health'] as const)
+      expect(report.layers.find((layer) => layer.layer === name)?.status).toBe('not-reached');
   });
 
   it('not an OpenClaw at all: a web server answering HTML everywhere', async () => {

@@ -27,7 +27,10 @@ describe('monitoring services on Redis', () => {
 
   beforeAll(() => {
     redis = new Redis(redisUrl);
-    const config = ConfigSchema.parse({ monitoring: { timeZone: 'Europe/Berlin' }, gateways: { prod: { url: 'ws://prod.example:18789' }, staging: { url: 'ws://staging.example:18789' } } });
+    const config = ConfigSchema.parse({
+      monitoring: { timeZone: 'Europe/Berlin' },
+      gateways: { prod: { url: 'ws://prod.example:18789' }, staging: { url: 'ws://staging.example:18789' } },
+    });
     monitoring = createMonitoring({
       config,
       redis,
@@ -57,7 +60,9 @@ describe('monitoring services on Redis', () => {
     const context = await monitoring.enrichment.contextFor!(refused);
     expect(context).toEqual({ versionChange: { from: '2026.9.2', to: '2026.9.6' } });
     const primary = diagnose(refused, context).verdicts[0]!;
-    expect(primary.notes.join('\n')).toContain('the failure began with a version change 2026.9.2 → 2026.9.6: read the release notes, roll back to the last known good build (2026.9.2) and bisect');
+    expect(primary.notes.join('\n')).toContain(
+      'the failure began with a version change 2026.9.2 → 2026.9.6: read the release notes, roll back to the last known good build (2026.9.2) and bisect',
+    );
     // staging never changed: no context.
     expect(await monitoring.enrichment.contextFor!(healthy({ name: 'staging' }))).toEqual({});
   });

@@ -87,7 +87,11 @@ describe('the offboarding store', () => {
     await store.create(record(1, now - HOUR));
     await store.create(record(2, now - 3 * HOUR));
     await store.create(record(3, now - 2 * HOUR));
-    expect((await store.listOpen()).map((entry) => entry.subject.login)).toEqual(['departed2@example.test', 'departed3@example.test', 'departed1@example.test']);
+    expect((await store.listOpen()).map((entry) => entry.subject.login)).toEqual([
+      'departed2@example.test',
+      'departed3@example.test',
+      'departed1@example.test',
+    ]);
     await store.update(record(3, 0).id, (current) => ({ ...current, closed: { by: 'U0ONCALL', at: now, openItems: 1 } }));
     expect(await store.countOpen()).toBe(2);
     await redis.hset(`${prefix}:offboarding:record:${record(1, 0).id}`, 'data', JSON.stringify({ id: record(1, 0).id, token: 'x' }));
@@ -123,7 +127,10 @@ describe('clawops check in a terminal', () => {
     gateway = await startFakeGateway({ token: TOKEN });
     dir = await mkdtemp(join(tmpdir(), 'clawops-offboarding-'));
     configPath = join(dir, 'clawops.yaml');
-    await writeFile(configPath, `identity:\n  path: ${join(dir, 'device.json')}\ngateways:\n  prod:\n    url: ${gateway.url}\n    tokenEnv: TEST_TOKEN\n    device: never\noffboarding:\n  channel: "#ops"\n`);
+    await writeFile(
+      configPath,
+      `identity:\n  path: ${join(dir, 'device.json')}\ngateways:\n  prod:\n    url: ${gateway.url}\n    tokenEnv: TEST_TOKEN\n    device: never\noffboarding:\n  channel: "#ops"\n`,
+    );
     prefix = uniquePrefix('terminal');
     redis = new Redis(redisUrl);
     await createOffboardingStore({ redis, prefix }).create(record(7, Date.now() - 2 * HOUR));
@@ -138,7 +145,11 @@ describe('clawops check in a terminal', () => {
   const run = async (env: Record<string, string>) => {
     let stdout = '';
     const started = Date.now();
-    const code = await runCli(['check', '--config', configPath], { TEST_TOKEN: TOKEN, ...env }, { stdout: (text) => (stdout += text), stderr: () => undefined, isTty: false });
+    const code = await runCli(
+      ['check', '--config', configPath],
+      { TEST_TOKEN: TOKEN, ...env },
+      { stdout: (text) => (stdout += text), stderr: () => undefined, isTty: false },
+    );
     return { code, stdout, ms: Date.now() - started };
   };
 
@@ -146,7 +157,9 @@ describe('clawops check in a terminal', () => {
     const { code, stdout } = await run({ REDIS_URL: redisUrl, CLAWOPS_REDIS_PREFIX: prefix });
     expect(code).toBe(0);
     expect(stdout).toContain('🚪 An offboarding is open — what is left to revoke:');
-    expect(stdout).toContain('departed7@example.test left 2 h ago (tailnet login suspended or removed) · 1 device still on the tailnet (laptop-7) · rotate the token of prod (this check)');
+    expect(stdout).toContain(
+      'departed7@example.test left 2 h ago (tailnet login suspended or removed) · 1 device still on the tailnet (laptop-7) · rotate the token of prod (this check)',
+    );
   });
 
   it('prints nothing of it, quickly and without an error, when Redis does not answer', async () => {
@@ -162,7 +175,11 @@ describe('clawops check in a terminal', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const started = Date.now();
-      const text = await offboardingReminderForTerminal({ env: { REDIS_URL: `redis://127.0.0.1:${(silent.address() as { port: number }).port}` }, gateways: ['prod'], deadlineMs: 200 });
+      const text = await offboardingReminderForTerminal({
+        env: { REDIS_URL: `redis://127.0.0.1:${(silent.address() as { port: number }).port}` },
+        gateways: ['prod'],
+        deadlineMs: 200,
+      });
       expect(text).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {

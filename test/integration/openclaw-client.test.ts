@@ -110,7 +110,10 @@ describe('connectToGateway against the fake Gateway', () => {
     expect(status).toMatchObject({ ok: true, payload: { runtimeVersion: '2026.9.6' } });
     expect(channels.ok).toBe(true);
     if (!channels.ok || !config.ok) throw new Error('channels.status and config.get must answer');
-    const payload = channels.payload as { channelAccounts: Record<string, Array<Record<string, unknown>>>; statusIssues: Array<{ channel: string; kind: string }> };
+    const payload = channels.payload as {
+      channelAccounts: Record<string, Array<Record<string, unknown>>>;
+      statusIssues: Array<{ channel: string; kind: string }>;
+    };
     expect(payload.channelAccounts.discord?.[0]).toMatchObject({ configured: true, running: false });
     // As on the real Gateway: the policy is not in channels.status (which raises no issue for it) but in config.get.
     expect(payload.channelAccounts.whatsapp?.[0]).not.toHaveProperty('dmPolicy');
@@ -149,7 +152,11 @@ describe('connectToGateway against the fake Gateway', () => {
     expect(result).toMatchObject({
       ok: false,
       stage: 'handshake',
-      handshake: { failure: 'rejected', error: { code: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' }, close: { code: 1008, reason: 'device identity required' } },
+      handshake: {
+        failure: 'rejected',
+        error: { code: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' },
+        close: { code: 1008, reason: 'device identity required' },
+      },
     });
     expect(gateway.connects[0]).toMatchObject({ hasToken: false, hasDeviceToken: false });
   });
@@ -157,7 +164,11 @@ describe('connectToGateway against the fake Gateway', () => {
   it('device-required: a token-only client is refused', async () => {
     const gateway = await fake({ mode: 'device-required' });
     const result = await connect({ url: gateway.url });
-    expect(result).toMatchObject({ ok: false, stage: 'handshake', handshake: { failure: 'rejected', error: { code: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' }, close: { code: 1008 } } });
+    expect(result).toMatchObject({
+      ok: false,
+      stage: 'handshake',
+      handshake: { failure: 'rejected', error: { code: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' }, close: { code: 1008 } },
+    });
   });
 
   it('device identity: a verified signature keeps the scopes, and the issued device token is saved and presented next time', async () => {
@@ -167,7 +178,10 @@ describe('connectToGateway against the fake Gateway', () => {
     const identity = await loadOrCreateDeviceIdentity(join(dir, 'device.json'));
 
     const first = await connect({ url: gateway.url, identity, client: { id: 'openclaw-probe', mode: 'probe' } });
-    expect(first).toMatchObject({ ok: true, handshake: { deviceId: identity.deviceId, deviceTokenIssued: true, scopes: ['operator.read'], authMethod: 'token' } });
+    expect(first).toMatchObject({
+      ok: true,
+      handshake: { deviceId: identity.deviceId, deviceTokenIssued: true, scopes: ['operator.read'], authMethod: 'token' },
+    });
     const issued = identity.deviceTokenFor(gatewayKeyOf(gateway.url));
     expect(issued).toMatch(/^devtok-/);
     expect(gateway.connects[0]?.device).toMatchObject({ id: identity.deviceId, publicKey: identity.publicKey, nonceMatches: true, signatureValid: true });
@@ -188,7 +202,13 @@ describe('connectToGateway against the fake Gateway', () => {
       ok: true,
       handshake: { authMethod: 'device-token' },
     });
-    const checked = await connect({ url: gateway.url, identity: reloaded, token: stale, useDeviceToken: false, client: { id: 'openclaw-probe', mode: 'probe' } });
+    const checked = await connect({
+      url: gateway.url,
+      identity: reloaded,
+      token: stale,
+      useDeviceToken: false,
+      client: { id: 'openclaw-probe', mode: 'probe' },
+    });
     expect(checked).toMatchObject({ ok: false, handshake: { error: { detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008 } } });
     expect(gateway.connects.at(-1)).toMatchObject({ hasToken: true, hasDeviceToken: false, device: { signatureValid: true } });
     expectNoSecrets(checked, issued!, stale);
@@ -501,7 +521,11 @@ describe('network failures become NetError values', () => {
     const plain = await fake();
     const secure = await fake({ tls: TEST_TLS });
     expect(await connect({ url: plain.url.replace('ws://', 'wss://') })).toMatchObject({ ok: false, stage: 'upgrade', upgrade: { error: 'tls' } });
-    expect(await connect({ url: secure.url.replace('wss://', 'ws://') })).toMatchObject({ ok: false, stage: 'upgrade', upgrade: { error: 'tls', httpStatus: 400 } });
+    expect(await connect({ url: secure.url.replace('wss://', 'ws://') })).toMatchObject({
+      ok: false,
+      stage: 'upgrade',
+      upgrade: { error: 'tls', httpStatus: 400 },
+    });
     expect(await connect({ url: secure.url })).toMatchObject({ ok: false, stage: 'upgrade', upgrade: { error: 'tls', errno: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
     const trusted = await connect({ url: secure.url, tls: { ca: TEST_TLS.cert } });
     expect(trusted).toMatchObject({ ok: true, upgrade: { httpStatus: 101 }, handshake: { serverVersion: '2026.9.6' } });
@@ -509,7 +533,11 @@ describe('network failures become NetError values', () => {
 
   it('bad URLs are values too', async () => {
     expect(await connect({ url: 'not a url' })).toMatchObject({ ok: false, stage: 'upgrade', upgrade: { error: 'other', errno: 'ERR_INVALID_URL' } });
-    expect(await connect({ url: 'ftp://127.0.0.1:1' })).toMatchObject({ ok: false, stage: 'upgrade', upgrade: { error: 'other', errno: 'ERR_INVALID_URL_SCHEME' } });
+    expect(await connect({ url: 'ftp://127.0.0.1:1' })).toMatchObject({
+      ok: false,
+      stage: 'upgrade',
+      upgrade: { error: 'other', errno: 'ERR_INVALID_URL_SCHEME' },
+    });
   });
 
   it('URLs in evidence carry no credentials', () => {
@@ -535,7 +563,9 @@ describe('resource hygiene', () => {
     const closedPort = await reservedClosedPort();
     expect(await connectToGateway({ url: gateway.url, token: TOKEN, upgradeTimeoutMs: LONG, handshakeTimeoutMs: 100 })).toMatchObject({ ok: false });
     expect(await connectToGateway({ url: server.url, token: TOKEN, upgradeTimeoutMs: 100, handshakeTimeoutMs: LONG })).toMatchObject({ ok: false });
-    expect(await connectToGateway({ url: `ws://127.0.0.1:${closedPort}`, token: TOKEN, upgradeTimeoutMs: LONG, handshakeTimeoutMs: LONG })).toMatchObject({ ok: false });
+    expect(await connectToGateway({ url: `ws://127.0.0.1:${closedPort}`, token: TOKEN, upgradeTimeoutMs: LONG, handshakeTimeoutMs: LONG })).toMatchObject({
+      ok: false,
+    });
     gateway.setMode('slow-rpc');
     const s = session(await connectToGateway({ url: gateway.url, token: TOKEN, upgradeTimeoutMs: LONG, handshakeTimeoutMs: LONG }));
     const pending = s.call('health', {}, { timeoutMs: LONG });

@@ -63,7 +63,15 @@ describe('TSMP ok + TCP timeout: the ACL or the host firewall, named', () => {
         pingTimeoutMs: 400,
         ...(admin ? { adminApi: { baseUrl: admin.baseUrl, apiKeyEnv: 'TS_API_KEY', timeoutMs: 2_000 } } : {}),
       },
-      gateways: { prod: { url, tokenEnv: 'PROD_TOKEN', device: 'never', timeouts: { tcpMs: 800, httpMs: 900, upgradeMs: 900, handshakeMs: 1_200, budgetMs: 5_000 }, ...extra } },
+      gateways: {
+        prod: {
+          url,
+          tokenEnv: 'PROD_TOKEN',
+          device: 'never',
+          timeouts: { tcpMs: 800, httpMs: 900, upgradeMs: 900, handshakeMs: 1_200, budgetMs: 5_000 },
+          ...extra,
+        },
+      },
     });
   }
 
@@ -99,13 +107,19 @@ describe('TSMP ok + TCP timeout: the ACL or the host firewall, named', () => {
     // The gateway host's own checks, with its packet filter as nft printed it (recorded), dropping the port on tailscale0.
     const nft = readFileSync(new URL('../fixtures/firewall/nft.json', import.meta.url), 'utf8').replaceAll('"right": 18789', `"right": ${dropped.port}`);
     const exec: ExecFileFn = async (file, args) =>
-      file === 'nft' && args.join(' ') === '-j list ruleset' ? { ok: true, stdout: nft, stderr: '' } : { ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` };
+      file === 'nft' && args.join(' ') === '-j list ruleset'
+        ? { ok: true, stdout: nft, stderr: '' }
+        : { ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` };
     const agent = resolveAgentSettings(config, 'prod')!;
     const hostChecks: HostCheckRequester = {
       async request() {
         const healthy = await startFakeGateway({ token: TOKEN });
         cleanups.push(() => healthy.close());
-        const result = await runHostChecks({ ...agent, port: Number(new URL(healthy.url).port) }, target, { checker: createChecker({ connect: connectToGateway }), exec, readProcFile: async () => '' });
+        const result = await runHostChecks({ ...agent, port: Number(new URL(healthy.url).port) }, target, {
+          checker: createChecker({ connect: connectToGateway }),
+          exec,
+          readProcFile: async () => '',
+        });
         return { status: 'answered', result, waitedMs: 5 };
       },
       close: async () => undefined,
@@ -115,7 +129,9 @@ describe('TSMP ok + TCP timeout: the ACL or the host firewall, named', () => {
     expect(report.tailnetPolicy).toMatchObject({ status: 'allows', node: ['ops1@example.com', 'group:ops'], rule: expect.stringMatching(/^acls\[0\] /) });
     const primary = diagnose(report).verdicts[0]!;
     expect(primary.id).toBe('tailnet-port-blocked');
-    expect(primary.suspect).toBe(`the host firewall on the gateway host: inet filter input handle 6 drops tcp/${dropped.port} from tailscale0: \`iifname "tailscale0" tcp dport ${dropped.port} counter drop\``);
+    expect(primary.suspect).toBe(
+      `the host firewall on the gateway host: inet filter input handle 6 drops tcp/${dropped.port} from tailscale0: \`iifname "tailscale0" tcp dport ${dropped.port} counter drop\``,
+    );
     expect(primary.evidence.join('\n')).toContain(`tailnet policy lets ops1@example.com, group:ops reach tag:gateway:${dropped.port}: acls[0]`);
     expect(primary.notes.join('\n')).toContain('nft delete rule inet filter input handle 6');
   });
@@ -148,7 +164,9 @@ describe('TSMP ok + TCP timeout: the ACL or the host firewall, named', () => {
     const config = configFor(`ws://${GATEWAY_IP}:${dropped.port}`);
     const primary = diagnose(await runLadder(targetOf(config), depsFor(config))).verdicts[0]!;
     expect(primary.id).toBe('tailnet-port-blocked');
-    expect(primary.evidence.join('\n')).toMatch(/could not tell the ACL from the host firewall: the tailnet policy was not checked: no admin API configured \(add tailscale\.adminApi/);
+    expect(primary.evidence.join('\n')).toMatch(
+      /could not tell the ACL from the host firewall: the tailnet policy was not checked: no admin API configured \(add tailscale\.adminApi/,
+    );
     expect(primary.notes.join('\n')).toContain('gateways.prod.agent');
   });
 

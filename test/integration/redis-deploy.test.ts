@@ -21,7 +21,10 @@ afterAll(async () => {
 });
 
 async function start(port: number, password: string): Promise<void> {
-  child = spawn('sh', [SCRIPT], { env: { PATH: process.env.PATH, REDIS_PASSWORD: password, REDIS_DATA_DIR: data, REDIS_PORT: String(port), REDIS_BIND: '127.0.0.1' }, stdio: 'ignore' });
+  child = spawn('sh', [SCRIPT], {
+    env: { PATH: process.env.PATH, REDIS_PASSWORD: password, REDIS_DATA_DIR: data, REDIS_PORT: String(port), REDIS_BIND: '127.0.0.1' },
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 5_000;
   for (;;) {
     const client = connect(port, 'default', password);
@@ -47,7 +50,16 @@ async function stop(): Promise<void> {
 }
 
 function connect(port: number, username: string, password: string): Redis {
-  const client = new Redis({ port, host: '127.0.0.1', username, password, lazyConnect: false, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    username,
+    password,
+    lazyConnect: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: true,
+  });
   client.on('error', () => undefined);
   return client;
 }
@@ -58,7 +70,18 @@ describe('the compose Redis (deploy/redis-entrypoint.sh)', () => {
     await start(port, 'first-password-0123456789');
     const admin = connect(port, 'default', 'first-password-0123456789');
     expect(await admin.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
-    await admin.call('ACL', 'SETUSER', 'clawops-agent-prod', 'on', '>agent-password-0123456789', 'resetkeys', '~clawops:host-checks-prod:*', 'resetchannels', '+@all', '-@dangerous');
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      'clawops-agent-prod',
+      'on',
+      '>agent-password-0123456789',
+      'resetkeys',
+      '~clawops:host-checks-prod:*',
+      'resetchannels',
+      '+@all',
+      '-@dangerous',
+    );
     await admin.call('ACL', 'SAVE');
     await admin.set('clawops:probe-of-persistence', 'kept');
     admin.disconnect();

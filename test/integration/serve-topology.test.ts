@@ -121,7 +121,9 @@ describe('Serve-topology verdicts against real servers', () => {
     const { front: f } = await gatewayBehindFront();
     const { diagnosis } = await check(f, target(f, { url: `wss://other-host.example-tailnet.ts.net:${f.port}` }));
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'serve-route-missing' });
-    expect(diagnosis.verdicts[0]!.evidence[0]).toBe(`TLS to other-host.example-tailnet.ts.net:${f.port} answered with alert internal_error: the front (Serve) has no route for this name`);
+    expect(diagnosis.verdicts[0]!.evidence[0]).toBe(
+      `TLS to other-host.example-tailnet.ts.net:${f.port} answered with alert internal_error: the front (Serve) has no route for this name`,
+    );
   });
 
   it('ws:// to the TLS front → tls-mismatch (Go answers plain HTTP with its 400)', async () => {
@@ -130,14 +132,20 @@ describe('Serve-topology verdicts against real servers', () => {
     expect(diagnosis.verdicts[0]?.id).toBe('tls-mismatch');
   });
 
-  it('the public address is probed on the Gateway\'s own port as well as the URL\'s → public-exposure names it', async () => {
+  it("the public address is probed on the Gateway's own port as well as the URL's → public-exposure names it", async () => {
     const { gateway, front: f } = await gatewayBehindFront();
-    const { diagnosis, report } = await check(f, target(f, { publicAddress: '127.0.0.1', gatewayPort: gateway.port }), { exposure: (request) => probeExposure(request) });
+    const { diagnosis, report } = await check(f, target(f, { publicAddress: '127.0.0.1', gatewayPort: gateway.port }), {
+      exposure: (request) => probeExposure(request),
+    });
     expect(report.exposureChecks?.map((exposed) => exposed.port)).toEqual([gateway.port, f.port]);
     const exposure = diagnosis.verdicts.find((verdict) => verdict.id === 'public-exposure');
     expect(exposure).toMatchObject({ severity: 'critical' });
     expect(exposure!.evidence).toEqual(
-      expect.arrayContaining([`TCP 127.0.0.1:${gateway.port} open on the public address (the Gateway's own port)`, 'HTTP 200 (OpenClaw health JSON)', `TCP 127.0.0.1:${f.port} open on the public address`]),
+      expect.arrayContaining([
+        `TCP 127.0.0.1:${gateway.port} open on the public address (the Gateway's own port)`,
+        'HTTP 200 (OpenClaw health JSON)',
+        `TCP 127.0.0.1:${f.port} open on the public address`,
+      ]),
     );
   });
 

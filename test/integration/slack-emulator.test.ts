@@ -58,7 +58,11 @@ describe('Web API (web-api WebClient against the emulator)', () => {
     const stranger = new webApi.WebClient('xoxb-not-ours', { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: webApi.LogLevel.ERROR });
     await expect(stranger.auth.test()).rejects.toMatchObject({ code: webApi.ErrorCode.PlatformError, data: { error: 'invalid_auth' } });
     // The app-level token only opens sockets; Slack refuses it on bot methods.
-    const appTokenClient = new webApi.WebClient(emu.identity.appToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: webApi.LogLevel.ERROR });
+    const appTokenClient = new webApi.WebClient(emu.identity.appToken, {
+      slackApiUrl: emu.apiUrl,
+      retryConfig: { retries: 0 },
+      logLevel: webApi.LogLevel.ERROR,
+    });
     await expect(appTokenClient.chat.postMessage({ channel: 'C_OPS', text: 'x' })).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
     expect(emu.callsTo('auth.test').map((c) => c.token)).toEqual(['xoxb-***', 'xoxb-***']);
   });
@@ -89,7 +93,11 @@ describe('Web API (web-api WebClient against the emulator)', () => {
 
   it('keeps message metadata and reads history as Slack does: newest first, ts windows, metadata only when asked', async () => {
     const before = (Date.now() / 1_000 - 1).toFixed(6);
-    const first = await client.chat.postMessage({ channel: 'C_OPS', text: 'first', metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'pending' } } });
+    const first = await client.chat.postMessage({
+      channel: 'C_OPS',
+      text: 'first',
+      metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'pending' } },
+    });
     const second = await client.chat.postMessage({ channel: 'C_OPS', text: 'second' });
     await client.chat.postMessage({ channel: 'C_OPS', thread_ts: first.ts!, text: 'a reply' });
     // ts are wall-clock seconds, so a client's `oldest` computed from its own clock finds them.
@@ -106,11 +114,18 @@ describe('Web API (web-api WebClient against the emulator)', () => {
     expect((await client.conversations.history({ channel: 'C_OPS', oldest: second.ts! })).messages).toEqual([]);
 
     // chat.update replaces the metadata; replies list the parent, then the thread.
-    await client.chat.update({ channel: 'C_OPS', ts: first.ts!, text: 'first, answered', metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'answered' } } });
+    await client.chat.update({
+      channel: 'C_OPS',
+      ts: first.ts!,
+      text: 'first, answered',
+      metadata: { event_type: 'clawops_message', event_payload: { key: 'k1', state: 'answered' } },
+    });
     expect(emu.message('C_OPS', first.ts!)?.metadata?.event_payload).toEqual({ key: 'k1', state: 'answered' });
     const thread = await client.conversations.replies({ channel: 'C_OPS', ts: first.ts!, include_all_metadata: true });
     expect(thread.messages!.map((m) => m.text)).toEqual(['first, answered', 'a reply']);
-    await expect(client.chat.postMessage({ channel: 'C_OPS', text: 'x', metadata: { event_type: 'bad type!', event_payload: {} } })).rejects.toMatchObject({ data: { error: 'invalid_metadata_format' } });
+    await expect(client.chat.postMessage({ channel: 'C_OPS', text: 'x', metadata: { event_type: 'bad type!', event_payload: {} } })).rejects.toMatchObject({
+      data: { error: 'invalid_metadata_format' },
+    });
     await expect(client.conversations.history({ channel: 'C_NOWHERE' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
   });
 
@@ -144,7 +159,9 @@ describe('Web API (web-api WebClient against the emulator)', () => {
     await expect(client.users.lookupByEmail({ email: 'ONCALL@example.test' })).resolves.toMatchObject({ user: { id: 'U_ONCALL' } });
     await expect(client.users.lookupByEmail({ email: 'nobody@example.test' })).rejects.toMatchObject({ data: { error: 'users_not_found' } });
     await expect(client.usergroups.users.list({ usergroup: 'S_OPS' })).resolves.toMatchObject({ users: ['U_ONCALL'] });
-    await expect(client.usergroups.list({ include_users: true })).resolves.toMatchObject({ usergroups: [{ id: 'S_OPS', handle: 'ops-team', users: ['U_ONCALL'] }] });
+    await expect(client.usergroups.list({ include_users: true })).resolves.toMatchObject({
+      usergroups: [{ id: 'S_OPS', handle: 'ops-team', users: ['U_ONCALL'] }],
+    });
     await expect(client.conversations.info({ channel: 'C_OPS' })).resolves.toMatchObject({ channel: { id: 'C_OPS', name: 'ops' } });
 
     const dm = await client.conversations.open({ users: 'U_ONCALL' });
@@ -171,7 +188,9 @@ describe('Web API (web-api WebClient against the emulator)', () => {
 
   it('a wait that times out names the calls it did see', async () => {
     await client.auth.test();
-    await expect(emu.waitForCall('chat.update', undefined, { timeoutMs: 50 })).rejects.toThrow(/no matching chat.update call within 50 ms; calls seen: auth.test ok/);
+    await expect(emu.waitForCall('chat.update', undefined, { timeoutMs: 50 })).rejects.toThrow(
+      /no matching chat.update call within 50 ms; calls seen: auth.test ok/,
+    );
   });
 });
 
@@ -234,7 +253,11 @@ describe('Socket Mode (real Bolt App)', () => {
     (await socketApp()).command('/gateway', async ({ ack, command, client, respond }) => {
       await ack({ response_type: 'ephemeral', text: `checking ${command.text}` });
       seen.resolve({ ...command });
-      await client.chat.postMessage({ channel: command.channel_id, text: 'prod: healthy', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'prod' } }, sectionBlock('healthy')] });
+      await client.chat.postMessage({
+        channel: command.channel_id,
+        text: 'prod: healthy',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'prod' } }, sectionBlock('healthy')],
+      });
       await respond({ response_type: 'ephemeral', text: 'posted the report' });
     });
     await startApp(app!);
@@ -245,7 +268,14 @@ describe('Socket Mode (real Bolt App)', () => {
     expect(result.latencyMs).toBeLessThan(3000);
 
     const command = await within(seen.promise, 2000, 'the /gateway listener');
-    expect(command).toMatchObject({ command: '/gateway', text: 'check prod', user_id: 'U_ONCALL', user_name: 'oncall', channel_id: 'C_OPS', channel_name: 'ops' });
+    expect(command).toMatchObject({
+      command: '/gateway',
+      text: 'check prod',
+      user_id: 'U_ONCALL',
+      user_name: 'oncall',
+      channel_id: 'C_OPS',
+      channel_name: 'ops',
+    });
 
     const post = await emu.waitForCall('chat.postMessage');
     expect(post.token).toBe('xoxb-***');
@@ -307,7 +337,10 @@ describe('Socket Mode (real Bolt App)', () => {
     await startApp(app!);
 
     const departed = emu.updateUser('U_DEPARTED', { deleted: true });
-    const { ack } = await emu.sendEvent({ type: 'user_change', user: departed, cache_ts: 1_700_000_000 }, { eventId: 'Ev0DEPARTED', retryNum: 1, retryReason: 'timeout' });
+    const { ack } = await emu.sendEvent(
+      { type: 'user_change', user: departed, cache_ts: 1_700_000_000 },
+      { eventId: 'Ev0DEPARTED', retryNum: 1, retryReason: 'timeout' },
+    );
     // Bolt acks events itself, before the listener runs, with an empty payload.
     expect(ack).toEqual({});
     const got = await within(seen.promise, 2000, 'the user_change listener');
@@ -328,14 +361,26 @@ describe('Socket Mode (real Bolt App)', () => {
     const posted = await started.client.chat.postMessage({
       channel: 'C_OPS',
       text: 'Remove departed from the tailnet?',
-      blocks: [sectionBlock('Remove *departed*?'), { type: 'actions', block_id: 'offboard', elements: [{ type: 'button', action_id: 'approve', value: 'U_DEPARTED', text: { type: 'plain_text', text: 'Approve' } }] }],
+      blocks: [
+        sectionBlock('Remove *departed*?'),
+        {
+          type: 'actions',
+          block_id: 'offboard',
+          elements: [{ type: 'button', action_id: 'approve', value: 'U_DEPARTED', text: { type: 'plain_text', text: 'Approve' } }],
+        },
+      ],
     });
 
     const { ack } = await emu.clickButton({ channel: 'C_OPS', ts: posted.ts!, actionId: 'approve', userId: 'U_APPROVER' });
     expect(ack).toEqual({});
     const got = await within(clicked.promise, 2000, 'the approve action listener');
     expect(got.action).toMatchObject({ action_id: 'approve', block_id: 'offboard', value: 'U_DEPARTED', type: 'button' });
-    expect(got.body).toMatchObject({ type: 'block_actions', user: { id: 'U_APPROVER', name: 'approver' }, container: { channel_id: 'C_OPS', message_ts: posted.ts }, message: { ts: posted.ts } });
+    expect(got.body).toMatchObject({
+      type: 'block_actions',
+      user: { id: 'U_APPROVER', name: 'approver' },
+      container: { channel_id: 'C_OPS', message_ts: posted.ts },
+      message: { ts: posted.ts },
+    });
     const response = await emu.waitForResponse();
     expect(response.body).toEqual({ replace_original: true, text: 'approved' });
   });
@@ -350,12 +395,21 @@ describe('Socket Mode (real Bolt App)', () => {
       logLevel: LogLevel.ERROR,
     });
     const since = emu.mark();
-    app = new App({ token: emu.identity.botToken, receiver, clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR });
+    app = new App({
+      token: emu.identity.botToken,
+      receiver,
+      clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } },
+      logLevel: LogLevel.ERROR,
+    });
     await emu.waitForCall('auth.test', undefined, { since });
     await startApp(app);
 
     const pings = () => emu.hub.events.entries.filter((e) => e.kind === 'ping').length;
-    await emu.hub.events.waitFor(() => pings() >= 6, { timeoutMs: 5000 }, () => `only ${pings()} pings arrived`);
+    await emu.hub.events.waitFor(
+      () => pings() >= 6,
+      { timeoutMs: 5000 },
+      () => `only ${pings()} pings arrived`,
+    );
     expect(emu.hub.events.entries.filter((e) => e.kind === 'closed')).toEqual([]);
     expect(emu.hub.openSockets).toBe(1);
     expect(emu.callsTo('apps.connections.open')).toHaveLength(1);
@@ -380,7 +434,12 @@ describe('HTTP mode (real Bolt App with its HTTPReceiver)', () => {
   beforeEach(async () => {
     emu = await startSlackEmulator({ users: [ONCALL, APPROVER], channels: [OPS] });
     handled = 0;
-    app = new App({ token: emu.identity.botToken, signingSecret, clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR });
+    app = new App({
+      token: emu.identity.botToken,
+      signingSecret,
+      clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } },
+      logLevel: LogLevel.ERROR,
+    });
     // Bolt's constructor fires auth.test and never awaits it; let it land before any teardown.
     await emu.waitForCall('auth.test');
     app.command('/gateway', async ({ ack, command }) => {
@@ -434,7 +493,11 @@ describe('HTTP mode (real Bolt App with its HTTPReceiver)', () => {
       await ack();
       action.resolve(body.user.id);
     });
-    const eventRes = await signedRequest({ url, body: eventBody(emu.eventCallbackPayload({ type: 'user_change', user: emu.slackUser('U_ONCALL') })), signingSecret });
+    const eventRes = await signedRequest({
+      url,
+      body: eventBody(emu.eventCallbackPayload({ type: 'user_change', user: emu.slackUser('U_ONCALL') })),
+      signingSecret,
+    });
     expect(eventRes.status).toBe(200);
     expect(await within(event.promise, 2000, 'the user_change listener')).toBe('U_ONCALL');
 

@@ -52,12 +52,25 @@ afterAll(async () => {
 });
 
 const sweeper = () =>
-  createStalePlaceholderSweeper({ pending, poster, checks, posts, publish: createCheckResultPublisher({ poster, pending }), staleAfterMs: STALE_MS, logger: createLogger({ level: 'silent' }), now: () => now });
+  createStalePlaceholderSweeper({
+    pending,
+    poster,
+    checks,
+    posts,
+    publish: createCheckResultPublisher({ poster, pending }),
+    staleAfterMs: STALE_MS,
+    logger: createLogger({ level: 'silent' }),
+    now: () => now,
+  });
 
 /** A placeholder as the bot posts it, registered `ageMs` ago. */
 async function placeholder(gateway: string, ageMs: number, options: { answeredFirst?: boolean } = {}) {
   const requestId = randomUUID();
-  const posted = await poster.postOnce({ channel: CHANNEL.id }, renderCheckPending([gateway], 'U0ONCALL'), { key: requestId, state: 'pending', deadlineMs: 5_000 });
+  const posted = await poster.postOnce({ channel: CHANNEL.id }, renderCheckPending([gateway], 'U0ONCALL'), {
+    key: requestId,
+    state: 'pending',
+    deadlineMs: 5_000,
+  });
   // The worker's answer can race ahead of the bot's registration: the marker still counts.
   if (options.answeredFirst) await pending.answered(requestId);
   await pending.add({ requestId, channel: posted.channel, ts: posted.ts, gateways: [gateway], requestedBy: 'U0ONCALL', postedAt: now - ageMs });
@@ -81,10 +94,24 @@ describe('the stale-placeholder sweeper', () => {
     await poster.update(shownAnswered.channel, shownAnswered.ts, message(md`✅ shown healthy`, []), { key: 'post-x', state: 'answered' });
     // Its post job gave up (Slack was down past the window): the result is posted now.
     const gaveUp = await placeholder('gave-up', STALE_MS + 4_000);
-    await posts.add(JOBS.postCheckResult, { requestId: gaveUp.requestId, gateways: ['gave-up'], slack: { channel: gaveUp.channel, ts: gaveUp.ts }, reports: [healthyReport({ gateway: { name: 'gave-up' } })], problems: [] }, { jobId: postJobId(gaveUp.requestId), attempts: 1 });
-    const failing = new Worker(QUEUES.posts, async () => {
-      throw new UnrecoverableError('chat.update: Slack answered HTTP 503');
-    }, { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix });
+    await posts.add(
+      JOBS.postCheckResult,
+      {
+        requestId: gaveUp.requestId,
+        gateways: ['gave-up'],
+        slack: { channel: gaveUp.channel, ts: gaveUp.ts },
+        reports: [healthyReport({ gateway: { name: 'gave-up' } })],
+        problems: [],
+      },
+      { jobId: postJobId(gaveUp.requestId), attempts: 1 },
+    );
+    const failing = new Worker(
+      QUEUES.posts,
+      async () => {
+        throw new UnrecoverableError('chat.update: Slack answered HTTP 503');
+      },
+      { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix },
+    );
     await new Promise<void>((resolve) => failing.once('failed', () => resolve()));
     await failing.close();
 

@@ -59,8 +59,17 @@ gateways:
   it('shows the exposed gateway and the ACL findings, within the digest budget', async () => {
     const exposures = createExposureStore({ redis, prefix });
     const at = (report: ProbeReport): ProbeReport => ({ ...report, startedAt: new Date(NOW - 3_600_000).toISOString() });
-    await exposures.record(at(healthyReport({ gateway: { name: 'prod' }, exposure: { address: '203.0.113.10', port: 18789, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 40 } })));
-    await exposures.record(at(healthyReport({ gateway: { name: 'staging' }, exposure: { address: '203.0.113.11', port: 18789, tcp: 'refused', durationMs: 2 } })));
+    await exposures.record(
+      at(
+        healthyReport({
+          gateway: { name: 'prod' },
+          exposure: { address: '203.0.113.10', port: 18789, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 40 },
+        }),
+      ),
+    );
+    await exposures.record(
+      at(healthyReport({ gateway: { name: 'staging' }, exposure: { address: '203.0.113.11', port: 18789, tcp: 'refused', durationMs: 2 } })),
+    );
     // A check that did not reach the exposure probe keeps the last result.
     await exposures.record(at(healthyReport({ gateway: { name: 'prod' } })));
     expect([...(await exposures.all()).keys()].sort()).toEqual(['prod', 'staging']);
@@ -87,8 +96,13 @@ gateways:
   it('an ACL audit that fails is one line; the exposure findings still come through', async () => {
     const cfg = config();
     const acl = createAclAuditService({ config: cfg, admin: adminApiFromConfig(cfg.tailscale!.adminApi!, { TS_DIGEST_KEY: `${API_KEY}-wrong` }) });
-    const section = await createTailnetDigestSection({ config: cfg, exposures: createExposureStore({ redis, prefix }), acl }).build({ fromMs: NOW - DAY, toMs: NOW });
-    expect(section?.text.mrkdwn).toMatch(/^🚨 public-exposure: prod\n⚠️ ACL audit could not run: reading the policy file: GET tailnet\/-\/acl answered 401: API token invalid \(wrong or expired credential\)$/);
+    const section = await createTailnetDigestSection({ config: cfg, exposures: createExposureStore({ redis, prefix }), acl }).build({
+      fromMs: NOW - DAY,
+      toMs: NOW,
+    });
+    expect(section?.text.mrkdwn).toMatch(
+      /^🚨 public-exposure: prod\n⚠️ ACL audit could not run: reading the policy file: GET tailnet\/-\/acl answered 401: API token invalid \(wrong or expired credential\)$/,
+    );
     expect(JSON.stringify(section)).not.toContain(API_KEY);
   });
 });
@@ -99,13 +113,37 @@ describe('rendering the tailnet digest section', () => {
     expect(renderTailnetDigestSection({ window, exposures: [] })).toBeUndefined();
   });
   it('all closed: says so, and marks results older than the period', () => {
-    const old = renderTailnetDigestSection({ window, exposures: [{ gateway: 'prod', publicAddress: '203.0.113.10', latest: { address: '203.0.113.10', port: 1, tcp: 'open', durationMs: 1, at: new Date(NOW - 3 * DAY).toISOString() } }, { gateway: 'edge', publicAddress: '203.0.113.12' }] });
+    const old = renderTailnetDigestSection({
+      window,
+      exposures: [
+        {
+          gateway: 'prod',
+          publicAddress: '203.0.113.10',
+          latest: { address: '203.0.113.10', port: 1, tcp: 'open', durationMs: 1, at: new Date(NOW - 3 * DAY).toISOString() },
+        },
+        { gateway: 'edge', publicAddress: '203.0.113.12' },
+      ],
+    });
     expect(JSON.stringify(old?.blocks)).toContain('_(last probed before this period)_');
-    const closed = renderTailnetDigestSection({ window, exposures: [{ gateway: 'edge', publicAddress: '203.0.113.12' }, { gateway: 'prod', publicAddress: '203.0.113.10', latest: { address: '203.0.113.10', port: 1, tcp: 'timeout', durationMs: 1, at: new Date(NOW).toISOString() } }] });
+    const closed = renderTailnetDigestSection({
+      window,
+      exposures: [
+        { gateway: 'edge', publicAddress: '203.0.113.12' },
+        {
+          gateway: 'prod',
+          publicAddress: '203.0.113.10',
+          latest: { address: '203.0.113.10', port: 1, tcp: 'timeout', durationMs: 1, at: new Date(NOW).toISOString() },
+        },
+      ],
+    });
     expect(closed?.text.mrkdwn).toBe('✅ no gateway answers on its public address (1 probed, 1 not probed yet)');
   });
   it('many exposed gateways stay within 8 blocks and Slack limits', () => {
-    const exposures = Array.from({ length: 400 }, (_, index) => ({ gateway: `gw${index}`, publicAddress: `203.0.113.${index % 250}`, latest: { address: `203.0.113.${index % 250}`, port: 18789, tcp: 'open' as const, durationMs: 1, at: new Date(NOW).toISOString() } }));
+    const exposures = Array.from({ length: 400 }, (_, index) => ({
+      gateway: `gw${index}`,
+      publicAddress: `203.0.113.${index % 250}`,
+      latest: { address: `203.0.113.${index % 250}`, port: 18789, tcp: 'open' as const, durationMs: 1, at: new Date(NOW).toISOString() },
+    }));
     const section = renderTailnetDigestSection({ window, exposures });
     expect(section!.blocks.length).toBeLessThanOrEqual(8);
     expect(blockKitProblems(section!.blocks)).toEqual([]);

@@ -48,9 +48,17 @@ describe('LocalAPI client against the fake tailscaled', () => {
     expect(result.value.backendState).toBe('Running');
     expect(result.value.self?.dnsName).toBe('clawops-bot.example-tailnet.ts.net');
     expect(result.value.peers).toEqual([
-      expect.objectContaining({ hostName: 'gw1', nodeKey: expect.stringMatching(/^nodekey:/), tailscaleIPs: [GW1_IP, expect.any(String)], online: true, curAddr: '203.0.113.5:41641' }),
+      expect.objectContaining({
+        hostName: 'gw1',
+        nodeKey: expect.stringMatching(/^nodekey:/),
+        tailscaleIPs: [GW1_IP, expect.any(String)],
+        online: true,
+        curAddr: '203.0.113.5:41641',
+      }),
     ]);
-    expect(fake.requests).toEqual([expect.objectContaining({ method: 'GET', url: '/localapi/v0/status', host: 'local-tailscaled.sock', origin: undefined, referer: undefined, status: 200 })]);
+    expect(fake.requests).toEqual([
+      expect.objectContaining({ method: 'GET', url: '/localapi/v0/status', host: 'local-tailscaled.sock', origin: undefined, referer: undefined, status: 200 }),
+    ]);
   });
 
   it.each([
@@ -104,7 +112,13 @@ describe('LocalAPI client against the fake tailscaled', () => {
   it('whois names the node and its owner; an unknown address is http-404', async () => {
     expect(await client.whois(`${GW1_IP}:18789`)).toEqual({
       ok: true,
-      value: { nodeName: 'gw1.example-tailnet.ts.net', nodeAddresses: [`${GW1_IP}/32`, expect.any(String)], tags: ['tag:gateway'], loginName: 'tagged-devices', displayName: 'Tagged Devices' },
+      value: {
+        nodeName: 'gw1.example-tailnet.ts.net',
+        nodeAddresses: [`${GW1_IP}/32`, expect.any(String)],
+        tags: ['tag:gateway'],
+        loginName: 'tagged-devices',
+        displayName: 'Tagged Devices',
+      },
     });
     expect(await client.whois('100.99.99.99')).toMatchObject({ ok: false, error: 'http-404' });
   });
@@ -134,17 +148,29 @@ describe('LocalAPI client against the fake tailscaled', () => {
       const options = { startMs: 0, timeoutMs: 300, relayThresholdMs: 100 };
       expect(await probePath(client, GW1_IP, options)).toMatchObject({ status: 'ok', evidence: { direct: true, disco: { endpoint: '203.0.113.5:41641' } } });
       fake.setPeer('gw1', { directAddr: undefined, latencyMs: 180 });
-      expect(await probePath(client, GW1_IP, options)).toMatchObject({ status: 'warn', evidence: { direct: false, disco: { derpRegion: 'fra', latencyMs: 180 } } });
+      expect(await probePath(client, GW1_IP, options)).toMatchObject({
+        status: 'warn',
+        evidence: { direct: false, disco: { derpRegion: 'fra', latencyMs: 180 } },
+      });
       fake.setPeer('gw1', { online: false });
-      expect(await probePath(client, GW1_IP, options)).toMatchObject({ status: 'failed', evidence: { disco: { ok: false, error: 'timeout' }, tsmp: { ok: false, error: 'timeout' } } });
+      expect(await probePath(client, GW1_IP, options)).toMatchObject({
+        status: 'failed',
+        evidence: { disco: { ok: false, error: 'timeout' }, tsmp: { ok: false, error: 'timeout' } },
+      });
     });
 
     it('peer: online, offline, expired, unknown', async () => {
       const layers = createTailnetLayers({ localApi: client, statusTimeoutMs: 1000, pingTimeoutMs: 300, relayThresholdMs: 100 });
       const signal = new AbortController().signal;
-      expect(await layers.peer('gw1.example-tailnet.ts.net', [], { startMs: 1, signal })).toMatchObject({ status: 'ok', evidence: { inNetmap: true, tags: ['tag:gateway'] } });
+      expect(await layers.peer('gw1.example-tailnet.ts.net', [], { startMs: 1, signal })).toMatchObject({
+        status: 'ok',
+        evidence: { inNetmap: true, tags: ['tag:gateway'] },
+      });
       fake.setPeer('gw1', { online: false, lastSeen: '2026-02-28T09:00:00Z' });
-      expect(await layers.peer('gw1', [], { startMs: 1, signal })).toMatchObject({ status: 'failed', evidence: { online: false, lastSeen: '2026-02-28T09:00:00Z' } });
+      expect(await layers.peer('gw1', [], { startMs: 1, signal })).toMatchObject({
+        status: 'failed',
+        evidence: { online: false, lastSeen: '2026-02-28T09:00:00Z' },
+      });
       fake.setPeer('gw1', { online: true, expired: true, keyExpiry: '2026-01-01T00:00:00Z' });
       expect(await layers.peer('gw1', [], { startMs: 1, signal })).toMatchObject({ status: 'failed', evidence: { expired: true } });
       expect(await layers.peer('gw-unknown', ['100.99.99.99'], { startMs: 1, signal })).toMatchObject({ status: 'failed', evidence: { inNetmap: false } });
@@ -167,7 +193,12 @@ describe('admin API client against the fake admin API', () => {
   });
 
   function expectNoSecret(error: unknown): void {
-    const seen = JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack, cause: String((error as Error).cause), causeMessage: ((error as Error).cause as Error | undefined)?.message });
+    const seen = JSON.stringify({
+      message: (error as Error).message,
+      stack: (error as Error).stack,
+      cause: String((error as Error).cause),
+      causeMessage: ((error as Error).cause as Error | undefined)?.message,
+    });
     for (const secret of [API_KEY, OAUTH.clientSecret, 'tskey-api-fake']) expect(seen).not.toContain(secret);
   }
 
@@ -209,7 +240,11 @@ describe('admin API client against the fake admin API', () => {
     expect(await client.validatePolicy('{ "acls": [ }')).toMatchObject({ ok: false, message: expect.stringContaining('HuJSON') });
     // A set whose tests fail is refused with the same failures attached.
     const { etag } = await client.getPolicy();
-    await expect(client.setPolicy(DEFAULT_POLICY, etag)).rejects.toMatchObject({ code: 'invalid', status: 400, failures: [expect.objectContaining({ user: 'autogroup:member' })] });
+    await expect(client.setPolicy(DEFAULT_POLICY, etag)).rejects.toMatchObject({
+      code: 'invalid',
+      status: 400,
+      failures: [expect.objectContaining({ user: 'autogroup:member' })],
+    });
   });
 
   it('lists, reads, expires and deletes devices; lists users with their status', async () => {
@@ -241,7 +276,12 @@ describe('admin API client against the fake admin API', () => {
 
   it('OAuth: exchanges the client credentials once, caches the token, refreshes on expiry and on 401', async () => {
     let now = 1_000_000;
-    const oauth = createAdminApiClient({ baseUrl: fake.baseUrl, auth: { oauthClientId: OAUTH.clientId, oauthClientSecret: OAUTH.clientSecret }, timeoutMs: 2000, now: () => now });
+    const oauth = createAdminApiClient({
+      baseUrl: fake.baseUrl,
+      auth: { oauthClientId: OAUTH.clientId, oauthClientSecret: OAUTH.clientSecret },
+      timeoutMs: 2000,
+      now: () => now,
+    });
     await Promise.all([oauth.listDevices(), oauth.listUsers(), oauth.getPolicy()]);
     expect(fake.tokenRequests).toBe(1);
     expect(fake.calls.filter((c) => c.path !== '/api/v2/oauth/token').every((c) => c.credential === 'oauth-token')).toBe(true);
@@ -254,7 +294,11 @@ describe('admin API client against the fake admin API', () => {
   });
 
   it('OAuth: a wrong client secret is unauthorized without the secret in the error', async () => {
-    const bad = createAdminApiClient({ baseUrl: fake.baseUrl, auth: { oauthClientId: OAUTH.clientId, oauthClientSecret: `${OAUTH.clientSecret}x` }, timeoutMs: 2000 });
+    const bad = createAdminApiClient({
+      baseUrl: fake.baseUrl,
+      auth: { oauthClientId: OAUTH.clientId, oauthClientSecret: `${OAUTH.clientSecret}x` },
+      timeoutMs: 2000,
+    });
     const error = await bad.listUsers().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unauthorized' });
     expectNoSecret(error);
@@ -334,7 +378,13 @@ describe('exposure check', () => {
 
   it('finds an OpenClaw gateway answering on the stand-in public address', async () => {
     const port = await listen('127.0.0.2', '{"ok":true,"status":"live"}', 'application/json');
-    expect(await probeExposure({ address: '127.0.0.2', port, timeoutMs: 1000 })).toMatchObject({ address: '127.0.0.2', port, tcp: 'open', httpStatus: 200, openclaw: true });
+    expect(await probeExposure({ address: '127.0.0.2', port, timeoutMs: 1000 })).toMatchObject({
+      address: '127.0.0.2',
+      port,
+      tcp: 'open',
+      httpStatus: 200,
+      openclaw: true,
+    });
   });
 
   it('an open port that is not OpenClaw is open with openclaw false', async () => {

@@ -73,10 +73,15 @@ export function captureLogs(): { lines: string[]; destination: Writable } {
   return { lines, destination };
 }
 
-export function testConfig(options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding' | 'triggers' | 'metrics'>, identityPath: string): Config {
+export function testConfig(
+  options: Pick<HarnessOptions, 'gateways' | 'access' | 'queue' | 'tailscale' | 'monitoring' | 'offboarding' | 'triggers' | 'metrics'>,
+  identityPath: string,
+): Config {
   return ConfigSchema.parse({
     identity: { path: identityPath },
-    gateways: Object.fromEntries(Object.entries(options.gateways).map(([name, gateway]) => [name, { tokenEnv: 'TEST_GATEWAY_TOKEN', device: 'never', ...gateway }])),
+    gateways: Object.fromEntries(
+      Object.entries(options.gateways).map(([name, gateway]) => [name, { tokenEnv: 'TEST_GATEWAY_TOKEN', device: 'never', ...gateway }]),
+    ),
     ...(options.access ? { access: options.access } : {}),
     ...(options.tailscale ? { tailscale: options.tailscale } : {}),
     ...(options.offboarding ? { offboarding: options.offboarding } : {}),
@@ -131,7 +136,13 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
     env,
     logs: lines,
     gateway: (text, send = {}) =>
-      emu.sendSlashCommand({ command: '/gateway', text, user_id: send.user ?? ONCALL.id, channel_id: (send.channel ?? INCIDENTS).id, channel_name: (send.channel ?? INCIDENTS).name }),
+      emu.sendSlashCommand({
+        command: '/gateway',
+        text,
+        user_id: send.user ?? ONCALL.id,
+        channel_id: (send.channel ?? INCIDENTS).id,
+        channel_name: (send.channel ?? INCIDENTS).name,
+      }),
     async restart() {
       await harness.runtime.stop();
       harness.runtime = await start();
@@ -145,4 +156,3 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
   };
   return harness;
 }
-

@@ -85,10 +85,7 @@ export const DEFAULT_DEVICES: FakeDevice[] = [
   device('22222', 'laptop-departed', 'departed@example.com', undefined, '100.101.102.110'),
 ];
 
-export const DEFAULT_USERS: FakeUser[] = [
-  user('u1', 'ops1@example.com', 'active'),
-  user('u2', 'departed@example.com', 'suspended'),
-];
+export const DEFAULT_USERS: FakeUser[] = [user('u1', 'ops1@example.com', 'active'), user('u2', 'departed@example.com', 'suspended')];
 
 export function device(id: string, hostname: string, owner: string, tags: string[] | undefined, ip: string): FakeDevice {
   return {
@@ -270,8 +267,11 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
         return;
       }
       if (rest === 'acl' && method === 'GET') {
-        const body = req.headers.accept === 'application/hujson' ? state.policy.hujson : JSON.stringify(parse(state.policy.hujson, [], { allowTrailingComma: true }));
-        res.writeHead(200, { 'Content-Type': req.headers.accept === 'application/hujson' ? 'application/hujson' : 'application/json', ETag: state.policy.etag }).end(body);
+        const body =
+          req.headers.accept === 'application/hujson' ? state.policy.hujson : JSON.stringify(parse(state.policy.hujson, [], { allowTrailingComma: true }));
+        res
+          .writeHead(200, { 'Content-Type': req.headers.accept === 'application/hujson' ? 'application/hujson' : 'application/json', ETag: state.policy.etag })
+          .end(body);
         return;
       }
       if (rest === 'acl' && method === 'POST') return servePolicySet(req, res);

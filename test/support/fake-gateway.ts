@@ -165,7 +165,8 @@ const READ_SCOPE = 'operator.read';
 const READ_METHODS = new Set(['status', 'channels.status', 'config.get', 'system-presence', 'system.info', 'logs.tail']);
 const PROXY_ATTRIBUTION_REQUIRED = {
   error: {
-    message: 'Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.',
+    message:
+      'Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.',
     type: 'proxy_attribution_required',
   },
 };
@@ -326,7 +327,9 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
   /** A 101 with exactly one thing wrong (or, `forged-garbage`, a valid one followed by bytes that are no WebSocket frame). */
   const forgeUpgrade = (req: IncomingMessage, socket: Duplex, forged: FakeGatewayMode): void => {
     const key = String(req.headers['sec-websocket-key'] ?? '');
-    const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
+    const accept = createHash('sha1')
+      .update(key + WS_GUID)
+      .digest('base64');
     const lines = [
       'HTTP/1.1 101 Switching Protocols',
       ...(forged === 'forged-no-upgrade' ? [] : ['Upgrade: websocket']),
@@ -469,7 +472,16 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         hasToken: Boolean(token),
         hasDeviceToken: Boolean(deviceToken),
         ...(device
-          ? { device: { id: device.id, publicKey: device.publicKey, signedAt: device.signedAt, nonce: device.nonce, nonceMatches: device.nonce === nonce, signatureValid } }
+          ? {
+              device: {
+                id: device.id,
+                publicKey: device.publicKey,
+                signedAt: device.signedAt,
+                nonce: device.nonce,
+                nonceMatches: device.nonce === nonce,
+                signatureValid,
+              },
+            }
           : {}),
       });
 
@@ -490,14 +502,25 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
           {
             code: 'INVALID_REQUEST',
             message: 'protocol mismatch',
-            details: { code: 'PROTOCOL_MISMATCH', clientMinProtocol: minProtocol, clientMaxProtocol: maxProtocol, expectedProtocol: PROTOCOL, minimumProbeProtocol: MIN_PROBE_PROTOCOL },
+            details: {
+              code: 'PROTOCOL_MISMATCH',
+              clientMinProtocol: minProtocol,
+              clientMaxProtocol: maxProtocol,
+              expectedProtocol: PROTOCOL,
+              minimumProbeProtocol: MIN_PROBE_PROTOCOL,
+            },
           },
           1002,
         );
         return;
       }
       if (connMode === 'starting') {
-        reject(id, { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500, details: { reason: 'startup-sidecars' } }, 1013, 'gateway starting');
+        reject(
+          id,
+          { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500, details: { reason: 'startup-sidecars' } },
+          1013,
+          'gateway starting',
+        );
         return;
       }
       if (connMode === 'shutdown' && options.shutdown?.phase === 'connect') {
@@ -515,7 +538,12 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
           {
             code: 'INVALID_REQUEST',
             message,
-            details: { code: 'AUTH_TOKEN_MISMATCH', authReason: 'token_mismatch', canRetryWithDeviceToken: false, recommendedNextStep: 'update_auth_credentials' },
+            details: {
+              code: 'AUTH_TOKEN_MISMATCH',
+              authReason: 'token_mismatch',
+              canRetryWithDeviceToken: false,
+              recommendedNextStep: 'update_auth_credentials',
+            },
           },
           1008,
         );
@@ -540,7 +568,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       if (!tokenOk && deviceToken !== undefined && !deviceTokenOk) {
         reject(
           id,
-          { code: 'INVALID_REQUEST', message: 'unauthorized: device token mismatch (rotate/reissue device token)', details: { code: 'AUTH_DEVICE_TOKEN_MISMATCH' } },
+          {
+            code: 'INVALID_REQUEST',
+            message: 'unauthorized: device token mismatch (rotate/reissue device token)',
+            details: { code: 'AUTH_DEVICE_TOKEN_MISMATCH' },
+          },
           1008,
         );
         return;
@@ -553,7 +585,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         // A signature alone is no credential.
         reject(
           id,
-          { code: 'INVALID_REQUEST', message: "unauthorized: gateway token missing (use this gateway's gateway.auth.token or pair the device)", details: { code: 'AUTH_TOKEN_MISSING' } },
+          {
+            code: 'INVALID_REQUEST',
+            message: "unauthorized: gateway token missing (use this gateway's gateway.auth.token or pair the device)",
+            details: { code: 'AUTH_TOKEN_MISSING' },
+          },
           1008,
         );
         return;
@@ -652,7 +688,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
             type: 'res',
             id,
             ok: false,
-            error: { code: 'FORBIDDEN', message: taint(`missing scope: ${READ_SCOPE}`), details: { code: 'MISSING_SCOPE', missingScope: READ_SCOPE, requiredScopes: [READ_SCOPE] } },
+            error: {
+              code: 'FORBIDDEN',
+              message: taint(`missing scope: ${READ_SCOPE}`),
+              details: { code: 'MISSING_SCOPE', missingScope: READ_SCOPE, requiredScopes: [READ_SCOPE] },
+            },
           });
           return;
         }
@@ -789,7 +829,8 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     },
     upgrade(next) {
       if (next.version !== undefined) version = taint(next.version);
-      if (next.methods !== undefined || next.events !== undefined) features = { ...features, ...(next.methods ? { methods: next.methods } : {}), ...(next.events ? { events: next.events } : {}) };
+      if (next.methods !== undefined || next.events !== undefined)
+        features = { ...features, ...(next.methods ? { methods: next.methods } : {}), ...(next.events ? { events: next.events } : {}) };
     },
     get connections() {
       return connections;

@@ -152,7 +152,13 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
   const peers = new Map<string, FakePeer>();
   let serve: { config: FakeServeConfig | null; readable: boolean } = { config: null, readable: true };
   let rawStatus: string | undefined;
-  let self = { state: 'Running' as BackendState, keyExpiry: undefined as string | undefined, health: [] as string[], tags: [] as string[], login: 'ops1@example.com' };
+  let self = {
+    state: 'Running' as BackendState,
+    keyExpiry: undefined as string | undefined,
+    health: [] as string[],
+    tags: [] as string[],
+    login: 'ops1@example.com',
+  };
   const pending = new Set<ServerResponse>();
   let magicDnsEnabled = true;
 
@@ -160,7 +166,13 @@ export async function startFakeTailscaled(): Promise<FakeTailscaled> {
     socketPath,
     requests,
     setSelf(state, options = {}) {
-      self = { state, keyExpiry: options.keyExpiry ?? self.keyExpiry, health: options.health ?? self.health, tags: options.tags ?? self.tags, login: options.login ?? self.login };
+      self = {
+        state,
+        keyExpiry: options.keyExpiry ?? self.keyExpiry,
+        health: options.health ?? self.health,
+        tags: options.tags ?? self.tags,
+        login: options.login ?? self.login,
+      };
     },
     setPeer(name, patch = {}) {
       const peer = { ...(peers.get(name) ?? peerDefaults(name, peers.size)), ...patch, name };

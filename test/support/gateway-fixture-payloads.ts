@@ -54,7 +54,8 @@ export interface EventLoopSample {
 
 const label = (channel: string) => channel.charAt(0).toUpperCase() + channel.slice(1);
 const accountIdOf = (c: FixtureChannel) => c.accountId ?? 'default';
-const byChannel = (channels: readonly FixtureChannel[]) => [...new Set(channels.map((c) => c.channel))].map((name) => [name, channels.filter((c) => c.channel === name)] as const);
+const byChannel = (channels: readonly FixtureChannel[]) =>
+  [...new Set(channels.map((c) => c.channel))].map((name) => [name, channels.filter((c) => c.channel === name)] as const);
 
 export function eventLoopPayload(sample: EventLoopSample): Json {
   const loop = fixture('health').eventLoop as Json;
@@ -95,7 +96,14 @@ function statusAccount(c: FixtureChannel): Json {
 function healthChannel(accounts: readonly FixtureChannel[]): Json {
   const template = fixture('health').channels.telegram as Json;
   const accountTemplate = template.accounts.default as Json;
-  const account = (c: FixtureChannel): Json => ({ ...accountTemplate, accountId: accountIdOf(c), configured: c.configured, running: c.running, lastError: c.lastError ?? null, ...(c.linked !== undefined ? { linked: c.linked } : {}) });
+  const account = (c: FixtureChannel): Json => ({
+    ...accountTemplate,
+    accountId: accountIdOf(c),
+    configured: c.configured,
+    running: c.running,
+    lastError: c.lastError ?? null,
+    ...(c.linked !== undefined ? { linked: c.linked } : {}),
+  });
   const first = accounts.find((c) => accountIdOf(c) === 'default') ?? accounts[0]!;
   return { ...account(first), accounts: Object.fromEntries(accounts.map((c) => [accountIdOf(c), account(c)])) };
 }
@@ -137,7 +145,12 @@ export function statusPayload(channels: readonly FixtureChannel[], options: { ve
 function statusIssues(channels: readonly FixtureChannel[]): Json[] {
   return channels
     .filter((c) => c.configured && !c.running)
-    .map((c) => ({ channel: c.channel, accountId: accountIdOf(c), kind: 'runtime', message: `configured but not running${c.lastError ? `: ${c.lastError}` : ''}` }));
+    .map((c) => ({
+      channel: c.channel,
+      accountId: accountIdOf(c),
+      kind: 'runtime',
+      message: `configured but not running${c.lastError ? `: ${c.lastError}` : ''}`,
+    }));
 }
 
 export function channelsStatusPayload(channels: readonly FixtureChannel[], options: { degraded: boolean }): Json {
@@ -157,7 +170,17 @@ export function channelsStatusPayload(channels: readonly FixtureChannel[], optio
     channels: Object.fromEntries(
       groups.map(([name, accounts]) => {
         const first = accounts.find((c) => accountIdOf(c) === 'default') ?? accounts[0]!;
-        return [name, { ...channelTemplate, configured: first.configured, running: first.running, lastError: first.lastError ?? first.probeError ?? null, probe: probe(first), lastProbeAt: Date.now() }];
+        return [
+          name,
+          {
+            ...channelTemplate,
+            configured: first.configured,
+            running: first.running,
+            lastError: first.lastError ?? first.probeError ?? null,
+            probe: probe(first),
+            lastProbeAt: Date.now(),
+          },
+        ];
       }),
     ),
     channelAccounts: Object.fromEntries(groups.map(([name, accounts]) => [name, accounts.map(statusAccount)])),
@@ -220,7 +243,10 @@ export function configGetPayload(channels: readonly FixtureChannel[], gateway: F
     section.gateway = gatewayBlock(section.gateway as Json);
     // The effective sections carry the defaults the Gateway applied: a channel's root groupPolicy.
     const effective = key === 'runtimeConfig' || key === 'config';
-    if (channels.length) section.channels = Object.fromEntries(Object.entries(structuredClone(channelBlock)).map(([name, block]) => [name, effective ? { groupPolicy: 'allowlist', ...(block as Json) } : block]));
+    if (channels.length)
+      section.channels = Object.fromEntries(
+        Object.entries(structuredClone(channelBlock)).map(([name, block]) => [name, effective ? { groupPolicy: 'allowlist', ...(block as Json) } : block]),
+      );
     else delete section.channels;
   }
   payload.raw = `${JSON.stringify(payload.parsed, null, 2)}\n`;
@@ -243,7 +269,11 @@ export function helloOkPayload(options: {
   const features = hello.features as Json;
   return {
     ...hello,
-    features: { ...features, ...(options.features?.methods ? { methods: options.features.methods } : {}), ...(options.features?.events ? { events: options.features.events } : {}) },
+    features: {
+      ...features,
+      ...(options.features?.methods ? { methods: options.features.methods } : {}),
+      ...(options.features?.events ? { events: options.features.events } : {}),
+    },
     server: { ...hello.server, version: options.version, buildId: `${options.version}-fake`, bootId: options.bootId, connId: options.connId },
     snapshot: { ...hello.snapshot, health: options.health, uptimeMs: options.uptimeMs },
     auth: { ...options.auth, recoveryScope: `fake-recovery-${options.connId.slice(0, 8)}` },

@@ -49,4 +49,12 @@ export function scriptedHost(script: HostScript): { exec: ExecFileFn; calls: str
 }
 
 /** The only commands the agent may run, whatever a job says. */
-export const FIXED_COMMANDS = [/^npm root -g$/, /^nft -j list ruleset$/, /^nft list ruleset$/, /^iptables-save$/, /^ip6tables-save$/, /^systemctl show --no-pager --property=\S+ -- [A-Za-z0-9@._-]+$/, /^\/\S+\/openclaw doctor --lint --json$/];
+export const FIXED_COMMANDS = [
+  /^npm root -g$/,
+  /^nft -j list ruleset$/,
+  /^nft list ruleset$/,
+  /^iptables-save$/,
+  /^ip6tables-save$/,
+  /^systemctl show --no-pager --property=\S+ -- [A-Za-z0-9@._-]+$/,
+  /^\/\S+\/openclaw doctor --lint --json$/,
+];

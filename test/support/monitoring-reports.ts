@@ -39,7 +39,12 @@ export function tcpFailure(error: 'refused' | 'timeout' | 'unreachable', options
     startMs: 0.2,
     durationMs: error === 'timeout' ? 3_000 : 1,
     summary: `${GATEWAY_ADDRESS}:${GATEWAY_PORT} ${error}`,
-    evidence: { address: GATEWAY_ADDRESS, port: GATEWAY_PORT, error, errno: error === 'refused' ? 'ECONNREFUSED' : error === 'timeout' ? 'ETIMEDOUT' : 'EHOSTUNREACH' },
+    evidence: {
+      address: GATEWAY_ADDRESS,
+      port: GATEWAY_PORT,
+      error,
+      errno: error === 'refused' ? 'ECONNREFUSED' : error === 'timeout' ? 'ETIMEDOUT' : 'EHOSTUNREACH',
+    },
   });
   const settled = notReachedAfter(report, 'tcp');
   // The WebSocket and HTTP layers ran in parallel with TCP and failed the same way; the ladder reports them not reached.
@@ -67,7 +72,15 @@ export function authRejected(options: At = {}): ProbeReport {
       startMs: 10,
       durationMs: 3,
       summary: `INVALID_REQUEST/AUTH_TOKEN_MISMATCH "${message}" · close 1008`,
-      evidence: { challenge: true, scopes: [], requestedScopes: ['operator.read'], failure: 'rejected', serverVersion: options.version ?? GATEWAY_VERSION, error: { code: 'INVALID_REQUEST', message, detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008, reason: message } },
+      evidence: {
+        challenge: true,
+        scopes: [],
+        requestedScopes: ['operator.read'],
+        failure: 'rejected',
+        serverVersion: options.version ?? GATEWAY_VERSION,
+        error: { code: 'INVALID_REQUEST', message, detailsCode: 'AUTH_TOKEN_MISMATCH' },
+        close: { code: 1008, reason: message },
+      },
     }),
     'handshake',
   );

@@ -27,7 +27,8 @@ export interface SentinelGroup {
 
 function sentinelBinary(): string {
   const found = spawnSync('redis-sentinel', ['--version'], { encoding: 'utf8' });
-  if (found.error || found.status !== 0) throw new Error('redis-sentinel is not installed (apt-get install redis-sentinel): the failover drill needs real sentinels');
+  if (found.error || found.status !== 0)
+    throw new Error('redis-sentinel is not installed (apt-get install redis-sentinel): the failover drill needs real sentinels');
   return 'redis-sentinel';
 }
 
@@ -81,14 +82,18 @@ export async function startSentinelGroup(options: { sentinels?: number } = {}): 
     }
   };
   // Every sentinel knows the master and has found the others (needed for a quorum).
-  await waitFor(async () => {
-    for (const port of ports) {
-      if ((await ask(port)) !== master.port) return false;
-      const known = await sentinelCount(port);
-      if (known < ports.length - 1) return false;
-    }
-    return true;
-  }, 15_000, 'the sentinels to find each other');
+  await waitFor(
+    async () => {
+      for (const port of ports) {
+        if ((await ask(port)) !== master.port) return false;
+        const known = await sentinelCount(port);
+        if (known < ports.length - 1) return false;
+      }
+      return true;
+    },
+    15_000,
+    'the sentinels to find each other',
+  );
 
   const masterPort = async () => {
     for (const port of ports) {
@@ -107,13 +112,17 @@ export async function startSentinelGroup(options: { sentinels?: number } = {}): 
       const started = Date.now();
       await servers.get(from)?.stop();
       let to = from;
-      await waitFor(async () => {
-        const answers = await Promise.all(ports.map(ask));
-        const agreed = answers.filter((port) => port !== undefined && port !== from);
-        if (agreed.length < 2) return false;
-        to = agreed[0]!;
-        return (await info(to, 'replication')).includes('role:master');
-      }, timeoutMs, 'the sentinels to promote the replica');
+      await waitFor(
+        async () => {
+          const answers = await Promise.all(ports.map(ask));
+          const agreed = answers.filter((port) => port !== undefined && port !== from);
+          if (agreed.length < 2) return false;
+          to = agreed[0]!;
+          return (await info(to, 'replication')).includes('role:master');
+        },
+        timeoutMs,
+        'the sentinels to promote the replica',
+      );
       return { from, to, tookMs: Date.now() - started };
     },
     async stop() {

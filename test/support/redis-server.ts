@@ -33,7 +33,9 @@ export function freePort(): Promise<number> {
 export function redisServerBinary(): string {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
-    throw new Error('redis-server is not installed, and these tests need a real Redis they can stop and restart: install it (e.g. `apt-get install redis-server`) and run again');
+    throw new Error(
+      'redis-server is not installed, and these tests need a real Redis they can stop and restart: install it (e.g. `apt-get install redis-server`) and run again',
+    );
   }
   return 'redis-server';
 }
@@ -90,7 +92,9 @@ function remember(child: ChildProcess): void {
   child.once('exit', () => running.delete(child));
 }
 
-export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis & { dir: string; pid(): number | undefined; stopGracefully(): Promise<void> }> {
+export async function startPrivateRedis(
+  options: PrivateRedisOptions = {},
+): Promise<PrivateRedis & { dir: string; pid(): number | undefined; stopGracefully(): Promise<void> }> {
   const binary = redisServerBinary();
   const port = options.port ?? (await freePort());
   const url = options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
@@ -101,7 +105,19 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   let child: ChildProcess | undefined;
   const start = async () => {
     mkdirSync(dir, { recursive: true });
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistence, '--protected-mode', 'yes', ...(options.password ? ['--requirepass', options.password] : []), ...(options.args ?? [])];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      ...persistence,
+      '--protected-mode',
+      'yes',
+      ...(options.password ? ['--requirepass', options.password] : []),
+      ...(options.args ?? []),
+    ];
     const started = spawn(binary, args, { stdio: 'ignore' });
     remember(started);
     child = started;

@@ -87,7 +87,15 @@ function healthyLayers(version: string): LayerResult[] {
       startMs: 45,
       durationMs: 12,
       summary: 'ok · event loop p99 8.5 ms',
-      evidence: { method: 'health', ok: true, gatewayDurationMs: 3, eventLoopDegraded: false, eventLoopDelayP99Ms: 8.5, modelRuntimeDegraded: false, pluginErrors: [] },
+      evidence: {
+        method: 'health',
+        ok: true,
+        gatewayDurationMs: 3,
+        eventLoopDegraded: false,
+        eventLoopDelayP99Ms: 8.5,
+        modelRuntimeDegraded: false,
+        pluginErrors: [],
+      },
     },
     status: {
       layer: 'status',
@@ -105,7 +113,9 @@ function healthyLayers(version: string): LayerResult[] {
       summary: '1 channel account(s) running',
       evidence: {
         method: 'channels.status',
-        channels: [{ channel: 'telegram', account: 'default', configured: true, running: true, connected: true, linked: true, dmPolicy: 'pairing', issues: [] }],
+        channels: [
+          { channel: 'telegram', account: 'default', configured: true, running: true, connected: true, linked: true, dmPolicy: 'pairing', issues: [] },
+        ],
       },
     },
   };

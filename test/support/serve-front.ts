@@ -80,7 +80,17 @@ export interface ServeFront {
 
 export const DEFAULT_SERVE_IDENTITY: ServeIdentity = { login: 'ops1@example.com', name: 'Ops One' };
 const DEFAULT_TAILNET_CLIENT = '100.100.1.1';
-const HOP_BY_HOP = ['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 const IDENTITY_HEADERS = ['tailscale-user-login', 'tailscale-user-name', 'tailscale-user-profile-pic', 'tailscale-funnel-request', 'tailscale-headers-info'];
 /** TLS record: alert, TLS 1.0 record version (Go's before a version is negotiated), fatal internal_error (80). */
 const TLS_ALERT_INTERNAL_ERROR = Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x50]);
@@ -124,7 +134,14 @@ export function clientHelloServerName(record: Buffer): { complete: boolean; name
       while (entry + 3 <= listEnd) {
         const nameType = record[entry];
         const nameLength = record.readUInt16BE(entry + 1);
-        if (nameType === 0) return { complete: true, name: record.subarray(entry + 3, entry + 3 + nameLength).toString('ascii').toLowerCase() };
+        if (nameType === 0)
+          return {
+            complete: true,
+            name: record
+              .subarray(entry + 3, entry + 3 + nameLength)
+              .toString('ascii')
+              .toLowerCase(),
+          };
         entry += 3 + nameLength;
       }
     }
@@ -255,7 +272,9 @@ export async function startServeFront(options: ServeFrontOptions): Promise<Serve
     track(socket);
     const route = resolve(req);
     if (!route) {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 19\r\n\r\n404 page not found\n');
+      socket.end(
+        'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 19\r\n\r\n404 page not found\n',
+      );
       return;
     }
     const headers = outgoingHeaders(req.headers, clientAddressOf(req.socket), identity, true);
@@ -309,12 +328,14 @@ export async function startServeFront(options: ServeFrontOptions): Promise<Serve
         return;
       }
       socket.pause();
-      const relay = track(connectNet(innerPort, '127.0.0.1', () => {
-        clientByRelayPort.set(relay.localPort ?? -1, socket.remoteAddress ?? '');
-        relay.write(buffered);
-        socket.pipe(relay).pipe(socket);
-        socket.resume();
-      }));
+      const relay = track(
+        connectNet(innerPort, '127.0.0.1', () => {
+          clientByRelayPort.set(relay.localPort ?? -1, socket.remoteAddress ?? '');
+          relay.write(buffered);
+          socket.pipe(relay).pipe(socket);
+          socket.resume();
+        }),
+      );
       relay.once('close', () => {
         clientByRelayPort.delete(relay.localPort ?? -1);
         socket.destroy();

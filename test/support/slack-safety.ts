@@ -52,13 +52,25 @@ export function unsafeTokens(value: unknown, ok: AllowedTokens = {}, where = '')
   return [];
 }
 
-const POSTING = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'chat.scheduleMessage', 'views.open', 'views.update', 'views.push', 'views.publish']);
+const POSTING = new Set([
+  'chat.postMessage',
+  'chat.update',
+  'chat.postEphemeral',
+  'chat.scheduleMessage',
+  'views.open',
+  'views.update',
+  'views.push',
+  'views.publish',
+]);
 
 /** What clawops said in Slack so far: every posting call's text and blocks, and every response_url body. */
 export function everythingSaid(emu: SlackEmulator): Array<{ where: string; content: unknown }> {
   const calls = emu.calls
     .filter((call) => POSTING.has(call.method))
-    .map((call, index) => ({ where: `${call.method}#${index}`, content: { text: call.params.text, blocks: call.params.blocks, attachments: call.params.attachments, view: call.params.view } }));
+    .map((call, index) => ({
+      where: `${call.method}#${index}`,
+      content: { text: call.params.text, blocks: call.params.blocks, attachments: call.params.attachments, view: call.params.view },
+    }));
   const responses = emu.responses.map((post) => ({ where: `response_url ${post.id}`, content: { text: post.body.text, blocks: post.body.blocks } }));
   return [...calls, ...responses];
 }

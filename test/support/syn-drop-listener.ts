@@ -31,7 +31,13 @@ server.listen({ host: workerData.host, port: 0, backlog: 1 }, () => {
 
 /** The accept-queue length of the IPv4 listener on host:port, from /proc/net/tcp. */
 async function acceptQueue(host: string, port: number): Promise<number | undefined> {
-  const address = host.split('.').map(Number).reverse().map((octet) => octet.toString(16).padStart(2, '0')).join('').toUpperCase();
+  const address = host
+    .split('.')
+    .map(Number)
+    .reverse()
+    .map((octet) => octet.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
   const local = `${address}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   for (const line of (await readFile('/proc/net/tcp', 'utf8')).split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/);
@@ -53,7 +59,9 @@ export async function startSynDropListener(host = '127.0.0.1'): Promise<SynDropL
   };
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      worker.once('message', (message: { port?: number; error?: string }) => (message.port ? resolve(message.port) : reject(new Error(`syn-drop listener: ${message.error}`))));
+      worker.once('message', (message: { port?: number; error?: string }) =>
+        message.port ? resolve(message.port) : reject(new Error(`syn-drop listener: ${message.error}`)),
+      );
       worker.once('error', reject);
     });
     // backlog 1 → the kernel queues two completed connections; ours take both places.

@@ -38,10 +38,36 @@ export async function makeTestCertificates(names: readonly string[]): Promise<Te
     const san = names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
     await writeFile(join(dir, 'leaf.ext'), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    await openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=clawops test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    await openssl(
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=clawops test CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    );
     await openssl(['req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${names[0]}`], dir);
-    await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext'], dir);
-    const [ca, cert, key] = await Promise.all([readFile(join(dir, 'ca.pem'), 'utf8'), readFile(join(dir, 'leaf.pem'), 'utf8'), readFile(join(dir, 'leaf.key'), 'utf8')]);
+    await openssl(
+      ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext'],
+      dir,
+    );
+    const [ca, cert, key] = await Promise.all([
+      readFile(join(dir, 'ca.pem'), 'utf8'),
+      readFile(join(dir, 'leaf.pem'), 'utf8'),
+      readFile(join(dir, 'leaf.key'), 'utf8'),
+    ]);
     return { ca, cert, key };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -14,22 +14,34 @@ export interface VethNamespace {
   hostAddress: string;
   peerAddress: string;
   /** Runs a command inside the namespace (`ip netns exec`); never rejects: the exit code is the answer. */
-  exec(command: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  exec(
+    command: string[],
+    options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string },
+  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
 
-function run(command: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command[0]!, command.slice(1), { env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === null ? error.message : '') });
-    });
+    execFile(
+      command[0]!,
+      command.slice(1),
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === null ? error.message : '') });
+      },
+    );
   });
 }
 
 async function must(command: string[]): Promise<void> {
   const result = await run(command);
-  if (result.code !== 0) throw new Error(`${command.join(' ')} failed (${result.code}): ${result.stderr.trim().slice(0, 300)} — the remote-host topology needs root and iproute2`);
+  if (result.code !== 0)
+    throw new Error(`${command.join(' ')} failed (${result.code}): ${result.stderr.trim().slice(0, 300)} — the remote-host topology needs root and iproute2`);
 }
 
 export async function createVethNamespace(): Promise<VethNamespace> {

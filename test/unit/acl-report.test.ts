@@ -46,7 +46,11 @@ function fakeAdmin(overrides: Partial<AdminApiClient> = {}): AdminApiClient {
   return {
     getPolicy: async () => ({ hujson: POLICY, etag: '"0123456789abcdef0123"' }),
     listDevices: async () => [device('gw-lab.example-tailnet.ts.net', 'gw-lab', ['100.101.102.110', 'fd7a:115c:a1e0::110'])],
-    validatePolicy: async (): Promise<PolicyValidation> => ({ ok: false, message: 'test(s) failed', failures: [{ user: 'autogroup:member', errors: ['address "tag:gateway:443": want: Drop, got: Accept'], warnings: [] }] }),
+    validatePolicy: async (): Promise<PolicyValidation> => ({
+      ok: false,
+      message: 'test(s) failed',
+      failures: [{ user: 'autogroup:member', errors: ['address "tag:gateway:443": want: Drop, got: Accept'], warnings: [] }],
+    }),
     setPolicy: async () => {
       throw new Error('not used');
     },
@@ -63,7 +67,10 @@ function fakeAdmin(overrides: Partial<AdminApiClient> = {}): AdminApiClient {
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const audit = (admin: AdminApiClient, validate?: boolean) =>
-  createAclAuditService({ config: CONFIG, admin: { ok: true, client: admin }, now: () => NOW }).audit({ gateways: ['lab', 'prod', 'staging'], ...(validate === undefined ? {} : { validate }) });
+  createAclAuditService({ config: CONFIG, admin: { ok: true, client: admin }, now: () => NOW }).audit({
+    gateways: ['lab', 'prod', 'staging'],
+    ...(validate === undefined ? {} : { validate }),
+  });
 
 describe('gateways as the ACL audit sees them', () => {
   it('target from aclTarget or the default, port from the URL (Serve: 443), IPs from literals and the device', () => {
@@ -81,13 +88,18 @@ describe('the ACL audit service', () => {
     if (!result.ok) throw new Error(result.message);
     expect(result).toMatchObject({ at: '2026-03-01T12:00:00.000Z', etag: '"0123456789abcdef0123"', tailnet: '-', notes: [] });
     const reasons = result.audit.findings.map((finding) => `${finding.gateway}:${finding.reason}`);
-    expect(reasons).toEqual(expect.arrayContaining(['prod:wildcard-source', 'prod:wildcard-destination', 'lab:large-group', 'lab:wildcard-source', 'staging:missing-deny-test']));
+    expect(reasons).toEqual(
+      expect.arrayContaining(['prod:wildcard-source', 'prod:wildcard-destination', 'lab:large-group', 'lab:wildcard-source', 'staging:missing-deny-test']),
+    );
     expect(result.validation).toEqual({ status: 'failed', message: 'test(s) failed', failures: [expect.objectContaining({ user: 'autogroup:member' })] });
     expect(aclFindingCount(result)).toBe(result.audit.findings.length + 1);
   });
 
   it('skips validate when asked, and notes that devices could not be listed', async () => {
-    const result = await audit(fakeAdmin({ listDevices: async () => Promise.reject(new TailscaleApiError('forbidden', 'GET tailnet/-/devices answered 403', { status: 403 })) }), false);
+    const result = await audit(
+      fakeAdmin({ listDevices: async () => Promise.reject(new TailscaleApiError('forbidden', 'GET tailnet/-/devices answered 403', { status: 403 })) }),
+      false,
+    );
     if (!result.ok) throw new Error(result.message);
     expect(result.validation).toEqual({ status: 'skipped' });
     expect(result.notes[0]).toMatch(/^devices not listed: GET tailnet\/-\/devices answered 403 \(the credential lacks the scope/);
@@ -96,13 +108,36 @@ describe('the ACL audit service', () => {
   });
 
   it('turns a refused policy read, a policy that does not parse, and a missing credential into values', async () => {
-    const refused = await audit(fakeAdmin({ getPolicy: async () => Promise.reject(new TailscaleApiError('unauthorized', 'GET tailnet/-/acl answered 401: API token invalid', { status: 401 })) }));
-    expect(refused).toMatchObject({ ok: false, stage: 'fetch', message: 'reading the policy file: GET tailnet/-/acl answered 401: API token invalid (wrong or expired credential)' });
+    const refused = await audit(
+      fakeAdmin({
+        getPolicy: async () => Promise.reject(new TailscaleApiError('unauthorized', 'GET tailnet/-/acl answered 401: API token invalid', { status: 401 })),
+      }),
+    );
+    expect(refused).toMatchObject({
+      ok: false,
+      stage: 'fetch',
+      message: 'reading the policy file: GET tailnet/-/acl answered 401: API token invalid (wrong or expired credential)',
+    });
     const broken = await audit(fakeAdmin({ getPolicy: async () => ({ hujson: '{ "acls": [ }', etag: '"x"' }) }));
-    expect(broken).toMatchObject({ ok: false, stage: 'parse', problems: expect.arrayContaining([expect.objectContaining({ code: 'ValueExpected', line: 1, column: 13 })]) });
-    const service = createAclAuditService({ config: CONFIG, admin: { ok: false, problem: 'TS_API_KEY (named by tailscale.adminApi.apiKeyEnv) is not set on this node' } });
-    expect(await service.audit({ gateways: ['prod'] })).toMatchObject({ ok: false, stage: 'config', message: 'TS_API_KEY (named by tailscale.adminApi.apiKeyEnv) is not set on this node' });
-    expect(await createAclAuditService({ config: CONFIG, admin: undefined }).audit({ gateways: ['prod'] })).toMatchObject({ ok: false, stage: 'config', message: expect.stringContaining('add tailscale.adminApi') });
+    expect(broken).toMatchObject({
+      ok: false,
+      stage: 'parse',
+      problems: expect.arrayContaining([expect.objectContaining({ code: 'ValueExpected', line: 1, column: 13 })]),
+    });
+    const service = createAclAuditService({
+      config: CONFIG,
+      admin: { ok: false, problem: 'TS_API_KEY (named by tailscale.adminApi.apiKeyEnv) is not set on this node' },
+    });
+    expect(await service.audit({ gateways: ['prod'] })).toMatchObject({
+      ok: false,
+      stage: 'config',
+      message: 'TS_API_KEY (named by tailscale.adminApi.apiKeyEnv) is not set on this node',
+    });
+    expect(await createAclAuditService({ config: CONFIG, admin: undefined }).audit({ gateways: ['prod'] })).toMatchObject({
+      ok: false,
+      stage: 'config',
+      message: expect.stringContaining('add tailscale.adminApi'),
+    });
   });
 });
 
@@ -123,8 +158,26 @@ describe('rendering the audit', () => {
   });
 
   it('Slack: stays inside Block Kit limits with hundreds of findings', () => {
-    const findings = Array.from({ length: 300 }, (_, index) => ({ id: 'acl-too-broad' as const, severity: 'warning' as const, reason: 'large-group' as const, gateway: `gw${index}`, ruleText: JSON.stringify({ src: ['group:x'], dst: ['*:*'] }).repeat(60), message: `acls[${index}] lets group:x reach ${'x'.repeat(400)}` }));
-    const access = Array.from({ length: 300 }, (_, index) => ({ gateway: `gw${index}`, target: 'tag:gateway', port: 18789, rules: [], sources: [], anyone: false, allMembers: false, users: Array.from({ length: 50 }, (_, u) => `user${u}@example.com`), tags: [], other: [] }));
+    const findings = Array.from({ length: 300 }, (_, index) => ({
+      id: 'acl-too-broad' as const,
+      severity: 'warning' as const,
+      reason: 'large-group' as const,
+      gateway: `gw${index}`,
+      ruleText: JSON.stringify({ src: ['group:x'], dst: ['*:*'] }).repeat(60),
+      message: `acls[${index}] lets group:x reach ${'x'.repeat(400)}`,
+    }));
+    const access = Array.from({ length: 300 }, (_, index) => ({
+      gateway: `gw${index}`,
+      target: 'tag:gateway',
+      port: 18789,
+      rules: [],
+      sources: [],
+      anyone: false,
+      allMembers: false,
+      users: Array.from({ length: 50 }, (_, u) => `user${u}@example.com`),
+      tags: [],
+      other: [],
+    }));
     const result: AclAuditResult = {
       ok: true,
       at: '2026-03-01T12:00:00Z',
@@ -132,7 +185,11 @@ describe('rendering the audit', () => {
       etag: '"e"',
       gateways: access.map((entry) => ({ name: entry.gateway, target: entry.target, port: entry.port })),
       audit: { findings, access, suggestedTests: Array.from({ length: 300 }, (_, index) => ({ src: 'autogroup:member', deny: [`tag:gw${index}:18789`] })) },
-      validation: { status: 'failed', message: 'test(s) failed', failures: Array.from({ length: 40 }, () => ({ user: 'u', errors: ['e'.repeat(500)], warnings: [] })) },
+      validation: {
+        status: 'failed',
+        message: 'test(s) failed',
+        failures: Array.from({ length: 40 }, () => ({ user: 'u', errors: ['e'.repeat(500)], warnings: [] })),
+      },
       notes: [],
     };
     const message = renderAclAudit(result);
@@ -142,7 +199,13 @@ describe('rendering the audit', () => {
   });
 
   it('Slack: an audit that could not run says why', () => {
-    const message = renderAclAudit({ ok: false, at: 'x', stage: 'parse', message: 'the policy file does not parse', problems: [{ code: 'CommaExpected', message: 'CommaExpected at line 3, column 5' }] });
+    const message = renderAclAudit({
+      ok: false,
+      at: 'x',
+      stage: 'parse',
+      message: 'the policy file does not parse',
+      problems: [{ code: 'CommaExpected', message: 'CommaExpected at line 3, column 5' }],
+    });
     expect(message.text).toBe('⚠️ ACL audit could not run: the policy file does not parse');
     expect(JSON.stringify(message.blocks)).toContain('CommaExpected at line 3, column 5');
   });
@@ -168,7 +231,10 @@ describe('/gateway acl parsing', () => {
     expect(parseGatewayCommand(text, known)).toEqual({ ok: true, command });
   });
   it('an unknown name gets the same suggestion as a check', () => {
-    expect(parseGatewayCommand('acl prdo', known)).toMatchObject({ ok: false, message: expect.stringContaining('No gateway named `prdo`. Did you mean `prod`?') });
+    expect(parseGatewayCommand('acl prdo', known)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('No gateway named `prdo`. Did you mean `prod`?'),
+    });
     expect(parseGatewayCommand('acl', [])).toMatchObject({ ok: false, message: expect.stringContaining('No gateways are configured.') });
   });
 });

@@ -13,7 +13,12 @@ describe('an audit entry is cut, never refused', () => {
   });
 
   it('leaves short entries as they are, and never splits a surrogate pair', () => {
-    expect(boundedAuditEntry({ at: 1, user: 'U1', command: '/gateway list', outcome: 'answered' })).toEqual({ at: 1, user: 'U1', command: '/gateway list', outcome: 'answered' });
+    expect(boundedAuditEntry({ at: 1, user: 'U1', command: '/gateway list', outcome: 'answered' })).toEqual({
+      at: 1,
+      user: 'U1',
+      command: '/gateway list',
+      outcome: 'answered',
+    });
     const emoji = boundedAuditEntry({ at: 1, user: 'U1', command: `${'a'.repeat(AUDIT_TEXT_MAX - 2)}${'😀'.repeat(10)}`, outcome: 'usage' });
     expect(emoji.command.at(-2)).not.toMatch(/[\uD800-\uDBFF]/);
     expect(AuditEntrySchema.safeParse(emoji).success).toBe(true);

@@ -26,7 +26,10 @@ describe('the size and depth guard before JSON.parse', () => {
     const bomb = jsonBomb(400_000);
     const result = parseBoundedJson(bomb, LIMITS);
     expect(result).toEqual({ ok: false, refused: { reason: 'too-deep', bytes: 800_000, depth: 400_000, limits: LIMITS } });
-    if (!result.ok && 'refused' in result) expect(describeRefusal('a health reply', result.refused)).toBe('a health reply of 781 KiB nested 400,000 deep: refused (clawops reads at most 64 levels)');
+    if (!result.ok && 'refused' in result)
+      expect(describeRefusal('a health reply', result.refused)).toBe(
+        'a health reply of 781 KiB nested 400,000 deep: refused (clawops reads at most 64 levels)',
+      );
   });
 
   it('refuses by size before scanning', () => {

@@ -16,7 +16,14 @@ function failing(name: string, message = 'unauthorized: gateway token mismatch')
       startMs: 10,
       durationMs: 3,
       summary: `INVALID_REQUEST/AUTH_TOKEN_MISMATCH "${message.slice(0, 120)}" · close 1008`,
-      evidence: { challenge: true, scopes: [], requestedScopes: ['operator.read'], failure: 'rejected', error: { code: 'INVALID_REQUEST', message, detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008, reason: message.slice(0, 120) } },
+      evidence: {
+        challenge: true,
+        scopes: [],
+        requestedScopes: ['operator.read'],
+        failure: 'rejected',
+        error: { code: 'INVALID_REQUEST', message, detailsCode: 'AUTH_TOKEN_MISMATCH' },
+        close: { code: 1008, reason: message.slice(0, 120) },
+      },
     }),
     'handshake',
   );

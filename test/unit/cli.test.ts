@@ -43,7 +43,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clawops-cli-'));
   validPath = join(dir, 'clawops.yaml');
   invalidPath = join(dir, 'invalid.yaml');
-  await writeFile(validPath, 'gateways:\n  prod:\n    url: ws://100.101.102.103:18789\n    tokenEnv: CLAWOPS_PROD_TOKEN\n  staging:\n    url: ws://100.101.102.104:18789\n');
+  await writeFile(
+    validPath,
+    'gateways:\n  prod:\n    url: ws://100.101.102.103:18789\n    tokenEnv: CLAWOPS_PROD_TOKEN\n  staging:\n    url: ws://100.101.102.104:18789\n',
+  );
   await writeFile(invalidPath, 'gateways:\n  prod:\n    url: http://gw.example:18789\n');
   // The device identity goes to the temp dir, never to the home of whoever runs the tests.
   env = { CLAWOPS_IDENTITY: join(dir, 'device.json'), XDG_STATE_HOME: join(dir, 'state') };
@@ -129,7 +132,9 @@ describe('clawops check: target selection', () => {
 
   it('selectTargets: --url with names is a usage error; --token-env must be an env name', () => {
     expect(() => selectTargets({ names: ['prod'], all: false, url: 'ws://127.0.0.1:18789' }, undefined, {})).toThrow(UsageError);
-    expect(() => selectTargets({ names: [], all: false, url: 'ws://127.0.0.1:18789', tokenEnv: 'lower-case' }, undefined, {})).toThrow(/--token-env: expected an environment variable name/);
+    expect(() => selectTargets({ names: [], all: false, url: 'ws://127.0.0.1:18789', tokenEnv: 'lower-case' }, undefined, {})).toThrow(
+      /--token-env: expected an environment variable name/,
+    );
     expect(selectTargets({ names: [], all: false }, undefined, { OPENCLAW_GATEWAY_PORT: '19001' })[0]!.url).toBe('ws://127.0.0.1:19001');
   });
 

@@ -35,11 +35,12 @@ function issuesOf(text: string): { message: string; issues: string[] } {
   throw new Error('expected the config to be refused');
 }
 
-const gateway = (body: string) => `gateways:\n  prod:\n${body
-  .trim()
-  .split('\n')
-  .map((line) => `    ${line}`)
-  .join('\n')}\n`;
+const gateway = (body: string) =>
+  `gateways:\n  prod:\n${body
+    .trim()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n')}\n`;
 
 describe('config: a good file', () => {
   const config = parseConfig(GOOD, 'clawops.yaml');
@@ -55,7 +56,15 @@ describe('config: a good file', () => {
 
   it('resolves a target: timeouts layered default → defaults → gateway, token read from the named env', () => {
     const prod = resolveTarget(config, 'prod', { CLAWOPS_PROD_TOKEN: 'prod-secret-value' });
-    expect(prod).toMatchObject({ name: 'prod', url: 'wss://gw-prod.example-tailnet.ts.net', tokenEnv: 'CLAWOPS_PROD_TOKEN', token: 'prod-secret-value', expectedVersion: '2026.9.6', device: 'auto', slowHandshakeMs: 2_000 });
+    expect(prod).toMatchObject({
+      name: 'prod',
+      url: 'wss://gw-prod.example-tailnet.ts.net',
+      tokenEnv: 'CLAWOPS_PROD_TOKEN',
+      token: 'prod-secret-value',
+      expectedVersion: '2026.9.6',
+      device: 'auto',
+      slowHandshakeMs: 2_000,
+    });
     expect(prod.timeouts).toEqual({ ...DEFAULT_TIMEOUTS, tcpMs: 2_500, handshakeMs: 8_000 });
 
     const staging = resolveTarget(config, 'staging', { OPENCLAW_GATEWAY_TOKEN: '  ' });
@@ -65,7 +74,17 @@ describe('config: a good file', () => {
   });
 
   it('the default timeouts', () => {
-    expect(DEFAULT_TIMEOUTS).toEqual({ dnsMs: 2_000, tcpMs: 3_000, httpMs: 3_000, upgradeMs: 4_000, handshakeMs: 5_000, rpcMs: 5_000, channelsMs: 8_000, tailnetMs: 3_000, budgetMs: 15_000 });
+    expect(DEFAULT_TIMEOUTS).toEqual({
+      dnsMs: 2_000,
+      tcpMs: 3_000,
+      httpMs: 3_000,
+      upgradeMs: 4_000,
+      handshakeMs: 5_000,
+      rpcMs: 5_000,
+      channelsMs: 8_000,
+      tailnetMs: 3_000,
+      budgetMs: 15_000,
+    });
   });
 });
 
@@ -77,7 +96,9 @@ describe('config: bad files name the path and what was expected', () => {
   });
 
   it('credentials in the URL', () => {
-    expect(issuesOf(gateway('url: ws://gw.example:18789/?token=abc')).issues).toEqual(['gateways.prod.url: a gateway URL must not carry a token; name the token with tokenEnv']);
+    expect(issuesOf(gateway('url: ws://gw.example:18789/?token=abc')).issues).toEqual([
+      'gateways.prod.url: a gateway URL must not carry a token; name the token with tokenEnv',
+    ]);
   });
 
   it('a literal token is refused, without echoing it', () => {
@@ -161,7 +182,10 @@ describe('config: files', () => {
   it('an invalid file names itself', async () => {
     const path = join(dir, 'bad.yaml');
     await writeFile(path, gateway('url: http://gw.example:18789'));
-    await expect(loadConfigFile(path)).rejects.toMatchObject({ message: `${path}: invalid configuration`, issues: ['gateways.prod.url: expected a ws:// or wss:// URL, got "http://gw.example:18789"'] });
+    await expect(loadConfigFile(path)).rejects.toMatchObject({
+      message: `${path}: invalid configuration`,
+      issues: ['gateways.prod.url: expected a ws:// or wss:// URL, got "http://gw.example:18789"'],
+    });
   });
 
   it('examples/clawops.yaml parses', async () => {
@@ -199,7 +223,13 @@ describe('targets', () => {
 
   it('defaultTarget: OpenClaw’s defaults', () => {
     const target = defaultTarget({});
-    expect(target).toMatchObject({ name: 'local', url: `ws://127.0.0.1:${OPENCLAW_DEFAULT_PORT}`, tokenEnv: 'OPENCLAW_GATEWAY_TOKEN', token: undefined, device: 'auto' });
+    expect(target).toMatchObject({
+      name: 'local',
+      url: `ws://127.0.0.1:${OPENCLAW_DEFAULT_PORT}`,
+      tokenEnv: 'OPENCLAW_GATEWAY_TOKEN',
+      token: undefined,
+      device: 'auto',
+    });
     expect(target.timeouts).toEqual(DEFAULT_TIMEOUTS);
   });
 
@@ -213,6 +243,10 @@ describe('targets', () => {
   });
 
   it('urlTarget reads the named env', () => {
-    expect(urlTarget('ws://100.101.102.103:18789', 'CLAWOPS_X_TOKEN', { CLAWOPS_X_TOKEN: 'x' })).toMatchObject({ name: 'adhoc', tokenEnv: 'CLAWOPS_X_TOKEN', token: 'x' });
+    expect(urlTarget('ws://100.101.102.103:18789', 'CLAWOPS_X_TOKEN', { CLAWOPS_X_TOKEN: 'x' })).toMatchObject({
+      name: 'adhoc',
+      tokenEnv: 'CLAWOPS_X_TOKEN',
+      token: 'x',
+    });
   });
 });

@@ -54,7 +54,10 @@ describe('deploy/clawops-agent.service', () => {
 
 describe('deploy/clawops-agent-firewall.conf', () => {
   const dropIn = readFileSync(fileURLToPath(new URL('../../deploy/clawops-agent-firewall.conf', import.meta.url)), 'utf8');
-  const lines = dropIn.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const lines = dropIn
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 
   it('adds exactly what reading netfilter needs: CAP_NET_ADMIN and a netlink socket, nothing else', () => {
     expect(lines).toEqual(['[Service]', 'CapabilityBoundingSet=CAP_NET_ADMIN', 'AmbientCapabilities=CAP_NET_ADMIN', 'RestrictAddressFamilies=AF_NETLINK']);

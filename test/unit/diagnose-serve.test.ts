@@ -38,14 +38,24 @@ const upgradeLayer = (evidence: Partial<EvidenceOf<'upgrade'>>, summary: string)
 });
 
 const LIVE: HttpEndpoint = { path: '/healthz', status: 200, contentType: 'application/json; charset=utf-8', json: { ok: true, status: 'live' } };
-const ATTRIBUTION = { error: { message: 'Proxy client attribution is required. Configure gateway.trustedProxies narrowly…', type: 'proxy_attribution_required' } };
+const ATTRIBUTION = {
+  error: { message: 'Proxy client attribution is required. Configure gateway.trustedProxies narrowly…', type: 'proxy_attribution_required' },
+};
 
 const proxyUntrusted = (): ProbeReport =>
   notReachedAfter(
     withLayer(
       behindServe(),
       httpLayer(LIVE, { path: '/readyz', status: 403, contentType: 'application/json; charset=utf-8', json: ATTRIBUTION }, 'ok', '/healthz live · /readyz 403'),
-      upgradeLayer({ httpStatus: 403, contentType: 'application/json; charset=utf-8', bodyStart: '{"error":{"message":"Proxy client attribution is required.', errorType: 'proxy_attribution_required' }, 'no upgrade: HTTP 403 application/json'),
+      upgradeLayer(
+        {
+          httpStatus: 403,
+          contentType: 'application/json; charset=utf-8',
+          bodyStart: '{"error":{"message":"Proxy client attribution is required.',
+          errorType: 'proxy_attribution_required',
+        },
+        'no upgrade: HTTP 403 application/json',
+      ),
     ),
     'upgrade',
   );
@@ -55,7 +65,12 @@ const frontDown = (status = 502): ProbeReport =>
     notReachedAfter(
       withLayer(
         behindServe(),
-        httpLayer({ path: '/healthz', status, bodyStart: '' }, { path: '/readyz', status, bodyStart: '' }, 'failed', `/healthz status ${status} no content type, not the health JSON`),
+        httpLayer(
+          { path: '/healthz', status, bodyStart: '' },
+          { path: '/readyz', status, bodyStart: '' },
+          'failed',
+          `/healthz status ${status} no content type, not the health JSON`,
+        ),
         upgradeLayer({ httpStatus: status }, `no upgrade: HTTP ${status}`),
       ),
       'upgrade',
@@ -65,7 +80,11 @@ const frontDown = (status = 502): ProbeReport =>
 const hung = (): ProbeReport =>
   settle(
     notReachedAfter(
-      withLayer(behindServe(), httpLayer({ path: '/healthz', error: 'timeout' }, { path: '/readyz', error: 'timeout' }, 'failed', '/healthz timeout'), upgradeLayer({ error: 'timeout' }, 'timeout')),
+      withLayer(
+        behindServe(),
+        httpLayer({ path: '/healthz', error: 'timeout' }, { path: '/readyz', error: 'timeout' }, 'failed', '/healthz timeout'),
+        upgradeLayer({ error: 'timeout' }, 'timeout'),
+      ),
       'upgrade',
     ),
   );
@@ -81,7 +100,10 @@ const routeless404 = (report = behindServe()): ProbeReport =>
           'failed',
           '/healthz status 404 text/plain, not the health JSON',
         ),
-        upgradeLayer({ httpStatus: 404, contentType: 'text/plain; charset=utf-8', bodyStart: '404 page not found ' }, 'no upgrade: HTTP 404 text/plain "404 page not found "'),
+        upgradeLayer(
+          { httpStatus: 404, contentType: 'text/plain; charset=utf-8', bodyStart: '404 page not found ' },
+          'no upgrade: HTTP 404 text/plain "404 page not found "',
+        ),
       ),
       'upgrade',
     ),
@@ -90,7 +112,11 @@ const routeless404 = (report = behindServe()): ProbeReport =>
 const tlsAlert = (report = behindServe(), errno = TLS_ALERT_INTERNAL_ERROR): ProbeReport =>
   settle(
     notReachedAfter(
-      withLayer(report, httpLayer({ path: '/healthz', error: 'tls', errno }, { path: '/readyz', error: 'tls', errno }, 'failed', `/healthz tls (${errno})`), upgradeLayer({ error: 'tls', errno }, `tls (${errno})`)),
+      withLayer(
+        report,
+        httpLayer({ path: '/healthz', error: 'tls', errno }, { path: '/readyz', error: 'tls', errno }, 'failed', `/healthz tls (${errno})`),
+        upgradeLayer({ error: 'tls', errno }, `tls (${errno})`),
+      ),
       'upgrade',
     ),
   );
@@ -103,7 +129,16 @@ const closed1000 = (closedAfterMs: number): ProbeReport =>
       startMs: 6,
       durationMs: closedAfterMs,
       summary: `close 1000 (empty reason) before hello-ok after ${closedAfterMs} ms`,
-      evidence: { challenge: true, challengeMs: 1, offeredProtocol: { min: 4, max: 4 }, scopes: [], requestedScopes: ['operator.read'], failure: 'closed', close: { code: 1000, reason: '' }, closedAfterMs },
+      evidence: {
+        challenge: true,
+        challengeMs: 1,
+        offeredProtocol: { min: 4, max: 4 },
+        scopes: [],
+        requestedScopes: ['operator.read'],
+        failure: 'closed',
+        close: { code: 1000, reason: '' },
+        closedAfterMs,
+      },
     }),
     'handshake',
   );
@@ -140,8 +175,28 @@ const policySilent = (): ProbeReport =>
           groupPolicyAt: 'channels.telegram.groupPolicy',
           issues: ['dmPolicy allowlist with an empty allowFrom (channels.telegram.allowFrom): every DM is dropped', 'probe failed: fetch failed'],
         },
-        { channel: 'telegram', account: 'ops', configured: true, running: true, dmPolicy: 'disabled', groupPolicy: 'allowlist', dmPolicyAt: 'channels.telegram.accounts.ops.dmPolicy', groupPolicyAt: 'channels.telegram.groupPolicy', issues: ['dmPolicy disabled (channels.telegram.accounts.ops.dmPolicy): every DM is ignored'] },
-        { channel: 'telegram', account: 'home', configured: true, running: true, dmPolicy: 'pairing', groupPolicy: 'allowlist', dmPolicyAt: 'default', groupPolicyAt: 'default', issues: [] },
+        {
+          channel: 'telegram',
+          account: 'ops',
+          configured: true,
+          running: true,
+          dmPolicy: 'disabled',
+          groupPolicy: 'allowlist',
+          dmPolicyAt: 'channels.telegram.accounts.ops.dmPolicy',
+          groupPolicyAt: 'channels.telegram.groupPolicy',
+          issues: ['dmPolicy disabled (channels.telegram.accounts.ops.dmPolicy): every DM is ignored'],
+        },
+        {
+          channel: 'telegram',
+          account: 'home',
+          configured: true,
+          running: true,
+          dmPolicy: 'pairing',
+          groupPolicy: 'allowlist',
+          dmPolicyAt: 'default',
+          groupPolicyAt: 'default',
+          issues: [],
+        },
       ],
     },
   });
@@ -171,12 +226,23 @@ const cases: Case[] = [
     ids: ['proxy-untrusted'],
     state: 'unhealthy',
     failedLayer: 'upgrade',
-    evidence: ['upgrade answered HTTP 403 proxy_attribution_required', '/readyz 403 proxy_attribution_required', '/healthz 200 {"ok":true,"status":"live"}', 'token from OPENCLAW_GATEWAY_TOKEN (set): not the problem'],
-    todo: ["`openclaw config set gateway.trustedProxies '[\"127.0.0.1/32\",\"::1/128\"]' --strict-json`", "Don't rotate the token"],
+    evidence: [
+      'upgrade answered HTTP 403 proxy_attribution_required',
+      '/readyz 403 proxy_attribution_required',
+      '/healthz 200 {"ok":true,"status":"live"}',
+      'token from OPENCLAW_GATEWAY_TOKEN (set): not the problem',
+    ],
+    todo: ['`openclaw config set gateway.trustedProxies \'["127.0.0.1/32","::1/128"]\' --strict-json`', "Don't rotate the token"],
   },
   {
     name: 'a 403 on the upgrade that is not the proxy attribution stays auth-rejected',
-    report: notReachedAfter(withLayer(behindServe(), upgradeLayer({ httpStatus: 403, contentType: 'text/plain', bodyStart: 'Forbidden' }, 'no upgrade: HTTP 403 text/plain "Forbidden"')), 'upgrade'),
+    report: notReachedAfter(
+      withLayer(
+        behindServe(),
+        upgradeLayer({ httpStatus: 403, contentType: 'text/plain', bodyStart: 'Forbidden' }, 'no upgrade: HTTP 403 text/plain "Forbidden"'),
+      ),
+      'upgrade',
+    ),
     id: 'auth-rejected',
     state: 'unhealthy',
     failedLayer: 'upgrade',
@@ -188,7 +254,12 @@ const cases: Case[] = [
     id: 'gateway-down-behind-proxy',
     state: 'unhealthy',
     failedLayer: 'http',
-    evidence: [`TCP ${FRONT}:443 connected: the front answers`, '/healthz 502 (empty body)', 'upgrade HTTP 502 (empty body)', 'the Gateway behind the front does not answer it'],
+    evidence: [
+      `TCP ${FRONT}:443 connected: the front answers`,
+      '/healthz 502 (empty body)',
+      'upgrade HTTP 502 (empty body)',
+      'the Gateway behind the front does not answer it',
+    ],
     todo: ['`curl -fsS http://127.0.0.1:18789/healthz`', '`tailscale serve status`'],
   },
   {
@@ -197,7 +268,12 @@ const cases: Case[] = [
     id: 'gateway-down-behind-proxy',
     state: 'unhealthy',
     failedLayer: 'http',
-    evidence: [`TCP ${FRONT}:443 connected: the front answers`, '/healthz 504 (empty body)', 'upgrade HTTP 504 (empty body)', 'the Gateway behind the front does not answer it'],
+    evidence: [
+      `TCP ${FRONT}:443 connected: the front answers`,
+      '/healthz 504 (empty body)',
+      'upgrade HTTP 504 (empty body)',
+      'the Gateway behind the front does not answer it',
+    ],
   },
   {
     name: 'a 502 on the upgrade alone, with /healthz answered by the Gateway, is the upgrade path (upgrade-stripped), not a Gateway gone',
@@ -237,12 +313,25 @@ const cases: Case[] = [
     id: 'serve-route-missing',
     state: 'unhealthy',
     failedLayer: 'http',
-    evidence: [`TLS to ${NAME}:443 answered with alert internal_error: the front (Serve) has no route for this name`, `HTTP /healthz tls (${TLS_ALERT_INTERNAL_ERROR})`, `upgrade: tls (${TLS_ALERT_INTERNAL_ERROR})`],
+    evidence: [
+      `TLS to ${NAME}:443 answered with alert internal_error: the front (Serve) has no route for this name`,
+      `HTTP /healthz tls (${TLS_ALERT_INTERNAL_ERROR})`,
+      `upgrade: tls (${TLS_ALERT_INTERNAL_ERROR})`,
+    ],
     notes: [],
   },
   {
     name: 'serve-route-missing by IP literal: Serve answers only for its MagicDNS name',
-    report: tlsAlert(withLayer(healthyReport({ gateway: { url: `wss://${FRONT}`, host: FRONT, port: 443 } }), { layer: 'tcp', status: 'ok', startMs: 1, durationMs: 4, summary: 'ok', evidence: { address: FRONT, port: 443 } })),
+    report: tlsAlert(
+      withLayer(healthyReport({ gateway: { url: `wss://${FRONT}`, host: FRONT, port: 443 } }), {
+        layer: 'tcp',
+        status: 'ok',
+        startMs: 1,
+        durationMs: 4,
+        summary: 'ok',
+        evidence: { address: FRONT, port: 443 },
+      }),
+    ),
     id: 'serve-route-missing',
     state: 'unhealthy',
     failedLayer: 'http',
@@ -261,7 +350,10 @@ const cases: Case[] = [
     id: 'ws-closed-early',
     state: 'unhealthy',
     failedLayer: 'handshake',
-    evidence: ["close 1000 (empty reason) before hello-ok after 12 ms: right after connect, not the Gateway's handshake timer (≈15 s)", 'connect.challenge received, connect sent, no answer to it'],
+    evidence: [
+      "close 1000 (empty reason) before hello-ok after 12 ms: right after connect, not the Gateway's handshake timer (≈15 s)",
+      'connect.challenge received, connect sent, no answer to it',
+    ],
   },
   {
     name: 'handshake-timeout: close 1000 after ≈ the handshake timeout with no answer',
@@ -269,7 +361,10 @@ const cases: Case[] = [
     id: 'handshake-timeout',
     state: 'unhealthy',
     failedLayer: 'handshake',
-    evidence: ["close 1000 (empty reason) before hello-ok after 15004 ms (≈ the Gateway's handshake timer)", 'connect.challenge received, connect sent, no answer to it'],
+    evidence: [
+      "close 1000 (empty reason) before hello-ok after 15004 ms (≈ the Gateway's handshake timer)",
+      'connect.challenge received, connect sent, no answer to it',
+    ],
   },
   {
     name: 'gateway-degraded right after a start (hello-ok uptime 8 s): information, still healthy',
@@ -278,19 +373,28 @@ const cases: Case[] = [
     state: 'healthy',
     failedLayer: undefined,
     severity: 'info',
-    evidence: ['health: event loop degraded (p99 420 ms)', 'the Gateway started 8 s ago: a busy event loop right after a start is expected; re-check in a minute'],
+    evidence: [
+      'health: event loop degraded (p99 420 ms)',
+      'the Gateway started 8 s ago: a busy event loop right after a start is expected; re-check in a minute',
+    ],
   },
   {
     name: 'gateway-degraded right after a start, uptime from /readyz (token-only view without the snapshot)',
     report: withLayer(healthWarn(healthyReport(), { eventLoopDegraded: true, eventLoopDelayP99Ms: 600 }, 'event loop degraded (p99 600 ms)'), {
       ...(healthyReport().layers.find((layer) => layer.layer === 'http') as LayerOf<'http'>),
-      evidence: { ...(healthyReport().layers.find((layer) => layer.layer === 'http') as LayerOf<'http'>).evidence!, readyz: { path: '/readyz', status: 200, json: { ready: true, failing: [], uptimeMs: 4_400 } } },
+      evidence: {
+        ...(healthyReport().layers.find((layer) => layer.layer === 'http') as LayerOf<'http'>).evidence!,
+        readyz: { path: '/readyz', status: 200, json: { ready: true, failing: [], uptimeMs: 4_400 } },
+      },
     }),
     id: 'gateway-degraded',
     state: 'healthy',
     failedLayer: undefined,
     severity: 'info',
-    evidence: ['health: event loop degraded (p99 600 ms)', 'the Gateway started 4 s ago: a busy event loop right after a start is expected; re-check in a minute'],
+    evidence: [
+      'health: event loop degraded (p99 600 ms)',
+      'the Gateway started 4 s ago: a busy event loop right after a start is expected; re-check in a minute',
+    ],
   },
   {
     name: 'plugin errors right after a start stay a warning (with the start said)',
@@ -299,7 +403,10 @@ const cases: Case[] = [
     state: 'degraded',
     failedLayer: undefined,
     severity: 'warning',
-    evidence: ['health: event loop degraded · 1 plugin error(s)', 'the Gateway started 5 s ago: a busy event loop right after a start is expected; re-check in a minute'],
+    evidence: [
+      'health: event loop degraded · 1 plugin error(s)',
+      'the Gateway started 5 s ago: a busy event loop right after a start is expected; re-check in a minute',
+    ],
   },
   {
     name: 'a degraded event loop an hour in is the overload warning, no start note',
@@ -335,7 +442,10 @@ const cases: Case[] = [
   },
   {
     name: 'gateway.tailscale.mode funnel (config.get) → public-exposure',
-    report: { ...healthyReport(), gatewayConfig: { source: 'config.get', available: true, tailscaleMode: 'funnel', authMode: 'token', tokenSource: 'redacted' } },
+    report: {
+      ...healthyReport(),
+      gatewayConfig: { source: 'config.get', available: true, tailscaleMode: 'funnel', authMode: 'token', tokenSource: 'redacted' },
+    },
     id: 'public-exposure',
     state: 'unhealthy',
     failedLayer: undefined,
@@ -391,7 +501,13 @@ describe("diagnose: the host agent's Serve and config view joined in", () => {
     loopback: { url: 'ws://127.0.0.1:18789', ok: true, serverVersion: GATEWAY_VERSION, summary: `hello-ok ${GATEWAY_VERSION}`, layers: [] },
     ...extra,
   });
-  const mismatch = { available: true, gatewayPort: 18789, routes: [{ hostPort: `${NAME}:443`, mount: '/', target: 'http://127.0.0.1:18790', targetHost: '127.0.0.1', targetPort: 18790, toGateway: false, funnel: false }] };
+  const mismatch = {
+    available: true,
+    gatewayPort: 18789,
+    routes: [
+      { hostPort: `${NAME}:443`, mount: '/', target: 'http://127.0.0.1:18790', targetHost: '127.0.0.1', targetPort: 18790, toGateway: false, funnel: false },
+    ],
+  };
 
   it('Serve forwards to 18790, the Gateway listens on 18789: both ports in the evidence', () => {
     const diagnosis = diagnose({ ...frontDown(), host: host({ serve: mismatch }) });
@@ -401,33 +517,61 @@ describe("diagnose: the host agent's Serve and config view joined in", () => {
   });
 
   it('hung from outside: the Gateway answering on its host makes it the path (network-path); failing there too, the Gateway (gateway-down)', () => {
-    expect(diagnose({ ...hung(), host: host({}) }).verdicts[0]).toMatchObject({ id: 'network-path', notes: expect.arrayContaining(['from outside alone this read as `gateway-hung`']) });
+    expect(diagnose({ ...hung(), host: host({}) }).verdicts[0]).toMatchObject({
+      id: 'network-path',
+      notes: expect.arrayContaining(['from outside alone this read as `gateway-hung`']),
+    });
     const failing = host({ loopback: { url: 'ws://127.0.0.1:18789', ok: false, failedLayer: 'http', summary: 'http: /healthz timeout', layers: [] } });
     expect(diagnose({ ...hung(), host: failing }).verdicts[0]).toMatchObject({ id: 'gateway-down', layer: 'host' });
   });
 
   it('no Serve route at all on the host: said so', () => {
     const diagnosis = diagnose({ ...tlsAlert(), host: host({ serve: { available: true, gatewayPort: 18789, routes: [] } }) });
-    expect(diagnosis.verdicts[0]!.evidence[1]).toBe("tailscaled on the host serves nothing to the Gateway's port 18789 (`tailscale serve status` is empty) (host agent)");
+    expect(diagnosis.verdicts[0]!.evidence[1]).toBe(
+      "tailscaled on the host serves nothing to the Gateway's port 18789 (`tailscale serve status` is empty) (host agent)",
+    );
   });
 
   it('proxy-untrusted with the file: no trustedProxies named; a serve mode beside a non-loopback bind noted', () => {
-    const config = { source: 'file' as const, path: '/home/openclaw/.openclaw/openclaw.json', available: true, tailscaleMode: 'serve', bind: 'lan', authMode: 'token', tokenSource: 'config' as const, tokenFingerprint: 'a1b2c3d4e5f6' };
+    const config = {
+      source: 'file' as const,
+      path: '/home/openclaw/.openclaw/openclaw.json',
+      available: true,
+      tailscaleMode: 'serve',
+      bind: 'lan',
+      authMode: 'token',
+      tokenSource: 'config' as const,
+      tokenFingerprint: 'a1b2c3d4e5f6',
+    };
     const untrusted = diagnose({ ...proxyUntrusted(), host: host({ gatewayConfig: config }) });
     expect(untrusted.verdicts[0]!.notes).toContain('/home/openclaw/.openclaw/openclaw.json sets no gateway.trustedProxies (host agent)');
     const down = diagnose({ ...frontDown(), host: host({ gatewayConfig: config, serve: mismatch }) });
-    expect(down.verdicts[0]!.notes).toContain('gateway.tailscale.mode is serve but gateway.bind is lan: Serve and Funnel need bind loopback (a carried-over bind crash-loops the Gateway)');
+    expect(down.verdicts[0]!.notes).toContain(
+      'gateway.tailscale.mode is serve but gateway.bind is lan: Serve and Funnel need bind loopback (a carried-over bind crash-loops the Gateway)',
+    );
   });
 
   it('Funnel on the Gateway route → public-exposure; auth.mode none on the host → auth-none: both critical', () => {
-    const funnel = { available: true, gatewayPort: 18789, routes: [{ ...mismatch.routes[0]!, target: 'http://127.0.0.1:18789', targetPort: 18789, toGateway: true, funnel: true }] };
-    const diagnosis = diagnose({ ...healthyReport(), host: host({ serve: funnel, gatewayConfig: { source: 'file', path: '/etc/openclaw/openclaw.json', available: true, authMode: 'none', tokenSource: 'none' } }) });
+    const funnel = {
+      available: true,
+      gatewayPort: 18789,
+      routes: [{ ...mismatch.routes[0]!, target: 'http://127.0.0.1:18789', targetPort: 18789, toGateway: true, funnel: true }],
+    };
+    const diagnosis = diagnose({
+      ...healthyReport(),
+      host: host({
+        serve: funnel,
+        gatewayConfig: { source: 'file', path: '/etc/openclaw/openclaw.json', available: true, authMode: 'none', tokenSource: 'none' },
+      }),
+    });
     expect(diagnosis.state).toBe('unhealthy');
     expect(diagnosis.verdicts.map((verdict) => [verdict.id, verdict.severity])).toEqual([
       ['public-exposure', 'critical'],
       ['auth-none', 'critical'],
     ]);
-    expect(diagnosis.verdicts[0]!.evidence).toEqual([`(host agent) Funnel is on for ${NAME}:443 → http://127.0.0.1:18789: the Gateway is reachable from the internet`]);
+    expect(diagnosis.verdicts[0]!.evidence).toEqual([
+      `(host agent) Funnel is on for ${NAME}:443 → http://127.0.0.1:18789: the Gateway is reachable from the internet`,
+    ]);
     expect(diagnosis.verdicts[1]!.evidence).toEqual(['(host agent) /etc/openclaw/openclaw.json: gateway.auth.mode is none']);
   });
 });

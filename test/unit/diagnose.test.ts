@@ -28,7 +28,14 @@ function tcpDown(report: ProbeReport, kind: 'refused' | 'timeout', address = GAT
     notReachedAfter(
       withLayer(
         report,
-        { layer: 'tcp', status: 'failed', startMs: 0.2, durationMs: kind === 'refused' ? 0.6 : 3000, summary: tcpSummary, evidence: { address, port: GATEWAY_PORT, error: kind, ...(errno ? { errno } : {}) } },
+        {
+          layer: 'tcp',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: kind === 'refused' ? 0.6 : 3000,
+          summary: tcpSummary,
+          evidence: { address, port: GATEWAY_PORT, error: kind, ...(errno ? { errno } : {}) },
+        },
         {
           layer: 'http',
           status: 'failed',
@@ -77,7 +84,14 @@ function closedAfterHello(report: ProbeReport, code: number, reason: string): Pr
       report,
       { layer: 'health', status: 'failed', startMs: 45, durationMs: 3, summary: summary('health'), evidence: { method: 'health', close, pluginErrors: [] } },
       { layer: 'status', status: 'failed', startMs: 45, durationMs: 3, summary: summary('status'), evidence: { method: 'status', close } },
-      { layer: 'channels', status: 'failed', startMs: 45, durationMs: 3, summary: summary('channels.status'), evidence: { method: 'channels.status', close, channels: [] } },
+      {
+        layer: 'channels',
+        status: 'failed',
+        startMs: 45,
+        durationMs: 3,
+        summary: summary('channels.status'),
+        evidence: { method: 'channels.status', close, channels: [] },
+      },
     ),
   );
 }
@@ -121,10 +135,33 @@ function tokenOnly(report: ProbeReport, pairing: EvidenceOf<'handshake'>['pairin
       startMs: 6.4,
       durationMs: 40,
       summary: `hello-ok protocol 4 · ${GATEWAY_VERSION} · scopes []${pairing?.status === 'pending' ? ' · device pairing pending' : ''}`,
-      evidence: { challenge: true, protocol: 4, serverVersion: GATEWAY_VERSION, authMethod: 'token', role: 'operator', scopes: [], requestedScopes: ['operator.read'], pairing },
+      evidence: {
+        challenge: true,
+        protocol: 4,
+        serverVersion: GATEWAY_VERSION,
+        authMethod: 'token',
+        role: 'operator',
+        scopes: [],
+        requestedScopes: ['operator.read'],
+        pairing,
+      },
     },
-    { layer: 'status', status: 'warn', startMs: 46, durationMs: 2, summary: 'status: FORBIDDEN missing scope: operator.read', evidence: { method: 'status', error: forbidden } },
-    { layer: 'channels', status: 'warn', startMs: 46, durationMs: 2, summary: 'channels.status: FORBIDDEN missing scope: operator.read', evidence: { method: 'channels.status', error: forbidden, channels: [] } },
+    {
+      layer: 'status',
+      status: 'warn',
+      startMs: 46,
+      durationMs: 2,
+      summary: 'status: FORBIDDEN missing scope: operator.read',
+      evidence: { method: 'status', error: forbidden },
+    },
+    {
+      layer: 'channels',
+      status: 'warn',
+      startMs: 46,
+      durationMs: 2,
+      summary: 'channels.status: FORBIDDEN missing scope: operator.read',
+      evidence: { method: 'channels.status', error: forbidden, channels: [] },
+    },
   );
 }
 
@@ -179,7 +216,11 @@ const cases: Case[] = [
       base,
       {
         failure: 'rejected',
-        error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)', detailsCode: 'AUTH_TOKEN_MISMATCH' },
+        error: {
+          code: 'INVALID_REQUEST',
+          message: 'unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)',
+          detailsCode: 'AUTH_TOKEN_MISMATCH',
+        },
         close: { code: 1008, reason: 'unauthorized: gateway token mismatch' },
       },
       'INVALID_REQUEST/AUTH_TOKEN_MISMATCH "unauthorized: gateway token mismatch" · close 1008',
@@ -187,7 +228,11 @@ const cases: Case[] = [
     id: 'auth-rejected',
     state: 'unhealthy',
     failedLayer: 'handshake',
-    evidence: ['error INVALID_REQUEST/AUTH_TOKEN_MISMATCH "unauthorized: gateway token mismatch', 'close 1008 "unauthorized: gateway token mismatch"', 'token from OPENCLAW_GATEWAY_TOKEN (set)'],
+    evidence: [
+      'error INVALID_REQUEST/AUTH_TOKEN_MISMATCH "unauthorized: gateway token mismatch',
+      'close 1008 "unauthorized: gateway token mismatch"',
+      'token from OPENCLAW_GATEWAY_TOKEN (set)',
+    ],
     todo: ['this node reads it from `OPENCLAW_GATEWAY_TOKEN`'],
   },
   {
@@ -234,7 +279,11 @@ const cases: Case[] = [
   },
   {
     name: 'ws-closed-early: closed (not 1000) before hello-ok',
-    report: handshakeFails(base, { failure: 'closed', close: { code: 1006, reason: '' }, closedAfterMs: 30 }, 'close 1006 (empty reason) before hello-ok after 30 ms'),
+    report: handshakeFails(
+      base,
+      { failure: 'closed', close: { code: 1006, reason: '' }, closedAfterMs: 30 },
+      'close 1006 (empty reason) before hello-ok after 30 ms',
+    ),
     id: 'ws-closed-early',
     state: 'unhealthy',
     failedLayer: 'handshake',
@@ -252,7 +301,16 @@ const cases: Case[] = [
         method: 'channels.status',
         channels: [
           { channel: 'telegram', account: 'default', configured: true, running: false, issues: ['configured but not running'] },
-          { channel: 'slack', account: 'work', configured: true, running: true, connected: true, dmPolicy: 'allowlist', allowFromCount: 0, issues: ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'] },
+          {
+            channel: 'slack',
+            account: 'work',
+            configured: true,
+            running: true,
+            connected: true,
+            dmPolicy: 'allowlist',
+            allowFromCount: 0,
+            issues: ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'],
+          },
           { channel: 'discord', account: 'default', configured: true, running: true, connected: true, issues: [] },
         ],
       },
@@ -283,7 +341,12 @@ const cases: Case[] = [
   },
   {
     name: 'handshake-timeout: close 1000, empty reason, after the challenge',
-    report: handshakeFails(base, { failure: 'closed', close: { code: 1000, reason: '' }, closedAfterMs: 15_002.4 }, 'close 1000 (empty reason) before hello-ok after 15002 ms', 15_002),
+    report: handshakeFails(
+      base,
+      { failure: 'closed', close: { code: 1000, reason: '' }, closedAfterMs: 15_002.4 },
+      'close 1000 (empty reason) before hello-ok after 15002 ms',
+      15_002,
+    ),
     id: 'handshake-timeout',
     state: 'unhealthy',
     failedLayer: 'handshake',
@@ -371,7 +434,11 @@ const cases: Case[] = [
             failing: ['startup-sidecars'],
           },
         }),
-        { failure: 'rejected', error: { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500 }, close: { code: 1013, reason: 'gateway starting' } },
+        {
+          failure: 'rejected',
+          error: { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500 },
+          close: { code: 1013, reason: 'gateway starting' },
+        },
         'UNAVAILABLE "gateway starting; retry shortly" · close 1013',
       ),
     ),
@@ -411,7 +478,11 @@ const cases: Case[] = [
   },
   {
     name: 'token-rotated: close 4001 during the handshake',
-    report: handshakeFails(base, { failure: 'closed', close: { code: 4001, reason: 'gateway auth changed' } }, 'close 4001 "gateway auth changed" before hello-ok'),
+    report: handshakeFails(
+      base,
+      { failure: 'closed', close: { code: 4001, reason: 'gateway auth changed' } },
+      'close 4001 "gateway auth changed" before hello-ok',
+    ),
     id: 'token-rotated',
     state: 'unhealthy',
     failedLayer: 'handshake',
@@ -474,7 +545,14 @@ const cases: Case[] = [
             summary: '/healthz tls (ERR_SSL_WRONG_VERSION_NUMBER)',
             evidence: { healthz: { path: '/healthz', error: 'tls', errno: 'ERR_SSL_WRONG_VERSION_NUMBER' }, failing: [] },
           },
-          { layer: 'upgrade', status: 'failed', startMs: 0.2, durationMs: 3, summary: 'tls (ERR_SSL_WRONG_VERSION_NUMBER)', evidence: { url: `wss://${GATEWAY_ADDRESS}:${GATEWAY_PORT}`, error: 'tls', errno: 'ERR_SSL_WRONG_VERSION_NUMBER' } },
+          {
+            layer: 'upgrade',
+            status: 'failed',
+            startMs: 0.2,
+            durationMs: 3,
+            summary: 'tls (ERR_SSL_WRONG_VERSION_NUMBER)',
+            evidence: { url: `wss://${GATEWAY_ADDRESS}:${GATEWAY_PORT}`, error: 'tls', errno: 'ERR_SSL_WRONG_VERSION_NUMBER' },
+          },
         ),
         'upgrade',
       ),
@@ -563,7 +641,11 @@ const cases: Case[] = [
     id: 'dns-hijack',
     state: 'unhealthy',
     failedLayer: 'tcp',
-    evidence: [`system resolver: ${TS_NET_HOST} → 203.0.113.7`, `100.100.100.100: ${TS_NET_HOST} → ${GATEWAY_ADDRESS}`, 'outside the tailnet ranges: 203.0.113.7'],
+    evidence: [
+      `system resolver: ${TS_NET_HOST} → 203.0.113.7`,
+      `100.100.100.100: ${TS_NET_HOST} → ${GATEWAY_ADDRESS}`,
+      'outside the tailnet ranges: 203.0.113.7',
+    ],
     todo: [`dig @100.100.100.100 ${TS_NET_HOST}`],
   },
   {
@@ -576,7 +658,16 @@ const cases: Case[] = [
           startMs: 0.2,
           durationMs: 1,
           summary: 'gw-prod offline',
-          evidence: { query: GATEWAY_ADDRESS, inNetmap: true, hostName: 'gw-prod', dnsName: 'gw-prod.example-tailnet.ts.net.', tailscaleIPs: [GATEWAY_ADDRESS], online: false, tags: [], lastSeen: '2026-11-20T08:12:00Z' },
+          evidence: {
+            query: GATEWAY_ADDRESS,
+            inNetmap: true,
+            hostName: 'gw-prod',
+            dnsName: 'gw-prod.example-tailnet.ts.net.',
+            tailscaleIPs: [GATEWAY_ADDRESS],
+            online: false,
+            tags: [],
+            lastSeen: '2026-11-20T08:12:00Z',
+          },
         }),
         'peer',
       ),
@@ -614,7 +705,13 @@ const cases: Case[] = [
       startMs: 2,
       durationMs: 190,
       summary: 'relayed via DERP fra · 180 ms',
-      evidence: { ip: GATEWAY_ADDRESS, disco: { ok: true, latencyMs: 180, derpRegion: 'fra' }, tsmp: { ok: true, latencyMs: 175 }, direct: false, relayThresholdMs: 100 },
+      evidence: {
+        ip: GATEWAY_ADDRESS,
+        disco: { ok: true, latencyMs: 180, derpRegion: 'fra' },
+        tsmp: { ok: true, latencyMs: 175 },
+        direct: false,
+        relayThresholdMs: 100,
+      },
     }),
     id: 'relayed-path',
     ids: ['relayed-path'],
@@ -634,14 +731,24 @@ const cases: Case[] = [
         summary: 'BackendState Stopped',
         evidence: { backendState: 'Stopped', loggedIn: true, healthWarnings: ['Tailscale is stopped.'] },
       },
-      { layer: 'health', status: 'warn', startMs: 45, durationMs: 12, summary: 'event loop degraded (p99 420 ms)', evidence: { method: 'health', ok: true, eventLoopDegraded: true, eventLoopDelayP99Ms: 420, pluginErrors: [] } },
+      {
+        layer: 'health',
+        status: 'warn',
+        startMs: 45,
+        durationMs: 12,
+        summary: 'event loop degraded (p99 420 ms)',
+        evidence: { method: 'health', ok: true, eventLoopDegraded: true, eventLoopDelayP99Ms: 420, pluginErrors: [] },
+      },
       {
         layer: 'channels',
         status: 'warn',
         startMs: 45,
         durationMs: 300,
         summary: 'telegram: configured but not running',
-        evidence: { method: 'channels.status', channels: [{ channel: 'telegram', account: 'default', configured: true, running: false, issues: ['configured but not running'] }] },
+        evidence: {
+          method: 'channels.status',
+          channels: [{ channel: 'telegram', account: 'default', configured: true, running: false, issues: ['configured but not running'] }],
+        },
       },
     ),
     id: 'bot-node-offline',
@@ -655,7 +762,14 @@ const cases: Case[] = [
     name: 'bot-node-offline: before a TCP timeout that would read as a blocked port',
     report: tcpDown(
       notReachedAfter(
-        withLayer(base, { layer: 'bot-node', status: 'failed', startMs: 0, durationMs: 3, summary: 'not logged in', evidence: { backendState: 'NeedsLogin', loggedIn: false, healthWarnings: [] } }),
+        withLayer(base, {
+          layer: 'bot-node',
+          status: 'failed',
+          startMs: 0,
+          durationMs: 3,
+          summary: 'not logged in',
+          evidence: { backendState: 'NeedsLogin', loggedIn: false, healthWarnings: [] },
+        }),
         'dns',
       ),
       'timeout',
@@ -737,7 +851,14 @@ const cases: Case[] = [
   {
     name: 'gateway-degraded (error): health ok:false',
     report: settle(
-      withLayer(base, { layer: 'health', status: 'failed', startMs: 45, durationMs: 12, summary: 'health ok:false', evidence: { method: 'health', ok: false, pluginErrors: [] } }),
+      withLayer(base, {
+        layer: 'health',
+        status: 'failed',
+        startMs: 45,
+        durationMs: 12,
+        summary: 'health ok:false',
+        evidence: { method: 'health', ok: false, pluginErrors: [] },
+      }),
     ),
     id: 'gateway-degraded',
     state: 'unhealthy',
@@ -748,7 +869,14 @@ const cases: Case[] = [
   {
     name: 'gateway-degraded (error): the health RPC does not answer',
     report: settle(
-      withLayer(base, { layer: 'health', status: 'failed', startMs: 45, durationMs: 5_000, summary: 'health: no answer within 5000 ms', evidence: { method: 'health', timedOut: true, pluginErrors: [] } }),
+      withLayer(base, {
+        layer: 'health',
+        status: 'failed',
+        startMs: 45,
+        durationMs: 5_000,
+        summary: 'health: no answer within 5000 ms',
+        evidence: { method: 'health', timedOut: true, pluginErrors: [] },
+      }),
     ),
     id: 'gateway-degraded',
     state: 'unhealthy',
@@ -758,7 +886,14 @@ const cases: Case[] = [
   },
   {
     name: 'unexplained failure: status fails with an internal error',
-    report: withLayer(base, { layer: 'status', status: 'failed', startMs: 45, durationMs: 5, summary: 'status: INTERNAL', evidence: { method: 'status', error: { code: 'INTERNAL', message: 'boom' } } }),
+    report: withLayer(base, {
+      layer: 'status',
+      status: 'failed',
+      startMs: 45,
+      durationMs: 5,
+      summary: 'status: INTERNAL',
+      evidence: { method: 'status', error: { code: 'INTERNAL', message: 'boom' } },
+    }),
     id: 'gateway-degraded',
     state: 'unhealthy',
     failedLayer: 'status',
@@ -787,8 +922,16 @@ describe('diagnose: the symptom table, row by row', () => {
     expect(diagnosis.state).toBe(state);
     expect(diagnosis.failedLayer).toBe(failedLayer);
     if (severity) expect(primary?.severity).toBe(severity);
-    for (const needle of evidence) expect(primary?.evidence.some((line) => line.includes(needle)), `evidence ${JSON.stringify(needle)} in ${JSON.stringify(primary?.evidence)}`).toBe(true);
-    for (const needle of notes ?? []) expect(primary?.notes.some((line) => line.includes(needle)), `note ${JSON.stringify(needle)} in ${JSON.stringify(primary?.notes)}`).toBe(true);
+    for (const needle of evidence)
+      expect(
+        primary?.evidence.some((line) => line.includes(needle)),
+        `evidence ${JSON.stringify(needle)} in ${JSON.stringify(primary?.evidence)}`,
+      ).toBe(true);
+    for (const needle of notes ?? [])
+      expect(
+        primary?.notes.some((line) => line.includes(needle)),
+        `note ${JSON.stringify(needle)} in ${JSON.stringify(primary?.notes)}`,
+      ).toBe(true);
     for (const needle of todo ?? []) expect(primary?.do).toContain(needle);
     // Every verdict text has its placeholders filled.
     for (const text of allText(diagnosis)) expect(text).not.toMatch(/\{(port|host|tokenEnv|deviceId)\}/);
@@ -799,9 +942,30 @@ describe('diagnose: the symptom table, row by row', () => {
     const produced = new Set(cases.flatMap(({ report, context }) => diagnose(report, context).verdicts.map((verdict) => verdict.id)));
     const hostOrPolicyOnly = new Set<SymptomId>(['bind-not-loopback', 'acl-too-broad', 'unit-token-drift']);
     const expected = [
-      'tailnet-port-blocked', 'auth-rejected', 'ws-closed-early', 'channel-silent', 'protocol-mismatch', 'handshake-timeout', 'pairing-required',
-      'scope-limited', 'gateway-starting', 'gateway-restarting', 'token-rotated', 'refused', 'timeout', 'upgrade-stripped', 'tls-mismatch',
-      'not-openclaw', 'dns-fail', 'dns-hijack', 'peer-offline', 'relayed-path', 'bot-node-offline', 'public-exposure', 'version-changed', 'gateway-degraded',
+      'tailnet-port-blocked',
+      'auth-rejected',
+      'ws-closed-early',
+      'channel-silent',
+      'protocol-mismatch',
+      'handshake-timeout',
+      'pairing-required',
+      'scope-limited',
+      'gateway-starting',
+      'gateway-restarting',
+      'token-rotated',
+      'refused',
+      'timeout',
+      'upgrade-stripped',
+      'tls-mismatch',
+      'not-openclaw',
+      'dns-fail',
+      'dns-hijack',
+      'peer-offline',
+      'relayed-path',
+      'bot-node-offline',
+      'public-exposure',
+      'version-changed',
+      'gateway-degraded',
     ] satisfies SymptomId[];
     expect([...produced].sort()).toEqual([...expected].sort());
     for (const id of hostOrPolicyOnly) expect(produced.has(id)).toBe(false);
@@ -816,7 +980,9 @@ describe('diagnose: the symptom table, row by row', () => {
 
   it('unhealthy: the headline names the primary verdict and its first evidence', () => {
     expect(diagnose(tcpDown(base, 'refused')).headline).toBe(`prod UNHEALTHY: refused — TCP ${target} refused`);
-    expect(diagnose(healthyReport({ gateway: { expectedVersion: '2026.9.5' } })).headline).toBe(`prod degraded: version-changed — running ${GATEWAY_VERSION}, expected 2026.9.5`);
+    expect(diagnose(healthyReport({ gateway: { expectedVersion: '2026.9.5' } })).headline).toBe(
+      `prod degraded: version-changed — running ${GATEWAY_VERSION}, expected 2026.9.5`,
+    );
   });
 
   it('suppressed is set while this node is off the tailnet', () => {
@@ -828,11 +994,15 @@ describe('diagnose: the symptom table, row by row', () => {
 describe('diagnose: priority', () => {
   it('the primary verdict is the first failed layer’s, even when later layers failed too', () => {
     // Overlapped layers: TCP refused and (unsettled) a handshake failure; TCP comes first in the ladder.
-    const report = handshakeFails(tcpDown(base, 'refused'), {
-      failure: 'rejected',
-      error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', detailsCode: 'AUTH_TOKEN_MISMATCH' },
-      close: { code: 1008, reason: 'unauthorized' },
-    }, 'rejected');
+    const report = handshakeFails(
+      tcpDown(base, 'refused'),
+      {
+        failure: 'rejected',
+        error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', detailsCode: 'AUTH_TOKEN_MISMATCH' },
+        close: { code: 1008, reason: 'unauthorized' },
+      },
+      'rejected',
+    );
     const diagnosis = diagnose(report);
     expect(diagnosis.failedLayer).toBe('tcp');
     expect(diagnosis.verdicts.map((verdict) => verdict.id)).toEqual(['refused']);
@@ -848,10 +1018,14 @@ describe('diagnose: priority', () => {
   });
 
   it('advisory verdicts are ordered critical → warning → info after the primary', () => {
-    const report = withLayer(
-      healthyReport({ gateway: { lastKnownGoodVersion: '2026.9.5' }, exposure: publicOpen }),
-      { layer: 'health', status: 'warn', startMs: 45, durationMs: 12, summary: 'model runtime degraded', evidence: { method: 'health', ok: true, modelRuntimeDegraded: true, pluginErrors: [] } },
-    );
+    const report = withLayer(healthyReport({ gateway: { lastKnownGoodVersion: '2026.9.5' }, exposure: publicOpen }), {
+      layer: 'health',
+      status: 'warn',
+      startMs: 45,
+      durationMs: 12,
+      summary: 'model runtime degraded',
+      evidence: { method: 'health', ok: true, modelRuntimeDegraded: true, pluginErrors: [] },
+    });
     expect(diagnose(report).verdicts.map((verdict) => verdict.id)).toEqual(['public-exposure', 'gateway-degraded', 'version-changed']);
   });
 });

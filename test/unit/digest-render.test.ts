@@ -34,7 +34,14 @@ function fleet(size: number): GatewayDigest[] {
     const name = `gateway-${String(index).padStart(3, '0')}-${'x'.repeat(20)}`;
     switch (index % 10) {
       case 1:
-        return gateway(name, { phase: 'down', lastState: 'unhealthy', lastVerdict: 'auth-rejected', incident: { startedAt: TO - 3 * HOUR, verdict: 'auth-rejected' }, uptime: { checks: 1_440, up: 1_260, ratio: 0.875 }, incidents: { count: 1, longestMs: 3 * HOUR, open: true } });
+        return gateway(name, {
+          phase: 'down',
+          lastState: 'unhealthy',
+          lastVerdict: 'auth-rejected',
+          incident: { startedAt: TO - 3 * HOUR, verdict: 'auth-rejected' },
+          uptime: { checks: 1_440, up: 1_260, ratio: 0.875 },
+          incidents: { count: 1, longestMs: 3 * HOUR, open: true },
+        });
       case 3:
         return gateway(name, { lastState: 'degraded', lastVerdict: 'scope-limited' });
       case 5:
@@ -50,10 +57,17 @@ function fleet(size: number): GatewayDigest[] {
 }
 
 function contributed(title: string, blocks: number): DigestSection {
-  return { title, blocks: Array.from({ length: blocks }, (_, index) => section(md`${title} finding ${index}: ${'y'.repeat(2_000)}`)), text: md`${title}: ${blocks} findings` };
+  return {
+    title,
+    blocks: Array.from({ length: blocks }, (_, index) => section(md`${title} finding ${index}: ${'y'.repeat(2_000)}`)),
+    text: md`${title}: ${blocks} findings`,
+  };
 }
 
-function digest(gateways: GatewayDigest[], sections: DigestSection[] = [contributed('Tailnet and exposure', SECTION_BLOCKS), contributed('Offboarding', SECTION_BLOCKS)]): DigestData {
+function digest(
+  gateways: GatewayDigest[],
+  sections: DigestSection[] = [contributed('Tailnet and exposure', SECTION_BLOCKS), contributed('Offboarding', SECTION_BLOCKS)],
+): DigestData {
   return { fromMs: FROM, toMs: TO, timeZone: 'Europe/Berlin', gateways, sections, sectionProblems: [] };
 }
 
@@ -89,7 +103,13 @@ describe('digest rendering', () => {
 
   it('more trouble than fits: the overflow is counted, never cut mid-line, and the sections keep their room', () => {
     const gateways = Array.from({ length: 2_000 }, (_, index) =>
-      gateway(`down-${index}-${'z'.repeat(40)}`, { phase: 'down', lastState: 'unhealthy', incident: { startedAt: TO - HOUR, verdict: 'timeout' }, incidents: { count: 1, longestMs: HOUR, open: true }, uptime: { checks: 60, up: 0, ratio: 0 } }),
+      gateway(`down-${index}-${'z'.repeat(40)}`, {
+        phase: 'down',
+        lastState: 'unhealthy',
+        incident: { startedAt: TO - HOUR, verdict: 'timeout' },
+        incidents: { count: 1, longestMs: HOUR, open: true },
+        uptime: { checks: 60, up: 0, ratio: 0 },
+      }),
     );
     const message = renderDigest(digest(gateways));
     expect(blockKitProblems(message.blocks)).toEqual([]);
@@ -106,13 +126,24 @@ describe('digest rendering', () => {
     const message = renderDigest(
       digest(
         [
-          gateway('prod', { phase: 'down', lastState: 'unhealthy', incident: { startedAt: Date.UTC(2026, 8, 15, 5, 2), verdict: 'auth-rejected' }, uptime: { checks: 1_000, up: 931, ratio: 0.931 }, incidents: { count: 2, longestMs: 3 * HOUR + 12 * 60_000, open: true }, p95HandshakeMs: 88, versionChanges: [{ at: Date.UTC(2026, 8, 15, 5, 0), from: '2026.9.2', to: '2026.9.6' }], maintenance: { startedAt: FROM, until: Date.UTC(2026, 8, 16, 16, 0), by: 'U0ONCALL' } }),
+          gateway('prod', {
+            phase: 'down',
+            lastState: 'unhealthy',
+            incident: { startedAt: Date.UTC(2026, 8, 15, 5, 2), verdict: 'auth-rejected' },
+            uptime: { checks: 1_000, up: 931, ratio: 0.931 },
+            incidents: { count: 2, longestMs: 3 * HOUR + 12 * 60_000, open: true },
+            p95HandshakeMs: 88,
+            versionChanges: [{ at: Date.UTC(2026, 8, 15, 5, 0), from: '2026.9.2', to: '2026.9.6' }],
+            maintenance: { startedAt: FROM, until: Date.UTC(2026, 8, 16, 16, 0), by: 'U0ONCALL' },
+          }),
         ],
         [],
       ),
     );
     const all = JSON.stringify(message.blocks);
-    expect(all).toContain('🔴 *prod* *DOWN* since Tue 07:02 `auth-rejected` · uptime 93.10 % · 2 incidents (longest 3 h 12 min, open) · p95 handshake 88 ms · 2026.9.2 → 2026.9.6 on Tue · 🛠 maintenance until Wed 16 Sep 18:00');
+    expect(all).toContain(
+      '🔴 *prod* *DOWN* since Tue 07:02 `auth-rejected` · uptime 93.10 % · 2 incidents (longest 3 h 12 min, open) · p95 handshake 88 ms · 2026.9.2 → 2026.9.6 on Tue · 🛠 maintenance until Wed 16 Sep 18:00',
+    );
     expect(message.text).toContain('prod DOWN since Tue 07:02');
   });
 
@@ -131,7 +162,12 @@ describe('digest rendering', () => {
   });
 
   it('escapes what came from elsewhere (a maintenance reason)', () => {
-    const message = renderDigest(digest([gateway('lab', { maintenance: { startedAt: FROM, until: TO + HOUR, by: 'U1', reason: '<!channel> & co' } })], [context([md`x`])].map(() => contributed('T', 1))));
+    const message = renderDigest(
+      digest(
+        [gateway('lab', { maintenance: { startedAt: FROM, until: TO + HOUR, by: 'U1', reason: '<!channel> & co' } })],
+        [context([md`x`])].map(() => contributed('T', 1)),
+      ),
+    );
     expect(JSON.stringify(message.blocks)).toContain('&lt;!channel&gt; &amp; co');
   });
 });

@@ -40,7 +40,11 @@ describe('channel policies from the Gateway config', () => {
       allowFromCount: 0,
       allowFromAt: 'channels.telegram.allowFrom',
     });
-    expect(resolveAccountPolicy(config, 'telegram', 'ops')).toMatchObject({ dmPolicy: 'disabled', dmPolicyAt: 'channels.telegram.accounts.ops.dmPolicy', allowFromCount: 0 });
+    expect(resolveAccountPolicy(config, 'telegram', 'ops')).toMatchObject({
+      dmPolicy: 'disabled',
+      dmPolicyAt: 'channels.telegram.accounts.ops.dmPolicy',
+      allowFromCount: 0,
+    });
     expect(resolveAccountPolicy(config, 'telegram', 'grp')).toMatchObject({
       dmPolicy: 'allowlist',
       groupPolicy: 'disabled',
@@ -49,7 +53,12 @@ describe('channel policies from the Gateway config', () => {
       allowFromAt: 'channels.telegram.accounts.grp.allowFrom',
     });
     // Nothing set anywhere: OpenClaw's defaults, pairing and allowlist.
-    expect(resolveAccountPolicy({ channels: { slack: {} } }, 'slack', 'default')).toEqual({ dmPolicy: 'pairing', dmPolicyAt: 'default', groupPolicy: 'allowlist', groupPolicyAt: 'default' });
+    expect(resolveAccountPolicy({ channels: { slack: {} } }, 'slack', 'default')).toEqual({
+      dmPolicy: 'pairing',
+      dmPolicyAt: 'default',
+      groupPolicy: 'allowlist',
+      groupPolicyAt: 'default',
+    });
     expect(resolveAccountPolicy(config, 'discord', 'default')).toBeUndefined();
     // Ids a Gateway would never make are not looked up: they would end up in evidence text.
     expect(resolveAccountPolicy({ channels: { 'tele<!channel>': { dmPolicy: 'disabled' } } }, 'tele<!channel>', 'default')).toBeUndefined();
@@ -57,11 +66,15 @@ describe('channel policies from the Gateway config', () => {
   });
 
   it('names the three ways a policy drops everything, and nothing for a working one', () => {
-    expect(policyProblems(resolveAccountPolicy(config, 'telegram', 'default')!)).toEqual(['dmPolicy allowlist with an empty allowFrom (channels.telegram.allowFrom): every DM is dropped']);
+    expect(policyProblems(resolveAccountPolicy(config, 'telegram', 'default')!)).toEqual([
+      'dmPolicy allowlist with an empty allowFrom (channels.telegram.allowFrom): every DM is dropped',
+    ]);
     expect(policyProblems(resolveAccountPolicy(config, 'telegram', 'ops')!)).toEqual([
       'dmPolicy disabled (channels.telegram.accounts.ops.dmPolicy): every DM is ignored',
     ]);
-    expect(policyProblems(resolveAccountPolicy(config, 'telegram', 'grp')!)).toEqual(['groupPolicy disabled (channels.telegram.accounts.grp.groupPolicy): every group message is blocked']);
+    expect(policyProblems(resolveAccountPolicy(config, 'telegram', 'grp')!)).toEqual([
+      'groupPolicy disabled (channels.telegram.accounts.grp.groupPolicy): every group message is blocked',
+    ]);
     expect(policyProblems(resolveAccountPolicy(config, 'whatsapp', 'default')!)).toEqual([]);
     // An allowlist with no allowFrom at all drops every DM too; the path to fix is named.
     expect(policyProblems(resolveAccountPolicy({ channels: { signal: { accounts: { a: { dmPolicy: 'allowlist' } } } } }, 'signal', 'a')!)).toEqual([
@@ -120,7 +133,16 @@ describe('channel policies from the Gateway config', () => {
 describe("the Gateway's gateway.* settings", () => {
   it('reads bind, port, trustedProxies, tailscale.mode and auth.mode; the token only as its fingerprint', () => {
     const facts = gatewayConfigFacts(
-      { gateway: { bind: 'custom', customBindHost: '100.64.1.1', port: 18790, trustedProxies: ['127.0.0.1/32', '::1/128'], tailscale: { mode: 'serve' }, auth: { mode: 'token', token: GATEWAY_TOKEN } } },
+      {
+        gateway: {
+          bind: 'custom',
+          customBindHost: '100.64.1.1',
+          port: 18790,
+          trustedProxies: ['127.0.0.1/32', '::1/128'],
+          tailscale: { mode: 'serve' },
+          auth: { mode: 'token', token: GATEWAY_TOKEN },
+        },
+      },
       tokenFingerprint,
     );
     expect(facts).toEqual({
@@ -138,9 +160,14 @@ describe("the Gateway's gateway.* settings", () => {
 
   it('a redacted token (config.get), a SecretRef and no token are told apart; hostile values are dropped', () => {
     expect(gatewayConfigFacts({ gateway: { auth: { token: '__OPENCLAW_REDACTED__' } } }).tokenSource).toBe('redacted');
-    expect(gatewayConfigFacts({ gateway: { auth: { token: { source: 'env', id: 'OPENCLAW_GATEWAY_TOKEN' } } } }, tokenFingerprint)).toEqual({ tokenSource: 'secret-ref' });
+    expect(gatewayConfigFacts({ gateway: { auth: { token: { source: 'env', id: 'OPENCLAW_GATEWAY_TOKEN' } } } }, tokenFingerprint)).toEqual({
+      tokenSource: 'secret-ref',
+    });
     expect(gatewayConfigFacts({})).toEqual({ tokenSource: 'none' });
-    expect(gatewayConfigFacts({ gateway: { bind: '<!channel> lan', port: 99_999, trustedProxies: ['10.0.0.1', 'x'.repeat(200), 7] } })).toEqual({ trustedProxies: ['10.0.0.1'], tokenSource: 'none' });
+    expect(gatewayConfigFacts({ gateway: { bind: '<!channel> lan', port: 99_999, trustedProxies: ['10.0.0.1', 'x'.repeat(200), 7] } })).toEqual({
+      trustedProxies: ['10.0.0.1'],
+      tokenSource: 'none',
+    });
   });
 
   it('openclaw.json is read as JSON5; unreadable, missing and broken files are values', async () => {
@@ -162,8 +189,18 @@ describe("the Gateway's gateway.* settings", () => {
       tokenSource: 'config',
       tokenFingerprint: tokenFingerprint(GATEWAY_TOKEN),
     });
-    expect(await readGatewayConfig('/etc/openclaw/secret.json', read)).toEqual({ source: 'file', path: '/etc/openclaw/secret.json', available: false, reason: 'unreadable (EACCES)' });
-    expect(await readGatewayConfig('/etc/openclaw/none.json', read)).toEqual({ source: 'file', path: '/etc/openclaw/none.json', available: false, reason: 'missing' });
+    expect(await readGatewayConfig('/etc/openclaw/secret.json', read)).toEqual({
+      source: 'file',
+      path: '/etc/openclaw/secret.json',
+      available: false,
+      reason: 'unreadable (EACCES)',
+    });
+    expect(await readGatewayConfig('/etc/openclaw/none.json', read)).toEqual({
+      source: 'file',
+      path: '/etc/openclaw/none.json',
+      available: false,
+      reason: 'missing',
+    });
     const broken = await readGatewayConfig('/etc/openclaw/broken.json', read);
     expect(broken).toMatchObject({ available: false, reason: expect.stringMatching(/^invalid JSON5/) });
     expect(JSON.stringify(broken)).not.toContain(GATEWAY_TOKEN);
@@ -187,18 +224,47 @@ describe("tailscaled's Serve config (ipn.ServeConfig)", () => {
       available: true,
       gatewayPort: 18789,
       routes: [
-        { hostPort: 'gw.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', targetHost: '127.0.0.1', targetPort: 18789, toGateway: true, funnel: true },
+        {
+          hostPort: 'gw.example-tailnet.ts.net:443',
+          mount: '/',
+          target: 'http://127.0.0.1:18789',
+          targetHost: '127.0.0.1',
+          targetPort: 18789,
+          toGateway: true,
+          funnel: true,
+        },
         { hostPort: 'gw.example-tailnet.ts.net:443', mount: '/docs/', target: 'path', toGateway: false, funnel: true },
-        { hostPort: 'gw.example-tailnet.ts.net:8443', mount: '/', target: '18790', targetHost: '127.0.0.1', targetPort: 18790, toGateway: false, funnel: false },
+        {
+          hostPort: 'gw.example-tailnet.ts.net:8443',
+          mount: '/',
+          target: '18790',
+          targetHost: '127.0.0.1',
+          targetPort: 18790,
+          toGateway: false,
+          funnel: false,
+        },
         { hostPort: 'tcp:8443', target: '127.0.0.1:18789', targetHost: '127.0.0.1', targetPort: 18789, toGateway: true, funnel: false },
-        { hostPort: 'gw.example-tailnet.ts.net:10000', mount: '/', target: 'https+insecure://localhost:18789', targetHost: 'localhost', targetPort: 18789, toGateway: true, funnel: false },
+        {
+          hostPort: 'gw.example-tailnet.ts.net:10000',
+          mount: '/',
+          target: 'https+insecure://localhost:18789',
+          targetHost: 'localhost',
+          targetPort: 18789,
+          toGateway: true,
+          funnel: false,
+        },
       ],
     });
   });
 
   it('nothing served is `null`; an error is a value', () => {
     expect(toServeConfig(ServeConfigSchema.parse(null))).toEqual({ entries: [] });
-    expect(serveEvidence({ ok: false, error: 'socket-missing', message: 'no socket' }, 18789)).toEqual({ available: false, reason: 'socket-missing', gatewayPort: 18789, routes: [] });
+    expect(serveEvidence({ ok: false, error: 'socket-missing', message: 'no socket' }, 18789)).toEqual({
+      available: false,
+      reason: 'socket-missing',
+      gatewayPort: 18789,
+      routes: [],
+    });
   });
 
   it('proxy targets in every form Serve accepts', () => {
@@ -213,9 +279,16 @@ describe("tailscaled's Serve config (ipn.ServeConfig)", () => {
 
 describe('TLS alert internal_error: the same errno whatever Node API met it', () => {
   it('from https (EPROTO) and from ws (ERR_SSL_*)', () => {
-    const alert = 'error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 80';
+    const alert =
+      'error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 80';
     expect(netErrorOf(Object.assign(new Error(`write EPROTO ${alert}`), { code: 'EPROTO' }))).toEqual({ kind: 'tls', errno: TLS_ALERT_INTERNAL_ERROR });
-    expect(netErrorOf(Object.assign(new Error(alert), { code: 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR' }))).toEqual({ kind: 'tls', errno: TLS_ALERT_INTERNAL_ERROR });
-    expect(netErrorOf(Object.assign(new Error('wrong version number'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }))).toEqual({ kind: 'tls', errno: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+    expect(netErrorOf(Object.assign(new Error(alert), { code: 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR' }))).toEqual({
+      kind: 'tls',
+      errno: TLS_ALERT_INTERNAL_ERROR,
+    });
+    expect(netErrorOf(Object.assign(new Error('wrong version number'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }))).toEqual({
+      kind: 'tls',
+      errno: 'ERR_SSL_WRONG_VERSION_NUMBER',
+    });
   });
 });

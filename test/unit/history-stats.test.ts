@@ -32,7 +32,12 @@ describe('handshake sketch', () => {
 });
 
 describe('history statistics', () => {
-  const hour = (hourStart: number, checks: number, up: number, handshakes: number[] = []): HourRollup => ({ hourStart, checks, up, handshake: bucketsOf(handshakes) });
+  const hour = (hourStart: number, checks: number, up: number, handshakes: number[] = []): HourRollup => ({
+    hourStart,
+    checks,
+    up,
+    handshake: bucketsOf(handshakes),
+  });
 
   it('uptime is the share of checks that were up', () => {
     expect(uptimeOf([hour(0, 60, 60), hour(HOUR, 60, 57)])).toEqual({ checks: 120, up: 117, ratio: 117 / 120 });
@@ -65,7 +70,14 @@ describe('history statistics', () => {
 
   it('an entry keeps state, verdict, version, source and the time of each layer that ran', () => {
     const entry = entryFromResult(resultOf(authRejected({ at: Date.UTC(2026, 8, 15, 12), version: '2026.9.2' })), 'schedule');
-    expect(entry).toMatchObject({ at: Date.UTC(2026, 8, 15, 12), state: 'unhealthy', verdict: 'auth-rejected', failedLayer: 'handshake', version: '2026.9.2', source: 'schedule' });
+    expect(entry).toMatchObject({
+      at: Date.UTC(2026, 8, 15, 12),
+      state: 'unhealthy',
+      verdict: 'auth-rejected',
+      failedLayer: 'handshake',
+      version: '2026.9.2',
+      source: 'schedule',
+    });
     expect(entry.layers).toMatchObject({ dns: 0, tcp: 4, handshake: 3 });
     expect(entry.layers.health).toBeUndefined();
     expect(entryFromResult(resultOf(healthy()), 'command')).not.toHaveProperty('verdict');

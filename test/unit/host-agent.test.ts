@@ -56,11 +56,16 @@ describe('gateways.<name>.agent', () => {
 
   it('gatewayPort is the agent port too; a different agent.port is a config error naming both', () => {
     expect(resolveAgentSettings(configWith({ gatewayPort: 18790, agent: {} }), 'prod')?.port).toBe(18790);
-    expect(() => configWith({ gatewayPort: 18790, agent: { port: 18791 } })).toThrow(/"agent",\s*"port"[\s\S]*agent\.port 18791 differs from gatewayPort 18790/);
+    expect(() => configWith({ gatewayPort: 18790, agent: { port: 18791 } })).toThrow(
+      /"agent",\s*"port"[\s\S]*agent\.port 18791 differs from gatewayPort 18790/,
+    );
   });
 
   it('a ws:// URL with a port names the port; the deadline never exceeds the check budget', () => {
-    const settings = resolveAgentSettings(configWith({ url: 'ws://100.101.102.103:18790', agent: { deadlineMs: 60_000 }, timeouts: { budgetMs: 4_000 } }), 'prod');
+    const settings = resolveAgentSettings(
+      configWith({ url: 'ws://100.101.102.103:18790', agent: { deadlineMs: 60_000 }, timeouts: { budgetMs: 4_000 } }),
+      'prod',
+    );
     expect(settings).toMatchObject({ port: 18790, deadlineMs: 4_000, budgetMs: 3_000 });
     expect(resolveAgentSettings(configWith({ agent: { deadlineMs: 800 } }), 'prod')).toMatchObject({ deadlineMs: 800, budgetMs: 600 });
   });
@@ -147,15 +152,25 @@ describe('the agent processor', () => {
 // ---------------------------------------------------------------------------------------------
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
-const row = (address: string, port = '4965') => `   0: ${address}:${port} 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41001 1 0000000000000000 100 0 0 10 0`;
+const row = (address: string, port = '4965') =>
+  `   0: ${address}:${port} 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41001 1 0000000000000000 100 0 0 10 0`;
 const TCP_LOOPBACK = `${HEADER}\n${row('0100007F')}\n`;
 const TCP6_LOOPBACK = `${HEADER}\n${row('00000000000000000000000001000000')}\n`;
 const TCP_WILDCARD = `${HEADER}\n${row('00000000')}\n`;
 const TCP_UNIT_PORT = `${HEADER}\n${row('0100007F', '4966')}\n`;
 
-const EXEC_START = 'ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway run ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=4242 ; code=(null) ; status=0/0 }';
+const EXEC_START =
+  'ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway run ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=4242 ; code=(null) ; status=0/0 }';
 const show = (...lines: string[]) =>
-  ['LoadState=loaded', 'ActiveState=active', 'SubState=running', 'FragmentPath=/etc/systemd/system/openclaw-gateway.service', 'NeedDaemonReload=no', ...lines, EXEC_START].join('\n') + '\n';
+  [
+    'LoadState=loaded',
+    'ActiveState=active',
+    'SubState=running',
+    'FragmentPath=/etc/systemd/system/openclaw-gateway.service',
+    'NeedDaemonReload=no',
+    ...lines,
+    EXEC_START,
+  ].join('\n') + '\n';
 const SHOW = {
   inline: show(`Environment=NODE_ENV=production OPENCLAW_GATEWAY_TOKEN=${STALE} OPENCLAW_GATEWAY_PORT=18789`),
   file: show('Environment=NODE_ENV=production', 'EnvironmentFiles=/etc/openclaw/gateway.env (ignore_errors=no)'),
@@ -226,11 +241,38 @@ function scripted(script: Scripted) {
     },
   };
   const proc = fakeProc(script.processes ?? []);
-  return { deps: { checker, exec, readFile, readProcFile, proc, findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined), hostname: () => 'gw-prod' }, calls, targets };
+  return {
+    deps: {
+      checker,
+      exec,
+      readFile,
+      readProcFile,
+      proc,
+      findExecutable: async (name: string) => (name === 'openclaw' && script.doctor ? '/usr/bin/openclaw' : undefined),
+      hostname: () => 'gw-prod',
+    },
+    calls,
+    targets,
+  };
 }
 
-const AGENT: AgentSettings = { gateway: 'prod', unit: 'openclaw-gateway', bind: 'loopback', port: 18789, tailnetAddresses: [], deadlineMs: 4_000, budgetMs: 3_000, doctor: false, firewall: false, tailnetPorts: [443, 18789], openclawRoots: [] };
-const TARGET: CheckTarget = { ...urlTarget('wss://gw-prod.example-tailnet.ts.net', 'CLAWOPS_PROD_TOKEN', { CLAWOPS_PROD_TOKEN: CONFIGURED }, 'prod'), device: 'never' };
+const AGENT: AgentSettings = {
+  gateway: 'prod',
+  unit: 'openclaw-gateway',
+  bind: 'loopback',
+  port: 18789,
+  tailnetAddresses: [],
+  deadlineMs: 4_000,
+  budgetMs: 3_000,
+  doctor: false,
+  firewall: false,
+  tailnetPorts: [443, 18789],
+  openclawRoots: [],
+};
+const TARGET: CheckTarget = {
+  ...urlTarget('wss://gw-prod.example-tailnet.ts.net', 'CLAWOPS_PROD_TOKEN', { CLAWOPS_PROD_TOKEN: CONFIGURED }, 'prod'),
+  device: 'never',
+};
 const ok = (stdout: string): ExecOutcome => ({ ok: true, stdout, stderr: '' });
 
 async function hostChecks(script: Scripted, agent: Partial<AgentSettings> = {}) {
@@ -243,26 +285,45 @@ async function hostChecks(script: Scripted, agent: Partial<AgentSettings> = {}) 
 
 describe('runHostChecks', () => {
   it('a healthy host: loopback ok on 127.0.0.1, listening on loopback only, unit matches, version matches', async () => {
-    const { result, calls, targets } = await hostChecks({ systemctl: ok(SHOW.file), files: { '/etc/openclaw/gateway.env': `OPENCLAW_GATEWAY_TOKEN=${CONFIGURED}\n` } });
+    const { result, calls, targets } = await hostChecks({
+      systemctl: ok(SHOW.file),
+      files: { '/etc/openclaw/gateway.env': `OPENCLAW_GATEWAY_TOKEN=${CONFIGURED}\n` },
+    });
     expect(result).toMatchObject({
       gateway: 'prod',
       hostname: 'gw-prod',
       listeners: { available: true, port: 18789, listening: true, bound: ['127.0.0.1', '::1'], allowed: ['127.0.0.1', '::1'], violations: [] },
       loopback: { url: 'ws://127.0.0.1:18789', ok: true, serverVersion: GATEWAY_VERSION },
-      unit: { available: true, unitFound: true, tokenSource: 'EnvironmentFile:/etc/openclaw/gateway.env', tokenDrift: false, unitTokenFingerprint: tokenFingerprint(CONFIGURED) },
+      unit: {
+        available: true,
+        unitFound: true,
+        tokenSource: 'EnvironmentFile:/etc/openclaw/gateway.env',
+        tokenDrift: false,
+        unitTokenFingerprint: tokenFingerprint(CONFIGURED),
+      },
       version: { status: 'match', running: GATEWAY_VERSION, installed: GATEWAY_VERSION },
     });
     expect(result.loopback.layers.map((layer) => layer.layer)).toEqual([...LAYER_ORDER]);
     expect(result.doctor).toBeUndefined();
     // The fixed set of programs, with fixed arguments: nothing else runs.
-    expect(calls).toEqual(['npm root -g', 'systemctl show --no-pager --property=LoadState,ActiveState,SubState,FragmentPath,DropInPaths,Environment,EnvironmentFiles,ExecStart,NeedDaemonReload -- openclaw-gateway']);
+    expect(calls).toEqual([
+      'npm root -g',
+      'systemctl show --no-pager --property=LoadState,ActiveState,SubState,FragmentPath,DropInPaths,Environment,EnvironmentFiles,ExecStart,NeedDaemonReload -- openclaw-gateway',
+    ]);
     // The loopback target: the Gateway's token, the device identity, the agent's budget.
-    expect(targets).toEqual([expect.objectContaining({ url: 'ws://127.0.0.1:18789', token: CONFIGURED, device: 'auto', timeouts: expect.objectContaining({ budgetMs: 3_000 }) })]);
+    expect(targets).toEqual([
+      expect.objectContaining({ url: 'ws://127.0.0.1:18789', token: CONFIGURED, device: 'auto', timeouts: expect.objectContaining({ budgetMs: 3_000 }) }),
+    ]);
   });
 
   it('an inline stale token → drift by fingerprint', async () => {
     const { result } = await hostChecks({ systemctl: ok(SHOW.inline) });
-    expect(result.unit).toMatchObject({ tokenSource: 'Environment', tokenDrift: true, unitTokenFingerprint: tokenFingerprint(STALE), configuredTokenFingerprint: tokenFingerprint(CONFIGURED) });
+    expect(result.unit).toMatchObject({
+      tokenSource: 'Environment',
+      tokenDrift: true,
+      unitTokenFingerprint: tokenFingerprint(STALE),
+      configuredTokenFingerprint: tokenFingerprint(CONFIGURED),
+    });
     expect(result.unit.findings.map((finding) => finding.id)).toEqual(['unit-token-inline', 'unit-token-drift']);
   });
 
@@ -271,7 +332,11 @@ describe('runHostChecks', () => {
       systemctl: ok(SHOW.dropIns),
       files: { '/etc/openclaw/gateway.env': `OPENCLAW_GATEWAY_TOKEN=${STALE}\n`, '/etc/openclaw/rotated.env': `OPENCLAW_GATEWAY_TOKEN="${CONFIGURED}"\n` },
     });
-    expect(result.unit).toMatchObject({ tokenSource: 'EnvironmentFile:/etc/openclaw/rotated.env', tokenDrift: false, dropInPaths: expect.arrayContaining([expect.stringContaining('20-rotated.conf')]) });
+    expect(result.unit).toMatchObject({
+      tokenSource: 'EnvironmentFile:/etc/openclaw/rotated.env',
+      tokenDrift: false,
+      dropInPaths: expect.arrayContaining([expect.stringContaining('20-rotated.conf')]),
+    });
   });
 
   it("a file-based token the agent may not read: incomplete, said so, not 'no drift'", async () => {
@@ -283,8 +348,20 @@ describe('runHostChecks', () => {
   });
 
   it('a missing unit, and no systemctl at all, are values', async () => {
-    expect((await hostChecks({ systemctl: ok(SHOW.missing) })).result.unit).toMatchObject({ available: true, unitFound: false, findings: [{ id: 'unit-not-found' }] });
-    expect((await hostChecks({})).result.unit).toEqual({ unitName: 'openclaw-gateway', available: false, reason: 'systemctl-missing', dropInPaths: [], tokenDrift: false, portDrift: false, findings: [] });
+    expect((await hostChecks({ systemctl: ok(SHOW.missing) })).result.unit).toMatchObject({
+      available: true,
+      unitFound: false,
+      findings: [{ id: 'unit-not-found' }],
+    });
+    expect((await hostChecks({})).result.unit).toEqual({
+      unitName: 'openclaw-gateway',
+      available: false,
+      reason: 'systemctl-missing',
+      dropInPaths: [],
+      tokenDrift: false,
+      portDrift: false,
+      findings: [],
+    });
   });
 
   it("the unit's port against the port in use", async () => {
@@ -294,7 +371,9 @@ describe('runHostChecks', () => {
   });
 
   it('a wildcard bind is a critical violation; a Gateway on [::1] only is checked there', async () => {
-    expect((await hostChecks({ proc: { tcp: TCP_WILDCARD } })).result.listeners.violations).toEqual([expect.objectContaining({ address: '0.0.0.0', kind: 'wildcard', severity: 'critical' })]);
+    expect((await hostChecks({ proc: { tcp: TCP_WILDCARD } })).result.listeners.violations).toEqual([
+      expect.objectContaining({ address: '0.0.0.0', kind: 'wildcard', severity: 'critical' }),
+    ]);
     const { targets } = await hostChecks({ proc: { tcp: HEADER, tcp6: TCP6_LOOPBACK } });
     expect(targets[0]?.url).toBe('ws://[::1]:18789');
   });
@@ -302,20 +381,45 @@ describe('runHostChecks', () => {
   it('no /proc: the matrix says so, the loopback check still runs', async () => {
     const run = scripted({});
     const result = await runHostChecks(AGENT, TARGET, run.deps);
-    expect(result.listeners).toEqual({ available: false, reason: 'no-proc (ENOENT)', port: 18789, bind: 'loopback', listening: false, bound: [], allowed: [], violations: [] });
+    expect(result.listeners).toEqual({
+      available: false,
+      reason: 'no-proc (ENOENT)',
+      port: 18789,
+      bind: 'loopback',
+      listening: false,
+      bound: [],
+      allowed: [],
+      violations: [],
+    });
     expect(result.loopback.ok).toBe(true);
   });
 
   it('running vs installed version: a stale process', async () => {
     const { result } = await hostChecks({ running: '2026.9.5' });
-    expect(result.version).toMatchObject({ status: 'stale-process', running: '2026.9.5', installed: GATEWAY_VERSION, packageJsonPath: '/opt/npm-global/lib/node_modules/openclaw/package.json' });
+    expect(result.version).toMatchObject({
+      status: 'stale-process',
+      running: '2026.9.5',
+      installed: GATEWAY_VERSION,
+      packageJsonPath: '/opt/npm-global/lib/node_modules/openclaw/package.json',
+    });
   });
 
   it('doctor only when configured; its findings parsed, a token in its output scrubbed', async () => {
-    const stdout = JSON.stringify({ ok: false, checksRun: 3, findings: [{ checkId: 'core/doctor/gateway-config', severity: 'error', message: `token ${CONFIGURED} is weak` }] });
-    const { result, calls } = await hostChecks({ doctor: { ok: false, reason: 'exit', exitCode: 1, stdout, stderr: '', message: 'Command failed' } }, { doctor: true });
+    const stdout = JSON.stringify({
+      ok: false,
+      checksRun: 3,
+      findings: [{ checkId: 'core/doctor/gateway-config', severity: 'error', message: `token ${CONFIGURED} is weak` }],
+    });
+    const { result, calls } = await hostChecks(
+      { doctor: { ok: false, reason: 'exit', exitCode: 1, stdout, stderr: '', message: 'Command failed' } },
+      { doctor: true },
+    );
     expect(calls).toContain('/usr/bin/openclaw doctor --lint --json');
-    expect(result.doctor).toMatchObject({ ran: true, exitCode: 1, findings: [{ id: 'core/doctor/gateway-config', severity: 'error', message: `token [token ${tokenFingerprint(CONFIGURED)}] is weak` }] });
+    expect(result.doctor).toMatchObject({
+      ran: true,
+      exitCode: 1,
+      findings: [{ id: 'core/doctor/gateway-config', severity: 'error', message: `token [token ${tokenFingerprint(CONFIGURED)}] is weak` }],
+    });
   });
 
   it('loopbackUrl prefers 127.0.0.1, then [::1], then the tailnet address for bind tailnet', () => {
@@ -360,7 +464,14 @@ function fakeRequester(answer: HostAgentAnswer) {
 
 const timeoutReport = (): ProbeReport =>
   notReachedAfter(
-    withLayer(healthyReport(), { layer: 'tcp', status: 'failed', startMs: 0, durationMs: 3000, summary: '100.101.102.103:18789 timeout after 3000 ms', evidence: { address: '100.101.102.103', port: 18789, error: 'timeout' } }),
+    withLayer(healthyReport(), {
+      layer: 'tcp',
+      status: 'failed',
+      startMs: 0,
+      durationMs: 3000,
+      summary: '100.101.102.103:18789 timeout after 3000 ms',
+      evidence: { address: '100.101.102.103', port: 18789, error: 'timeout' },
+    }),
     'tcp',
   );
 const fixedChecker = (report: ProbeReport): Checker => ({
@@ -384,18 +495,38 @@ describe('runJointCheck', () => {
     const { requester, asked } = fakeRequester({ status: 'answered', result: sampleResult(), waitedMs: 130 });
     const report = await runJointCheck({ checker: fixedChecker(timeoutReport()), hostChecks: requester }, TARGET, AGENT);
     expect(asked).toEqual([{ gateway: 'prod', deadlineMs: 4_000 }]);
-    expect(report.host).toMatchObject({ agent: { status: 'answered', deadlineMs: 4_000, hostname: 'gw-prod' }, clientTokenFingerprint: tokenFingerprint(CONFIGURED) });
+    expect(report.host).toMatchObject({
+      agent: { status: 'answered', deadlineMs: 4_000, hostname: 'gw-prod' },
+      clientTokenFingerprint: tokenFingerprint(CONFIGURED),
+    });
     expect(JSON.stringify(report)).not.toContain(CONFIGURED);
     expect(diagnose(report).verdicts[0]?.id).toBe('network-path');
     expect(hostViewLine(report)?.mrkdwn).toBe('*Host agent* loopback ok · listening on 127.0.0.1 · on gw-prod');
   });
 
-  it("the host line says where Serve forwards and whether Funnel is on", () => {
-    const route = { hostPort: 'gw-prod.example-tailnet.ts.net:443', mount: '/', target: 'http://127.0.0.1:18789', targetHost: '127.0.0.1', targetPort: 18789, toGateway: true, funnel: false };
-    const withServe = (serve: NonNullable<NonNullable<ProbeReport['host']>['serve']>) => ({ ...healthyReport(), host: { agent: { status: 'answered' as const, deadlineMs: 4_000 }, serve } });
+  it('the host line says where Serve forwards and whether Funnel is on', () => {
+    const route = {
+      hostPort: 'gw-prod.example-tailnet.ts.net:443',
+      mount: '/',
+      target: 'http://127.0.0.1:18789',
+      targetHost: '127.0.0.1',
+      targetPort: 18789,
+      toGateway: true,
+      funnel: false,
+    };
+    const withServe = (serve: NonNullable<NonNullable<ProbeReport['host']>['serve']>) => ({
+      ...healthyReport(),
+      host: { agent: { status: 'answered' as const, deadlineMs: 4_000 }, serve },
+    });
     expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [route] }))?.mrkdwn).toBe('*Host agent* Serve → 18789');
-    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, funnel: true }] }))?.mrkdwn).toBe('*Host agent* Serve → 18789 · FUNNEL ON');
-    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, target: 'http://127.0.0.1:18790', targetPort: 18790, toGateway: false }] }))?.mrkdwn).toBe('*Host agent* Serve → port 18790, not 18789');
+    expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, funnel: true }] }))?.mrkdwn).toBe(
+      '*Host agent* Serve → 18789 · FUNNEL ON',
+    );
+    expect(
+      hostViewLine(
+        withServe({ available: true, gatewayPort: 18789, routes: [{ ...route, target: 'http://127.0.0.1:18790', targetPort: 18790, toGateway: false }] }),
+      )?.mrkdwn,
+    ).toBe('*Host agent* Serve → port 18790, not 18789');
     expect(hostViewLine(withServe({ available: true, gatewayPort: 18789, routes: [] }))?.mrkdwn).toBe('*Host agent* no Serve route');
   });
 
@@ -415,7 +546,9 @@ describe('runJointCheck', () => {
 
   it('hostEvidence keeps the doctor when it ran', () => {
     const doctor = { ran: true, findings: [], notes: [] };
-    expect(hostEvidence({ status: 'answered', result: sampleResult({ doctor }), waitedMs: 1 }, AGENT, { ...TARGET, token: undefined })).toMatchObject({ doctor });
+    expect(hostEvidence({ status: 'answered', result: sampleResult({ doctor }), waitedMs: 1 }, AGENT, { ...TARGET, token: undefined })).toMatchObject({
+      doctor,
+    });
   });
 });
 
@@ -440,8 +573,14 @@ describe('clawops agent', () => {
     try {
       const path = join(dir, 'clawops.yaml');
       await writeFile(path, 'gateways:\n  prod:\n    url: ws://127.0.0.1:18789\n');
-      expect(await run(['agent', '--gateway', 'prod', '--config', path])).toEqual({ code: 2, stderr: expect.stringContaining('gateway `prod` has no enabled agent: add gateways.prod.agent to the config') });
-      expect(await run(['agent', '--gateway', 'prdo', '--config', path])).toEqual({ code: 2, stderr: expect.stringContaining('No gateway named `prdo`. Did you mean `prod`?') });
+      expect(await run(['agent', '--gateway', 'prod', '--config', path])).toEqual({
+        code: 2,
+        stderr: expect.stringContaining('gateway `prod` has no enabled agent: add gateways.prod.agent to the config'),
+      });
+      expect(await run(['agent', '--gateway', 'prdo', '--config', path])).toEqual({
+        code: 2,
+        stderr: expect.stringContaining('No gateway named `prdo`. Did you mean `prod`?'),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -450,7 +589,14 @@ describe('clawops agent', () => {
 
 describe('runHostChecks: the packet filter', () => {
   const fixture = (name: string) => readFileSync(new URL(`../fixtures/firewall/${name}`, import.meta.url), 'utf8');
-  const denied = (file: string, stderr: string): ExecOutcome => ({ ok: false, reason: 'exit', exitCode: 1, stdout: '', stderr, message: `Command failed: ${file}` });
+  const denied = (file: string, stderr: string): ExecOutcome => ({
+    ok: false,
+    reason: 'exit',
+    exitCode: 1,
+    stdout: '',
+    stderr,
+    message: `Command failed: ${file}`,
+  });
   const missing = (file: string): ExecOutcome => ({ ok: false, reason: 'missing', stdout: '', stderr: '', message: `spawn ${file} ENOENT` });
 
   it('reads `nft -j list ruleset` (fixed argv) and names the rule that drops the Gateway port on tailscale0', async () => {
@@ -459,20 +605,38 @@ describe('runHostChecks: the packet filter', () => {
     expect(calls.filter((call) => call.startsWith('nft') || call.includes('tables-save'))).toEqual(['nft -j list ruleset']);
     expect(result.firewall).toMatchObject({ available: true, tool: 'nft -j list ruleset', interface: 'tailscale0' });
     const gatewayPort = result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4');
-    expect(gatewayPort).toMatchObject({ verdict: 'drop', chain: 'inet filter input', handle: 6, byPolicy: false, rule: expect.stringContaining('iifname "tailscale0" tcp dport 18789') });
+    expect(gatewayPort).toMatchObject({
+      verdict: 'drop',
+      chain: 'inet filter input',
+      handle: 6,
+      byPolicy: false,
+      rule: expect.stringContaining('iifname "tailscale0" tcp dport 18789'),
+    });
     // Serve's 443 is accepted by `tcp dport { 22, 443 } accept`.
     expect(result.firewall?.ports.find((port) => port.port === 443 && port.family === 'ipv4')?.verdict).toBe('accept');
   });
 
   it('falls back to `nft list ruleset` when this nft has no JSON output', async () => {
-    const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: syntax error, unexpected -j'), 'nft list ruleset': ok(fixture('nft-text.txt')) } }, { firewall: true });
+    const { result } = await hostChecks(
+      { programs: { 'nft -j list ruleset': denied('nft', 'Error: syntax error, unexpected -j'), 'nft list ruleset': ok(fixture('nft-text.txt')) } },
+      { firewall: true },
+    );
     expect(result.firewall).toMatchObject({ available: true, tool: 'nft list ruleset' });
-    expect(result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4')).toMatchObject({ verdict: 'drop', rule: expect.stringContaining('tcp dport 18789') });
+    expect(result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4')).toMatchObject({
+      verdict: 'drop',
+      rule: expect.stringContaining('tcp dport 18789'),
+    });
   });
 
   it('without nft: iptables-save and ip6tables-save; a reject in a ufw-style chain is named', async () => {
     const { result } = await hostChecks(
-      { programs: { 'nft -j list ruleset': missing('nft'), 'iptables-save': ok(fixture('iptables-save.txt')), 'ip6tables-save': ok(fixture('ip6tables-save.txt')) } },
+      {
+        programs: {
+          'nft -j list ruleset': missing('nft'),
+          'iptables-save': ok(fixture('iptables-save.txt')),
+          'ip6tables-save': ok(fixture('ip6tables-save.txt')),
+        },
+      },
       { firewall: true },
     );
     expect(result.firewall).toMatchObject({ available: true, tool: 'iptables-save, ip6tables-save' });
@@ -484,14 +648,24 @@ describe('runHostChecks: the packet filter', () => {
 
   it('iptables-nft tables (xt expressions in nft JSON) are read from iptables-save; native nft tables stay nft', async () => {
     const { result, calls } = await hostChecks(
-      { programs: { 'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')), 'iptables-save': ok(fixture('iptables-nft-save.txt')), 'ip6tables-save': ok(fixture('ip6tables-nft-save.txt')) } },
+      {
+        programs: {
+          'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')),
+          'iptables-save': ok(fixture('iptables-nft-save.txt')),
+          'ip6tables-save': ok(fixture('ip6tables-nft-save.txt')),
+        },
+      },
       { firewall: true, tailnetPorts: [18789, 9443, 22, 20000] },
     );
     expect(calls.filter((call) => /^(nft|ip6?tables-save)/.test(call))).toEqual(['nft -j list ruleset', 'iptables-save', 'ip6tables-save']);
     expect(result.firewall?.tool).toBe('nft -j list ruleset, iptables-save, ip6tables-save (iptables-nft tables)');
     const v4 = (port: number) => result.firewall?.ports.find((entry) => entry.port === port && entry.family === 'ipv4');
     // ufw-style multiport REJECT: opaque in nft JSON (xt match multiport, xt target REJECT), exact in iptables-save.
-    expect(v4(18789)).toMatchObject({ verdict: 'reject', chain: 'iptables filter INPUT', rule: '-A INPUT -i tailscale0 -p tcp -m multiport --dports 80,443,18000:18999 -j REJECT --reject-with tcp-reset' });
+    expect(v4(18789)).toMatchObject({
+      verdict: 'reject',
+      chain: 'iptables filter INPUT',
+      rule: '-A INPUT -i tailscale0 -p tcp -m multiport --dports 80,443,18000:18999 -j REJECT --reject-with tcp-reset',
+    });
     expect(v4(9443)).toMatchObject({ verdict: 'drop', chain: 'inet tailscale-extra input', rule: expect.stringContaining('tcp dport 9443') });
     expect(v4(22)?.verdict).toBe('accept');
     expect(v4(20000)).toMatchObject({ verdict: 'drop', byPolicy: true, chain: 'iptables filter INPUT' });
@@ -499,7 +673,15 @@ describe('runHostChecks: the packet filter', () => {
 
   it('iptables-nft tables when iptables-save is not allowed: the xt REJECT is kept as conditional, the policy decides', async () => {
     const { result } = await hostChecks(
-      { programs: { 'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')), 'iptables-save': denied('iptables-save', 'iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)') } },
+      {
+        programs: {
+          'nft -j list ruleset': ok(fixture('nft-iptables-nft.json')),
+          'iptables-save': denied(
+            'iptables-save',
+            'iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
+          ),
+        },
+      },
       { firewall: true },
     );
     const entry = result.firewall?.ports.find((port) => port.port === 18789 && port.family === 'ipv4');
@@ -508,7 +690,10 @@ describe('runHostChecks: the packet filter', () => {
   });
 
   it('an agent without CAP_NET_ADMIN says so, and how to grant it', async () => {
-    const { result } = await hostChecks({ programs: { 'nft -j list ruleset': denied('nft', 'Error: cache initialization failed: Operation not permitted') } }, { firewall: true });
+    const { result } = await hostChecks(
+      { programs: { 'nft -j list ruleset': denied('nft', 'Error: cache initialization failed: Operation not permitted') } },
+      { firewall: true },
+    );
     expect(result.firewall).toMatchObject({ available: false, reason: 'permission-denied', detail: expect.stringContaining('CAP_NET_ADMIN') });
   });
 
@@ -530,7 +715,13 @@ describe('runHostChecks: who holds the Gateway port', () => {
   };
 
   it('names the pid, process and systemd unit behind the listener (socket inode → /proc/<pid>/fd, cgroup)', async () => {
-    const { result } = await hostChecks({ systemctl: ok(SHOW.file), processes: [{ pid: 1, comm: 'systemd', fds: { '1': 'socket:[999]' } }, { ...other, cgroup: '0::/system.slice/openclaw-gateway.service\n' }] });
+    const { result } = await hostChecks({
+      systemctl: ok(SHOW.file),
+      processes: [
+        { pid: 1, comm: 'systemd', fds: { '1': 'socket:[999]' } },
+        { ...other, cgroup: '0::/system.slice/openclaw-gateway.service\n' },
+      ],
+    });
     expect(result.listeners.owners).toEqual([
       { port: 18789, address: '127.0.0.1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
       { port: 18789, address: '::1', uid: 1000, pid: 4242, process: 'openclaw-gatewa', unit: 'openclaw-gateway.service', openclaw: true },
@@ -549,7 +740,11 @@ describe('runHostChecks: who holds the Gateway port', () => {
   });
 
   it("another user's process: the socket's uid and login, and that the fds were unreadable", async () => {
-    const { result } = await hostChecks({ systemctl: ok(SHOW.file), files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nopenclaw:x:1000:1000::/var/lib/openclaw:/usr/sbin/nologin\n' }, processes: [{ ...other, unreadable: true }] });
+    const { result } = await hostChecks({
+      systemctl: ok(SHOW.file),
+      files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nopenclaw:x:1000:1000::/var/lib/openclaw:/usr/sbin/nologin\n' },
+      processes: [{ ...other, unreadable: true }],
+    });
     expect(result.listeners.owners?.[0]).toEqual({ port: 18789, address: '127.0.0.1', uid: 1000, user: 'openclaw' });
     expect(result.listeners.ownersUnreadable).toBe(1);
     const report = { ...healthyReport(), host: hostEvidence({ status: 'answered', result, waitedMs: 10 }, AGENT, TARGET) };

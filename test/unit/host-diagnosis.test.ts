@@ -24,9 +24,30 @@ function outsideTcp(kind: 'timeout' | 'refused'): ProbeReport {
     notReachedAfter(
       withLayer(
         healthyReport(),
-        { layer: 'tcp', status: 'failed', startMs: 0.2, durationMs: 3000, summary, evidence: { address: GATEWAY_ADDRESS, port: GATEWAY_PORT, error: kind, ...errno } },
-        { layer: 'http', status: 'failed', startMs: 0.2, durationMs: 3000, summary: `/healthz ${kind}`, evidence: { healthz: { path: '/healthz', error: kind, ...errno }, failing: [] } },
-        { layer: 'upgrade', status: 'failed', startMs: 0.2, durationMs: 4000, summary: kind, evidence: { url: `ws://${GATEWAY_ADDRESS}:${GATEWAY_PORT}`, error: kind, ...errno } },
+        {
+          layer: 'tcp',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: 3000,
+          summary,
+          evidence: { address: GATEWAY_ADDRESS, port: GATEWAY_PORT, error: kind, ...errno },
+        },
+        {
+          layer: 'http',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: 3000,
+          summary: `/healthz ${kind}`,
+          evidence: { healthz: { path: '/healthz', error: kind, ...errno }, failing: [] },
+        },
+        {
+          layer: 'upgrade',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: 4000,
+          summary: kind,
+          evidence: { url: `ws://${GATEWAY_ADDRESS}:${GATEWAY_PORT}`, error: kind, ...errno },
+        },
       ),
       'upgrade',
     ),
@@ -70,7 +91,14 @@ function outsideAuthRejected(): ProbeReport {
 function outsideScopeLimited(): ProbeReport {
   return withLayer(
     healthyReport(),
-    { layer: 'status', status: 'warn', startMs: 45, durationMs: 3, summary: 'status: FORBIDDEN missing scope: operator.read', evidence: { method: 'status', error: { code: 'FORBIDDEN', message: 'missing scope: operator.read', missingScope: 'operator.read' } } },
+    {
+      layer: 'status',
+      status: 'warn',
+      startMs: 45,
+      durationMs: 3,
+      summary: 'status: FORBIDDEN missing scope: operator.read',
+      evidence: { method: 'status', error: { code: 'FORBIDDEN', message: 'missing scope: operator.read', missingScope: 'operator.read' } },
+    },
     { layer: 'channels', status: 'warn', startMs: 45, durationMs: 0, summary: 'not readable', evidence: { method: 'channels.status', channels: [] } },
   );
 }
@@ -89,7 +117,15 @@ const loopbackAuthRejected = () => loopbackOf(outsideAuthRejected());
 function host(overrides: Partial<HostEvidenceData> = {}): HostEvidenceData {
   return {
     agent: { status: 'answered', deadlineMs: 3_000, durationMs: 180, hostname: 'gw-prod', version: '0.1.0' },
-    listeners: { available: true, port: GATEWAY_PORT, bind: 'loopback', listening: true, bound: ['127.0.0.1', '::1'], allowed: ['127.0.0.1', '::1'], violations: [] },
+    listeners: {
+      available: true,
+      port: GATEWAY_PORT,
+      bind: 'loopback',
+      listening: true,
+      bound: ['127.0.0.1', '::1'],
+      allowed: ['127.0.0.1', '::1'],
+      violations: [],
+    },
     loopback: loopbackHealthy(),
     unit: {
       unitName: 'openclaw-gateway',
@@ -107,7 +143,13 @@ function host(overrides: Partial<HostEvidenceData> = {}): HostEvidenceData {
       envComplete: true,
       findings: [],
     },
-    version: { status: 'match', running: GATEWAY_VERSION, installed: GATEWAY_VERSION, others: [], summary: `running ${GATEWAY_VERSION} is the installed version` },
+    version: {
+      status: 'match',
+      running: GATEWAY_VERSION,
+      installed: GATEWAY_VERSION,
+      others: [],
+      summary: `running ${GATEWAY_VERSION} is the installed version`,
+    },
     clientTokenFingerprint: tokenFingerprint('configured'),
     ...overrides,
   };
@@ -123,9 +165,14 @@ describe('joint diagnosis: loopback healthy, outside failing → the path, not t
     expect(diagnosis.state).toBe('unhealthy');
     expect(diagnosis.failedLayer).toBe('tcp');
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'network-path', layer: 'tcp', severity: 'error' });
-    expect(diagnosis.verdicts[0]!.evidence[0]).toBe(`on its host the Gateway answers: ${LOOPBACK} hello-ok ${GATEWAY_VERSION} · health ok · event loop p99 8.5 ms (host agent)`);
+    expect(diagnosis.verdicts[0]!.evidence[0]).toBe(
+      `on its host the Gateway answers: ${LOOPBACK} hello-ok ${GATEWAY_VERSION} · health ok · event loop p99 8.5 ms (host agent)`,
+    );
     expect(diagnosis.verdicts[0]!.evidence).toContain(`from outside: TCP ${GATEWAY_ADDRESS}:${GATEWAY_PORT} timeout after 3000 ms`);
-    expect(diagnosis.verdicts[0]!.notes).toEqual(['from outside alone this read as `timeout`', 'packets to the port are dropped on the way: the ACL or the host firewall']);
+    expect(diagnosis.verdicts[0]!.notes).toEqual([
+      'from outside alone this read as `timeout`',
+      'packets to the port are dropped on the way: the ACL or the host firewall',
+    ]);
     expect(diagnosis.verdicts[0]!.do).toContain(`tag:ops → tag:gateway:${GATEWAY_PORT}`);
     expect(diagnosis.headline).toMatch(/^prod UNHEALTHY: network-path — on its host the Gateway answers/);
     // Without the agent the same report says only "timeout".
@@ -141,7 +188,9 @@ describe('joint diagnosis: loopback healthy, outside failing → the path, not t
   it('refused from outside while the Gateway listens on loopback only → network-path, Serve or a tailnet bind missing', () => {
     const diagnosis = diagnose(joined(outsideTcp('refused'), host()));
     expect(diagnosis.verdicts[0]?.id).toBe('network-path');
-    expect(diagnosis.verdicts[0]!.notes).toContain('the Gateway listens on loopback only (127.0.0.1, ::1): from the tailnet it needs Tailscale Serve or `gateway.bind: tailnet`');
+    expect(diagnosis.verdicts[0]!.notes).toContain(
+      'the Gateway listens on loopback only (127.0.0.1, ::1): from the tailnet it needs Tailscale Serve or `gateway.bind: tailnet`',
+    );
   });
 
   it("a Gateway that refuses only the agent's credentials on loopback is alive: still the path", () => {
@@ -155,7 +204,9 @@ describe('joint diagnosis: loopback healthy, outside failing → the path, not t
   it('an outside verdict that names its cause stays, with the host view as a note', () => {
     const diagnosis = diagnose(joined(outsideAuthRejected(), host()));
     expect(diagnosis.verdicts[0]?.id).toBe('auth-rejected');
-    expect(diagnosis.verdicts[0]!.notes).toContain(`on its host the Gateway answers: ${LOOPBACK} hello-ok ${GATEWAY_VERSION} · health ok · event loop p99 8.5 ms (host agent)`);
+    expect(diagnosis.verdicts[0]!.notes).toContain(
+      `on its host the Gateway answers: ${LOOPBACK} hello-ok ${GATEWAY_VERSION} · health ok · event loop p99 8.5 ms (host agent)`,
+    );
   });
 });
 
@@ -169,7 +220,12 @@ describe('joint diagnosis: loopback failing → the Gateway itself', () => {
       subState: 'failed',
       findings: [
         { id: 'unit-not-active', severity: 'warning', summary: 'openclaw-gateway is failed (failed)' },
-        { id: 'unit-env-file-missing', severity: 'critical', summary: 'EnvironmentFile /etc/openclaw/gateway.env of openclaw-gateway is missing: systemd refuses to start the unit until it exists (or is marked optional with "-")' },
+        {
+          id: 'unit-env-file-missing',
+          severity: 'critical',
+          summary:
+            'EnvironmentFile /etc/openclaw/gateway.env of openclaw-gateway is missing: systemd refuses to start the unit until it exists (or is marked optional with "-")',
+        },
       ],
     },
   });
@@ -197,7 +253,10 @@ describe('joint diagnosis: loopback failing → the Gateway itself', () => {
   });
 
   it('doctor errors explain a failing Gateway', () => {
-    const withDoctor = { ...down, doctor: { ran: true, findings: [{ id: 'core/doctor/gateway-config', severity: 'error' as const, message: 'gateway.mode is unset' }], notes: [] } };
+    const withDoctor = {
+      ...down,
+      doctor: { ran: true, findings: [{ id: 'core/doctor/gateway-config', severity: 'error' as const, message: 'gateway.mode is unset' }], notes: [] },
+    };
     expect(diagnose(joined(outsideTcp('timeout'), withDoctor)).verdicts[0]!.notes).toContain('openclaw doctor: gateway.mode is unset');
   });
 
@@ -209,7 +268,10 @@ describe('joint diagnosis: loopback failing → the Gateway itself', () => {
 });
 
 describe('joint diagnosis: the agent silent → said so, verdict from outside alone', () => {
-  const silent: HostEvidenceData = { agent: { status: 'silent', deadlineMs: 3_000, durationMs: 3_001 }, clientTokenFingerprint: tokenFingerprint('configured') };
+  const silent: HostEvidenceData = {
+    agent: { status: 'silent', deadlineMs: 3_000, durationMs: 3_001 },
+    clientTokenFingerprint: tokenFingerprint('configured'),
+  };
 
   it('outside timeout stays `timeout`, with a note and an agent-silent verdict', () => {
     const diagnosis = diagnose(joined(outsideTcp('timeout'), silent));
@@ -226,7 +288,9 @@ describe('joint diagnosis: the agent silent → said so, verdict from outside al
 
   it('an agent that refused the job says why', () => {
     const failed: HostEvidenceData = { agent: { status: 'failed', deadlineMs: 3_000, detail: 'the agent did not run the checks: refused: expired' } };
-    expect(diagnose(joined(healthyReport(), failed)).verdicts[0]!.evidence[0]).toBe('the host agent did not run the checks (the agent did not run the checks: refused: expired)');
+    expect(diagnose(joined(healthyReport(), failed)).verdicts[0]!.evidence[0]).toBe(
+      'the host agent did not run the checks (the agent did not run the checks: refused: expired)',
+    );
   });
 });
 
@@ -240,13 +304,23 @@ describe('host findings beside any verdict', () => {
         listening: true,
         bound: ['0.0.0.0'],
         allowed: [],
-        violations: [{ address: '0.0.0.0', kind: 'wildcard', severity: 'critical', why: `0.0.0.0:${GATEWAY_PORT} listens on every IPv4 interface (bind lan/auto); expected bind loopback` }],
+        violations: [
+          {
+            address: '0.0.0.0',
+            kind: 'wildcard',
+            severity: 'critical',
+            why: `0.0.0.0:${GATEWAY_PORT} listens on every IPv4 interface (bind lan/auto); expected bind loopback`,
+          },
+        ],
       },
     });
     const diagnosis = diagnose(joined(healthyReport(), evidence));
     expect(diagnosis.state).toBe('unhealthy');
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'bind-not-loopback', severity: 'critical', layer: 'host' });
-    expect(diagnosis.verdicts[0]!.evidence).toEqual([`0.0.0.0:${GATEWAY_PORT} listens on every IPv4 interface (bind lan/auto); expected bind loopback`, 'bound on the host: 0.0.0.0 (bind loopback)']);
+    expect(diagnosis.verdicts[0]!.evidence).toEqual([
+      `0.0.0.0:${GATEWAY_PORT} listens on every IPv4 interface (bind lan/auto); expected bind loopback`,
+      'bound on the host: 0.0.0.0 (bind loopback)',
+    ]);
   });
 
   it('another loopback address is a warning', () => {
@@ -258,7 +332,14 @@ describe('host findings beside any verdict', () => {
         listening: true,
         bound: ['127.0.0.1', '127.0.0.2'],
         allowed: ['127.0.0.1'],
-        violations: [{ address: '127.0.0.2', kind: 'other-loopback', severity: 'warning', why: `127.0.0.2:${GATEWAY_PORT} is loopback but not the Gateway's 127.0.0.1/[::1]` }],
+        violations: [
+          {
+            address: '127.0.0.2',
+            kind: 'other-loopback',
+            severity: 'warning',
+            why: `127.0.0.2:${GATEWAY_PORT} is loopback but not the Gateway's 127.0.0.1/[::1]`,
+          },
+        ],
       },
     });
     const diagnosis = diagnose(joined(healthyReport(), evidence));
@@ -273,7 +354,12 @@ describe('host findings beside any verdict', () => {
       tokenDrift: true,
       findings: [
         { id: 'unit-needs-daemon-reload', severity: 'warning' as const, summary: 'openclaw-gateway changed on disk since the last daemon-reload' },
-        { id: 'unit-token-drift', symptom: 'unit-token-drift', severity: 'critical' as const, summary: `openclaw-gateway gives the Gateway token ${tokenFingerprint('stale')} (Environment) but clawops is configured with ${tokenFingerprint('configured')} (fingerprints)` },
+        {
+          id: 'unit-token-drift',
+          symptom: 'unit-token-drift',
+          severity: 'critical' as const,
+          summary: `openclaw-gateway gives the Gateway token ${tokenFingerprint('stale')} (Environment) but clawops is configured with ${tokenFingerprint('configured')} (fingerprints)`,
+        },
       ],
     };
     const diagnosis = diagnose(joined(outsideAuthRejected(), host({ unit })));
@@ -306,9 +392,18 @@ describe('host findings beside any verdict', () => {
       unitPort: 18790,
       portDrift: true,
       unitPortListening: true,
-      findings: [{ id: 'unit-port-drift', symptom: 'unit-token-drift', severity: 'critical' as const, summary: `openclaw-gateway sets port 18790 (Environment) but clawops expects ${GATEWAY_PORT}` }],
+      findings: [
+        {
+          id: 'unit-port-drift',
+          symptom: 'unit-token-drift',
+          severity: 'critical' as const,
+          summary: `openclaw-gateway sets port 18790 (Environment) but clawops expects ${GATEWAY_PORT}`,
+        },
+      ],
     };
-    const diagnosis = diagnose(joined(outsideTcp('refused'), host({ unit, loopback: loopbackRefused(), listeners: { ...host().listeners!, listening: false, bound: [], allowed: [] } })));
+    const diagnosis = diagnose(
+      joined(outsideTcp('refused'), host({ unit, loopback: loopbackRefused(), listeners: { ...host().listeners!, listening: false, bound: [], allowed: [] } })),
+    );
     expect(ids(diagnosis)).toEqual(['gateway-down', 'unit-token-drift']);
     expect(diagnosis.verdicts[1]!.evidence).toEqual([
       `openclaw-gateway sets port 18790 (Environment) but clawops expects ${GATEWAY_PORT}`,
@@ -317,7 +412,14 @@ describe('host findings beside any verdict', () => {
   });
 
   it('running vs installed version → stale process after upgrade', () => {
-    const version = { status: 'stale-process' as const, running: '2026.9.5', installed: GATEWAY_VERSION, packageJsonPath: '/usr/lib/node_modules/openclaw/package.json', others: [], summary: `the Gateway runs 2026.9.5 but ${GATEWAY_VERSION} is installed: the process predates the last upgrade or downgrade; restart it` };
+    const version = {
+      status: 'stale-process' as const,
+      running: '2026.9.5',
+      installed: GATEWAY_VERSION,
+      packageJsonPath: '/usr/lib/node_modules/openclaw/package.json',
+      others: [],
+      summary: `the Gateway runs 2026.9.5 but ${GATEWAY_VERSION} is installed: the process predates the last upgrade or downgrade; restart it`,
+    };
     const diagnosis = diagnose(joined(healthyReport(), host({ version })));
     expect(diagnosis.state).toBe('degraded');
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'stale-process', title: 'Stale process after upgrade', refines: 'ws-closed-early' });
@@ -332,7 +434,20 @@ describe('host findings beside any verdict', () => {
         startMs: 45,
         durationMs: 200,
         summary: 'whatsapp: dmPolicy allowlist with an empty allowFrom: every DM is dropped',
-        evidence: { method: 'channels.status', channels: [{ channel: 'whatsapp', account: 'default', configured: true, running: true, dmPolicy: 'allowlist', allowFromCount: 0, issues: ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'] }] },
+        evidence: {
+          method: 'channels.status',
+          channels: [
+            {
+              channel: 'whatsapp',
+              account: 'default',
+              configured: true,
+              running: true,
+              dmPolicy: 'allowlist',
+              allowFromCount: 0,
+              issues: ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'],
+            },
+          ],
+        },
       } as LayerResult),
     );
     const diagnosis = diagnose(joined(outsideScopeLimited(), host({ loopback: atHome })));

@@ -72,7 +72,13 @@ describe('decodeProcAddress', () => {
       if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) continue; // v4-mapped prints dotted
       const bytes = groups.flatMap((g) => [g >> 8, g & 0xff]);
       const hex = [0, 1, 2, 3]
-        .map((w) => bytes.slice(w * 4, w * 4 + 4).reverse().map((b) => b.toString(16).padStart(2, '0')).join(''))
+        .map((w) =>
+          bytes
+            .slice(w * 4, w * 4 + 4)
+            .reverse()
+            .map((b) => b.toString(16).padStart(2, '0'))
+            .join(''),
+        )
         .join('');
       const printable = decodeProcAddress(hex);
       expect(new URL(`http://[${printable}]/`).hostname).toBe(`[${printable}]`);
@@ -137,7 +143,12 @@ describe('assessListeners', () => {
         violations: [['::ffff:1.2.3.4', 'public', 'critical']],
       },
     ],
-    ['tailnet address, bind tailnet', listenersOf(TCP_TAILNET), tailnet, { bound: ['100.101.102.103', '127.0.0.1'], allowed: ['100.101.102.103', '127.0.0.1'], violations: [] }],
+    [
+      'tailnet address, bind tailnet',
+      listenersOf(TCP_TAILNET),
+      tailnet,
+      { bound: ['100.101.102.103', '127.0.0.1'], allowed: ['100.101.102.103', '127.0.0.1'], violations: [] },
+    ],
     [
       'tailnet address, bind loopback',
       listenersOf(TCP_TAILNET),
@@ -195,7 +206,14 @@ const EXEC_START =
   'ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway run ; ignore_errors=no ; start_time=[Mon 2026-09-07 10:00:00 UTC] ; stop_time=[n/a] ; pid=4242 ; code=(null) ; status=0/0 }';
 
 const show = (...lines: string[]) =>
-  ['LoadState=loaded', 'ActiveState=active', 'SubState=running', 'FragmentPath=/etc/systemd/system/openclaw-gateway.service', 'NeedDaemonReload=no', ...lines].join('\n') + '\n';
+  [
+    'LoadState=loaded',
+    'ActiveState=active',
+    'SubState=running',
+    'FragmentPath=/etc/systemd/system/openclaw-gateway.service',
+    'NeedDaemonReload=no',
+    ...lines,
+  ].join('\n') + '\n';
 
 const SHOW_INLINE = show(`Environment=NODE_ENV=production OPENCLAW_GATEWAY_TOKEN=${STALE} OPENCLAW_GATEWAY_PORT=18789`, EXEC_START);
 const SHOW_FILE = show('Environment=NODE_ENV=production', 'EnvironmentFiles=/etc/openclaw/gateway.env (ignore_errors=no)', EXEC_START);
@@ -228,7 +246,12 @@ describe('splitSystemdWords', () => {
 describe('parseSystemctlShow', () => {
   it('reads state, paths and the inline environment', () => {
     const unit = parseSystemctlShow(SHOW_INLINE);
-    expect(unit).toMatchObject({ loadState: 'loaded', activeState: 'active', subState: 'running', fragmentPath: '/etc/systemd/system/openclaw-gateway.service' });
+    expect(unit).toMatchObject({
+      loadState: 'loaded',
+      activeState: 'active',
+      subState: 'running',
+      fragmentPath: '/etc/systemd/system/openclaw-gateway.service',
+    });
     expect([...unit.environment]).toEqual([
       ['NODE_ENV', 'production'],
       ['OPENCLAW_GATEWAY_TOKEN', STALE],
@@ -270,9 +293,16 @@ describe('parseSystemctlShow', () => {
 
   it('takes --port and --token from ExecStart and nothing else of argv', () => {
     const unit = parseSystemctlShow(
-      show(`ExecStart={ path=/usr/bin/node ; argv[]=/usr/bin/node /opt/openclaw/openclaw.mjs gateway --port=18790 --token ${STALE} --verbose ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }`),
+      show(
+        `ExecStart={ path=/usr/bin/node ; argv[]=/usr/bin/node /opt/openclaw/openclaw.mjs gateway --port=18790 --token ${STALE} --verbose ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }`,
+      ),
     );
-    expect(unit.execStart[0]?.options).toEqual(new Map([['--port', '18790'], ['--token', STALE]]));
+    expect(unit.execStart[0]?.options).toEqual(
+      new Map([
+        ['--port', '18790'],
+        ['--token', STALE],
+      ]),
+    );
   });
 
   it('renders environments as {} when serialised, so a logged unit does not spill values', () => {
@@ -285,7 +315,7 @@ describe('parseEnvironmentFile', () => {
     ['plain', 'A=1\nB=two words\n', { A: '1', B: 'two words' }],
     ['comments and blank lines', '# a comment\n; another\n\n   C=3\n', { C: '3' }],
     ['double quotes with escapes', 'D="a \\"b\\" \\$c \\n"\n', { D: 'a "b" $c \\n' }],
-    ['single quotes are literal', "E='x \\ \"y\"'\n", { E: 'x \\ "y"' }],
+    ['single quotes are literal', 'E=\'x \\ "y"\'\n', { E: 'x \\ "y"' }],
     ['quotes only open a value', 'F=a"b c"\n', { F: 'a"b c"' }],
     ['trailing whitespace dropped, # kept', 'G=value # not a comment   \n', { G: 'value # not a comment' }],
     ['space around =', 'H = spaced\n', { H: 'spaced' }],
@@ -396,14 +426,20 @@ describe('assessUnitDrift', () => {
   it('port drift from the environment, and --port beating it', () => {
     expect(drift(show('Environment=OPENCLAW_GATEWAY_PORT=18790'))).toMatchObject({ unitPort: 18790, portDrift: true, tokenSource: 'none', tokenDrift: false });
     const argv = drift(
-      show('Environment=OPENCLAW_GATEWAY_PORT=18790', 'ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway --port 18789 ; ignore_errors=no ; start_time=[n/a] }'),
+      show(
+        'Environment=OPENCLAW_GATEWAY_PORT=18790',
+        'ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway --port 18789 ; ignore_errors=no ; start_time=[n/a] }',
+      ),
     );
     expect(argv).toMatchObject({ unitPort: 18789, portSource: 'ExecStart', portDrift: false });
   });
 
   it('--token on the command line wins and is flagged', () => {
     const result = drift(
-      show(`Environment=OPENCLAW_GATEWAY_TOKEN=${STALE}`, `ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway --token=${CONFIGURED} ; ignore_errors=no ; start_time=[n/a] }`),
+      show(
+        `Environment=OPENCLAW_GATEWAY_TOKEN=${STALE}`,
+        `ExecStart={ path=/usr/bin/openclaw ; argv[]=/usr/bin/openclaw gateway --token=${CONFIGURED} ; ignore_errors=no ; start_time=[n/a] }`,
+      ),
     );
     expect(result).toMatchObject({ tokenSource: 'ExecStart', tokenDrift: false });
     expect(ids(result)).toContain('unit-token-on-command-line');

@@ -46,7 +46,13 @@ describe('readUnit', () => {
     expect(calls).toEqual([
       {
         file: 'systemctl',
-        args: ['show', '--no-pager', '--property=LoadState,ActiveState,SubState,FragmentPath,DropInPaths,Environment,EnvironmentFiles,ExecStart,NeedDaemonReload', '--', 'openclaw-gateway.service'],
+        args: [
+          'show',
+          '--no-pager',
+          '--property=LoadState,ActiveState,SubState,FragmentPath,DropInPaths,Environment,EnvironmentFiles,ExecStart,NeedDaemonReload',
+          '--',
+          'openclaw-gateway.service',
+        ],
       },
     ]);
     expect(reads).toEqual(['/etc/openclaw/gateway.env', '/etc/openclaw/secret.env', '/etc/openclaw/gone.env']);
@@ -66,7 +72,14 @@ describe('readUnit', () => {
   it('systemctl missing, systemd not running, timeout', async () => {
     expect(await readUnit('openclaw.service', { exec: fakeExec({}).exec })).toEqual({ available: false, reason: 'systemctl-missing' });
     const noSystemd = fakeExec({
-      systemctl: { ok: false, reason: 'exit', exitCode: 1, stdout: '', stderr: 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\n', message: 'Command failed' },
+      systemctl: {
+        ok: false,
+        reason: 'exit',
+        exitCode: 1,
+        stdout: '',
+        stderr: "System has not been booted with systemd as init system (PID 1). Can't operate.\n",
+        message: 'Command failed',
+      },
     });
     expect(await readUnit('openclaw.service', { exec: noSystemd.exec })).toEqual({
       available: false,
@@ -79,7 +92,8 @@ describe('readUnit', () => {
 });
 
 describe('readListeners', () => {
-  const TCP = '  sl  local_address rem_address   st\n   0: 0100007F:4965 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41001 1 0 100 0 0 10 0\n';
+  const TCP =
+    '  sl  local_address rem_address   st\n   0: 0100007F:4965 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41001 1 0 100 0 0 10 0\n';
 
   it('reads the fixed tables; a missing tcp6 is fine', async () => {
     const { readFile, reads } = fakeFiles({ '/proc/net/tcp': TCP });

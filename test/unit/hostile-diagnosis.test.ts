@@ -7,8 +7,22 @@ import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { LayerResult, ProbeReport } from '../../src/report/report.js';
 import { healthyReport, notReachedAfter, withLayer } from '../support/reports.js';
 
-const upgradeOk: LayerResult = { layer: 'upgrade', status: 'ok', startMs: 2, durationMs: 3, summary: '101 Switching Protocols', evidence: { url: 'ws://100.101.102.103:18789/', httpStatus: 101 } };
-const relayed: LayerResult = { layer: 'path', status: 'warn', startMs: 1, durationMs: 150, summary: 'DERP fra 150 ms', evidence: { ip: '100.101.102.103', disco: { ok: true, latencyMs: 150, derpRegion: 'fra' }, direct: false, relayThresholdMs: 120 } };
+const upgradeOk: LayerResult = {
+  layer: 'upgrade',
+  status: 'ok',
+  startMs: 2,
+  durationMs: 3,
+  summary: '101 Switching Protocols',
+  evidence: { url: 'ws://100.101.102.103:18789/', httpStatus: 101 },
+};
+const relayed: LayerResult = {
+  layer: 'path',
+  status: 'warn',
+  startMs: 1,
+  durationMs: 150,
+  summary: 'DERP fra 150 ms',
+  evidence: { ip: '100.101.102.103', disco: { ok: true, latencyMs: 150, derpRegion: 'fra' }, direct: false, relayThresholdMs: 120 },
+};
 
 /** What the ladder left before this issue for a forged 101: upgrade "ok", the handshake never reached. */
 function handshakeNeverReached(report = healthyReport()): ProbeReport {
@@ -43,7 +57,14 @@ describe('diagnose: no hello-ok, no health', () => {
       startMs: 5,
       durationMs: 10,
       summary: 'UNAVAILABLE "gateway starting; retry shortly" · close 1013 "gateway starting"',
-      evidence: { challenge: true, scopes: [], requestedScopes: [], error: { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true }, close: { code: 1013, reason: 'gateway starting' }, failure: 'rejected' },
+      evidence: {
+        challenge: true,
+        scopes: [],
+        requestedScopes: [],
+        error: { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true },
+        close: { code: 1013, reason: 'gateway starting' },
+        failure: 'rejected',
+      },
     });
     const diagnosis = diagnose(notReachedAfter(starting, 'handshake'));
     expect(diagnosis.verdicts[0]!.id).toBe('gateway-starting');
@@ -66,7 +87,14 @@ describe('forged upgrades', () => {
       evidence: { url: 'ws://100.101.102.103:18789/', httpStatus: 101, error: 'other', notWebSocket: 'Invalid Sec-WebSocket-Accept header' },
     });
     if (health === 'html') {
-      report = withLayer(report, { layer: 'http', status: 'failed', startMs: 1, durationMs: 2, summary: '/healthz status 200 text/html, not the health JSON', evidence: { healthz: { path: '/healthz', status: 200, contentType: 'text/html', bodyStart: '<html>' }, failing: [], live: false } });
+      report = withLayer(report, {
+        layer: 'http',
+        status: 'failed',
+        startMs: 1,
+        durationMs: 2,
+        summary: '/healthz status 200 text/html, not the health JSON',
+        evidence: { healthz: { path: '/healthz', status: 200, contentType: 'text/html', bodyStart: '<html>' }, failing: [], live: false },
+      });
     }
     return notReachedAfter(report, 'upgrade');
   };
@@ -87,20 +115,54 @@ describe('payloads refused unread', () => {
   it.each<[string, ProbeReport, string]>([
     [
       '/healthz',
-      withLayer(healthyReport(), { layer: 'http', status: 'failed', startMs: 1, durationMs: 2, summary: `/healthz ${refusal}`, evidence: { healthz: { path: '/healthz', status: 200, refused: refusal }, readyz: { path: '/readyz', status: 200, json: { ready: true } }, failing: [], live: false, ready: true } }),
+      withLayer(healthyReport(), {
+        layer: 'http',
+        status: 'failed',
+        startMs: 1,
+        durationMs: 2,
+        summary: `/healthz ${refusal}`,
+        evidence: {
+          healthz: { path: '/healthz', status: 200, refused: refusal },
+          readyz: { path: '/readyz', status: 200, json: { ready: true } },
+          failing: [],
+          live: false,
+          ready: true,
+        },
+      }),
       'http',
     ],
     [
       'the challenge',
       notReachedAfter(
-        withLayer(healthyReport(), { layer: 'handshake', status: 'failed', startMs: 5, durationMs: 9, summary: 'protocol violation', evidence: { challenge: false, scopes: [], requestedScopes: [], protocolViolation: 'a frame of 781 KiB nested 400,000 deep: refused', refused: 'a frame of 781 KiB nested 400,000 deep: refused', failure: 'protocol-violation' } }),
+        withLayer(healthyReport(), {
+          layer: 'handshake',
+          status: 'failed',
+          startMs: 5,
+          durationMs: 9,
+          summary: 'protocol violation',
+          evidence: {
+            challenge: false,
+            scopes: [],
+            requestedScopes: [],
+            protocolViolation: 'a frame of 781 KiB nested 400,000 deep: refused',
+            refused: 'a frame of 781 KiB nested 400,000 deep: refused',
+            failure: 'protocol-violation',
+          },
+        }),
         'handshake',
       ),
       'handshake',
     ],
     [
       'an RPC reply',
-      withLayer(healthyReport(), { layer: 'health', status: 'failed', startMs: 20, durationMs: 9, summary: 'health: a frame of 781 KiB nested 400,000 deep: refused', evidence: { method: 'health', refused: 'a frame of 781 KiB nested 400,000 deep: refused', close: { code: 1006, reason: '' }, pluginErrors: [] } }),
+      withLayer(healthyReport(), {
+        layer: 'health',
+        status: 'failed',
+        startMs: 20,
+        durationMs: 9,
+        summary: 'health: a frame of 781 KiB nested 400,000 deep: refused',
+        evidence: { method: 'health', refused: 'a frame of 781 KiB nested 400,000 deep: refused', close: { code: 1006, reason: '' }, pluginErrors: [] },
+      }),
       'health',
     ],
   ])('from %s: payload-refused, unhealthy, with the numbers', (_label, report, layer) => {

@@ -33,20 +33,30 @@ describe('/gateway list', () => {
   it('lists only the gateways the person may check, and is audited', async () => {
     const audited: AuditEntry[] = [];
     const said: string[] = [];
-    await handleList(deps(audited), { requester: { userId: 'U0STRANGER', channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false }, text: 'list', reply: async (text) => void said.push(text.mrkdwn) });
+    await handleList(deps(audited), {
+      requester: { userId: 'U0STRANGER', channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false },
+      text: 'list',
+      reply: async (text) => void said.push(text.mrkdwn),
+    });
     expect(said.join('\n')).toContain('staging');
     expect(said.join('\n')).not.toContain('prod');
     expect(audited).toEqual([expect.objectContaining({ user: 'U0STRANGER', command: '/gateway list' })]);
 
     said.length = 0;
-    await handleList(deps(audited), { requester: { userId: 'U0ONCALL', channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false }, reply: async (text) => void said.push(text.mrkdwn) });
+    await handleList(deps(audited), {
+      requester: { userId: 'U0ONCALL', channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false },
+      reply: async (text) => void said.push(text.mrkdwn),
+    });
     expect(said.join('\n')).toContain('gw-prod.example-tailnet.ts.net');
   });
 
   it('says "not allowed" to someone who may check nothing', async () => {
     const said: string[] = [];
     const onlyProd = { ...config, gateways: { prod: config.gateways.prod! } };
-    await handleList({ ...deps([]), config: onlyProd }, { requester: { userId: 'U0STRANGER', channelId: 'C0RANDOM', isDirectMessage: false }, reply: async (text) => void said.push(text.mrkdwn) });
+    await handleList(
+      { ...deps([]), config: onlyProd },
+      { requester: { userId: 'U0STRANGER', channelId: 'C0RANDOM', isDirectMessage: false }, reply: async (text) => void said.push(text.mrkdwn) },
+    );
     expect(said).toEqual([expect.stringMatching(/^🚫 Not allowed/)]);
   });
 });
@@ -62,7 +72,12 @@ describe('/gateway maintenance (the list)', () => {
     const said: string[] = [];
     const withMonitoring = { ...deps([]), monitoring } as unknown as CommandDeps;
     const ask = (userId: string) =>
-      handleMaintenance(withMonitoring, { requester: { userId, channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false }, command: { kind: 'maintenance', action: 'list' }, text: 'maintenance', reply: async (text) => void said.push(text.mrkdwn) });
+      handleMaintenance(withMonitoring, {
+        requester: { userId, channelId: 'C0RANDOM', channelName: 'random', isDirectMessage: false },
+        command: { kind: 'maintenance', action: 'list' },
+        text: 'maintenance',
+        reply: async (text) => void said.push(text.mrkdwn),
+      });
     await ask('U0STRANGER');
     expect(said.join('\n')).toContain('staging rebuild');
     expect(said.join('\n')).not.toContain('upgrading the prod host');

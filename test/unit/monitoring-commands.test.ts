@@ -8,7 +8,10 @@ describe('/gateway history | maintenance | digest', () => {
   it.each([
     ['history prod', { kind: 'history', gateway: 'prod' }],
     ['history PROD', { kind: 'history', gateway: 'prod' }],
-    ['maintenance prod 2h upgrading to 2026.9.6', { kind: 'maintenance', action: 'start', gateway: 'prod', durationMs: 7_200_000, reason: 'upgrading to 2026.9.6' }],
+    [
+      'maintenance prod 2h upgrading to 2026.9.6',
+      { kind: 'maintenance', action: 'start', gateway: 'prod', durationMs: 7_200_000, reason: 'upgrading to 2026.9.6' },
+    ],
     ['maintenance prod 1h30m', { kind: 'maintenance', action: 'start', gateway: 'prod', durationMs: 5_400_000 }],
     ['maintenance staging off', { kind: 'maintenance', action: 'end', gateway: 'staging' }],
     ['maintenance', { kind: 'maintenance', action: 'list' }],

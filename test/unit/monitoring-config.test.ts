@@ -57,8 +57,14 @@ gateways:
     ['monitoring:\n  alerts:\n    failureThreshold: 0\n', 'monitoring.alerts.failureThreshold: '],
     ['monitoring:\n  alerts:\n    channel: ops\n', 'monitoring.alerts.channel: expected a channel id like C012ABCDEF or a name like #ops, got "ops"'],
     ['monitoring:\n  checkIntervalSeconds: fast\n', 'monitoring.checkIntervalSeconds: expected number, got string "fast"'],
-    ['monitoring:\n  digests:\n    - { cron: every morning, channel: "#ops" }\n', 'monitoring.digests.0.cron: expected a cron pattern like "0 9 * * 1-5" (minute hour day month weekday), got "every morning"'],
-    ['monitoring:\n  digests:\n    - { cron: "0 9 * * *", tz: Europe/Berlni, channel: "#ops" }\n', 'monitoring.digests.0.tz: expected an IANA time zone like Europe/Berlin or UTC, got "Europe/Berlni"'],
+    [
+      'monitoring:\n  digests:\n    - { cron: every morning, channel: "#ops" }\n',
+      'monitoring.digests.0.cron: expected a cron pattern like "0 9 * * 1-5" (minute hour day month weekday), got "every morning"',
+    ],
+    [
+      'monitoring:\n  digests:\n    - { cron: "0 9 * * *", tz: Europe/Berlni, channel: "#ops" }\n',
+      'monitoring.digests.0.tz: expected an IANA time zone like Europe/Berlin or UTC, got "Europe/Berlni"',
+    ],
     ['monitoring:\n  digests:\n    - { cron: "0 9 * * *" }\n', 'monitoring.digests.0.channel: expected string, got nothing (the key is missing)'],
     ['monitoring:\n  maintainers:\n    users: [oncall]\n', 'monitoring.maintainers.users.0: expected a Slack user id like U012ABCDEF'],
     ['monitoring:\n  history:\n    retentionDays: 3\n', 'monitoring.history.retentionDays: '],

@@ -49,8 +49,22 @@ describe('REDIS_URL, REDIS_SENTINELS and the password variables', () => {
   });
 
   it('builds the Sentinel URL from REDIS_SENTINELS and friends; REDIS_PASSWORD joins a URL that has none', () => {
-    const url = redisUrlFromEnv({ REDIS_SENTINELS: '100.64.0.1:26379, 100.64.0.2:26379', REDIS_SENTINEL_NAME: 'clawops', REDIS_PASSWORD: 'p@ss', REDIS_SENTINEL_PASSWORD: 'sp' });
-    expect(parseRedisTarget(url)).toMatchObject({ kind: 'sentinel', name: 'clawops', password: 'p@ss', sentinelPassword: 'sp', sentinels: [{ host: '100.64.0.1', port: 26379 }, { host: '100.64.0.2', port: 26379 }] });
+    const url = redisUrlFromEnv({
+      REDIS_SENTINELS: '100.64.0.1:26379, 100.64.0.2:26379',
+      REDIS_SENTINEL_NAME: 'clawops',
+      REDIS_PASSWORD: 'p@ss',
+      REDIS_SENTINEL_PASSWORD: 'sp',
+    });
+    expect(parseRedisTarget(url)).toMatchObject({
+      kind: 'sentinel',
+      name: 'clawops',
+      password: 'p@ss',
+      sentinelPassword: 'sp',
+      sentinels: [
+        { host: '100.64.0.1', port: 26379 },
+        { host: '100.64.0.2', port: 26379 },
+      ],
+    });
     expect(redisUrlFromEnv({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PASSWORD: 'from env' })).toBe('redis://:from%20env@127.0.0.1:6379');
     // A URL's own credentials win.
     expect(redisUrlFromEnv({ REDIS_URL: 'redis://:mine@127.0.0.1:6379', REDIS_PASSWORD: 'other' })).toBe('redis://:mine@127.0.0.1:6379');
@@ -107,25 +121,43 @@ describe('the post window’s backoff', () => {
 
 describe('Slack failures, named as what they are', () => {
   it('a 429 is a rate limit with its Retry-After, never a URL or a permission problem', () => {
-    const failure = classifySlackError('chat.postMessage', { code: 'slack_webapi_rate_limited_error', retryAfter: 30, message: 'A rate limit was exceeded (url: https://slack.com/api/chat.postMessage, retry-after: 30)' });
+    const failure = classifySlackError('chat.postMessage', {
+      code: 'slack_webapi_rate_limited_error',
+      retryAfter: 30,
+      message: 'A rate limit was exceeded (url: https://slack.com/api/chat.postMessage, retry-after: 30)',
+    });
     expect(failure).toBeInstanceOf(SlackCallError);
     expect(failure).toMatchObject({ kind: 'rate-limited', retryAfterMs: 30_000, ambiguous: false });
     expect(describeSlackFailure(failure)).toBe('Slack is rate-limiting clawops (HTTP 429, retry after 30 s)');
   });
 
   it('5xx and resets may have done it (ambiguous); refusals are final, with what to do', () => {
-    expect(classifySlackError('chat.postMessage', { code: 'slack_webapi_http_error', statusCode: 503 })).toMatchObject({ kind: 'unavailable', ambiguous: true, description: "Slack answered HTTP 503 (an outage on Slack's side)" });
-    expect(classifySlackError('chat.postMessage', { code: 'slack_webapi_request_error', original: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } }) })).toMatchObject({ kind: 'unreachable', ambiguous: true, description: 'Slack could not be reached (ECONNRESET)' });
+    expect(classifySlackError('chat.postMessage', { code: 'slack_webapi_http_error', statusCode: 503 })).toMatchObject({
+      kind: 'unavailable',
+      ambiguous: true,
+      description: "Slack answered HTTP 503 (an outage on Slack's side)",
+    });
+    expect(
+      classifySlackError('chat.postMessage', {
+        code: 'slack_webapi_request_error',
+        original: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } }),
+      }),
+    ).toMatchObject({ kind: 'unreachable', ambiguous: true, description: 'Slack could not be reached (ECONNRESET)' });
     const refused = classifySlackError('chat.postMessage', { code: 'slack_webapi_platform_error', data: { ok: false, error: 'not_in_channel' } });
     expect(refused).toBeInstanceOf(SlackRefusedError);
     expect((refused as SlackRefusedError).description).toBe('Slack refused it (not_in_channel): invite me to the channel (`/invite @clawops`)');
-    expect(classifySlackError('chat.update', { code: 'slack_webapi_platform_error', data: { ok: false, error: 'internal_error' } })).toMatchObject({ kind: 'unavailable', ambiguous: true });
+    expect(classifySlackError('chat.update', { code: 'slack_webapi_platform_error', data: { ok: false, error: 'internal_error' } })).toMatchObject({
+      kind: 'unavailable',
+      ambiguous: true,
+    });
   });
 });
 
 describe('the persistence warning', () => {
   it('warns only when both AOF and RDB saves are off, and not when it cannot tell', () => {
-    expect(persistenceWarning({ aof: false, savePoints: '', runId: 'a' })).toMatch(/^Redis keeps nothing across a restart \(appendonly no, no RDB save points\)/);
+    expect(persistenceWarning({ aof: false, savePoints: '', runId: 'a' })).toMatch(
+      /^Redis keeps nothing across a restart \(appendonly no, no RDB save points\)/,
+    );
     expect(persistenceWarning({ aof: true, savePoints: '', runId: 'a' })).toBeUndefined();
     expect(persistenceWarning({ aof: false, savePoints: '3600 1 300 100', runId: 'a' })).toBeUndefined();
     expect(persistenceWarning({ aof: false, savePoints: undefined, runId: 'a' })).toBeUndefined();
@@ -139,7 +171,10 @@ describe('readiness', () => {
     expect(readiness.snapshot().ready).toBe(false);
     readiness.set('slack', true, 'socket connected');
     readiness.probe('workers', () => ({ ok: running, detail: running ? '4/4 workers running' : '3/4 workers running' }));
-    expect(readiness.snapshot()).toEqual({ ready: true, components: { slack: { ok: true, detail: 'socket connected', since: 1 }, workers: { ok: true, detail: '4/4 workers running', since: 1 } } });
+    expect(readiness.snapshot()).toEqual({
+      ready: true,
+      components: { slack: { ok: true, detail: 'socket connected', since: 1 }, workers: { ok: true, detail: '4/4 workers running', since: 1 } },
+    });
     running = false;
     expect(readiness.snapshot().ready).toBe(false);
     running = true;
@@ -176,14 +211,20 @@ describe('Redis health: one line per change, not per retry', () => {
 describe('runUntilSignal', () => {
   const signals = () => {
     const emitter = new EventEmitter();
-    return { emitter, on: emitter.on.bind(emitter), removeListener: emitter.removeListener.bind(emitter) } as unknown as NodeJS.Process & { emitter: EventEmitter };
+    return { emitter, on: emitter.on.bind(emitter), removeListener: emitter.removeListener.bind(emitter) } as unknown as NodeJS.Process & {
+      emitter: EventEmitter;
+    };
   };
 
   it('stops once and exits 0; a second signal exits 130 at once', async () => {
     const exits: number[] = [];
     const source = signals();
     let stops = 0;
-    const done = runUntilSignal(() => ((stops += 1), new Promise<void>(() => undefined)), createLogger({ level: 'silent' }), { graceMs: 60_000, exit: (code) => void exits.push(code), signals: source });
+    const done = runUntilSignal(() => ((stops += 1), new Promise<void>(() => undefined)), createLogger({ level: 'silent' }), {
+      graceMs: 60_000,
+      exit: (code) => void exits.push(code),
+      signals: source,
+    });
     source.emitter.emit('SIGTERM');
     source.emitter.emit('SIGINT');
     expect(stops).toBe(1);
@@ -194,7 +235,11 @@ describe('runUntilSignal', () => {
   it('exits 1 when the stop does not end within the grace + 1.5 s', async () => {
     const exits: number[] = [];
     const source = signals();
-    void runUntilSignal(() => new Promise<void>(() => undefined), createLogger({ level: 'silent' }), { graceMs: 10, exit: (code) => void exits.push(code), signals: source });
+    void runUntilSignal(() => new Promise<void>(() => undefined), createLogger({ level: 'silent' }), {
+      graceMs: 10,
+      exit: (code) => void exits.push(code),
+      signals: source,
+    });
     source.emitter.emit('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     expect(exits).toEqual([1]);
@@ -203,7 +248,11 @@ describe('runUntilSignal', () => {
   it('a clean stop exits 0', async () => {
     const exits: number[] = [];
     const source = signals();
-    const done = runUntilSignal(async () => undefined, createLogger({ level: 'silent' }), { graceMs: 1_000, exit: (code) => void exits.push(code), signals: source });
+    const done = runUntilSignal(async () => undefined, createLogger({ level: 'silent' }), {
+      graceMs: 1_000,
+      exit: (code) => void exits.push(code),
+      signals: source,
+    });
     source.emitter.emit('SIGTERM');
     await done;
     expect(exits).toEqual([0]);

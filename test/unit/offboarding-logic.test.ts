@@ -27,7 +27,8 @@ const POLICY = parsePolicy(`{
 }`);
 if (!POLICY.ok) throw new Error('test policy does not parse');
 
-const dev = (id: string, name: string, user: string, tags: string[] = []): Device => DeviceSchema.parse({ id, name: `${name}.example-tailnet.ts.net`, hostname: name, user, tags, os: 'linux' });
+const dev = (id: string, name: string, user: string, tags: string[] = []): Device =>
+  DeviceSchema.parse({ id, name: `${name}.example-tailnet.ts.net`, hostname: name, user, tags, os: 'linux' });
 
 describe('what a departed login can still reach (itemsFor)', () => {
   const tokenAccess = [
@@ -36,7 +37,12 @@ describe('what a departed login can still reach (itemsFor)', () => {
   ];
   const items = itemsFor({
     login: 'departed@example.test',
-    devices: [dev('1', 'laptop', 'departed@example.test'), dev('2', 'ci', 'departed@example.test', ['tag:ci']), dev('3', 'gw1', 'ops1@example.test', ['tag:gateway']), dev('4', 'phone', 'DEPARTED@example.test')],
+    devices: [
+      dev('1', 'laptop', 'departed@example.test'),
+      dev('2', 'ci', 'departed@example.test', ['tag:ci']),
+      dev('3', 'gw1', 'ops1@example.test', ['tag:gateway']),
+      dev('4', 'phone', 'DEPARTED@example.test'),
+    ],
     policy: POLICY.policy,
     tokenAccess,
     knownGateways: ['prod', 'staging', 'edge'],
@@ -72,7 +78,14 @@ describe('what a departed login can still reach (itemsFor)', () => {
   });
 
   it('without the admin API it still lists the gateways, and says what it could not read', () => {
-    const partial = itemsFor({ login: 'departed@example.test', devices: undefined, policy: undefined, tokenAccess: [{ groups: ['departed@example.test'], gateways: ['prod'] }], knownGateways: ['prod'], problems: ['could not list devices: 503'] });
+    const partial = itemsFor({
+      login: 'departed@example.test',
+      devices: undefined,
+      policy: undefined,
+      tokenAccess: [{ groups: ['departed@example.test'], gateways: ['prod'] }],
+      knownGateways: ['prod'],
+      problems: ['could not list devices: 503'],
+    });
     expect(partial.devices).toEqual([]);
     expect(partial.groups).toEqual([]);
     expect(partial.gateways.map((gateway) => gateway.name)).toEqual(['prod']);
@@ -129,12 +142,18 @@ describe('/gateway offboard', () => {
   });
 
   it('a login resolved from Slack or the config must look like one too', () => {
-    expect(tailnetLoginFor({ slackUserId: 'U0X', email: '<!channel>@example.test' }, {})).toMatchObject({ ok: false, reason: expect.stringContaining('not a tailnet login') });
+    expect(tailnetLoginFor({ slackUserId: 'U0X', email: '<!channel>@example.test' }, {})).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not a tailnet login'),
+    });
     expect(tailnetLoginFor({ slackUserId: 'U0X' }, { U0X: 'a b' })).toMatchObject({ ok: false, reason: expect.stringContaining('offboarding.identities.U0X') });
   });
 
   it('parses as a subcommand keeping the mention as typed, and asks who when nothing follows', () => {
-    expect(parseGatewayCommand('offboard <@U0DEPARTED|Departed Person>', ['prod'])).toEqual({ ok: true, command: { kind: 'offboard', target: '<@U0DEPARTED|Departed Person>' } });
+    expect(parseGatewayCommand('offboard <@U0DEPARTED|Departed Person>', ['prod'])).toEqual({
+      ok: true,
+      command: { kind: 'offboard', target: '<@U0DEPARTED|Departed Person>' },
+    });
     const empty = parseGatewayCommand('offboard', ['prod']);
     expect(empty.ok).toBe(false);
     if (!empty.ok) expect(empty.message).toContain('Who left?');
@@ -184,7 +203,14 @@ describe('offboarding config', () => {
   const base = { channel: '#ops' };
   it('has safe defaults: nobody approves, no apply, a deletion cap, reminders every 4 h', () => {
     const parsed = OffboardingConfigSchema.parse(base);
-    expect(parsed).toMatchObject({ approvers: { users: [], userGroups: [] }, applyPolicy: false, dryRun: false, maxDeletions: 10, reminders: { afterMinutes: 240, escalateAfter: 3 }, usersPoll: { enabled: true, intervalMinutes: 10 } });
+    expect(parsed).toMatchObject({
+      approvers: { users: [], userGroups: [] },
+      applyPolicy: false,
+      dryRun: false,
+      maxDeletions: 10,
+      reminders: { afterMinutes: 240, escalateAfter: 3 },
+      usersPoll: { enabled: true, intervalMinutes: 10 },
+    });
   });
   it.each([
     ['a channel that is not an id or #name', { channel: 'ops' }],
@@ -210,12 +236,23 @@ describe('the rotation correlation', () => {
       startMs: 10,
       durationMs: 3,
       summary: 'INVALID_REQUEST/AUTH_TOKEN_MISMATCH "unauthorized: gateway token mismatch" · close 1008',
-      evidence: { challenge: true, scopes: [], requestedScopes: ['operator.read'], failure: 'rejected', error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', detailsCode: 'AUTH_TOKEN_MISMATCH' }, close: { code: 1008, reason: 'unauthorized: gateway token mismatch' } },
+      evidence: {
+        challenge: true,
+        scopes: [],
+        requestedScopes: ['operator.read'],
+        failure: 'rejected',
+        error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', detailsCode: 'AUTH_TOKEN_MISMATCH' },
+        close: { code: 1008, reason: 'unauthorized: gateway token mismatch' },
+      },
     }),
     'handshake',
   );
   const enrichmentWith = (rotations: Record<string, number>) =>
-    createOffboardingEnrichment({ store: { listOpen: async () => [], lastRotation: async (gateway) => rotations[gateway] }, now: () => NOW, permalink: async () => undefined });
+    createOffboardingEnrichment({
+      store: { listOpen: async () => [], lastRotation: async (gateway) => rotations[gateway] },
+      now: () => NOW,
+      permalink: async () => undefined,
+    });
 
   it('a ticked rotation plus an auth-rejected result names the rotation', async () => {
     const context = await enrichmentWith({ prod: NOW - 3 * HOUR }).contextFor(authRejected);

@@ -15,7 +15,14 @@ const HOUR = 3_600_000;
 const LONG = 'x'.repeat(240);
 
 const devices = (count: number, name = (index: number) => `laptop-${index}`): DeviceItem[] =>
-  Array.from({ length: count }, (_, index) => ({ id: String(10_000 + index), name: name(index), os: 'linux', lastSeen: '2026-03-01T11:00:00Z', tags: [], status: 'open' }));
+  Array.from({ length: count }, (_, index) => ({
+    id: String(10_000 + index),
+    name: name(index),
+    os: 'linux',
+    lastSeen: '2026-03-01T11:00:00Z',
+    tags: [],
+    status: 'open',
+  }));
 
 function offboarding(overrides: Partial<Offboarding> & { index?: number } = {}): Offboarding {
   const { index = 0, ...rest } = overrides;
@@ -44,10 +51,35 @@ describe('the offboarding checklist stays inside Block Kit limits', () => {
     ['no devices, groups or gateways', offboarding({ devices: [], groups: [], gateways: [], review: { tagOwners: [], tests: [], acls: 0, grants: 0 } })],
     ['a usual departure', offboarding()],
     ['200 devices with long names', offboarding({ devices: devices(200, (index) => `${LONG}-${index}`) })],
-    ['40 groups and 40 gateways', offboarding({ groups: Array.from({ length: 40 }, (_, index) => ({ name: `group:team-${index}`, status: 'open' as const })), gateways: Array.from({ length: 40 }, (_, index) => ({ name: `gw-${index}`, status: 'open' as const })) })],
-    ['500 tests and tag owners to review', offboarding({ review: { tagOwners: Array.from({ length: 500 }, (_, index) => `tag:t${index}`), tests: Array.from({ length: 500 }, (_, index) => `#${index} src departed@example.test`), acls: 3, grants: 2 } })],
-    ['a closed one with everything done', offboarding({ closed: { by: 'U0ONCALL', at: NOW, openItems: 0 }, devices: devices(30).map((device) => ({ ...device, status: 'deleted' as const, by: 'U0ONCALL', at: NOW })) })],
-    ['problems gathering', offboarding({ problems: ['could not list devices: GET tailnet/-/devices answered 503', 'could not read the policy file: no answer within 10000 ms'] })],
+    [
+      '40 groups and 40 gateways',
+      offboarding({
+        groups: Array.from({ length: 40 }, (_, index) => ({ name: `group:team-${index}`, status: 'open' as const })),
+        gateways: Array.from({ length: 40 }, (_, index) => ({ name: `gw-${index}`, status: 'open' as const })),
+      }),
+    ],
+    [
+      '500 tests and tag owners to review',
+      offboarding({
+        review: {
+          tagOwners: Array.from({ length: 500 }, (_, index) => `tag:t${index}`),
+          tests: Array.from({ length: 500 }, (_, index) => `#${index} src departed@example.test`),
+          acls: 3,
+          grants: 2,
+        },
+      }),
+    ],
+    [
+      'a closed one with everything done',
+      offboarding({
+        closed: { by: 'U0ONCALL', at: NOW, openItems: 0 },
+        devices: devices(30).map((device) => ({ ...device, status: 'deleted' as const, by: 'U0ONCALL', at: NOW })),
+      }),
+    ],
+    [
+      'problems gathering',
+      offboarding({ problems: ['could not list devices: GET tailnet/-/devices answered 503', 'could not read the policy file: no answer within 10000 ms'] }),
+    ],
   ])('%s', (_label, record) => {
     for (const options of [PROMPT, { ...PROMPT, dryRun: true }, { ...PROMPT, applyPolicy: false }]) {
       const message = renderOffboardingPrompt(record, options);
@@ -87,7 +119,10 @@ describe('the offboarding checklist stays inside Block Kit limits', () => {
 
   it('shows who did what, and when, on done items', () => {
     const record = offboarding({
-      devices: [{ ...devices(1)[0]!, status: 'deleted', by: 'U0ONCALL', at: NOW }, { id: '2', name: 'phone', tags: [], status: 'kept', by: 'U0ONCALL', at: NOW, note: 'not deleted: it is now tagged tag:kiosk' }],
+      devices: [
+        { ...devices(1)[0]!, status: 'deleted', by: 'U0ONCALL', at: NOW },
+        { id: '2', name: 'phone', tags: [], status: 'kept', by: 'U0ONCALL', at: NOW, note: 'not deleted: it is now tagged tag:kiosk' },
+      ],
       gateways: [{ name: 'prod', status: 'rotated', by: 'U0ONCALL', at: NOW }],
     });
     const json = JSON.stringify(renderOffboardingPrompt(record, PROMPT).blocks);
@@ -106,9 +141,15 @@ describe('the reminder under every verdict', () => {
   });
 
   it('for one: who left and when, their devices, the tokens — this check’s gateway first — and the checklist button', () => {
-    const reminder = renderOffboardingReminder([offboarding()], { now: NOW, gateways: ['staging'], linkFor: () => 'https://clawops-test.slack.com/archives/C0OPS/p1700000000000100' })!;
+    const reminder = renderOffboardingReminder([offboarding()], {
+      now: NOW,
+      gateways: ['staging'],
+      linkFor: () => 'https://clawops-test.slack.com/archives/C0OPS/p1700000000000100',
+    })!;
     expect(blockKitProblems(reminder.blocks)).toEqual([]);
-    expect(reminder.text.mrkdwn).toBe('🚪 Offboarding open: departed0@example.test left 1 h ago (Slack account deactivated) · 2 devices still on the tailnet (laptop-0, laptop-1) · still in group:ops · rotate the token of staging (this check), prod');
+    expect(reminder.text.mrkdwn).toBe(
+      '🚪 Offboarding open: departed0@example.test left 1 h ago (Slack account deactivated) · 2 devices still on the tailnet (laptop-0, laptop-1) · still in group:ops · rotate the token of staging (this check), prod',
+    );
     const json = JSON.stringify(reminder.blocks);
     expect(json).toContain('*staging* (this check), prod');
     expect(json).toContain('<https://clawops-test.slack.com/archives/C0OPS/p1700000000000100|checklist>');
@@ -117,12 +158,20 @@ describe('the reminder under every verdict', () => {
   });
 
   it('for 30: one line (count, oldest, link) and one button, not a wall', () => {
-    const reminder = renderOffboardingReminder(many, { now: NOW, gateways: ['prod'], linkFor: (record) => `https://clawops-test.slack.com/archives/C0OPS/p${record.openedAt}` })!;
+    const reminder = renderOffboardingReminder(many, {
+      now: NOW,
+      gateways: ['prod'],
+      linkFor: (record) => `https://clawops-test.slack.com/archives/C0OPS/p${record.openedAt}`,
+    })!;
     expect(reminder.blocks).toHaveLength(2);
     expect(blockKitProblems(reminder.blocks)).toEqual([]);
-    expect(reminder.text.mrkdwn).toBe("🚪 30 offboardings open · oldest: departed29@example.test (30 h) · 90 devices still on the tailnet · 30 with a token of this check's gateway to rotate");
+    expect(reminder.text.mrkdwn).toBe(
+      "🚪 30 offboardings open · oldest: departed29@example.test (30 h) · 90 devices still on the tailnet · 30 with a token of this check's gateway to rotate",
+    );
     expect(JSON.stringify(reminder.blocks)).toContain(`p${NOW - 30 * HOUR}|oldest checklist>`);
-    expect(renderOffboardingReminderText(many, { now: NOW, gateways: ['prod'] })).toBe('🚪 30 offboardings open (oldest: departed29@example.test, 30 h): the checklists are in Slack');
+    expect(renderOffboardingReminderText(many, { now: NOW, gateways: ['prod'] })).toBe(
+      '🚪 30 offboardings open (oldest: departed29@example.test, 30 h): the checklists are in Slack',
+    );
   });
 
   it.each([

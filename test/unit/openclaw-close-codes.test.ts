@@ -21,7 +21,9 @@ describe('close codes', () => {
     expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'NOT_PAIRED', detailsCode: 'DEVICE_IDENTITY_REQUIRED' }).kind).toBe('device-required');
     expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'NOT_PAIRED', detailsCode: 'PAIRING_REQUIRED' }).kind).toBe('pairing-required');
     expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'NOT_PAIRED' }).kind).toBe('pairing-required');
-    expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'INVALID_REQUEST', detailsCode: 'DEVICE_AUTH_SIGNATURE_INVALID' }).kind).toBe('device-auth-invalid');
+    expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'INVALID_REQUEST', detailsCode: 'DEVICE_AUTH_SIGNATURE_INVALID' }).kind).toBe(
+      'device-auth-invalid',
+    );
     expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'INVALID_REQUEST', detailsCode: 'AUTH_DEVICE_TOKEN_MISMATCH' }).kind).toBe('auth-rejected');
     expect(decodeClose({ code: 1008, beforeHello: true, errorCode: 'INVALID_REQUEST' }).kind).toBe('policy-violation');
   });

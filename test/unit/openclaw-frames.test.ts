@@ -118,18 +118,30 @@ describe('errorEvidenceOf', () => {
   });
   it('maps a protocol mismatch, a pairing request and a retryable startup error', () => {
     expect(
-      errorEvidenceOf({ code: 'INVALID_REQUEST', message: 'protocol mismatch', details: { code: 'PROTOCOL_MISMATCH', clientMinProtocol: 2, clientMaxProtocol: 3, expectedProtocol: 4 } }),
+      errorEvidenceOf({
+        code: 'INVALID_REQUEST',
+        message: 'protocol mismatch',
+        details: { code: 'PROTOCOL_MISMATCH', clientMinProtocol: 2, clientMaxProtocol: 3, expectedProtocol: 4 },
+      }),
     ).toMatchObject({ detailsCode: 'PROTOCOL_MISMATCH', expectedProtocol: 4 });
     expect(errorEvidenceOf({ code: 'NOT_PAIRED', message: 'pairing required', details: { code: 'PAIRING_REQUIRED', requestId: 'req-1' } })).toMatchObject({
       code: 'NOT_PAIRED',
       requestId: 'req-1',
     });
     expect(
-      errorEvidenceOf({ code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500, details: { reason: 'startup-sidecars' } }),
+      errorEvidenceOf({
+        code: 'UNAVAILABLE',
+        message: 'gateway starting; retry shortly',
+        retryable: true,
+        retryAfterMs: 500,
+        details: { reason: 'startup-sidecars' },
+      }),
     ).toEqual({ code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500 });
   });
   it('runs every echoed string through the redactor', () => {
-    const evidence = errorEvidenceOf({ code: 'X', message: 'your token s3cret is wrong', details: { code: 'A_s3cret' } }, (text) => text.replaceAll('s3cret', '[redacted]'));
+    const evidence = errorEvidenceOf({ code: 'X', message: 'your token s3cret is wrong', details: { code: 'A_s3cret' } }, (text) =>
+      text.replaceAll('s3cret', '[redacted]'),
+    );
     expect(JSON.stringify(evidence)).not.toContain('s3cret');
   });
   it('tolerates details that are not an object', () => {

@@ -94,7 +94,12 @@ describe('iptables-save / ip6tables-save', () => {
 
   it('ip6tables: a plain drop by -i tailscale0 --dport', () => {
     const outcome = tracePacket(v6, packet(18789, 'ipv6'));
-    expect(outcome).toMatchObject({ verdict: 'drop', byPolicy: false, chain: 'ip6tables filter INPUT', rule: { text: '-A INPUT -i tailscale0 -p tcp -m tcp --dport 18789 -j DROP' } });
+    expect(outcome).toMatchObject({
+      verdict: 'drop',
+      byPolicy: false,
+      chain: 'ip6tables filter INPUT',
+      rule: { text: '-A INPUT -i tailscale0 -p tcp -m tcp --dport 18789 -j DROP' },
+    });
     expect(tracePacket(v6, packet(18790, 'ipv6')).verdict).toBe('accept');
   });
 

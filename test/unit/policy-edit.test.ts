@@ -68,7 +68,7 @@ describe('removeLoginFromPolicy', () => {
     expect(tail(result.text)).toBe(tail(POLICY));
     // Only removed lines in the diff, and only lines that named the login or the emptied groups.
     const changed = result.diff.split('\n').filter((line) => /^[-+][^-+]/.test(line));
-    expect(changed.every((line) => line.startsWith('-') ? /departed/i.test(line) : /group:(solo|inline|last)"/.test(line))).toBe(true);
+    expect(changed.every((line) => (line.startsWith('-') ? /departed/i.test(line) : /group:(solo|inline|last)"/.test(line)))).toBe(true);
   });
 
   it('lists each group edit with the members before and after', () => {

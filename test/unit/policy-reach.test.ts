@@ -24,22 +24,98 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'acl from this node’s tag', hujson: `{ "acls": [{ "action": "accept", "src": ["tag:clawops"], "dst": ["tag:gateway:18789"] }] }`, node: TAGGED, allowed: true, rule: 'acls[0]' },
-  { name: 'acl for tag:ops only: a tag:clawops node is denied', hujson: `{ "acls": [{ "action": "accept", "src": ["tag:ops"], "dst": ["tag:gateway:18789"] }] }`, node: TAGGED, allowed: false, other: ['acls[0] lets tag:ops reach it'] },
-  { name: 'acl on another port only', hujson: `{ "acls": [{ "action": "accept", "src": ["tag:clawops"], "dst": ["tag:gateway:22,443"] }] }`, node: TAGGED, allowed: false, other: [] },
-  { name: 'grant with tcp port range', hujson: `{ "grants": [{ "src": ["tag:clawops"], "dst": ["tag:gateway"], "ip": ["tcp:18000-19000"] }] }`, node: TAGGED, allowed: true, rule: 'grants[0]' },
-  { name: 'grant for udp only does not carry TCP', hujson: `{ "grants": [{ "src": ["tag:clawops"], "dst": ["tag:gateway"], "ip": ["udp:18789"] }] }`, node: TAGGED, allowed: false },
-  { name: 'user node through its group', hujson: `{ ${GROUPS} "acls": [{ "action": "accept", "src": ["group:ops"], "dst": ["tag:gateway:18789"] }] }`, node: USER, allowed: true, rule: 'acls[0]' },
-  { name: 'user node, another group', hujson: `{ ${GROUPS} "acls": [{ "action": "accept", "src": ["group:dev"], "dst": ["tag:gateway:18789"] }] }`, node: USER, allowed: false, other: ['acls[0] lets group:dev reach it'] },
+  {
+    name: 'acl from this node’s tag',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["tag:clawops"], "dst": ["tag:gateway:18789"] }] }`,
+    node: TAGGED,
+    allowed: true,
+    rule: 'acls[0]',
+  },
+  {
+    name: 'acl for tag:ops only: a tag:clawops node is denied',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["tag:ops"], "dst": ["tag:gateway:18789"] }] }`,
+    node: TAGGED,
+    allowed: false,
+    other: ['acls[0] lets tag:ops reach it'],
+  },
+  {
+    name: 'acl on another port only',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["tag:clawops"], "dst": ["tag:gateway:22,443"] }] }`,
+    node: TAGGED,
+    allowed: false,
+    other: [],
+  },
+  {
+    name: 'grant with tcp port range',
+    hujson: `{ "grants": [{ "src": ["tag:clawops"], "dst": ["tag:gateway"], "ip": ["tcp:18000-19000"] }] }`,
+    node: TAGGED,
+    allowed: true,
+    rule: 'grants[0]',
+  },
+  {
+    name: 'grant for udp only does not carry TCP',
+    hujson: `{ "grants": [{ "src": ["tag:clawops"], "dst": ["tag:gateway"], "ip": ["udp:18789"] }] }`,
+    node: TAGGED,
+    allowed: false,
+  },
+  {
+    name: 'user node through its group',
+    hujson: `{ ${GROUPS} "acls": [{ "action": "accept", "src": ["group:ops"], "dst": ["tag:gateway:18789"] }] }`,
+    node: USER,
+    allowed: true,
+    rule: 'acls[0]',
+  },
+  {
+    name: 'user node, another group',
+    hujson: `{ ${GROUPS} "acls": [{ "action": "accept", "src": ["group:dev"], "dst": ["tag:gateway:18789"] }] }`,
+    node: USER,
+    allowed: false,
+    other: ['acls[0] lets group:dev reach it'],
+  },
   // A tagged node is its tags, not its creator: the owner's group does not apply to it.
-  { name: 'tagged node is not its owner’s group', hujson: `{ "groups": { "group:ops": ["tagged-devices"] }, "acls": [{ "action": "accept", "src": ["group:ops"], "dst": ["tag:gateway:18789"] }] }`, node: TAGGED, allowed: false },
-  { name: 'autogroup:member reaches user nodes, not tagged ones', hujson: `{ "acls": [{ "action": "accept", "src": ["autogroup:member"], "dst": ["tag:gateway:18789"] }] }`, node: TAGGED, allowed: false },
-  { name: 'autogroup:member, user node', hujson: `{ "acls": [{ "action": "accept", "src": ["autogroup:member"], "dst": ["tag:gateway:18789"] }] }`, node: USER, allowed: true },
-  { name: 'by this node’s address (a hosts alias)', hujson: `{ "hosts": { "bot": "100.100.1.1" }, "acls": [{ "action": "accept", "src": ["bot"], "dst": ["tag:gateway:18789"] }] }`, node: TAGGED, allowed: true },
-  { name: 'by a CIDR covering this node', hujson: `{ "acls": [{ "action": "accept", "src": ["100.100.0.0/16"], "dst": ["100.101.102.103:18789"] }] }`, node: TAGGED, allowed: true },
+  {
+    name: 'tagged node is not its owner’s group',
+    hujson: `{ "groups": { "group:ops": ["tagged-devices"] }, "acls": [{ "action": "accept", "src": ["group:ops"], "dst": ["tag:gateway:18789"] }] }`,
+    node: TAGGED,
+    allowed: false,
+  },
+  {
+    name: 'autogroup:member reaches user nodes, not tagged ones',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["autogroup:member"], "dst": ["tag:gateway:18789"] }] }`,
+    node: TAGGED,
+    allowed: false,
+  },
+  {
+    name: 'autogroup:member, user node',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["autogroup:member"], "dst": ["tag:gateway:18789"] }] }`,
+    node: USER,
+    allowed: true,
+  },
+  {
+    name: 'by this node’s address (a hosts alias)',
+    hujson: `{ "hosts": { "bot": "100.100.1.1" }, "acls": [{ "action": "accept", "src": ["bot"], "dst": ["tag:gateway:18789"] }] }`,
+    node: TAGGED,
+    allowed: true,
+  },
+  {
+    name: 'by a CIDR covering this node',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["100.100.0.0/16"], "dst": ["100.101.102.103:18789"] }] }`,
+    node: TAGGED,
+    allowed: true,
+  },
   { name: 'wildcard source', hujson: `{ "acls": [{ "action": "accept", "src": ["*"], "dst": ["*:*"] }] }`, node: TAGGED, allowed: true },
-  { name: 'proto udp acl', hujson: `{ "acls": [{ "action": "accept", "src": ["tag:clawops"], "proto": "udp", "dst": ["tag:gateway:18789"] }] }`, node: TAGGED, allowed: false },
-  { name: 'user login, case-insensitive', hujson: `{ "acls": [{ "action": "accept", "src": ["Ops1@Example.com"], "dst": ["tag:gateway:*"] }] }`, node: USER, allowed: true },
+  {
+    name: 'proto udp acl',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["tag:clawops"], "proto": "udp", "dst": ["tag:gateway:18789"] }] }`,
+    node: TAGGED,
+    allowed: false,
+  },
+  {
+    name: 'user login, case-insensitive',
+    hujson: `{ "acls": [{ "action": "accept", "src": ["Ops1@Example.com"], "dst": ["tag:gateway:*"] }] }`,
+    node: USER,
+    allowed: true,
+  },
 ];
 
 describe('evaluateReach: may this node reach the gateway port?', () => {

@@ -44,14 +44,31 @@ const allows: TailnetPolicyEvidenceData = {
   otherRules: [],
   tests: [],
 };
-const noAdmin: TailnetPolicyEvidenceData = { status: 'unavailable', reason: 'the tailnet policy was not checked: no admin API configured (add tailscale.adminApi …)', node: [], otherRules: [], tests: [] };
+const noAdmin: TailnetPolicyEvidenceData = {
+  status: 'unavailable',
+  reason: 'the tailnet policy was not checked: no admin API configured (add tailscale.adminApi …)',
+  node: [],
+  otherRules: [],
+  tests: [],
+};
 
 type Firewall = NonNullable<HostEvidenceData['firewall']>;
 const nftDrop: Firewall = {
   available: true,
   tool: 'nft -j list ruleset',
   interface: 'tailscale0',
-  ports: [{ port: GATEWAY_PORT, family: 'ipv4', verdict: 'drop', chain: 'inet filter input', rule: `iifname "tailscale0" tcp dport ${GATEWAY_PORT} counter drop`, handle: 6, byPolicy: false, conditional: [] }],
+  ports: [
+    {
+      port: GATEWAY_PORT,
+      family: 'ipv4',
+      verdict: 'drop',
+      chain: 'inet filter input',
+      rule: `iifname "tailscale0" tcp dport ${GATEWAY_PORT} counter drop`,
+      handle: 6,
+      byPolicy: false,
+      conditional: [],
+    },
+  ],
 };
 const iptablesPolicyDrop: Firewall = {
   available: true,
@@ -63,10 +80,31 @@ const iptablesReject: Firewall = {
   available: true,
   tool: 'iptables-save',
   interface: 'tailscale0',
-  ports: [{ port: GATEWAY_PORT, family: 'ipv4', verdict: 'reject', chain: 'iptables filter ufw-user-input', rule: '-A ufw-user-input -i tailscale0 -p tcp -m multiport --dports 80,443,18000:18999 -j REJECT --reject-with tcp-reset', byPolicy: false, conditional: [] }],
+  ports: [
+    {
+      port: GATEWAY_PORT,
+      family: 'ipv4',
+      verdict: 'reject',
+      chain: 'iptables filter ufw-user-input',
+      rule: '-A ufw-user-input -i tailscale0 -p tcp -m multiport --dports 80,443,18000:18999 -j REJECT --reject-with tcp-reset',
+      byPolicy: false,
+      conditional: [],
+    },
+  ],
 };
-const accepts: Firewall = { available: true, tool: 'nft -j list ruleset', interface: 'tailscale0', ports: [{ port: GATEWAY_PORT, family: 'ipv4', verdict: 'accept', byPolicy: false, conditional: [] }] };
-const denied: Firewall = { available: false, reason: 'permission-denied', detail: 'nft: Operation not permitted; reading netfilter rules needs CAP_NET_ADMIN: …', interface: 'tailscale0', ports: [] };
+const accepts: Firewall = {
+  available: true,
+  tool: 'nft -j list ruleset',
+  interface: 'tailscale0',
+  ports: [{ port: GATEWAY_PORT, family: 'ipv4', verdict: 'accept', byPolicy: false, conditional: [] }],
+};
+const denied: Firewall = {
+  available: false,
+  reason: 'permission-denied',
+  detail: 'nft: Operation not permitted; reading netfilter rules needs CAP_NET_ADMIN: …',
+  interface: 'tailscale0',
+  ports: [],
+};
 
 const agent = (firewall?: Firewall): HostEvidenceData => ({
   agent: { status: 'answered', deadlineMs: 3_000, durationMs: 120, hostname: 'gw-prod', version: '0.1.0' },
@@ -92,22 +130,34 @@ const rows: Row[] = [
     id: 'tailnet-port-blocked',
     suspect: ['the tailnet ACL', `tag:clawops reach tag:gateway:${GATEWAY_PORT}`],
     evidence: [`no rule lets tag:clawops reach tag:gateway:${GATEWAY_PORT}`, 'acls[0] lets tag:ops reach it (not this node)'],
-    notes: [`acls: {"action":"accept","src":["tag:clawops"],"dst":["tag:gateway:${GATEWAY_PORT}"]}`, `or as a grant: {"src":["tag:clawops"],"dst":["tag:gateway"],"ip":["tcp:${GATEWAY_PORT}"]}`],
+    notes: [
+      `acls: {"action":"accept","src":["tag:clawops"],"dst":["tag:gateway:${GATEWAY_PORT}"]}`,
+      `or as a grant: {"src":["tag:clawops"],"dst":["tag:gateway"],"ip":["tcp:${GATEWAY_PORT}"]}`,
+    ],
   },
   {
     name: 'policy denies, grants-style policy → the grant first; a deny test says it is on purpose',
-    report: blocked({ tailnetPolicy: { ...denies, preferred: 'grants', tests: [{ expect: 'deny', text: `tests[0] {"src":"tag:clawops","deny":["tag:gateway:${GATEWAY_PORT}"]}` }] } }),
+    report: blocked({
+      tailnetPolicy: {
+        ...denies,
+        preferred: 'grants',
+        tests: [{ expect: 'deny', text: `tests[0] {"src":"tag:clawops","deny":["tag:gateway:${GATEWAY_PORT}"]}` }],
+      },
+    }),
     id: 'tailnet-port-blocked',
     suspect: ['the tailnet ACL'],
     evidence: ["the policy's own test expects deny: tests[0]"],
-    notes: ["policy file's grants: {\"src\":[\"tag:clawops\"]", 'asserts this deny in its tests on purpose'],
+    notes: ['policy file\'s grants: {"src":["tag:clawops"]', 'asserts this deny in its tests on purpose'],
   },
   {
     name: 'policy allows + nft drop rule → the host firewall, naming the rule and its handle',
     report: blocked({ tailnetPolicy: allows, host: agent(nftDrop) }),
     id: 'tailnet-port-blocked',
     suspect: ['the host firewall', `iifname "tailscale0" tcp dport ${GATEWAY_PORT} counter drop`],
-    evidence: [`host firewall (nft -j list ruleset, host agent): inet filter input handle 6 drops tcp/${GATEWAY_PORT}`, `tailnet policy lets tag:clawops reach tag:gateway:${GATEWAY_PORT}: acls[1]`],
+    evidence: [
+      `host firewall (nft -j list ruleset, host agent): inet filter input handle 6 drops tcp/${GATEWAY_PORT}`,
+      `tailnet policy lets tag:clawops reach tag:gateway:${GATEWAY_PORT}: acls[1]`,
+    ],
     notes: ['nft delete rule inet filter input handle 6'],
     todo: [`ufw allow in on tailscale0 to any port ${GATEWAY_PORT} proto tcp`],
   },

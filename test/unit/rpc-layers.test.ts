@@ -18,7 +18,15 @@ const timedOut: RpcOutcome = { ok: false, durationMs: 5_000, timedOut: true };
 describe('healthLayer', () => {
   it('maps a healthy payload and keeps only what verdicts need', () => {
     const layer = healthLayer(
-      ok({ ok: true, durationMs: 3, eventLoop: { degraded: false, delayP99Ms: 8.5, utilization: 0.1 }, modelRuntime: { degraded: false }, plugins: { errors: [] }, sessions: { path: 'state/sessions.json', count: 4 }, channels: {} }),
+      ok({
+        ok: true,
+        durationMs: 3,
+        eventLoop: { degraded: false, delayP99Ms: 8.5, utilization: 0.1 },
+        modelRuntime: { degraded: false },
+        plugins: { errors: [] },
+        sessions: { path: 'state/sessions.json', count: 4 },
+        channels: {},
+      }),
       timing,
       5_000,
     );
@@ -27,7 +35,15 @@ describe('healthLayer', () => {
       status: 'ok',
       ...timing,
       summary: 'ok · event loop p99 8.5 ms',
-      evidence: { method: 'health', ok: true, gatewayDurationMs: 3, eventLoopDegraded: false, eventLoopDelayP99Ms: 8.5, modelRuntimeDegraded: false, pluginErrors: [] },
+      evidence: {
+        method: 'health',
+        ok: true,
+        gatewayDurationMs: 3,
+        eventLoopDegraded: false,
+        eventLoopDelayP99Ms: 8.5,
+        modelRuntimeDegraded: false,
+        pluginErrors: [],
+      },
     });
     expect(JSON.stringify(layer)).not.toContain('sessions');
     expect(LayerResultSchema.parse(layer)).toEqual(layer);
@@ -35,7 +51,12 @@ describe('healthLayer', () => {
 
   it('warns on a degraded event loop, a degraded model runtime and plugin errors', () => {
     const layer = healthLayer(
-      ok({ ok: true, eventLoop: { degraded: true, delayP99Ms: 420 }, modelRuntime: { degraded: true }, plugins: { errors: [{ pluginId: 'memory', message: 'index corrupt' }, 'loader failed', { id: 'x' }, 42] } }),
+      ok({
+        ok: true,
+        eventLoop: { degraded: true, delayP99Ms: 420 },
+        modelRuntime: { degraded: true },
+        plugins: { errors: [{ pluginId: 'memory', message: 'index corrupt' }, 'loader failed', { id: 'x' }, 42] },
+      }),
       timing,
       5_000,
     );
@@ -58,7 +79,11 @@ describe('healthLayer', () => {
 
   it('a close fails the layer with the close code', () => {
     const layer = healthLayer(closed, timing, 5_000);
-    expect(layer).toMatchObject({ status: 'failed', summary: 'health: connection closed 1006', evidence: { method: 'health', close: { code: 1006, reason: '' }, pluginErrors: [] } });
+    expect(layer).toMatchObject({
+      status: 'failed',
+      summary: 'health: connection closed 1006',
+      evidence: { method: 'health', close: { code: 1006, reason: '' }, pluginErrors: [] },
+    });
   });
 
   it('no answer fails the layer and names the deadline', () => {
@@ -86,7 +111,10 @@ describe('statusLayer', () => {
   });
 
   it('another error or a close fails it', () => {
-    expect(statusLayer({ ok: false, durationMs: 1, error: { code: 'INTERNAL', message: 'boom', detailsCode: 'E_STATE' } }, timing, 5_000)).toMatchObject({ status: 'failed', summary: 'status: INTERNAL (E_STATE)' });
+    expect(statusLayer({ ok: false, durationMs: 1, error: { code: 'INTERNAL', message: 'boom', detailsCode: 'E_STATE' } }, timing, 5_000)).toMatchObject({
+      status: 'failed',
+      summary: 'status: INTERNAL (E_STATE)',
+    });
     expect(statusLayer({ ok: false, durationMs: 1, close: { code: 1012, reason: 'service restart' } }, timing, 5_000)).toMatchObject({
       status: 'failed',
       summary: 'status: connection closed 1012 "service restart"',
@@ -115,7 +143,11 @@ describe('channelsLayer', () => {
     expect(layer.status).toBe('warn');
     const byKey = Object.fromEntries((layer.evidence?.channels ?? []).map((channel) => [`${channel.channel}/${channel.account}`, channel]));
     expect(byKey['telegram/default']?.issues).toEqual(['configured but not running']);
-    expect(byKey['slack/work']).toMatchObject({ dmPolicy: 'allowlist', allowFromCount: 0, issues: ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'] });
+    expect(byKey['slack/work']).toMatchObject({
+      dmPolicy: 'allowlist',
+      allowFromCount: 0,
+      issues: ['dmPolicy allowlist with an empty allowFrom: every DM is dropped'],
+    });
     expect(byKey['slack/home']).toMatchObject({ allowFromCount: 1, issues: [] });
     expect(byKey['whatsapp/default']?.issues).toEqual(['session logged out; re-link the device']);
     expect(byKey['signal/default']?.issues).toEqual(['not linked (not paired)']);
@@ -128,27 +160,71 @@ describe('channelsLayer', () => {
   });
 
   it('all running: ok', () => {
-    const layer = channelsLayer(ok({ channelAccounts: { telegram: [{ accountId: 'default', configured: true, running: true, connected: true, linked: true }] } }), timing, 8_000);
+    const layer = channelsLayer(
+      ok({ channelAccounts: { telegram: [{ accountId: 'default', configured: true, running: true, connected: true, linked: true }] } }),
+      timing,
+      8_000,
+    );
     expect(layer).toMatchObject({ status: 'ok', summary: '1 channel account(s) running' });
   });
 
   it('none configured: ok', () => {
-    expect(channelsLayer(ok({ channelAccounts: {} }), timing, 8_000)).toMatchObject({ status: 'ok', summary: 'no channels configured', evidence: { channels: [] } });
+    expect(channelsLayer(ok({ channelAccounts: {} }), timing, 8_000)).toMatchObject({
+      status: 'ok',
+      summary: 'no channels configured',
+      evidence: { channels: [] },
+    });
   });
 
   it('FORBIDDEN missing scope is a warning; a close is a failure', () => {
-    expect(channelsLayer(forbidden, timing, 8_000)).toMatchObject({ status: 'warn', summary: 'channels.status: FORBIDDEN missing scope: operator.read', evidence: { channels: [] } });
-    expect(channelsLayer(closed, timing, 8_000)).toMatchObject({ status: 'failed', summary: 'channels.status: connection closed 1006', evidence: { close: { code: 1006 } } });
+    expect(channelsLayer(forbidden, timing, 8_000)).toMatchObject({
+      status: 'warn',
+      summary: 'channels.status: FORBIDDEN missing scope: operator.read',
+      evidence: { channels: [] },
+    });
+    expect(channelsLayer(closed, timing, 8_000)).toMatchObject({
+      status: 'failed',
+      summary: 'channels.status: connection closed 1006',
+      evidence: { close: { code: 1006 } },
+    });
     expect(channelsLayer(timedOut, timing, 8_000)).toMatchObject({ status: 'failed', summary: 'channels.status: no answer within 8000 ms' });
   });
 });
 
 describe('markNotReached', () => {
   const layers: LayerResult[] = [
-    { layer: 'dns', status: 'ok', startMs: 0, durationMs: 0.1, summary: '127.0.0.1 (literal)', evidence: { host: '127.0.0.1', literal: true, addresses: ['127.0.0.1'] } },
-    { layer: 'tcp', status: 'failed', startMs: 0.2, durationMs: 0.5, summary: '127.0.0.1:18789 refused', evidence: { address: '127.0.0.1', port: 18789, error: 'refused' } },
-    { layer: 'http', status: 'failed', startMs: 0.2, durationMs: 0.6, summary: '/healthz refused', evidence: { healthz: { path: '/healthz', error: 'refused' }, failing: [] } },
-    { layer: 'upgrade', status: 'ok', startMs: 0.2, durationMs: 3, summary: '101 Switching Protocols', evidence: { url: 'ws://127.0.0.1:18789', httpStatus: 101 } },
+    {
+      layer: 'dns',
+      status: 'ok',
+      startMs: 0,
+      durationMs: 0.1,
+      summary: '127.0.0.1 (literal)',
+      evidence: { host: '127.0.0.1', literal: true, addresses: ['127.0.0.1'] },
+    },
+    {
+      layer: 'tcp',
+      status: 'failed',
+      startMs: 0.2,
+      durationMs: 0.5,
+      summary: '127.0.0.1:18789 refused',
+      evidence: { address: '127.0.0.1', port: 18789, error: 'refused' },
+    },
+    {
+      layer: 'http',
+      status: 'failed',
+      startMs: 0.2,
+      durationMs: 0.6,
+      summary: '/healthz refused',
+      evidence: { healthz: { path: '/healthz', error: 'refused' }, failing: [] },
+    },
+    {
+      layer: 'upgrade',
+      status: 'ok',
+      startMs: 0.2,
+      durationMs: 3,
+      summary: '101 Switching Protocols',
+      evidence: { url: 'ws://127.0.0.1:18789', httpStatus: 101 },
+    },
     { layer: 'handshake', status: 'failed', startMs: 3, durationMs: 1, summary: 'close 1008', evidence: { challenge: true, scopes: [], requestedScopes: [] } },
     { layer: 'health', status: 'skipped', startMs: 0, durationMs: 0, summary: 'skipped' },
   ];

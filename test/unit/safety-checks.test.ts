@@ -107,7 +107,12 @@ describe('offboarding: the per-person cap on deletions from Slack', () => {
     } as unknown as ChecklistDeps;
 
     for (const id of devices) {
-      await deleteDevice(deps, { userId: 'U0ONCALL', channelId: 'C0OPS', value: { o: record.id, d: id }, reply: async (text) => void replies.push(String(text)) });
+      await deleteDevice(deps, {
+        userId: 'U0ONCALL',
+        channelId: 'C0OPS',
+        value: { o: record.id, d: id },
+        reply: async (text) => void replies.push(String(text)),
+      });
     }
     expect(deleted).toEqual(['11111', '22222']);
     expect(stored.deletions).toBe(2);
@@ -121,7 +126,9 @@ describe('"nobody" when nobody is named', () => {
   it('no offboarding approvers: nobody may act on a checklist, and the reason says so', async () => {
     const decision = await authorizeApprover({ users: [], userGroups: [] }, 'U0ANYONE', everyoneIsInEveryGroup);
     expect(decision.allowed).toBe(false);
-    expect(String(decision.allowed ? '' : decision.reason)).toBe('no offboarding approvers are configured (offboarding.approvers), so nobody may act on checklists');
+    expect(String(decision.allowed ? '' : decision.reason)).toBe(
+      'no offboarding approvers are configured (offboarding.approvers), so nobody may act on checklists',
+    );
   });
 
   it('no maintainers: nobody may declare maintenance, and the reason says so', async () => {

@@ -3,11 +3,19 @@ import { desiredSchedules, jitterOffset } from '../../jobs/schedules.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 
 const config = (monitoring: Record<string, unknown>, gateways: Record<string, Record<string, unknown>> = { prod: {}, staging: {} }) =>
-  ConfigSchema.parse({ monitoring, gateways: Object.fromEntries(Object.entries(gateways).map(([name, extra]) => [name, { url: `ws://${name}.example:18789`, ...extra }])) });
+  ConfigSchema.parse({
+    monitoring,
+    gateways: Object.fromEntries(Object.entries(gateways).map(([name, extra]) => [name, { url: `ws://${name}.example:18789`, ...extra }])),
+  });
 
 describe('schedules as data', () => {
   it('one check per gateway at its interval, jittered, plus one per digest', () => {
-    const specs = desiredSchedules(config({ checkIntervalSeconds: 60, digests: [{ cron: '0 9 * * 1-5', tz: 'Europe/Berlin', channel: '#ops' }] }, { prod: {}, staging: { checkIntervalSeconds: 300 } }));
+    const specs = desiredSchedules(
+      config(
+        { checkIntervalSeconds: 60, digests: [{ cron: '0 9 * * 1-5', tz: 'Europe/Berlin', channel: '#ops' }] },
+        { prod: {}, staging: { checkIntervalSeconds: 300 } },
+      ),
+    );
     expect(specs.map((spec) => spec.id)).toEqual(['check-prod', 'check-staging', expect.stringMatching(/^digest-[a-z0-9]+$/)]);
     expect(specs[0]).toMatchObject({ name: 'scheduled-check', repeat: { every: 60_000 }, data: { gateway: 'prod' } });
     expect(specs[1]).toMatchObject({ repeat: { every: 300_000 } });

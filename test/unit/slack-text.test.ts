@@ -87,7 +87,8 @@ describe('SlackText', () => {
     expect(channelMention('#ops').mrkdwn).toBe('#ops');
     expect(channelMention('<!channel>').mrkdwn).toBe('&lt;!channel&gt;');
     expect(link('https://x.slack.com/archives/C1/p1', 'checklist <!here>').mrkdwn).toBe('<https://x.slack.com/archives/C1/p1|checklist &lt;!here&gt;>');
-    for (const url of ['javascript:alert(1)', 'https://x|<!channel>', 'https://x> <!here', 'not a url', undefined]) expect(link(url, 'label').mrkdwn).toBe('label');
+    for (const url of ['javascript:alert(1)', 'https://x|<!channel>', 'https://x> <!here', 'not a url', undefined])
+      expect(link(url, 'label').mrkdwn).toBe('label');
     expect(link('https://x.test/?a=1&b=2', 'q').mrkdwn).toBe('<https://x.test/?a=1&amp;b=2|q>');
     expect(slackDate(NOW).mrkdwn).toBe(`<!date^${NOW / 1000}^{date_short_pretty} {time}|2026-09-15 12:00 UTC>`);
     expect(code('a`b<c>').mrkdwn).toBe("`a'b&lt;c&gt;`");
@@ -158,7 +159,9 @@ describe('every renderer, fed hostile text, posts no live mention and nothing es
       gateway: 'prod',
       now: NOW,
       timeZone: 'UTC',
-      entries: [{ at: NOW, state: 'unhealthy', verdict: 'auth-rejected', version: `2026.9.6 ${H}`, source: 'schedule', durationMs: 20, layers: { handshake: 12 } }],
+      entries: [
+        { at: NOW, state: 'unhealthy', verdict: 'auth-rejected', version: `2026.9.6 ${H}`, source: 'schedule', durationMs: 20, layers: { handshake: 12 } },
+      ],
       uptime24h: { checks: 1, up: 0, ratio: 0 },
       uptime7d: { checks: 1, up: 0, ratio: 0 },
       handshake24h: { samples: 0 },
@@ -185,7 +188,13 @@ describe('every renderer, fed hostile text, posts no live mention and nothing es
     });
     const tailnet = renderTailnetDigestSection({
       window: { fromMs: NOW - 3_600_000, toMs: NOW },
-      exposures: [{ gateway: `prod ${H}`, publicAddress: '203.0.113.1', latest: { at: new Date(NOW).toISOString(), address: `203.0.113.1 ${H}`, port: 18789, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 3 } }],
+      exposures: [
+        {
+          gateway: `prod ${H}`,
+          publicAddress: '203.0.113.1',
+          latest: { at: new Date(NOW).toISOString(), address: `203.0.113.1 ${H}`, port: 18789, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 3 },
+        },
+      ],
       acl: { ok: false, stage: 'policy', message: `GET acl answered 500: ${H}` } as never,
     })!;
     expectSafe(tailnet);
@@ -193,7 +202,15 @@ describe('every renderer, fed hostile text, posts no live mention and nothing es
       fromMs: NOW - 86_400_000,
       toMs: NOW,
       timeZone: 'UTC',
-      gateways: [gateway(`down${H}`, { phase: 'down', lastVerdict: `auth ${H}`, incident: { startedAt: NOW, verdict: `v ${H}` }, maintenance: { startedAt: NOW, until: NOW + 1, by: REQUESTER, reason: `m ${H}` } }), gateway('fine', { uptime: { checks: 10, up: 10, ratio: 1 }, incidents: { count: 0, longestMs: 0, open: false }, versionChanges: [] })],
+      gateways: [
+        gateway(`down${H}`, {
+          phase: 'down',
+          lastVerdict: `auth ${H}`,
+          incident: { startedAt: NOW, verdict: `v ${H}` },
+          maintenance: { startedAt: NOW, until: NOW + 1, by: REQUESTER, reason: `m ${H}` },
+        }),
+        gateway('fine', { uptime: { checks: 10, up: 10, ratio: 1 }, incidents: { count: 0, longestMs: 0, open: false }, versionChanges: [] }),
+      ],
       sections: [tailnet, renderOffboardingDigest([hostileOffboarding()], { now: NOW, linkFor: () => 'https://clawops-test.slack.com/archives/C0OPS/p1' })!],
       sectionProblems: [{ name: `offboarding ${H}`, message: `admin API said ${H}` }],
       title: `schedule ${H}`,
@@ -204,8 +221,14 @@ describe('every renderer, fed hostile text, posts no live mention and nothing es
 
   it('the offboarding checklist, its reminder under verdicts and its digest line', () => {
     const record = hostileOffboarding();
-    for (const options of [{ dryRun: false, applyPolicy: true, maxDeletions: 10 }, { dryRun: true, applyPolicy: false, maxDeletions: 0 }]) expectSafe(renderOffboardingPrompt(record, options));
-    expectSafe(renderOffboardingPrompt({ ...record, closed: { by: REQUESTER, at: NOW, openItems: 2 } }, { dryRun: false, applyPolicy: true, maxDeletions: 10 }));
+    for (const options of [
+      { dryRun: false, applyPolicy: true, maxDeletions: 10 },
+      { dryRun: true, applyPolicy: false, maxDeletions: 0 },
+    ])
+      expectSafe(renderOffboardingPrompt(record, options));
+    expectSafe(
+      renderOffboardingPrompt({ ...record, closed: { by: REQUESTER, at: NOW, openItems: 2 } }, { dryRun: false, applyPolicy: true, maxDeletions: 10 }),
+    );
     for (const open of [[record], Array.from({ length: 5 }, () => record)]) {
       const reminder = renderOffboardingReminder(open, { now: NOW, gateways: ['prod'], linkFor: () => 'https://clawops-test.slack.com/archives/C0OPS/p1' })!;
       expectSafe(reminder);
@@ -213,7 +236,14 @@ describe('every renderer, fed hostile text, posts no live mention and nothing es
   });
 
   it('the checker itself catches what it must (it would fail on the old renderers)', () => {
-    expect(unsafeTokens({ text: `x ${H}` }, OK).map((found) => found.token)).toEqual(['<!channel>', '<!here>', '<@U0VICTIM>', '<#C0VICTIM>', '<http://evil.example|click>', '<!subteam^S0VICTIM>']);
+    expect(unsafeTokens({ text: `x ${H}` }, OK).map((found) => found.token)).toEqual([
+      '<!channel>',
+      '<!here>',
+      '<@U0VICTIM>',
+      '<#C0VICTIM>',
+      '<http://evil.example|click>',
+      '<!subteam^S0VICTIM>',
+    ]);
     expect(unsafeTokens({ blocks: [{ text: { text: '&amp;lt;!channel&amp;gt;' } }] }, OK)).toHaveLength(2);
     expect(unsafeTokens({ text: '<@U0ONCALL> <#C0OPS> <https://clawops-test.slack.com/archives/C0OPS/p1|checklist>' }, OK)).toEqual([]);
     expect(unsafeTokens({ text: '<https://evil.example/archives|checklist>' }, OK)).toHaveLength(1);

@@ -21,9 +21,18 @@ describe('whether a gateway is named as a tailnet node', () => {
 });
 
 describe('the bot-node layer for a gateway not reached over the tailnet', () => {
-  const failed: LayerOf<'bot-node'> = { layer: 'bot-node', status: 'failed', startMs: 0, durationMs: 1, summary: 'clawops-bot: tailscaled is Stopped, not connected (tailscale down?)' };
+  const failed: LayerOf<'bot-node'> = {
+    layer: 'bot-node',
+    status: 'failed',
+    startMs: 0,
+    durationMs: 1,
+    summary: 'clawops-bot: tailscaled is Stopped, not connected (tailscale down?)',
+  };
   it('a failure becomes a warning when the peer layer did not apply', () => {
-    expect(botNodeForTarget(failed, { status: 'skipped' })).toMatchObject({ status: 'warn', summary: `${failed.summary} (this gateway is not reached over the tailnet)` });
+    expect(botNodeForTarget(failed, { status: 'skipped' })).toMatchObject({
+      status: 'warn',
+      summary: `${failed.summary} (this gateway is not reached over the tailnet)`,
+    });
   });
   it('stays a failure for a tailnet gateway, or when the peer layer never ran', () => {
     expect(botNodeForTarget(failed, { status: 'failed' })).toBe(failed);

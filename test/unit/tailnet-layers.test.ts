@@ -68,13 +68,42 @@ const ok = <T>(value: T): LocalApiResult<T> => ({ ok: true, value });
 
 describe('bot-node mapping', () => {
   const rows: Array<{ name: string; result: LocalApiResult<TailscaleStatus>; status: string; summary: RegExp; evidence?: object }> = [
-    { name: 'running', result: ok(status()), status: 'ok', summary: /clawops-bot\.example-tailnet\.ts\.net is Running$/, evidence: { backendState: 'Running', loggedIn: true, healthWarnings: [] } },
-    { name: 'stopped (tailscale down)', result: ok(status({ state: 'Stopped' })), status: 'failed', summary: /Stopped, not connected/, evidence: { loggedIn: true } },
+    {
+      name: 'running',
+      result: ok(status()),
+      status: 'ok',
+      summary: /clawops-bot\.example-tailnet\.ts\.net is Running$/,
+      evidence: { backendState: 'Running', loggedIn: true, healthWarnings: [] },
+    },
+    {
+      name: 'stopped (tailscale down)',
+      result: ok(status({ state: 'Stopped' })),
+      status: 'failed',
+      summary: /Stopped, not connected/,
+      evidence: { loggedIn: true },
+    },
     { name: 'needs login', result: ok(status({ state: 'NeedsLogin' })), status: 'failed', summary: /NeedsLogin, not logged in/, evidence: { loggedIn: false } },
-    { name: 'health warnings', result: ok(status({ health: ['not connected to home DERP region 4'] })), status: 'warn', summary: /health: not connected to home DERP region 4/ },
-    { name: 'own key expires within 7 days', result: ok(status({ selfExpiry: inDays(2) })), status: 'warn', summary: /node key expires in 48 h/, evidence: { keyExpiresInHours: 48 } },
+    {
+      name: 'health warnings',
+      result: ok(status({ health: ['not connected to home DERP region 4'] })),
+      status: 'warn',
+      summary: /health: not connected to home DERP region 4/,
+    },
+    {
+      name: 'own key expires within 7 days',
+      result: ok(status({ selfExpiry: inDays(2) })),
+      status: 'warn',
+      summary: /node key expires in 48 h/,
+      evidence: { keyExpiresInHours: 48 },
+    },
     { name: 'own key expired', result: ok(status({ selfExpiry: inDays(-1), selfExpired: true })), status: 'failed', summary: /node key expired/ },
-    { name: 'socket missing', result: { ok: false, error: 'socket-missing', message: 'x' }, status: 'failed', summary: /socket is missing on the bot node/, evidence: { error: 'socket-missing' } },
+    {
+      name: 'socket missing',
+      result: { ok: false, error: 'socket-missing', message: 'x' },
+      status: 'failed',
+      summary: /socket is missing on the bot node/,
+      evidence: { error: 'socket-missing' },
+    },
     { name: 'LocalAPI timeout', result: { ok: false, error: 'timeout', message: 'x' }, status: 'failed', summary: /did not answer/ },
   ];
   it.each(rows)('$name', (row) => {
@@ -102,9 +131,20 @@ describe('peer mapping', () => {
   });
 
   const rows: Array<{ name: string; query?: string; peer?: Record<string, unknown>; status: string; summary: RegExp; evidence?: object }> = [
-    { name: 'online', status: 'ok', summary: /gw1\.example-tailnet\.ts\.net \(100\.101\.102\.103\) is online/, evidence: { inNetmap: true, online: true, tags: ['tag:gateway'], lastSeen: undefined } },
+    {
+      name: 'online',
+      status: 'ok',
+      summary: /gw1\.example-tailnet\.ts\.net \(100\.101\.102\.103\) is online/,
+      evidence: { inNetmap: true, online: true, tags: ['tag:gateway'], lastSeen: undefined },
+    },
     { name: 'not in the netmap', query: 'gw9', status: 'failed', summary: /gw9 is not in this node's netmap/, evidence: { inNetmap: false } },
-    { name: 'offline', peer: { Online: false, LastSeen: '2026-02-28T09:00:00Z' }, status: 'failed', summary: /is offline in the tailnet, last seen 2026-02-28T09:00:00Z/, evidence: { online: false } },
+    {
+      name: 'offline',
+      peer: { Online: false, LastSeen: '2026-02-28T09:00:00Z' },
+      status: 'failed',
+      summary: /is offline in the tailnet, last seen 2026-02-28T09:00:00Z/,
+      evidence: { online: false },
+    },
     { name: 'key expired', peer: { Expired: true, KeyExpiry: inDays(-3) }, status: 'failed', summary: /node key expired at/, evidence: { expired: true } },
     { name: 'key expiring soon', peer: { KeyExpiry: inDays(3) }, status: 'warn', summary: /node key expires in 72 h/ },
     { name: 'key expiry disabled (no KeyExpiry)', peer: { KeyExpiry: undefined }, status: 'ok', summary: /is online/ },
@@ -129,11 +169,46 @@ describe('path mapping', () => {
 
   it.each([
     { name: 'direct', disco: direct, tsmp: tsmpOk, status: 'ok', summary: '100.101.102.103 direct via 203.0.113.5:41641, 12.3 ms', direct: true },
-    { name: 'relayed above the threshold', disco: relayedSlow, tsmp: tsmpOk, status: 'warn', summary: '100.101.102.103 relayed via DERP fra, 180 ms (above 100 ms)', direct: false },
-    { name: 'relayed under the threshold', disco: relayedFast, tsmp: tsmpOk, status: 'ok', summary: '100.101.102.103 relayed via DERP fra, 40 ms', direct: false },
-    { name: 'disco fails, TSMP answers', disco: timeout, tsmp: tsmpOk, status: 'warn', summary: '100.101.102.103: disco ping timeout, but TSMP answered in 9 ms', direct: undefined },
-    { name: 'TSMP fails, disco answers', disco: direct, tsmp: timeout, status: 'warn', summary: '100.101.102.103 direct via 203.0.113.5:41641, 12.3 ms; TSMP timeout (no WireGuard session answer)', direct: true },
-    { name: 'nothing answers', disco: noPeer, tsmp: timeout, status: 'failed', summary: 'no tailnet path to 100.101.102.103: disco no matching peer, TSMP timeout', direct: undefined },
+    {
+      name: 'relayed above the threshold',
+      disco: relayedSlow,
+      tsmp: tsmpOk,
+      status: 'warn',
+      summary: '100.101.102.103 relayed via DERP fra, 180 ms (above 100 ms)',
+      direct: false,
+    },
+    {
+      name: 'relayed under the threshold',
+      disco: relayedFast,
+      tsmp: tsmpOk,
+      status: 'ok',
+      summary: '100.101.102.103 relayed via DERP fra, 40 ms',
+      direct: false,
+    },
+    {
+      name: 'disco fails, TSMP answers',
+      disco: timeout,
+      tsmp: tsmpOk,
+      status: 'warn',
+      summary: '100.101.102.103: disco ping timeout, but TSMP answered in 9 ms',
+      direct: undefined,
+    },
+    {
+      name: 'TSMP fails, disco answers',
+      disco: direct,
+      tsmp: timeout,
+      status: 'warn',
+      summary: '100.101.102.103 direct via 203.0.113.5:41641, 12.3 ms; TSMP timeout (no WireGuard session answer)',
+      direct: true,
+    },
+    {
+      name: 'nothing answers',
+      disco: noPeer,
+      tsmp: timeout,
+      status: 'failed',
+      summary: 'no tailnet path to 100.101.102.103: disco no matching peer, TSMP timeout',
+      direct: undefined,
+    },
   ])('$name', (row) => {
     const mapped = mapPath('100.101.102.103', row.disco, row.tsmp, 100);
     expect(mapped.status).toBe(row.status);

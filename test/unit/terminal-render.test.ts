@@ -12,9 +12,30 @@ function refused(): ProbeReport {
     notReachedAfter(
       withLayer(
         healthyReport(),
-        { layer: 'tcp', status: 'failed', startMs: 0.2, durationMs: 0.6, summary: `${GATEWAY_ADDRESS}:${GATEWAY_PORT} refused`, evidence: { address: GATEWAY_ADDRESS, port: GATEWAY_PORT, error: 'refused', errno: 'ECONNREFUSED' } },
-        { layer: 'http', status: 'failed', startMs: 0.2, durationMs: 0.9, summary: '/healthz refused (ECONNREFUSED)', evidence: { healthz: { path: '/healthz', error: 'refused', errno: 'ECONNREFUSED' }, failing: [] } },
-        { layer: 'upgrade', status: 'failed', startMs: 0.2, durationMs: 0.8, summary: 'refused (ECONNREFUSED)', evidence: { url: `ws://${GATEWAY_ADDRESS}:${GATEWAY_PORT}`, error: 'refused', errno: 'ECONNREFUSED' } },
+        {
+          layer: 'tcp',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: 0.6,
+          summary: `${GATEWAY_ADDRESS}:${GATEWAY_PORT} refused`,
+          evidence: { address: GATEWAY_ADDRESS, port: GATEWAY_PORT, error: 'refused', errno: 'ECONNREFUSED' },
+        },
+        {
+          layer: 'http',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: 0.9,
+          summary: '/healthz refused (ECONNREFUSED)',
+          evidence: { healthz: { path: '/healthz', error: 'refused', errno: 'ECONNREFUSED' }, failing: [] },
+        },
+        {
+          layer: 'upgrade',
+          status: 'failed',
+          startMs: 0.2,
+          durationMs: 0.8,
+          summary: 'refused (ECONNREFUSED)',
+          evidence: { url: `ws://${GATEWAY_ADDRESS}:${GATEWAY_PORT}`, error: 'refused', errno: 'ECONNREFUSED' },
+        },
       ),
       'upgrade',
     ),
@@ -40,7 +61,8 @@ describe('terminal rendering', () => {
     expect(output.split('\n')[0]).toContain('UNHEALTHY');
     for (const layer of LAYER_ORDER) expect(rowOf(output, layer), layer).toBeDefined();
     expect(rowOf(output, 'tcp')).toMatch(/^ {2}tcp\s+FAILED\s+0\.6 ms\s+100\.101\.102\.103:18789 refused$/);
-    for (const layer of ['http', 'upgrade', 'handshake', 'health', 'status', 'channels']) expect(rowOf(output, layer)).toMatch(new RegExp(`^  ${layer}\\s+not reached\\s+—`));
+    for (const layer of ['http', 'upgrade', 'handshake', 'health', 'status', 'channels'])
+      expect(rowOf(output, layer)).toMatch(new RegExp(`^  ${layer}\\s+not reached\\s+—`));
     expect(output).toContain('✗ refused — Connection refused (tcp) [error]');
     expect(output).toMatch(/ {2}what you see {3}TCP connection refused/);
     expect(output).toMatch(/ {2}suspect first {2}nothing listens on that address:port/);
@@ -60,13 +82,24 @@ describe('terminal rendering', () => {
   });
 
   it('exposure has its own row', () => {
-    const output = render(healthyReport({ exposure: { address: '203.0.113.10', port: GATEWAY_PORT, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 41 } }));
+    const output = render(
+      healthyReport({ exposure: { address: '203.0.113.10', port: GATEWAY_PORT, tcp: 'open', httpStatus: 200, openclaw: true, durationMs: 41 } }),
+    );
     expect(rowOf(output, 'exposure')).toMatch(/^ {2}exposure\s+OPEN\s+41 ms\s+203\.0\.113\.10:18789 open$/);
     expect(output).toContain('✗ public-exposure — PUBLIC EXPOSURE (exposure) [critical]');
   });
 
   it('notes are rendered under the evidence', () => {
-    const report = settle(withLayer(healthyReport({ gateway: { lastKnownGoodVersion: '2026.9.5' } }), { layer: 'health', status: 'failed', startMs: 45, durationMs: 3, summary: 'health: connection closed 1006', evidence: { method: 'health', close: { code: 1006, reason: '' }, pluginErrors: [] } }));
+    const report = settle(
+      withLayer(healthyReport({ gateway: { lastKnownGoodVersion: '2026.9.5' } }), {
+        layer: 'health',
+        status: 'failed',
+        startMs: 45,
+        durationMs: 3,
+        summary: 'health: connection closed 1006',
+        evidence: { method: 'health', close: { code: 1006, reason: '' }, pluginErrors: [] },
+      }),
+    );
     expect(render(report)).toMatch(/ {2}note {11}the failure began with a version change 2026\.9\.5 → 2026\.9\.6/);
   });
 

@@ -25,7 +25,8 @@ function issuesOf(yaml: string): string[] {
   return [];
 }
 
-const two = (prod: string, staging: string, extra = '') => `gateways:\n  prod:\n    url: ${prod}\n    tokenEnv: PROD_TOKEN\n  staging:\n    url: ${staging}\n    tokenEnv: STAGING_TOKEN\n${extra}`;
+const two = (prod: string, staging: string, extra = '') =>
+  `gateways:\n  prod:\n    url: ${prod}\n    tokenEnv: PROD_TOKEN\n  staging:\n    url: ${staging}\n    tokenEnv: STAGING_TOKEN\n${extra}`;
 
 describe('config validate: two gateways at one address', () => {
   const rows: Array<{ name: string; prod: string; staging: string; refused: boolean }> = [
@@ -42,13 +43,19 @@ describe('config validate: two gateways at one address', () => {
     const issues = issuesOf(two(prod, staging));
     if (!refused) return expect(issues).toEqual([]);
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^gateways\.staging\.url: the same (URL|host and port) as prod .*two Gateways on one host need different ports .*mark this one `aliasOf: prod`$/);
+    expect(issues[0]).toMatch(
+      /^gateways\.staging\.url: the same (URL|host and port) as prod .*two Gateways on one host need different ports .*mark this one `aliasOf: prod`$/,
+    );
   });
 
   it('aliasOf marks a second name for one Gateway; it must name a real, non-alias entry', () => {
     expect(issuesOf(two('ws://127.0.0.1:18789', 'ws://127.0.0.1:18789', '    aliasOf: prod\n'))).toEqual([]);
-    expect(issuesOf(two('ws://127.0.0.1:18789', 'ws://127.0.0.1:18789', '    aliasOf: prdo\n'))).toEqual([expect.stringMatching(/^gateways\.staging\.aliasOf: no gateway named "prdo"/)]);
-    expect(issuesOf(two('ws://127.0.0.1:18789', 'ws://127.0.0.1:18790', '    aliasOf: staging\n'))).toEqual(['gateways.staging.aliasOf: a gateway cannot be an alias of itself']);
+    expect(issuesOf(two('ws://127.0.0.1:18789', 'ws://127.0.0.1:18789', '    aliasOf: prdo\n'))).toEqual([
+      expect.stringMatching(/^gateways\.staging\.aliasOf: no gateway named "prdo"/),
+    ]);
+    expect(issuesOf(two('ws://127.0.0.1:18789', 'ws://127.0.0.1:18790', '    aliasOf: staging\n'))).toEqual([
+      'gateways.staging.aliasOf: a gateway cannot be an alias of itself',
+    ]);
     const chain = `${two('ws://127.0.0.1:18789', 'ws://127.0.0.1:18789', '    aliasOf: prod\n')}  third:\n    url: ws://127.0.0.1:18789\n    aliasOf: staging\n`;
     expect(issuesOf(chain)).toEqual([expect.stringContaining('gateways.third.aliasOf: staging is itself an alias of prod')]);
   });
@@ -83,7 +90,9 @@ describe('"this is staging\'s token"', () => {
   const STAGING = 'staging-token-0123456789abcdef';
 
   it('resolveTarget knows which other gateway is configured with this very token (names only)', () => {
-    expect(resolveTarget(config, 'prod', { PROD_TOKEN: STAGING, STAGING_TOKEN: STAGING }).sameTokenAs).toEqual([{ gateway: 'staging', tokenEnv: 'STAGING_TOKEN' }]);
+    expect(resolveTarget(config, 'prod', { PROD_TOKEN: STAGING, STAGING_TOKEN: STAGING }).sameTokenAs).toEqual([
+      { gateway: 'staging', tokenEnv: 'STAGING_TOKEN' },
+    ]);
     expect(resolveTarget(config, 'prod', { PROD_TOKEN: PROD, STAGING_TOKEN: STAGING }).sameTokenAs).toBeUndefined();
     // One variable for both is one token by design; an alias shares its Gateway's on purpose.
     const shared = parseConfig('gateways:\n  a:\n    url: ws://127.0.0.1:1\n  b:\n    url: ws://127.0.0.1:2\n', 'x');
@@ -101,7 +110,9 @@ describe('"this is staging\'s token"', () => {
     const primary = diagnose(report).verdicts[0]!;
     expect(primary.id).toBe('auth-rejected');
     expect(primary.evidence[0]).toBe("this is staging's token: prod was sent a token that belongs to staging");
-    expect(primary.evidence).toContain(`the token sent (fingerprint ${tokenFingerprint(STAGING)}, from PROD_TOKEN) is the one configured for staging (STAGING_TOKEN)`);
+    expect(primary.evidence).toContain(
+      `the token sent (fingerprint ${tokenFingerprint(STAGING)}, from PROD_TOKEN) is the one configured for staging (STAGING_TOKEN)`,
+    );
     expect(primary.suspect).toContain("PROD_TOKEN holds staging's token, not prod's");
     expect(JSON.stringify(diagnose(report))).not.toContain(STAGING);
     // Without an owner it stays the plain row.
@@ -119,7 +130,16 @@ describe('"this is staging\'s token"', () => {
         durationMs: 5,
         listeners: { available: true, port: 18789, bind: 'loopback', listening: true, bound: ['127.0.0.1'], allowed: ['127.0.0.1'], violations: [] },
         loopback: { url: 'ws://127.0.0.1:18789', ok: true, summary: 'ok', layers: [] },
-        unit: { unitName: `openclaw-${gateway}`, available: true, unitFound: true, dropInPaths: [], unitTokenFingerprint: tokenFingerprint(unitToken), tokenDrift: false, portDrift: false, findings: [] },
+        unit: {
+          unitName: `openclaw-${gateway}`,
+          available: true,
+          unitFound: true,
+          dropInPaths: [],
+          unitTokenFingerprint: tokenFingerprint(unitToken),
+          tokenDrift: false,
+          portDrift: false,
+          findings: [],
+        },
         version: { status: 'unknown', others: [], summary: 'unknown' },
       }) as HostCheckResult;
     const hostChecks: HostCheckRequester = {
@@ -128,7 +148,9 @@ describe('"this is staging\'s token"', () => {
     };
     const checker = (failing: boolean): Checker => ({
       check: async (target) => {
-        const report = failing ? authRejected(healthyReport({ gateway: { name: target.name, tokenEnv: target.tokenEnv } })) : healthyReport({ gateway: { name: target.name } });
+        const report = failing
+          ? authRejected(healthyReport({ gateway: { name: target.name, tokenEnv: target.tokenEnv } }))
+          : healthyReport({ gateway: { name: target.name } });
         return { report, diagnosis: diagnose(report) };
       },
       checkMany: async () => [],

@@ -7,9 +7,9 @@ import * as z from 'zod';
  */
 
 /** A channel id (`C…`, `G…`) or a public channel name (`#ops`): chat.postMessage takes both. */
-export const ChannelRefSchema = z
-  .string()
-  .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$/, { error: (issue) => `expected a channel id like C012ABCDEF or a name like #ops, got ${JSON.stringify(issue.input)}` });
+export const ChannelRefSchema = z.string().regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$/, {
+  error: (issue) => `expected a channel id like C012ABCDEF or a name like #ops, got ${JSON.stringify(issue.input)}`,
+});
 
 /** Checked with the platform's own time-zone database, so a typo fails at load, not at 09:00. */
 export const TimeZoneSchema = z.string().refine(
@@ -55,7 +55,12 @@ export const HistorySettingsSchema = z
     /** Individual results kept per gateway (newest first) … */
     maxEntries: z.number().int().min(10).max(100_000).default(300),
     /** … and no older than this. */
-    maxAgeHours: z.number().int().min(1).max(24 * 90).default(24),
+    maxAgeHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(24),
     /** Full reports of the most recent failures, kept even when successes push them out of the entries. */
     failureReports: z.number().int().min(0).max(1_000).default(10),
     /** Hourly uptime and handshake roll-ups, incidents and version changes (7 days is the longest view). */
@@ -78,7 +83,9 @@ export const MaintainersSchema = z
   .object({
     users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user id like U012ABCDEF' })).default([]),
     /** Slack user group ids (`S…`) or handles (`@oncall`). */
-    userGroups: z.array(z.string().regex(/^(@[a-z0-9._-]+|S[A-Z0-9]+)$/, { error: 'expected a user group id like S012ABCDEF or a handle like @oncall' })).default([]),
+    userGroups: z
+      .array(z.string().regex(/^(@[a-z0-9._-]+|S[A-Z0-9]+)$/, { error: 'expected a user group id like S012ABCDEF or a handle like @oncall' }))
+      .default([]),
   })
   .strict();
 export type Maintainers = z.infer<typeof MaintainersSchema>;

@@ -11,7 +11,9 @@ import * as z from 'zod';
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user id like U012ABCDEF' });
 /** A channel id (`C…`, `G…`) or `#name`. */
-const channel = z.string().regex(/^([CG][A-Z0-9]+|#[a-z0-9][a-z0-9._-]{0,79})$/, { error: (issue) => `expected a channel id like C012ABCDEF or #name, got ${JSON.stringify(issue.input)}` });
+const channel = z.string().regex(/^([CG][A-Z0-9]+|#[a-z0-9][a-z0-9._-]{0,79})$/, {
+  error: (issue) => `expected a channel id like C012ABCDEF or #name, got ${JSON.stringify(issue.input)}`,
+});
 const gatewayName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/);
 
 export const TokenAccessSchema = z

@@ -16,9 +16,7 @@ export const DEFAULT_ADMIN_API_URL = 'https://api.tailscale.com/api/v2/';
 export const DEFAULT_MAGIC_DNS_RESOLVER = '100.100.100.100';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const EnvName = z
-  .string()
-  .regex(ENV_NAME, { error: (issue) => `expected an environment variable name like TS_API_KEY, got ${JSON.stringify(issue.input)}` });
+const EnvName = z.string().regex(ENV_NAME, { error: (issue) => `expected an environment variable name like TS_API_KEY, got ${JSON.stringify(issue.input)}` });
 
 const millis = (fallback: number) => z.number().int().positive().max(600_000).default(fallback);
 
@@ -54,7 +52,10 @@ const AdminApiUrl = z.string().superRefine((value, ctx) => {
   } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     ctx.addIssue({ code: 'custom', message: 'the admin API credential would travel in the clear: use https:// (plain http:// is accepted on loopback only)' });
   } else if (url.username || url.password) {
-    ctx.addIssue({ code: 'custom', message: 'the admin API URL must not carry credentials; name them with apiKeyEnv or oauthClientIdEnv + oauthClientSecretEnv' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'the admin API URL must not carry credentials; name them with apiKeyEnv or oauthClientIdEnv + oauthClientSecretEnv',
+    });
   }
 });
 
@@ -66,7 +67,11 @@ export const TailscaleDnsSchema = z
     magicDnsResolver: ResolverAddress.default(DEFAULT_MAGIC_DNS_RESOLVER),
     /** The system side's search domains for short names (`gw1`); absent: this machine's /etc/resolv.conf. */
     searchDomains: z
-      .array(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/, { error: (issue) => `expected a DNS domain like corp.example, got ${JSON.stringify(issue.input)}` }))
+      .array(
+        z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/, {
+          error: (issue) => `expected a DNS domain like corp.example, got ${JSON.stringify(issue.input)}`,
+        }),
+      )
       .max(16)
       .optional(),
     timeoutMs: millis(2_000),
@@ -106,10 +111,16 @@ export const AdminApiSchema = z
     if (api.apiKeyEnv !== undefined && oauth) {
       ctx.addIssue({ code: 'custom', message: 'give either apiKeyEnv or oauthClientIdEnv + oauthClientSecretEnv, not both' });
     } else if (oauth) {
-      if (api.oauthClientIdEnv === undefined) ctx.addIssue({ code: 'custom', path: ['oauthClientIdEnv'], message: 'an OAuth client needs both oauthClientIdEnv and oauthClientSecretEnv' });
-      if (api.oauthClientSecretEnv === undefined) ctx.addIssue({ code: 'custom', path: ['oauthClientSecretEnv'], message: 'an OAuth client needs both oauthClientIdEnv and oauthClientSecretEnv' });
+      if (api.oauthClientIdEnv === undefined)
+        ctx.addIssue({ code: 'custom', path: ['oauthClientIdEnv'], message: 'an OAuth client needs both oauthClientIdEnv and oauthClientSecretEnv' });
+      if (api.oauthClientSecretEnv === undefined)
+        ctx.addIssue({ code: 'custom', path: ['oauthClientSecretEnv'], message: 'an OAuth client needs both oauthClientIdEnv and oauthClientSecretEnv' });
     } else if (api.apiKeyEnv === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'name the environment variable(s) holding the admin API credential: apiKeyEnv (an API access token), or oauthClientIdEnv + oauthClientSecretEnv (an OAuth client)' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'name the environment variable(s) holding the admin API credential: apiKeyEnv (an API access token), or oauthClientIdEnv + oauthClientSecretEnv (an OAuth client)',
+      });
     }
   });
 export type AdminApiSettings = z.infer<typeof AdminApiSchema>;
@@ -161,10 +172,7 @@ export const DEFAULT_TAILSCALE_SETTINGS: TailscaleSettings = TailscaleConfigSche
  * then a finding: `bot-node-offline`); without one, tailscaled's default socket when it exists on
  * this node (so `clawops check` on a tailnet node gets the tailnet layers with no config), else none.
  */
-export function tailnetSettingsFor(
-  section: TailscaleSettings | undefined,
-  socketExists: (path: string) => boolean,
-): TailscaleSettings | undefined {
+export function tailnetSettingsFor(section: TailscaleSettings | undefined, socketExists: (path: string) => boolean): TailscaleSettings | undefined {
   if (section) return section.enabled ? section : undefined;
   return socketExists(DEFAULT_TAILSCALED_SOCKET) ? DEFAULT_TAILSCALE_SETTINGS : undefined;
 }

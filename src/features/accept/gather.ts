@@ -42,14 +42,12 @@ export async function gatherAcceptFacts(deps: GatherDeps, gateway: string): Prom
   const configured = deps.config.gateways[gateway];
   if (!configured) throw new Error(`no gateway named ${gateway}`);
   const checkedAt = deps.now();
-  const aclAudit: Promise<AclAuditAnswer> | undefined = deps.acl
-    ?.audit({ gateways: [gateway] })
-    .catch((error: unknown): AclAuditAnswer => ({
-      ok: false,
-      at: new Date(deps.now()).toISOString(),
-      stage: 'fetch',
-      message: error instanceof Error ? error.message.slice(0, 200) : 'failed',
-    }));
+  const aclAudit: Promise<AclAuditAnswer> | undefined = deps.acl?.audit({ gateways: [gateway] }).catch((error: unknown): AclAuditAnswer => ({
+    ok: false,
+    at: new Date(deps.now()).toISOString(),
+    stage: 'fetch',
+    message: error instanceof Error ? error.message.slice(0, 200) : 'failed',
+  }));
   const report = await deps.check(gateway);
   const diagnosis = diagnose(report);
   if (deps.record) await deps.record(report).catch(() => undefined);

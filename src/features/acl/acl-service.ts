@@ -68,9 +68,11 @@ export function aclFindingCount(result: AclAuditResult): number {
 function describeApiError(error: unknown, what: string): string {
   if (error instanceof TailscaleApiError) {
     const hint =
-      error.code === 'unauthorized' ? ' (wrong or expired credential)'
-      : error.code === 'forbidden' ? ' (the credential lacks the scope: policy_file, and devices:core for IP rules)'
-      : '';
+      error.code === 'unauthorized'
+        ? ' (wrong or expired credential)'
+        : error.code === 'forbidden'
+          ? ' (the credential lacks the scope: policy_file, and devices:core for IP rules)'
+          : '';
     return `${what}: ${error.message}${hint}`;
   }
   return `${what}: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`;
@@ -92,7 +94,13 @@ export function createAclAuditService(deps: AclAuditServiceDeps): AclAuditServic
     async audit(request) {
       const at = new Date(now()).toISOString();
       if (!deps.admin) {
-        return { ok: false, at, stage: 'config', message: 'the ACL audit needs the Tailscale admin API: add tailscale.adminApi (baseUrl, apiKeyEnv or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml' };
+        return {
+          ok: false,
+          at,
+          stage: 'config',
+          message:
+            'the ACL audit needs the Tailscale admin API: add tailscale.adminApi (baseUrl, apiKeyEnv or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml',
+        };
       }
       if (!deps.admin.ok) return { ok: false, at, stage: 'config', message: deps.admin.problem };
       const admin = deps.admin.client;
@@ -105,7 +113,10 @@ export function createAclAuditService(deps: AclAuditServiceDeps): AclAuditServic
       const notes: string[] = [];
       let deviceList: Device[] | undefined;
       if (devices.status === 'fulfilled') deviceList = devices.value;
-      else notes.push(`${describeApiError(devices.reason, 'devices not listed')}: rules written against tailnet IPs are matched only for address-literal gateways`);
+      else
+        notes.push(
+          `${describeApiError(devices.reason, 'devices not listed')}: rules written against tailnet IPs are matched only for address-literal gateways`,
+        );
       const gateways = auditTargetsFor(deps.config, request.gateways, deviceList);
       const audit = auditGatewayAccess(parsed.policy, {
         gateways,

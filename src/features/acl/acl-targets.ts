@@ -18,7 +18,10 @@ function portOf(url: URL): number {
 }
 
 function bare(host: string): string {
-  return host.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  return host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 /** The admin API device that is this gateway's node: by MagicDNS name, host name, or address. */
@@ -28,7 +31,9 @@ export function deviceFor(devices: readonly Device[], names: string[]): Device |
     devices.find((device) => device.name !== undefined && wanted.includes(bare(device.name))) ??
     devices.find((device) => device.addresses.some((address) => wanted.includes(bare(address)))) ??
     // A short MagicDNS name (`gw-prod`) is the device's host name; a longer non-MagicDNS name is not.
-    devices.find((device) => device.hostname !== undefined && wanted.some((name) => !name.includes('.') && !name.includes(':') && name === device.hostname!.toLowerCase()))
+    devices.find(
+      (device) => device.hostname !== undefined && wanted.some((name) => !name.includes('.') && !name.includes(':') && name === device.hostname!.toLowerCase()),
+    )
   );
 }
 

@@ -23,10 +23,7 @@ export function createTailnetDigestSection(deps: TailnetDigestDeps): DigestSecti
     async build(window) {
       const names = gatewayNames(deps.config);
       const withPublic = names.filter((name) => deps.config.gateways[name]?.publicAddress !== undefined);
-      const [records, acl] = await Promise.all([
-        withPublic.length ? deps.exposures.all() : Promise.resolve(new Map()),
-        deps.acl?.audit({ gateways: names }),
-      ]);
+      const [records, acl] = await Promise.all([withPublic.length ? deps.exposures.all() : Promise.resolve(new Map()), deps.acl?.audit({ gateways: names })]);
       const exposures = withPublic.map((gateway) => {
         const publicAddress = deps.config.gateways[gateway]!.publicAddress!;
         const latest = records.get(gateway);

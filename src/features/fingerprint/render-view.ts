@@ -47,18 +47,11 @@ export function renderFingerprintSlack(view: FingerprintView): SlackMessage {
     blocks.push(
       context([
         md`changed at ${slackDate(view.previous.changedAt)} from the good one before (${slackDate(view.previous.good.lastSeenAt)}): ${
-          view.previous.changes.length
-            ? slackChanges(view.previous.changes)
-            : md`nothing both recorded`
+          view.previous.changes.length ? slackChanges(view.previous.changes) : md`nothing both recorded`
         }`,
       ]),
     );
-  if (!view.lastGood)
-    blocks.push(
-      context([
-        md`no good check recorded yet: nothing to compare with`,
-      ]),
-    );
+  if (!view.lastGood) blocks.push(context([md`no good check recorded yet: nothing to compare with`]));
   const text = md`🧬 ${view.gateway} fingerprint${view.changes.length ? md`: ${view.changes.length} change(s) since last good` : ''}`;
   return message(text, blocks);
 }

@@ -57,7 +57,10 @@ export async function collectDigest(sources: DigestSources, request: DigestReque
     const alert = alerts.get(name)?.state;
     const last = lastStates.get(name);
     const handshake = handshakeQuantiles(rollups);
-    const openIncident = alert?.incident && (alert.phase === 'down' || alert.phase === 'recovering') ? { startedAt: alert.incident.startedAt, verdict: alert.incident.verdict } : undefined;
+    const openIncident =
+      alert?.incident && (alert.phase === 'down' || alert.phase === 'recovering')
+        ? { startedAt: alert.incident.startedAt, verdict: alert.incident.verdict }
+        : undefined;
     const maintenance = windows.get(name);
     const version = versions.get(name)?.lastSeen?.version;
     return {

@@ -127,7 +127,15 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringServices {
     async digest(request) {
       const gateways = request.gateways ?? configured;
       const data = await collectDigest(
-        { history, incidents, maintenance, alerts, lastState, sections: deps.sections, ...(deps.sectionTimeoutMs ? { sectionTimeoutMs: deps.sectionTimeoutMs } : {}) },
+        {
+          history,
+          incidents,
+          maintenance,
+          alerts,
+          lastState,
+          sections: deps.sections,
+          ...(deps.sectionTimeoutMs ? { sectionTimeoutMs: deps.sectionTimeoutMs } : {}),
+        },
         { ...request, gateways, timeZone: request.timeZone ?? settings.timeZone },
       );
       return renderDigest(data);

@@ -27,13 +27,19 @@ export const CHECKLIST_ACTION_PATTERN = new RegExp(`^(${Object.values(ACTIONS).j
 export const ButtonValueSchema = z
   .object({
     /** The offboarding id; absent only on "open the checklists" for several. */
-    o: z.string().regex(/^[a-f0-9-]{8,64}$/).optional(),
+    o: z
+      .string()
+      .regex(/^[a-f0-9-]{8,64}$/)
+      .optional(),
     /** A device id. */
     d: z.string().min(1).max(64).optional(),
     /** A policy group. */
     g: z.string().min(1).max(200).optional(),
     /** A gateway name. */
-    w: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+    w: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+      .optional(),
   })
   .strict();
 export type ButtonValue = z.infer<typeof ButtonValueSchema>;

@@ -27,7 +27,11 @@ export function createChecklistMessages(deps: { poster: SlackPoster; options: Pr
       const locations = [...(offboarding.prompt ? [offboarding.prompt] : []), ...offboarding.mirrors];
       await Promise.all(
         locations.map((location) =>
-          deps.poster.update(location.channel, location.ts, rendered).catch((error: unknown) => deps.logger.warn({ err: error, offboarding: offboarding.id, channel: location.channel }, 'could not update the offboarding checklist')),
+          deps.poster
+            .update(location.channel, location.ts, rendered)
+            .catch((error: unknown) =>
+              deps.logger.warn({ err: error, offboarding: offboarding.id, channel: location.channel }, 'could not update the offboarding checklist'),
+            ),
         ),
       );
     },

@@ -37,7 +37,8 @@ export interface CommandPortDeps {
 
 type Target = { kind: 'slack-user'; id: string } | { kind: 'login'; text: string } | { kind: 'unknown'; why: string };
 
-const WHAT_TO_TYPE = 'type `/gateway offboard @name` (pick the person from Slack\'s list), or their e-mail or tailnet login: `/gateway offboard departed@example.test`, `/gateway offboard contractor@github`';
+const WHAT_TO_TYPE =
+  "type `/gateway offboard @name` (pick the person from Slack's list), or their e-mail or tailnet login: `/gateway offboard departed@example.test`, `/gateway offboard contractor@github`";
 
 /** PURE. The refusals are plain text (escaped where they are said) and always say what to type. */
 export function parseOffboardTarget(text: string): Target {
@@ -55,7 +56,11 @@ export function parseOffboardTarget(text: string): Target {
   }
   if (looksLikeLogin(trimmed)) return { kind: 'login', text: trimmed };
   if (/^@[^\s<>]+$/.test(trimmed)) return { kind: 'unknown', why: `\`${shown}\` arrived as plain text, not as a Slack mention: ${WHAT_TO_TYPE}` };
-  if (/[<>&|]/.test(trimmed)) return { kind: 'unknown', why: `\`${shown}\` is Slack markup (a mention of a channel or group, a link or an escaped character), not a person: ${WHAT_TO_TYPE}` };
+  if (/[<>&|]/.test(trimmed))
+    return {
+      kind: 'unknown',
+      why: `\`${shown}\` is Slack markup (a mention of a channel or group, a link or an escaped character), not a person: ${WHAT_TO_TYPE}`,
+    };
   if (/\s/.test(trimmed)) return { kind: 'unknown', why: `\`${shown}\` has spaces, so it is not one login: offboard one person at a time — ${WHAT_TO_TYPE}` };
   return { kind: 'unknown', why: `\`${shown}\` is neither a mention nor an e-mail or tailnet login: ${WHAT_TO_TYPE}` };
 }

@@ -7,7 +7,11 @@ import type { OffboardingStore } from './store.js';
  * The digest's `offboarding` section (issue 6 §5, issue 8): open checklists with their age and the
  * same open items the verdict reminder names. Nothing when none are open.
  */
-export function createOffboardingDigestSection(deps: { store: Pick<OffboardingStore, 'listOpen'>; now: () => number; permalink?: (location: SlackLocation) => Promise<string | undefined> }): DigestSectionProvider {
+export function createOffboardingDigestSection(deps: {
+  store: Pick<OffboardingStore, 'listOpen'>;
+  now: () => number;
+  permalink?: (location: SlackLocation) => Promise<string | undefined>;
+}): DigestSectionProvider {
   return {
     name: 'offboarding',
     async build() {

@@ -83,7 +83,9 @@ export function createOffboardingFeature(deps: OffboardingFeatureDeps): Offboard
   // The admin API of `tailscale.adminApi`, shared with the ACL audit.
   const settings = deps.config.tailscale?.adminApi;
   const built = settings ? adminApiFromConfig(settings, deps.env) : undefined;
-  const admin: { client?: AdminApiClient; problem?: string } = built?.ok ? { client: built.client } : { problem: built ? built.problem : 'tailscale.adminApi is not configured' };
+  const admin: { client?: AdminApiClient; problem?: string } = built?.ok
+    ? { client: built.client }
+    : { problem: built ? built.problem : 'tailscale.adminApi is not configured' };
   if (admin.problem) logger.warn({ problem: admin.problem }, 'offboarding without the Tailscale admin API: devices and policy groups are not listed');
   const queue = createOffboardingQueue({ connection: deps.producerConnection, prefix: deps.prefix, now });
   const directory = createSlackDirectory({ client: deps.client });
@@ -91,8 +93,24 @@ export function createOffboardingFeature(deps: OffboardingFeatureDeps): Offboard
     const url = await directory.teamUrl();
     return url ? permalinkFor(url, location) : undefined;
   };
-  const messages = createChecklistMessages({ poster: deps.poster, options: { dryRun: config.dryRun, applyPolicy: config.applyPolicy, maxDeletions: config.maxDeletions }, logger });
-  const checklist: ChecklistDeps = { config, store, admin: admin.client, messages, queue, audit: deps.audit, groups: deps.groups, poster: deps.poster, permalink, logger, now };
+  const messages = createChecklistMessages({
+    poster: deps.poster,
+    options: { dryRun: config.dryRun, applyPolicy: config.applyPolicy, maxDeletions: config.maxDeletions },
+    logger,
+  });
+  const checklist: ChecklistDeps = {
+    config,
+    store,
+    admin: admin.client,
+    messages,
+    queue,
+    audit: deps.audit,
+    groups: deps.groups,
+    poster: deps.poster,
+    permalink,
+    logger,
+    now,
+  };
   const enqueueOpen = queue.enqueueOpen;
 
   return {
@@ -107,7 +125,20 @@ export function createOffboardingFeature(deps: OffboardingFeatureDeps): Offboard
       });
     },
     jobs: {
-      open: { config, knownGateways, store, admin: admin.client, ...(admin.problem ? { adminProblem: admin.problem } : {}), poster: deps.poster, messages, queue, audit: deps.audit, logger, now, newId: deps.newId },
+      open: {
+        config,
+        knownGateways,
+        store,
+        admin: admin.client,
+        ...(admin.problem ? { adminProblem: admin.problem } : {}),
+        poster: deps.poster,
+        messages,
+        queue,
+        audit: deps.audit,
+        logger,
+        now,
+        newId: deps.newId,
+      },
       remind: { config, store, poster: deps.poster, queue, permalink, logger, now },
       pollUsers: { admin: admin.client, store, enqueueOpen },
     },

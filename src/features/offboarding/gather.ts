@@ -40,7 +40,11 @@ export function gatewaysToRotate(login: string, groups: readonly string[], token
 
 function describeTest(policy: Policy, index: number): string {
   const test = policy.tests[index]!;
-  const parts = [`#${index} src ${test.src}`, test.accept.length ? `accept ${test.accept.join(', ')}` : '', test.deny.length ? `deny ${test.deny.join(', ')}` : ''];
+  const parts = [
+    `#${index} src ${test.src}`,
+    test.accept.length ? `accept ${test.accept.join(', ')}` : '',
+    test.deny.length ? `deny ${test.deny.join(', ')}` : '',
+  ];
   return parts.filter(Boolean).join(' · ').slice(0, 300);
 }
 
@@ -73,7 +77,13 @@ export function itemsFor(input: {
   };
 }
 
-export async function gatherFor(input: { login: string; admin: AdminApiClient | undefined; adminProblem?: string; tokenAccess: readonly TokenAccess[]; knownGateways: readonly string[] }): Promise<Gathered> {
+export async function gatherFor(input: {
+  login: string;
+  admin: AdminApiClient | undefined;
+  adminProblem?: string;
+  tokenAccess: readonly TokenAccess[];
+  knownGateways: readonly string[];
+}): Promise<Gathered> {
   const problems: string[] = [];
   let devices: Device[] | undefined;
   let policy: Policy | undefined;

@@ -24,7 +24,9 @@ export function tailnetLoginFor(person: SlackPerson, identities: Readonly<Record
 }
 
 function checked(login: string, via: 'override' | 'email', source: string): LoginResolution {
-  return looksLikeLogin(login) ? { ok: true, login, via } : { ok: false, reason: `${source} is not a tailnet login (expected name@domain, e.g. departed@example.test or contractor@github)` };
+  return looksLikeLogin(login)
+    ? { ok: true, login, via }
+    : { ok: false, reason: `${source} is not a tailnet login (expected name@domain, e.g. departed@example.test or contractor@github)` };
 }
 
 /** Longest login accepted (an e-mail address is at most 254 characters). */

@@ -22,7 +22,10 @@ export const OpenJobSchema = z
     subject: SubjectSchema,
     trigger: TriggerSchema,
     /** Who ran `/gateway offboard`: the checklist is mirrored to their DM. */
-    dmTo: z.string().regex(/^[UW][A-Z0-9]+$/).optional(),
+    dmTo: z
+      .string()
+      .regex(/^[UW][A-Z0-9]+$/)
+      .optional(),
   })
   .strict();
 export type OpenJob = z.infer<typeof OpenJobSchema>;

@@ -37,7 +37,13 @@ export type OpenOutcome = { kind: 'opened'; offboarding: Offboarding } | { kind:
 export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<OpenOutcome> {
   const { login } = job.subject;
   const audit = (outcome: string) =>
-    writeAudit(deps.audit, deps.logger, { at: deps.now(), user: job.trigger.by ?? 'clawops', command: `offboarding open (${job.trigger.kind})`, target: login, outcome });
+    writeAudit(deps.audit, deps.logger, {
+      at: deps.now(),
+      user: job.trigger.by ?? 'clawops',
+      command: `offboarding open (${job.trigger.kind})`,
+      target: login,
+      outcome,
+    });
 
   const id = deps.newId();
   let record: Offboarding | undefined;
@@ -55,7 +61,13 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
   }
 
   if (!record) {
-    const gathered = await gatherFor({ login, admin: deps.admin, ...(deps.adminProblem ? { adminProblem: deps.adminProblem } : {}), tokenAccess: deps.config.tokenAccess, knownGateways: deps.knownGateways() });
+    const gathered = await gatherFor({
+      login,
+      admin: deps.admin,
+      ...(deps.adminProblem ? { adminProblem: deps.adminProblem } : {}),
+      tokenAccess: deps.config.tokenAccess,
+      knownGateways: deps.knownGateways(),
+    });
     record = {
       id,
       subject: job.subject,
@@ -87,6 +99,9 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
   await deps.queue.scheduleReminder(record.id, 1, record.openedAt + deps.config.reminders.afterMinutes * 60_000);
   const open = openItems(record);
   await audit(`opened: ${open.devices.length} device(s), ${open.groups.length} group(s), ${open.gateways.length} token(s) to rotate`);
-  deps.logger.info({ offboarding: record.id, trigger: job.trigger.kind, devices: open.devices.length, groups: open.groups.length, gateways: open.gateways.length }, 'offboarding opened');
+  deps.logger.info(
+    { offboarding: record.id, trigger: job.trigger.kind, devices: open.devices.length, groups: open.groups.length, gateways: open.gateways.length },
+    'offboarding opened',
+  );
   return { kind: 'opened', offboarding: record };
 }

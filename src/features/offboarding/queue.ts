@@ -1,6 +1,15 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { OFFBOARDING_JOBS, OFFBOARDING_QUEUE, OpenJobSchema, POLL_SCHEDULER_ID, RemindJobSchema, openJobId, remindJobId, type OpenJob } from './offboarding-jobs.js';
+import {
+  OFFBOARDING_JOBS,
+  OFFBOARDING_QUEUE,
+  OpenJobSchema,
+  POLL_SCHEDULER_ID,
+  RemindJobSchema,
+  openJobId,
+  remindJobId,
+  type OpenJob,
+} from './offboarding-jobs.js';
 
 /**
  * The producer side of the offboarding queue. An open job is deduplicated per person (its id is
@@ -50,7 +59,11 @@ export function createOffboardingQueue(deps: { connection: Redis; prefix: string
       }
     },
     async schedulePoll(intervalMs) {
-      await queue.upsertJobScheduler(POLL_SCHEDULER_ID, { every: intervalMs }, { name: OFFBOARDING_JOBS.pollUsers, data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });
+      await queue.upsertJobScheduler(
+        POLL_SCHEDULER_ID,
+        { every: intervalMs },
+        { name: OFFBOARDING_JOBS.pollUsers, data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
+      );
     },
     async removePoll() {
       await queue.removeJobScheduler(POLL_SCHEDULER_ID);

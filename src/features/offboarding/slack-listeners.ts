@@ -22,7 +22,10 @@ const HANDLERS: Record<ChecklistAction, (deps: ChecklistDeps, click: Click) => P
   openChecklist,
 };
 
-export function registerOffboardingListeners(app: App, deps: { checklist: ChecklistDeps; onUserChange: (input: { eventId?: string; event: unknown }) => Promise<unknown>; logger: Logger }): void {
+export function registerOffboardingListeners(
+  app: App,
+  deps: { checklist: ChecklistDeps; onUserChange: (input: { eventId?: string; event: unknown }) => Promise<unknown>; logger: Logger },
+): void {
   app.event('user_change', async ({ event, body }) => {
     try {
       await deps.onUserChange({ eventId: typeof body.event_id === 'string' ? body.event_id : undefined, event });
@@ -39,7 +42,7 @@ export function registerOffboardingListeners(app: App, deps: { checklist: Checkl
     try {
       const actionId = 'action_id' in action ? String(action.action_id) : '';
       const kind = actionKind(actionId);
-      const value = parseButtonValue('value' in action ? (action.value) : undefined);
+      const value = parseButtonValue('value' in action ? action.value : undefined);
       if (!kind || !value) {
         await reply(md`⚠️ This button is out of date.`);
         return;

@@ -88,7 +88,13 @@ export function createOffboardingStore(deps: { redis: Redis; prefix: string; max
       return { claimed: false, existingId: (await deps.redis.get(personKey(login))) ?? '' };
     },
     async reclaimPerson(login, fromId, toId) {
-      const moved = await deps.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2]) return 1 end return 0", 1, personKey(login), fromId, toId);
+      const moved = await deps.redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2]) return 1 end return 0",
+        1,
+        personKey(login),
+        fromId,
+        toId,
+      );
       return moved === 1;
     },
     async personClaimed(login) {
@@ -144,7 +150,11 @@ export function createOffboardingStore(deps: { redis: Redis; prefix: string; max
     },
     async setKnownLogins(logins) {
       // An empty marker member keeps "polled, nobody there" apart from "never polled".
-      await deps.redis.multi().del(loginsKey).sadd(loginsKey, '', ...[...logins].map((login) => login.toLowerCase())).exec();
+      await deps.redis
+        .multi()
+        .del(loginsKey)
+        .sadd(loginsKey, '', ...[...logins].map((login) => login.toLowerCase()))
+        .exec();
     },
     async saveShownChange(id, group, change) {
       await deps.redis.set(shownKey(id, group), JSON.stringify(ShownChangeSchema.parse(change)), 'EX', 7 * 24 * 3600);

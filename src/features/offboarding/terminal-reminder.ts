@@ -12,7 +12,12 @@ import { createOffboardingStore } from './store.js';
  */
 export const TERMINAL_REDIS_DEADLINE_MS = 400;
 
-export async function offboardingReminderForTerminal(input: { env: Env; gateways: readonly string[]; now?: () => number; deadlineMs?: number }): Promise<string | undefined> {
+export async function offboardingReminderForTerminal(input: {
+  env: Env;
+  gateways: readonly string[];
+  now?: () => number;
+  deadlineMs?: number;
+}): Promise<string | undefined> {
   const deadlineMs = input.deadlineMs ?? TERMINAL_REDIS_DEADLINE_MS;
   let url: string;
   try {
@@ -24,7 +29,14 @@ export async function offboardingReminderForTerminal(input: { env: Env; gateways
   let redis: Redis | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    redis = newRedis(url, { lazyConnect: true, connectTimeout: deadlineMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, commandTimeout: deadlineMs });
+    redis = newRedis(url, {
+      lazyConnect: true,
+      connectTimeout: deadlineMs,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+      commandTimeout: deadlineMs,
+    });
     redis.on('error', () => undefined);
     const client = redis;
     const work = (async () => {

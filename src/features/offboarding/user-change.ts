@@ -59,7 +59,9 @@ export async function onUserChange(deps: UserChangeDeps, input: { eventId?: stri
     // Said once per person, not once per profile edit.
     if ((await deps.store.claimPerson(`slack-user:${user.id}`, 'unmapped')).claimed) {
       const text = md`🚪 ${mention(user.id)} was deactivated in Slack, but I cannot tell their tailnet login: ${resolved.reason}. Run \`/gateway offboard <their tailnet login>\`.`;
-      await deps.poster.post({ channel: deps.config.channel }, message(text, [section(text)])).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not post the unmapped-user notice'));
+      await deps.poster
+        .post({ channel: deps.config.channel }, message(text, [section(text)]))
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not post the unmapped-user notice'));
     }
     await audit(user.id, 'not opened: no tailnet login for this user');
     return 'unmapped';

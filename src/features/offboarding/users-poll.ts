@@ -26,7 +26,11 @@ export function loginsLeaving(users: readonly User[], previous: ReadonlySet<stri
   return leaving;
 }
 
-export async function pollTailnetUsers(deps: { admin: AdminApiClient; store: OffboardingStore; enqueueOpen: (job: OpenJob) => Promise<void> }): Promise<{ users: number; leaving: Leaving[] }> {
+export async function pollTailnetUsers(deps: {
+  admin: AdminApiClient;
+  store: OffboardingStore;
+  enqueueOpen: (job: OpenJob) => Promise<void>;
+}): Promise<{ users: number; leaving: Leaving[] }> {
   const users = await deps.admin.listUsers();
   const previous = await deps.store.knownLogins();
   const leaving = loginsLeaving(users, previous);

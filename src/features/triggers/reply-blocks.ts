@@ -51,32 +51,22 @@ export function renderTriggerReply(input: TriggerReplyInput): SlackMessage {
     blocks.push(
       actions(
         'trigger_check',
-        input.named
-          .slice(0, MAX_BUTTONS)
-          .map((gateway) =>
-            button({
-              actionId: input.named.length === 1 ? TRIGGER_CHECK_ACTION_ID : `${TRIGGER_CHECK_ACTION_ID}:${gateway}`,
-              text: md`Check ${gateway}`,
-              value: checkButtonValue(gateway),
-              style: 'primary',
-            }),
-          ),
+        input.named.slice(0, MAX_BUTTONS).map((gateway) =>
+          button({
+            actionId: input.named.length === 1 ? TRIGGER_CHECK_ACTION_ID : `${TRIGGER_CHECK_ACTION_ID}:${gateway}`,
+            text: md`Check ${gateway}`,
+            value: checkButtonValue(gateway),
+            style: 'primary',
+          }),
+        ),
       ),
     );
   } else if (input.selectable.length) {
     blocks.push(actions('trigger_check', [staticSelect(input.selectable.slice(0, MAX_OPTIONS))]));
   } else {
-    blocks.push(
-      context([
-        md`No gateway named in the message, and none you may check from here: \`/gateway list\` shows them.`,
-      ]),
-    );
+    blocks.push(context([md`No gateway named in the message, and none you may check from here: \`/gateway list\` shows them.`]));
   }
-  blocks.push(
-    context([
-      md`clawops answers one paste per thread. \`/gateway help verdicts\` lists every row.`,
-    ]),
-  );
+  blocks.push(context([md`clawops answers one paste per thread. \`/gateway help verdicts\` lists every row.`]));
   return message(md`📖 Runbook: ${row.title} (${input.symptom})`, blocks);
 }
 

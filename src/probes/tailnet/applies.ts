@@ -15,7 +15,10 @@ const MAGIC_DNS = /\.ts\.net\.?$/i;
  * (`*.ts.net`, or under this tailnet's own MagicDNS suffix).
  */
 export function namesTailnetNode(query: string, addresses: readonly string[], magicDnsSuffix?: string): boolean {
-  const name = query.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const name = query
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if ([name, ...addresses].some((address) => isTailnetAddress(address.replace(/^\[|\]$/g, '')))) return true;
   if (MAGIC_DNS.test(name)) return true;
   const suffix = magicDnsSuffix?.replace(/^\.|\.$/g, '').toLowerCase();

@@ -18,7 +18,7 @@ const ERROR_SUMMARIES: Record<string, string> = {
   'socket-missing': "tailscaled's socket is missing on the bot node: tailscaled is not running here",
   'socket-refused': 'tailscaled is not listening on its socket on the bot node (stopped or crashed)',
   'permission-denied': "the bot may not open tailscaled's socket (run it as root or a tailscale operator)",
-  timeout: "tailscaled on the bot node did not answer its LocalAPI in time",
+  timeout: 'tailscaled on the bot node did not answer its LocalAPI in time',
 };
 
 function hoursUntil(iso: string | undefined, nowMs: number): number | undefined {

@@ -22,7 +22,10 @@ export function ladderProbesFor(
   const probes: Pick<LadderDeps, 'tailnet' | 'tailnetPolicy' | 'exposure'> = {};
   if (settings) {
     const localApi = createLocalApiClient({ socketPath: settings.socketPath, timeoutMs: settings.statusTimeoutMs });
-    const admin = options.config && options.env && settings.adminApi ? adminApiFromConfig(settings.adminApi, options.env, options.fetch ? { fetch: options.fetch } : {}) : undefined;
+    const admin =
+      options.config && options.env && settings.adminApi
+        ? adminApiFromConfig(settings.adminApi, options.env, options.fetch ? { fetch: options.fetch } : {})
+        : undefined;
     probes.tailnet = createTailnetLayers({
       localApi,
       statusTimeoutMs: settings.statusTimeoutMs,
@@ -41,7 +44,9 @@ export function ladderProbesFor(
       probes.tailnetPolicy = createTailnetPolicyProbe({
         localApi,
         statusTimeoutMs: settings.statusTimeoutMs,
-        ...(admin?.ok ? { cache: createPolicyCache({ admin: admin.client }) } : { unavailable: admin ? `the tailnet policy was not checked: ${admin.problem}` : NO_ADMIN_API }),
+        ...(admin?.ok
+          ? { cache: createPolicyCache({ admin: admin.client }) }
+          : { unavailable: admin ? `the tailnet policy was not checked: ${admin.problem}` : NO_ADMIN_API }),
         aclTargetFor: (gateway) => config.gateways[gateway]?.aclTarget ?? settings.acl.defaultTarget,
       });
     }

@@ -37,8 +37,7 @@ export function createTailnetLayers(deps: TailnetLayersDeps): TailnetLayers {
   const now = deps.now ?? Date.now;
   const dns = deps.dns;
   return {
-    botNode: ({ startMs, signal }) =>
-      probeBotNode(deps.localApi, { startMs, signal, clock, now, timeoutMs: deps.statusTimeoutMs }),
+    botNode: ({ startMs, signal }) => probeBotNode(deps.localApi, { startMs, signal, clock, now, timeoutMs: deps.statusTimeoutMs }),
 
     async peer(query, addresses, { startMs, signal }) {
       const t0 = clock();
@@ -92,6 +91,8 @@ export function createTailnetLayers(deps: TailnetLayersDeps): TailnetLayers {
     const status = await deps.localApi.status({ signal, timeoutMs: deps.statusTimeoutMs });
     if (!status.ok) return { source: 'tailscaled status', error: status.message };
     const enabled = status.value.tailnet?.magicDnsEnabled;
-    return enabled === undefined ? { source: 'tailscaled status', error: 'tailscaled does not report MagicDNS' } : { enabled, source: 'tailscaled status (CurrentTailnet.MagicDNSEnabled)' };
+    return enabled === undefined
+      ? { source: 'tailscaled status', error: 'tailscaled does not report MagicDNS' }
+      : { enabled, source: 'tailscaled status (CurrentTailnet.MagicDNSEnabled)' };
   }
 }

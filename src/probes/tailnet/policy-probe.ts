@@ -25,7 +25,8 @@ export interface TailnetPolicyProbeDeps {
   now?: () => number;
 }
 
-export const NO_ADMIN_API = 'the tailnet policy was not checked: no admin API configured (add tailscale.adminApi with apiKeyEnv, or an OAuth client with the policy_file:read scope)';
+export const NO_ADMIN_API =
+  'the tailnet policy was not checked: no admin API configured (add tailscale.adminApi with apiKeyEnv, or an OAuth client with the policy_file:read scope)';
 
 export function createTailnetPolicyProbe(deps: TailnetPolicyProbeDeps): TailnetPolicyProbe {
   const now = deps.now ?? Date.now;
@@ -37,10 +38,21 @@ export function createTailnetPolicyProbe(deps: TailnetPolicyProbeDeps): TailnetP
       if (!deps.cache) return { status: 'unavailable', reason: deps.unavailable ?? NO_ADMIN_API, node: [], otherRules: [], tests: [] };
       const [status, cached] = await Promise.all([deps.localApi.status({ signal, timeoutMs: deps.statusTimeoutMs }), deps.cache.get({ signal })]);
       if (!cached.ok) return { status: 'unavailable', reason: `the tailnet policy was not checked: ${cached.message}`, node: [], otherRules: [], tests: [] };
-      if (!status.ok) return { status: 'unavailable', reason: `the tailnet policy was not checked: this node's identity is unreadable (${status.message})`, node: [], otherRules: [], tests: [] };
+      if (!status.ok)
+        return {
+          status: 'unavailable',
+          reason: `the tailnet policy was not checked: this node's identity is unreadable (${status.message})`,
+          node: [],
+          otherRules: [],
+          tests: [],
+        };
       const self = status.value.self;
       const login = self?.userId !== undefined ? status.value.users[String(self.userId)]?.loginName : undefined;
-      const node: NodeIdentity = { tags: self?.tags ?? [], ...(login ? { user: login } : {}), ips: status.value.selfIPs.length ? status.value.selfIPs : (self?.tailscaleIPs ?? []) };
+      const node: NodeIdentity = {
+        tags: self?.tags ?? [],
+        ...(login ? { user: login } : {}),
+        ips: status.value.selfIPs.length ? status.value.selfIPs : (self?.tailscaleIPs ?? []),
+      };
       const reach = evaluateReach(cached.policy, { name: gateway, target: deps.aclTargetFor(gateway), port, ips: [...ips] }, node);
       return {
         status: reach.allowed ? 'allows' : 'denies',

@@ -391,11 +391,15 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
     OPENCLAW_OFFLINE: '1',
     OPENCLAW_EXEC_SHELL_SNAPSHOT: '0',
   };
-  const child = spawn(paths.nodeBin, [join(paths.openclawDir, 'openclaw.mjs'), 'gateway', 'run', '--port', String(port), '--bind', bind.mode, '--auth', 'token'], {
-    env,
-    stdio: ['ignore', out, out],
-    detached: true, // its own session, like setsid in start.sh: our terminal's signals stay ours
-  });
+  const child = spawn(
+    paths.nodeBin,
+    [join(paths.openclawDir, 'openclaw.mjs'), 'gateway', 'run', '--port', String(port), '--bind', bind.mode, '--auth', 'token'],
+    {
+      env,
+      stdio: ['ignore', out, out],
+      detached: true, // its own session, like setsid in start.sh: our terminal's signals stay ours
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) {
     await rm(run, { recursive: true, force: true });
@@ -406,7 +410,10 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
   // Both the process output and the Gateway's own log file: early failures land in one or the other.
   const logTail = async (lines = 40): Promise<string> => {
     const [stdoutTail, fileTail] = await Promise.all([tailFile(stdoutLog, lines), tailFile(join(logs, 'gateway.log'), lines)]);
-    return [stdoutTail.trim() && `--- output ---\n${stdoutTail.trim()}`, fileTail.trim() && `--- gateway.log ---\n${fileTail.trim()}`].filter(Boolean).join('\n') || '(no log output yet)';
+    return (
+      [stdoutTail.trim() && `--- output ---\n${stdoutTail.trim()}`, fileTail.trim() && `--- gateway.log ---\n${fileTail.trim()}`].filter(Boolean).join('\n') ||
+      '(no log output yet)'
+    );
   };
 
   const cli: RealGateway['cli'] = (args, cliOptions = {}) =>
@@ -416,7 +423,7 @@ export async function startRealGateway(options: StartOptions): Promise<RealGatew
         [join(paths.openclawDir, 'openclaw.mjs'), ...args],
         { env, timeout: cliOptions.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
-          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
+          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null) : 0;
           resolve({ code, stdout: String(stdout), stderr: String(stderr) });
         },
       );

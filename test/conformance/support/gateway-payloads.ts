@@ -50,7 +50,14 @@ export function readPayloads(url: string, token: string, timeoutMs = 30_000): Pr
             type: 'req',
             id: 'connect',
             method: 'connect',
-            params: { minProtocol: 4, maxProtocol: 4, client: { id: 'cli', version: 'fixture-recorder', platform: 'linux', mode: 'cli' }, role: 'operator', scopes: ['operator.read'], auth: { token } },
+            params: {
+              minProtocol: 4,
+              maxProtocol: 4,
+              client: { id: 'cli', version: 'fixture-recorder', platform: 'linux', mode: 'cli' },
+              role: 'operator',
+              scopes: ['operator.read'],
+              auth: { token },
+            },
           }),
         );
         return;
@@ -78,7 +85,18 @@ export function readPayloads(url: string, token: string, timeoutMs = 30_000): Pr
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-const SCRUBBED_KEYS = new Set(['token', 'deviceToken', 'recoveryScope', 'nonce', 'connId', 'bootId', 'instanceId', 'hash', 'configRevisionHash', 'appliedConfigHash']);
+const SCRUBBED_KEYS = new Set([
+  'token',
+  'deviceToken',
+  'recoveryScope',
+  'nonce',
+  'connId',
+  'bootId',
+  'instanceId',
+  'hash',
+  'configRevisionHash',
+  'appliedConfigHash',
+]);
 
 /** Secrets and run-specific values out, keys and types kept. */
 export function scrubPayloads(payloads: Payloads, run: { root: string; secrets: string[] }): Payloads {
@@ -114,7 +132,9 @@ export function scrubPayloads(payloads: Payloads, run: { root: string; secrets: 
 
 export async function loadFixtures(version: string): Promise<Payloads> {
   const dir = fixtureDir(version);
-  const entries = await Promise.all(PAYLOAD_NAMES.map(async (name) => [name, JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as unknown] as const));
+  const entries = await Promise.all(
+    PAYLOAD_NAMES.map(async (name) => [name, JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as unknown] as const),
+  );
   return Object.fromEntries(entries) as Payloads;
 }
 
@@ -179,7 +199,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const gateway = await startRealGateway({ token, config: TELEGRAM_CHANNELS, stopGraceMs: 3_000 });
   try {
     const raw = await readPayloads(gateway.url, token);
-    const dir = await writeFixtures(OPENCLAW_VERSION, scrubPayloads(raw, { root: dirname(gateway.home), secrets: [token, ...Object.values(TELEGRAM_BOT_TOKENS)] }));
+    const dir = await writeFixtures(
+      OPENCLAW_VERSION,
+      scrubPayloads(raw, { root: dirname(gateway.home), secrets: [token, ...Object.values(TELEGRAM_BOT_TOKENS)] }),
+    );
     process.stdout.write(`fixtures written to ${dir}\n`);
   } finally {
     await gateway.stop();

@@ -15,7 +15,10 @@ export async function postedVerdict(slack: BotHarness, name: string, attempt = 1
   await slack.gateway(`check ${name}`);
   const placeholder = await slack.emu.waitForCall('chat.postMessage', (call: ApiCall) => String(call.params.text).startsWith('⏳'), { since });
   const ts = (placeholder.response as { ts: string }).ts;
-  const update = await slack.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳'), { since, timeoutMs: 30_000 });
+  const update = await slack.emu.waitForCall('chat.update', (call: ApiCall) => call.params.ts === ts && !String(call.params.text).startsWith('⏳'), {
+    since,
+    timeoutMs: 30_000,
+  });
   const text = String(update.params.text);
   if (text.includes('the check queue is unavailable') && attempt < 3) return postedVerdict(slack, name, attempt + 1);
   return { text, blocks: JSON.stringify(update.params.blocks), calls: JSON.stringify(slack.emu.calls) };

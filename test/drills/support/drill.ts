@@ -93,7 +93,16 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       monitoring: { enabled: false, ...(options.alertsChannel ? { alerts: { channel: ALERTS.id } } : {}) },
       gateways: Object.fromEntries(
         // Many names on a few fake Gateways: the later names are marked as other names for the first.
-        names.map((name, index) => [name, { url: servers[index % servers.length]!.url, tokenEnv: TOKEN_ENV, device: 'never', ...(index >= servers.length ? { aliasOf: names[index % servers.length] } : {}), ...(options.agent && index === 0 ? { agent: { port: Number(new URL(servers[0]!.url).port) } } : {}) }]),
+        names.map((name, index) => [
+          name,
+          {
+            url: servers[index % servers.length]!.url,
+            tokenEnv: TOKEN_ENV,
+            device: 'never',
+            ...(index >= servers.length ? { aliasOf: names[index % servers.length] } : {}),
+            ...(options.agent && index === 0 ? { agent: { port: Number(new URL(servers[0]!.url).port) } } : {}),
+          },
+        ]),
       ),
     };
     const configPath = join(work, 'clawops.yaml');
@@ -116,7 +125,10 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
     const tally = (wanted = names): CheckTally[] => {
       const all = (emu.messages.get(CHANNEL.id) ?? []).filter((message) => !message.deleted && !message.thread_ts);
       return wanted.map((gateway) => {
-        const mentions = all.filter((message) => firstText(message).includes(` ${gateway}…`) || firstText(message).includes(` ${gateway} `) || firstText(message).includes(` ${gateway}:`));
+        const mentions = all.filter(
+          (message) =>
+            firstText(message).includes(` ${gateway}…`) || firstText(message).includes(` ${gateway} `) || firstText(message).includes(` ${gateway}:`),
+        );
         if (mentions.length === 0) return { gateway, messages: [], final: 'none', text: '' };
         const text = mentions.map((message) => message.text ?? '').join(' | ');
         if (mentions.length > 1) return { gateway, messages: mentions, final: 'duplicate', text };
@@ -148,7 +160,9 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
         const acks: Array<Promise<unknown>> = [];
         for (const gateway of wanted) {
           sentAt.push(Date.now());
-          acks.push(emu.sendSlashCommand({ command: '/gateway', text: `check ${gateway}`, user_id: USER.id, channel_id: CHANNEL.id, channel_name: CHANNEL.name }));
+          acks.push(
+            emu.sendSlashCommand({ command: '/gateway', text: `check ${gateway}`, user_id: USER.id, channel_id: CHANNEL.id, channel_name: CHANNEL.name }),
+          );
           if (checkOptions.spacingMs) await new Promise((resolve) => setTimeout(resolve, checkOptions.spacingMs));
         }
         await Promise.all(acks);
@@ -182,13 +196,31 @@ function firstText(message: StoredMessage): string {
 }
 
 /** accepted = answered, duplicates = 0, orphaned placeholders = 0: the counts every drill asserts. */
-export function counts(tally: CheckTally[]): { checks: number; verdicts: number; apologies: number; failed: number; pending: number; missing: number; duplicates: number } {
+export function counts(tally: CheckTally[]): {
+  checks: number;
+  verdicts: number;
+  apologies: number;
+  failed: number;
+  pending: number;
+  missing: number;
+  duplicates: number;
+} {
   const count = (kind: CheckTally['final']) => tally.filter((entry) => entry.final === kind).length;
-  return { checks: tally.length, verdicts: count('verdict'), apologies: count('apology'), failed: count('failed'), pending: count('pending'), missing: count('none'), duplicates: count('duplicate') };
+  return {
+    checks: tally.length,
+    verdicts: count('verdict'),
+    apologies: count('apology'),
+    failed: count('failed'),
+    pending: count('pending'),
+    missing: count('none'),
+    duplicates: count('duplicate'),
+  };
 }
 
 /** Reads /readyz of a process that logged its health endpoint. */
-export async function readyz(child: ClawopsProcess): Promise<{ status: number; body: { ready: boolean; components: Record<string, { ok: boolean; detail: string }> } }> {
+export async function readyz(
+  child: ClawopsProcess,
+): Promise<{ status: number; body: { ready: boolean; components: Record<string, { ok: boolean; detail: string }> } }> {
   const line = await child.waitForLog((entry) => entry.msg === 'health endpoint: /healthz, /readyz', 15_000);
   const response = await fetch(`http://${String(line.addr)}/readyz`);
   return { status: response.status, body: (await response.json()) as { ready: boolean; components: Record<string, { ok: boolean; detail: string }> } };

@@ -20,20 +20,7 @@ const MAX_CONFIRM_TITLE = 100;
 const MAX_CONFIRM_TEXT = 300;
 const MAX_CONFIRM_BUTTON = 30;
 
-const KNOWN_BLOCK_TYPES = new Set([
-  'actions',
-  'context',
-  'divider',
-  'file',
-  'header',
-  'image',
-  'input',
-  'markdown',
-  'rich_text',
-  'section',
-  'table',
-  'video',
-]);
+const KNOWN_BLOCK_TYPES = new Set(['actions', 'context', 'divider', 'file', 'header', 'image', 'input', 'markdown', 'rich_text', 'section', 'table', 'video']);
 
 type Json = Record<string, unknown>;
 

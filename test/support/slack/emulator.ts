@@ -15,15 +15,7 @@ import { maskToken, parseApiRequest, readBody } from './request-parsing.js';
 import { SocketModeHub, type EnvelopeAck, type SendOptions, type SocketEvent } from './socket-mode.js';
 import { Traffic, type ApiCall, type ResponseUrlPost } from './traffic.js';
 import { WebApi } from './web-api.js';
-import {
-  DEFAULT_IDENTITY,
-  Directory,
-  type SeedChannel,
-  type SeedUser,
-  type SeedUserGroup,
-  type SlackUserObject,
-  type WorkspaceIdentity,
-} from './workspace.js';
+import { DEFAULT_IDENTITY, Directory, type SeedChannel, type SeedUser, type SeedUserGroup, type SlackUserObject, type WorkspaceIdentity } from './workspace.js';
 
 export interface SlackEmulatorOptions extends Partial<WorkspaceIdentity> {
   users?: SeedUser[];
@@ -237,7 +229,15 @@ export class SlackEmulator {
       const ids = listActionIds(stored.blocks ?? []);
       throw new Error(`slack emulator: no action_id ${input.actionId} on ${input.channel}/${input.ts} (has: ${ids.join(', ') || 'none'})`);
     }
-    const message = { type: 'message', ts: stored.ts, ...(stored.thread_ts !== undefined ? { thread_ts: stored.thread_ts } : {}), text: stored.text ?? '', user: stored.user, bot_id: stored.bot_id, blocks: stored.blocks };
+    const message = {
+      type: 'message',
+      ts: stored.ts,
+      ...(stored.thread_ts !== undefined ? { thread_ts: stored.thread_ts } : {}),
+      text: stored.text ?? '',
+      user: stored.user,
+      bot_id: stored.bot_id,
+      blocks: stored.blocks,
+    };
     return this.blockActionsPayload({ user_id: input.userId, channel_id: input.channel, message, action: found });
   }
 
@@ -249,7 +249,10 @@ export class SlackEmulator {
     return this.hub.send('slash_commands', payload, label, options).then((ack) => ({ ...ack, payload }));
   }
 
-  sendEvent(event: Record<string, unknown>, options: payloads.EventOptions & { retryNum?: number; retryReason?: string; ackTimeoutMs?: number } = {}): Promise<EnvelopeAck & { payload: Record<string, unknown> }> {
+  sendEvent(
+    event: Record<string, unknown>,
+    options: payloads.EventOptions & { retryNum?: number; retryReason?: string; ackTimeoutMs?: number } = {},
+  ): Promise<EnvelopeAck & { payload: Record<string, unknown> }> {
     const payload = this.eventCallbackPayload(event, options);
     const send: SendOptions = {};
     if (options.retryNum !== undefined) send.retryAttempt = options.retryNum;
@@ -290,14 +293,28 @@ export class SlackEmulator {
 
   /** A person posts in a channel (or a thread): stored, and delivered as a `message` event. */
   async postUserMessage(input: PostUserMessageInput): Promise<{ ts: string; ack: EnvelopeAck }> {
-    const stored = this.store.post({ channel: input.channel, ts: this.clock.next(), user: input.user, text: input.text, ...(input.threadTs ? { thread_ts: input.threadTs } : {}) });
+    const stored = this.store.post({
+      channel: input.channel,
+      ts: this.clock.next(),
+      user: input.user,
+      text: input.text,
+      ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+    });
     const ack = await this.deliverMessage(stored);
     return { ts: stored.ts, ack };
   }
 
   /** Another integration posts (`subtype: bot_message`, its own `bot_id`). */
   async postBotMessage(input: PostBotMessageInput): Promise<{ ts: string; ack: EnvelopeAck }> {
-    const stored = this.store.post({ channel: input.channel, ts: this.clock.next(), user: input.botId, bot_id: input.botId, subtype: 'bot_message', text: input.text, ...(input.threadTs ? { thread_ts: input.threadTs } : {}) });
+    const stored = this.store.post({
+      channel: input.channel,
+      ts: this.clock.next(),
+      user: input.botId,
+      bot_id: input.botId,
+      subtype: 'bot_message',
+      text: input.text,
+      ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+    });
     const ack = await this.deliverMessage(stored);
     return { ts: stored.ts, ack };
   }

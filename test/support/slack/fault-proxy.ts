@@ -94,7 +94,9 @@ export class SlackFaultProxy {
     }
     if (rule?.kind === 'rate-limit') {
       this.calls.push({ method, at, outcome: 'rate-limited' });
-      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(rule.retryAfterSeconds) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      res
+        .writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(rule.retryAfterSeconds) })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
     const upstream = await this.forward(req, path, body);
@@ -120,7 +122,8 @@ export class SlackFaultProxy {
         answer.on('data', (chunk: Buffer) => parts.push(chunk));
         answer.on('end', () => {
           const kept: Record<string, string> = {};
-          for (const [name, value] of Object.entries(answer.headers)) if (typeof value === 'string' && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') kept[name] = value;
+          for (const [name, value] of Object.entries(answer.headers))
+            if (typeof value === 'string' && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') kept[name] = value;
           resolve({ status: answer.statusCode ?? 502, headers: kept, body: Buffer.concat(parts) });
         });
         answer.on('error', reject);

@@ -9,9 +9,7 @@
  *  - `{ status }` (anything else): an HTTP error → `WebAPIHTTPError`, which web-api does retry.
  */
 export type Fault =
-  | { error: string; times?: number }
-  | { status: 429; retryAfterSeconds: number; times?: number }
-  | { status: number; body?: string; times?: number };
+  { error: string; times?: number } | { status: 429; retryAfterSeconds: number; times?: number } | { status: number; body?: string; times?: number };
 
 export interface FaultResponse {
   status: number;

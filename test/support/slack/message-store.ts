@@ -82,7 +82,9 @@ export class MessageStore {
 
   /** A channel's history as conversations.history shows it: top-level messages, newest first. */
   history(channel: string): StoredMessage[] {
-    return (this.byChannel.get(channel) ?? []).filter((m) => !m.deleted && (m.thread_ts === undefined || m.thread_ts === m.ts)).sort((a, b) => Number(b.ts) - Number(a.ts));
+    return (this.byChannel.get(channel) ?? [])
+      .filter((m) => !m.deleted && (m.thread_ts === undefined || m.thread_ts === m.ts))
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
   }
 
   delete(channel: string, ts: string): boolean {

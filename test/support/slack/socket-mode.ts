@@ -202,7 +202,11 @@ export class SocketModeHub {
     if (this.current() !== undefined) return Promise.resolve();
     const since = options.since ?? this.events.mark();
     return this.events
-      .waitFor((e) => e.kind === 'hello', { ...options, since }, (ms) => `no Socket Mode connection within ${ms} ms; events: ${JSON.stringify(this.events.entries)}`)
+      .waitFor(
+        (e) => e.kind === 'hello',
+        { ...options, since },
+        (ms) => `no Socket Mode connection within ${ms} ms; events: ${JSON.stringify(this.events.entries)}`,
+      )
       .then(() => undefined);
   }
 

@@ -132,7 +132,14 @@ export class WebApi {
     }
     if (params.metadata !== undefined) {
       const metadata = params.metadata as { event_type?: unknown; event_payload?: unknown } | null;
-      const valid = typeof metadata === 'object' && metadata !== null && typeof metadata.event_type === 'string' && /^[a-z0-9_]{1,255}$/i.test(metadata.event_type) && typeof metadata.event_payload === 'object' && metadata.event_payload !== null && !Array.isArray(metadata.event_payload);
+      const valid =
+        typeof metadata === 'object' &&
+        metadata !== null &&
+        typeof metadata.event_type === 'string' &&
+        /^[a-z0-9_]{1,255}$/i.test(metadata.event_type) &&
+        typeof metadata.event_payload === 'object' &&
+        metadata.event_payload !== null &&
+        !Array.isArray(metadata.event_payload);
       if (!valid) fail('invalid_metadata_format');
       content.metadata = metadata as NonNullable<MessageContent['metadata']>;
     }
@@ -170,7 +177,11 @@ export class WebApi {
     if (this.deps.directory.channel(channel) === undefined && !/^[DG]/.test(channel) && !this.deps.store.byChannel.has(channel)) fail('channel_not_found');
     const window = this.window(params);
     const matching = this.deps.store.history(channel).filter(window.includes);
-    return { messages: matching.slice(0, window.limit).map((m) => this.messageObject(m, truthy(params.include_all_metadata))), has_more: matching.length > window.limit, response_metadata: { next_cursor: '' } };
+    return {
+      messages: matching.slice(0, window.limit).map((m) => this.messageObject(m, truthy(params.include_all_metadata))),
+      has_more: matching.length > window.limit,
+      response_metadata: { next_cursor: '' },
+    };
   }
 
   /** conversations.replies: the parent, then its replies oldest first, within the same window rules. */
@@ -181,7 +192,11 @@ export class WebApi {
     if (parent === undefined || parent.deleted) fail('thread_not_found');
     const window = this.window(params);
     const thread = [parent!, ...this.deps.store.thread(channel, ts).filter((m) => !m.deleted)].filter(window.includes);
-    return { messages: thread.slice(0, window.limit).map((m) => this.messageObject(m, truthy(params.include_all_metadata))), has_more: thread.length > window.limit, response_metadata: { next_cursor: '' } };
+    return {
+      messages: thread.slice(0, window.limit).map((m) => this.messageObject(m, truthy(params.include_all_metadata))),
+      has_more: thread.length > window.limit,
+      response_metadata: { next_cursor: '' },
+    };
   }
 
   private window(params: Params): { includes: (m: StoredMessage) => boolean; limit: number } {
@@ -340,7 +355,15 @@ export class WebApi {
       if (threadTs !== undefined) file.threadTs = threadTs;
       if (messageTs !== undefined) file.messageTs = messageTs;
     }
-    return { files: completed.map(({ file, title }) => ({ id: file.id, name: file.filename, title, size: file.content!.length, ...(channel ? { channels: [channel] } : {}) })) };
+    return {
+      files: completed.map(({ file, title }) => ({
+        id: file.id,
+        name: file.filename,
+        title,
+        size: file.content!.length,
+        ...(channel ? { channels: [channel] } : {}),
+      })),
+    };
   }
 
   private viewsOpen(params: Params): Params {

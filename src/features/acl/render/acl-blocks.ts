@@ -44,14 +44,20 @@ export function renderAclAudit(result: AclAuditResult, ctx: { requestedBy?: stri
   if (!result.ok) {
     const problems = (result.problems ?? []).slice(0, 10).map((problem) => md`• ${problem.message}`);
     const text = md`⚠️ ACL audit could not run: ${result.message}`;
-    return message(text, [section(md`⚠️ *ACL audit could not run* (${result.stage}): ${result.message}`), ...(problems.length ? [section(joinText(problems, '\n'))] : []), ...asked]);
+    return message(text, [
+      section(md`⚠️ *ACL audit could not run* (${result.stage}): ${result.message}`),
+      ...(problems.length ? [section(joinText(problems, '\n'))] : []),
+      ...asked,
+    ]);
   }
 
   const count = aclFindingCount(result);
   const title = count === 0 ? '✅ Tailnet ACL audit — no findings' : `🔐 Tailnet ACL audit — ${count} finding(s)`;
   const blocks: Block[] = [
     header(md`${title}`),
-    context([md`policy ETag ${code(shortEtag(result.etag))} · tailnet ${code(result.tailnet)} · ${validationLine(result)} · ${result.gateways.length} gateway(s)`]),
+    context([
+      md`policy ETag ${code(shortEtag(result.etag))} · tailnet ${code(result.tailnet)} · ${validationLine(result)} · ${result.gateways.length} gateway(s)`,
+    ]),
   ];
 
   const access = result.audit.access.map((entry) => {
@@ -63,20 +69,32 @@ export function renderAclAudit(result: AclAuditResult, ctx: { requestedBy?: stri
 
   const broad = orderedFindings(result.audit.findings).filter((finding) => finding.id === 'acl-too-broad');
   blocks.push(...broad.slice(0, MAX_FINDING_BLOCKS).map(findingBlock));
-  if (broad.length > MAX_FINDING_BLOCKS) blocks.push(context([md`…and ${broad.length - MAX_FINDING_BLOCKS} more acl-too-broad finding(s): run \`clawops acl\` for all`]));
+  if (broad.length > MAX_FINDING_BLOCKS)
+    blocks.push(context([md`…and ${broad.length - MAX_FINDING_BLOCKS} more acl-too-broad finding(s): run \`clawops acl\` for all`]));
   if (broad.length) blocks.push(context([md`*What to do:* ${SYMPTOM_TABLE['acl-too-broad'].do.replace('{port}', '<port>')}`]));
 
   const missing = result.audit.findings.filter((finding) => finding.id === 'acl-missing-deny-test');
   if (missing.length) {
-    blocks.push(section(md`🟡 *acl-missing-deny-test* — no policy test asserts the deny for ${joinText(missing.map((finding) => md`*${finding.gateway}*`), ', ')}. Paste into the policy's \`"tests"\`:`));
+    blocks.push(
+      section(
+        md`🟡 *acl-missing-deny-test* — no policy test asserts the deny for ${joinText(
+          missing.map((finding) => md`*${finding.gateway}*`),
+          ', ',
+        )}. Paste into the policy's \`"tests"\`:`,
+      ),
+    );
     blocks.push(codeSection(testLines(result.audit.suggestedTests)));
   }
 
   if (result.validation.status === 'failed') {
-    const failures = result.validation.failures.flatMap((failure) => failure.errors.map((error) => md`• ${failure.user ? md`${code(failure.user)}: ` : ''}${error}`));
+    const failures = result.validation.failures.flatMap((failure) =>
+      failure.errors.map((error) => md`• ${failure.user ? md`${code(failure.user)}: ` : ''}${error}`),
+    );
     const shown = failures.slice(0, MAX_FAILURE_LINES);
     if (failures.length > MAX_FAILURE_LINES) shown.push(md`…and ${failures.length - MAX_FAILURE_LINES} more`);
-    blocks.push(...sections([md`🔴 *Policy tests fail* (acl/validate: ${result.validation.message})`, ...(shown.length ? shown : [md`(no details returned)`])]));
+    blocks.push(
+      ...sections([md`🔴 *Policy tests fail* (acl/validate: ${result.validation.message})`, ...(shown.length ? shown : [md`(no details returned)`])]),
+    );
   }
   if (result.notes.length) blocks.push(context(result.notes.map((note) => md`ℹ️ ${note}`)));
   blocks.push(...asked);
@@ -87,7 +105,9 @@ export function renderAclAudit(result: AclAuditResult, ctx: { requestedBy?: stri
 
 function fallbackText(result: Extract<AclAuditResult, { ok: true }>, count: number): SlackText {
   if (count === 0) return md`✅ Tailnet ACL audit: no findings for ${result.gateways.length} gateway(s)`;
-  const top = orderedFindings(result.audit.findings).slice(0, 3).map((finding) => `${finding.id} ${finding.gateway}: ${finding.message}`);
+  const top = orderedFindings(result.audit.findings)
+    .slice(0, 3)
+    .map((finding) => `${finding.id} ${finding.gateway}: ${finding.message}`);
   const tests = result.validation.status === 'failed' ? ['policy tests fail'] : [];
   return md`🔐 Tailnet ACL audit: ${count} finding(s) — ${[...top, ...tests].join('; ')}`;
 }

@@ -32,11 +32,15 @@ export function renderAclForTerminal(result: AclAuditResult, options: { color: b
     lines.push('', `${mark} ${paint('bold', finding.id)} ${finding.gateway} [${finding.severity}] — ${finding.message}`);
     if (finding.ruleText) lines.push(`    ${paint('dim', 'rule')} ${finding.ruleText}`);
   }
-  if (findings.some((f) => f.id === 'acl-too-broad')) lines.push('', `  ${paint('dim', 'what to do')} ${SYMPTOM_TABLE['acl-too-broad'].do.replace('{port}', '<port>')}`);
+  if (findings.some((f) => f.id === 'acl-too-broad'))
+    lines.push('', `  ${paint('dim', 'what to do')} ${SYMPTOM_TABLE['acl-too-broad'].do.replace('{port}', '<port>')}`);
 
   const missing = findings.filter((f) => f.id === 'acl-missing-deny-test');
   if (missing.length) {
-    lines.push('', `${paint('yellow', '!')} ${paint('bold', 'acl-missing-deny-test')} ${missing.map((f) => f.gateway).join(', ')} — no policy test asserts the deny. Paste into "tests":`);
+    lines.push(
+      '',
+      `${paint('yellow', '!')} ${paint('bold', 'acl-missing-deny-test')} ${missing.map((f) => f.gateway).join(', ')} — no policy test asserts the deny. Paste into "tests":`,
+    );
     lines.push(...testLines(result.audit.suggestedTests).map((line) => `    ${line}`));
   }
   if (result.validation.status === 'failed') {

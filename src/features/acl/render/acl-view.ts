@@ -50,7 +50,12 @@ export function testLines(tests: readonly PolicyTest[]): string[] {
   const seen = new Set<string>();
   const lines: string[] = [];
   for (const test of tests) {
-    const json = JSON.stringify({ src: test.src, ...(test.proto ? { proto: test.proto } : {}), ...(test.accept?.length ? { accept: test.accept } : {}), ...(test.deny?.length ? { deny: test.deny } : {}) });
+    const json = JSON.stringify({
+      src: test.src,
+      ...(test.proto ? { proto: test.proto } : {}),
+      ...(test.accept?.length ? { accept: test.accept } : {}),
+      ...(test.deny?.length ? { deny: test.deny } : {}),
+    });
     if (seen.has(json)) continue;
     seen.add(json);
     lines.push(`${json},`);

@@ -43,7 +43,10 @@ function exposureBlocks(input: TailnetDigestInput): { blocks: Block[]; text: Sla
     return md`• *${gateway}* answers on ${record.address}:${record.port}${http} · ${when(record.at)}${stale}`;
   });
   return {
-    blocks: [section(md`🚨 *public-exposure* — ${open.length} gateway(s) answer on their public address:\n${lines(items, (n) => md`…and ${n} more`)}`), context([md`CRITICAL: set \`gateway.bind: loopback\`, remove the inbound rule, rotate the token`])],
+    blocks: [
+      section(md`🚨 *public-exposure* — ${open.length} gateway(s) answer on their public address:\n${lines(items, (n) => md`…and ${n} more`)}`),
+      context([md`CRITICAL: set \`gateway.bind: loopback\`, remove the inbound rule, rotate the token`]),
+    ],
     text: [md`🚨 public-exposure: ${open.map((entry) => entry.gateway).join(', ')}`],
   };
 }
@@ -60,10 +63,15 @@ function aclBlocks(acl: AclAuditResult | undefined): { blocks: Block[]; text: Sl
     return { blocks: [section(line)], text: [line] };
   }
   const icon = { critical: '🚨', warning: '🟡' } as const;
-  const items = orderedFindings(acl.audit.findings).map((finding) => md`${icon[finding.severity]} ${code(finding.id)} *${finding.gateway}*: ${finding.message}`);
+  const items = orderedFindings(acl.audit.findings).map(
+    (finding) => md`${icon[finding.severity]} ${code(finding.id)} *${finding.gateway}*: ${finding.message}`,
+  );
   if (acl.validation.status === 'failed') items.unshift(md`🔴 policy tests fail (acl/validate): ${acl.validation.message}`);
   return {
-    blocks: [section(md`🔐 *ACL audit* — ${count} finding(s):\n${lines(items, (n) => md`…and ${n} more`)}`), context([md`\`/gateway acl\` shows who can reach each port, the rules, and ready-to-paste policy tests`])],
+    blocks: [
+      section(md`🔐 *ACL audit* — ${count} finding(s):\n${lines(items, (n) => md`…and ${n} more`)}`),
+      context([md`\`/gateway acl\` shows who can reach each port, the rules, and ready-to-paste policy tests`]),
+    ],
     text: [md`🔐 ACL audit: ${count} finding(s)`],
   };
 }
@@ -73,5 +81,9 @@ export function renderTailnetDigestSection(input: TailnetDigestInput): DigestSec
   const exposure = exposureBlocks(input);
   const acl = aclBlocks(input.acl);
   const text = [...exposure.text, ...acl.text];
-  return { title: 'Tailnet and exposure', blocks: [...exposure.blocks, ...acl.blocks].slice(0, 8), text: text.length ? joinText(text, '\n') : md`Tailnet and exposure: nothing to report` };
+  return {
+    title: 'Tailnet and exposure',
+    blocks: [...exposure.blocks, ...acl.blocks].slice(0, 8),
+    text: text.length ? joinText(text, '\n') : md`Tailnet and exposure: nothing to report`,
+  };
 }

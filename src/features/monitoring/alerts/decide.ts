@@ -33,7 +33,19 @@ export interface Decision {
 export function decide(input: DecideInput): Decision {
   const { outcome } = input;
   const lost = networkLost({ botNodeOffline: input.botNodeOffline, latest: input.fleet, watched: input.watched, now: outcome.at });
-  const network = step(NETWORK_SUBJECT, input.networkState, { at: outcome.at, failed: lost.lost, ...(lost.lost ? { verdict: lost.verdict } : {}), network: false }, { maintenance: false, networkSuspect: false, canPost: input.canPost }, input.policy);
-  const gateway = step(input.gateway, input.gatewayState, outcome, { maintenance: input.maintenance, networkSuspect: network.state.phase !== 'ok', canPost: input.canPost }, input.policy);
+  const network = step(
+    NETWORK_SUBJECT,
+    input.networkState,
+    { at: outcome.at, failed: lost.lost, ...(lost.lost ? { verdict: lost.verdict } : {}), network: false },
+    { maintenance: false, networkSuspect: false, canPost: input.canPost },
+    input.policy,
+  );
+  const gateway = step(
+    input.gateway,
+    input.gatewayState,
+    outcome,
+    { maintenance: input.maintenance, networkSuspect: network.state.phase !== 'ok', canPost: input.canPost },
+    input.policy,
+  );
   return { network, gateway, posts: [...network.posts, ...gateway.posts] };
 }

@@ -77,7 +77,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const next = new Map<string, StoredAlert>([[gateway, { state: decision.gateway.state, lastProbeAt: probeAt }]]);
         if (JSON.stringify(decision.network.state) !== JSON.stringify(networkStored.state)) next.set(NETWORK_SUBJECT, { state: decision.network.state });
         if (await deps.store.saveIf(snapshot, next, { gateway, outcome: latest })) {
-          for (const post of decision.posts) deps.logger.info({ subject: post.subject, kind: post.kind, verdict: post.verdict, incident: post.incidentId }, 'alert decided');
+          for (const post of decision.posts)
+            deps.logger.info({ subject: post.subject, kind: post.kind, verdict: post.verdict, incident: post.incidentId }, 'alert decided');
           return { posts: decision.posts };
         }
         if (attempt >= MAX_ATTEMPTS) throw new Error(`the alert state of ${gateway} kept changing while it was evaluated (${attempt} attempts)`);

@@ -41,7 +41,10 @@ export interface LatestOutcome {
  * watched gateway's latest check failed below the gateway at once. One gateway alone cannot tell
  * its own outage from ours, so the fleet rule needs two or more.
  */
-export function networkLost(input: { botNodeOffline: boolean; latest: ReadonlyMap<string, LatestOutcome>; watched: readonly string[]; now: number }): { lost: boolean; verdict: string } {
+export function networkLost(input: { botNodeOffline: boolean; latest: ReadonlyMap<string, LatestOutcome>; watched: readonly string[]; now: number }): {
+  lost: boolean;
+  verdict: string;
+} {
   if (input.botNodeOffline) return { lost: true, verdict: 'bot-node-offline' };
   if (input.watched.length < 2) return { lost: false, verdict: 'unreachable' };
   const all = input.watched.every((gateway) => {

@@ -151,21 +151,42 @@ export function step(subject: string, state: AlertState, outcome: Outcome, ctx: 
       incident.alerted = true;
       incident.lastNotifiedAt = at;
       changed = true;
-      posts.push({ kind: 'alert', subject, incidentId: incident.id, verdict: incident.verdict, startedAt: incident.startedAt, at, failures: state.failures + 1 });
-    } else if (incident.alerted && notify && posts.length === 0 && policy.reminderIntervalMs > 0 && at - (incident.lastNotifiedAt ?? incident.downAt) >= policy.reminderIntervalMs) {
+      posts.push({
+        kind: 'alert',
+        subject,
+        incidentId: incident.id,
+        verdict: incident.verdict,
+        startedAt: incident.startedAt,
+        at,
+        failures: state.failures + 1,
+      });
+    } else if (
+      incident.alerted &&
+      notify &&
+      posts.length === 0 &&
+      policy.reminderIntervalMs > 0 &&
+      at - (incident.lastNotifiedAt ?? incident.downAt) >= policy.reminderIntervalMs
+    ) {
       incident.reminders += 1;
       incident.lastNotifiedAt = at;
       posts.push({ kind: 'reminder', subject, incidentId: incident.id, verdict: incident.verdict, startedAt: incident.startedAt, at, n: incident.reminders });
     }
     const { firstSuccessAt: _dropped, ...rest } = state;
-    return { state: { ...rest, phase: 'down', failures: state.failures + 1, successes: 0, incident }, posts, ...(changed ? { incident: record(incident) } : {}) };
+    return {
+      state: { ...rest, phase: 'down', failures: state.failures + 1, successes: 0, incident },
+      posts,
+      ...(changed ? { incident: record(incident) } : {}),
+    };
   }
 
   const successes = (state.phase === 'recovering' ? state.successes : 0) + 1;
   const firstSuccessAt = state.phase === 'recovering' ? (state.firstSuccessAt ?? at) : at;
   if (successes < policy.successThreshold) return { state: { ...state, phase: 'recovering', successes, firstSuccessAt, incident }, posts: [] };
   // The resolve closes a thread people have read, so it is posted even during maintenance.
-  const posts: AlertPost[] = incident.alerted && ctx.canPost ? [{ kind: 'resolved', subject, incidentId: incident.id, verdict: incident.verdict, startedAt: incident.startedAt, at, endedAt: firstSuccessAt }] : [];
+  const posts: AlertPost[] =
+    incident.alerted && ctx.canPost
+      ? [{ kind: 'resolved', subject, incidentId: incident.id, verdict: incident.verdict, startedAt: incident.startedAt, at, endedAt: firstSuccessAt }]
+      : [];
   return { state: INITIAL_STATE, posts, incident: { ...record(incident), endedAt: firstSuccessAt } };
 }
 

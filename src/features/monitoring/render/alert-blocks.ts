@@ -38,12 +38,18 @@ function gatewayPost(post: AlertPost, ctx: AlertRenderContext): SlackMessage {
       const lead = md`🚨 *${name} is DOWN* — ${code(post.verdict)} · ${post.failures} scheduled checks failed in a row since ${slackDate(post.startedAt)}. Follow-ups go in this thread.`;
       const text = md`🚨 ${name} is DOWN: ${ctx.result?.diagnosis.headline ?? post.verdict} (since ${utcText(post.startedAt)})`;
       const body = ctx.result ? renderCheckResults([ctx.result], { rerun: { gateways: [name] } }).blocks : [];
-      return message(text, capBlocks([section(lead), ...body], (cut) => md`…${cut} more block(s) left out: run ${code(`/gateway check ${name}`)}`));
+      return message(
+        text,
+        capBlocks([section(lead), ...body], (cut) => md`…${cut} more block(s) left out: run ${code(`/gateway check ${name}`)}`),
+      );
     }
     case 'reminder': {
       const lead = md`⏰ *${name}* is still DOWN — ${code(post.verdict)} for ${formatDuration(post.at - post.startedAt)} (since ${slackDate(post.startedAt)}).`;
       const every = ctx.reminderIntervalMs ? ` · reminders at most every ${formatDuration(ctx.reminderIntervalMs)}` : '';
-      return message(md`⏰ ${name} still DOWN (${post.verdict}) for ${formatDuration(post.at - post.startedAt)}`, [section(lead), context([md`reminder ${post.n}${every} · ${code(`/gateway history ${name}`)} for the timeline`])]);
+      return message(md`⏰ ${name} still DOWN (${post.verdict}) for ${formatDuration(post.at - post.startedAt)}`, [
+        section(lead),
+        context([md`reminder ${post.n}${every} · ${code(`/gateway history ${name}`)} for the timeline`]),
+      ]);
     }
     case 'verdict-changed': {
       const lead = md`🔁 *${name}* is still DOWN, and the verdict changed: ${code(post.from)} → ${code(post.verdict)}.`;
@@ -64,13 +70,24 @@ function networkPost(post: AlertPost, ctx: AlertRenderContext): SlackMessage {
       const lead = md`📡 *clawops lost its network* — ${networkWhat(post.verdict)}. Gateway alerts are held until it is back (probing goes on). One alert for all of them; follow-ups go in this thread.`;
       const primary = ctx.result?.diagnosis.verdicts[0];
       const evidence = ctx.result ? [context([md`latest: ${ctx.result.diagnosis.headline}`])] : [];
-      return message(md`📡 clawops lost its network: ${networkWhat(post.verdict)} (since ${utcText(post.startedAt)})`, [section(lead), ...(primary && post.verdict === 'bot-node-offline' ? verdictBlocks(primary) : []), ...evidence]);
+      return message(md`📡 clawops lost its network: ${networkWhat(post.verdict)} (since ${utcText(post.startedAt)})`, [
+        section(lead),
+        ...(primary && post.verdict === 'bot-node-offline' ? verdictBlocks(primary) : []),
+        ...evidence,
+      ]);
     }
     case 'reminder':
-      return message(md`⏰ clawops still has no network (${formatDuration(post.at - post.startedAt)})`, [section(md`⏰ clawops still cannot reach any gateway — for ${formatDuration(post.at - post.startedAt)} (since ${slackDate(post.startedAt)}).`), context([md`reminder ${post.n}`])]);
+      return message(md`⏰ clawops still has no network (${formatDuration(post.at - post.startedAt)})`, [
+        section(md`⏰ clawops still cannot reach any gateway — for ${formatDuration(post.at - post.startedAt)} (since ${slackDate(post.startedAt)}).`),
+        context([md`reminder ${post.n}`]),
+      ]);
     case 'verdict-changed':
       return message(md`🔁 clawops network: ${post.from} → ${post.verdict}`, [section(md`🔁 Still no network; now: ${networkWhat(post.verdict)}.`)]);
     case 'resolved':
-      return message(md`✅ clawops has its network back after ${formatDuration(post.endedAt - post.startedAt)}`, [section(md`✅ *clawops has its network back* — gateways answer again after ${formatDuration(post.endedAt - post.startedAt)}. Gateway alerts resume with the next checks.`)]);
+      return message(md`✅ clawops has its network back after ${formatDuration(post.endedAt - post.startedAt)}`, [
+        section(
+          md`✅ *clawops has its network back* — gateways answer again after ${formatDuration(post.endedAt - post.startedAt)}. Gateway alerts resume with the next checks.`,
+        ),
+      ]);
   }
 }

@@ -92,11 +92,17 @@ function lineOf(gateway: GatewayDigest, data: DigestData): SlackText {
   const rank = rankOf(gateway);
   const parts: Array<SlackText | string> = [md`${ICON[rank]} *${gateway.name}* ${statusOf(gateway, tz)}`];
   if (gateway.uptime.checks > 0) parts.push(`uptime ${percent(gateway.uptime.ratio)}`);
-  if (gateway.incidents.count > 0) parts.push(`${gateway.incidents.count} incident${gateway.incidents.count > 1 ? 's' : ''} (longest ${formatDuration(gateway.incidents.longestMs)}${gateway.incidents.open ? ', open' : ''})`);
+  if (gateway.incidents.count > 0)
+    parts.push(
+      `${gateway.incidents.count} incident${gateway.incidents.count > 1 ? 's' : ''} (longest ${formatDuration(gateway.incidents.longestMs)}${gateway.incidents.open ? ', open' : ''})`,
+    );
   if (gateway.p95HandshakeMs !== undefined) parts.push(`p95 handshake ${formatMs(gateway.p95HandshakeMs)}`);
   for (const change of gateway.versionChanges.slice(-3)) parts.push(`${change.from} → ${change.to} on ${dayName(change.at, data.toMs, tz)}`);
   if (gateway.versionChanges.length > 3) parts.push(`${gateway.versionChanges.length - 3} more version change(s)`);
-  if (gateway.maintenance) parts.push(`🛠 maintenance until ${dateTime(gateway.maintenance.until, tz)}${gateway.maintenance.reason ? ` — ${truncate(gateway.maintenance.reason, 80)}` : ''}`);
+  if (gateway.maintenance)
+    parts.push(
+      `🛠 maintenance until ${dateTime(gateway.maintenance.until, tz)}${gateway.maintenance.reason ? ` — ${truncate(gateway.maintenance.reason, 80)}` : ''}`,
+    );
   return joinText(parts, ' · ');
 }
 
@@ -140,7 +146,9 @@ function summaryLine(summary: FleetSummary, fleetP95?: number): SlackText {
   if (summary.failing) parts.push(`🟠 ${summary.failing} failing`);
   if (summary.degraded) parts.push(`🟡 ${summary.degraded} degraded`);
   parts.push(`fleet uptime ${percent(summary.uptime)}`);
-  parts.push(summary.incidents ? `${summary.incidents} incident${summary.incidents > 1 ? 's' : ''} (longest ${formatDuration(summary.longestMs)})` : 'no incidents');
+  parts.push(
+    summary.incidents ? `${summary.incidents} incident${summary.incidents > 1 ? 's' : ''} (longest ${formatDuration(summary.longestMs)})` : 'no incidents',
+  );
   if (summary.versionChanges) parts.push(`${summary.versionChanges} version change${summary.versionChanges > 1 ? 's' : ''}`);
   if (summary.maintenance) parts.push(`🛠 ${summary.maintenance} in maintenance`);
   if (fleetP95 !== undefined) parts.push(`p95 handshake ${formatMs(fleetP95)}`);
@@ -198,7 +206,9 @@ function sectionBlocks(data: DigestData, budget: number): { blocks: Block[]; tex
     text.push(md`${contributed.title}: ${contributed.text}`);
   }
   if (data.sectionProblems.length > 0 && blocks.length < budget) {
-    blocks.push(context(data.sectionProblems.slice(0, 10).map((problem) => md`⚠️ the ${problem.name} section could not be built: ${truncate(problem.message, 200)}`)));
+    blocks.push(
+      context(data.sectionProblems.slice(0, 10).map((problem) => md`⚠️ the ${problem.name} section could not be built: ${truncate(problem.message, 200)}`)),
+    );
   }
   return { blocks, text };
 }
@@ -212,12 +222,18 @@ export function renderDigest(data: DigestData): SlackMessage {
     section(summaryLine(summary, data.fleetP95HandshakeMs)),
     context([md`${dateTime(data.fromMs, tz)} → ${dateTime(data.toMs, tz)} (${tz}) · \`/gateway history <name>\` for one gateway`]),
   ];
-  if (data.networkLostSince !== undefined) head.push(section(md`📡 *clawops has no network* since ${dateTime(data.networkLostSince, tz)}: gateway states below may be stale.`));
+  if (data.networkLostSince !== undefined)
+    head.push(section(md`📡 *clawops has no network* since ${dateTime(data.networkLostSince, tz)}: gateway states below may be stale.`));
 
-  const reserved = Math.min(data.sections.length * RESERVED_PER_SECTION + (data.sectionProblems.length ? 1 : 0), LIMITS.blocks - head.length - MIN_GATEWAY_BLOCKS);
+  const reserved = Math.min(
+    data.sections.length * RESERVED_PER_SECTION + (data.sectionProblems.length ? 1 : 0),
+    LIMITS.blocks - head.length - MIN_GATEWAY_BLOCKS,
+  );
   const contributed = sectionBlocks(data, Math.max(0, reserved));
 
-  const ordered = [...data.gateways].sort((a, b) => rankOf(a) - rankOf(b) || (a.uptime.ratio ?? 1) - (b.uptime.ratio ?? 1) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const ordered = [...data.gateways].sort(
+    (a, b) => rankOf(a) - rankOf(b) || (a.uptime.ratio ?? 1) - (b.uptime.ratio ?? 1) || a.name.localeCompare(b.name, 'en', { numeric: true }),
+  );
   const notable = ordered.filter((gateway) => rankOf(gateway) < 8);
   const healthy = ordered.filter((gateway) => rankOf(gateway) === 8);
 
@@ -226,9 +242,21 @@ export function renderDigest(data: DigestData): SlackMessage {
   const lines = notable.map((gateway) => lineOf(gateway, data));
   const packed = pack(lines, Math.max(1, gatewayBudget));
   const body: Block[] = [divider(), ...packed.blocks];
-  if (packed.shown < lines.length) body.push(context([md`…and ${lines.length - packed.shown} more gateway(s) that need a look (Slack allows 50 blocks): \`/gateway history <name>\`, or \`clawops check --all\``]));
+  if (packed.shown < lines.length)
+    body.push(
+      context([
+        md`…and ${lines.length - packed.shown} more gateway(s) that need a look (Slack allows 50 blocks): \`/gateway history <name>\`, or \`clawops check --all\``,
+      ]),
+    );
   if (healthy.length > 0) {
-    body.push(section(md`✅ *${healthy.length} gateway${healthy.length === 1 ? '' : 's'} up all period* (100 %, no incidents): ${namesList(healthy.map((gateway) => gateway.name), 2_600)}`));
+    body.push(
+      section(
+        md`✅ *${healthy.length} gateway${healthy.length === 1 ? '' : 's'} up all period* (100 %, no incidents): ${namesList(
+          healthy.map((gateway) => gateway.name),
+          2_600,
+        )}`,
+      ),
+    );
   } else if (notable.length === 0) {
     body.push(section(md`No gateways are configured.`));
   }

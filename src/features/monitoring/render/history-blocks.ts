@@ -28,7 +28,6 @@ export interface HistoryView {
   scheduled: boolean;
 }
 
-
 function uptimeText(uptime: Uptime): string {
   return uptime.checks === 0 ? '— (no checks)' : `${percent(uptime.ratio)} (${uptime.checks} checks)`;
 }
@@ -36,8 +35,10 @@ function uptimeText(uptime: Uptime): string {
 function nowLine(view: HistoryView): SlackText {
   const alert = view.alert;
   const incident = alert?.incident;
-  if (alert?.phase === 'down' && incident) return md`🔴 *DOWN* since ${dateTime(incident.startedAt, view.timeZone)} (${formatDuration(view.now - incident.startedAt)}) · ${code(incident.verdict)}${incident.alerted ? '' : ' · not alerted (silenced)'}`;
-  if (alert?.phase === 'recovering' && incident) return md`🟠 *recovering* from ${code(incident.verdict)} (down since ${dateTime(incident.startedAt, view.timeZone)})`;
+  if (alert?.phase === 'down' && incident)
+    return md`🔴 *DOWN* since ${dateTime(incident.startedAt, view.timeZone)} (${formatDuration(view.now - incident.startedAt)}) · ${code(incident.verdict)}${incident.alerted ? '' : ' · not alerted (silenced)'}`;
+  if (alert?.phase === 'recovering' && incident)
+    return md`🟠 *recovering* from ${code(incident.verdict)} (down since ${dateTime(incident.startedAt, view.timeZone)})`;
   if (alert?.phase === 'pending') return md`🟠 *failing* — ${alert.failures} failed check(s) in a row, not yet an incident`;
   const last = view.entries[0];
   if (!last) return md`⚪ no results yet`;
@@ -56,12 +57,25 @@ export function renderHistory(view: HistoryView): SlackMessage {
 
   const { lastSeen, lastKnownGood } = view.versions;
   const versionParts = [`*Version* ${lastSeen ? `${lastSeen.version} (seen ${dateTime(lastSeen.at, tz)})` : 'unknown'}`];
-  if (lastKnownGood) versionParts.push(`last known good ${lastKnownGood.version}${lastSeen && lastSeen.version !== lastKnownGood.version ? ' ⚠️ the running version has not yet passed a check' : ''}`);
-  if (view.changes.length > 0) versionParts.push(`changes: ${view.changes.slice(-5).map((change) => `${change.from} → ${change.to} on ${dayName(change.at, view.now, tz)}`).join(', ')}`);
+  if (lastKnownGood)
+    versionParts.push(
+      `last known good ${lastKnownGood.version}${lastSeen && lastSeen.version !== lastKnownGood.version ? ' ⚠️ the running version has not yet passed a check' : ''}`,
+    );
+  if (view.changes.length > 0)
+    versionParts.push(
+      `changes: ${view.changes
+        .slice(-5)
+        .map((change) => `${change.from} → ${change.to} on ${dayName(change.at, view.now, tz)}`)
+        .join(', ')}`,
+    );
   blocks.push(section(joinText(versionParts, ' · ')));
 
   if (view.maintenance) {
-    blocks.push(section(md`🛠 *Maintenance* until ${dateTime(view.maintenance.until, tz)} (by ${mention(view.maintenance.by)})${view.maintenance.reason ? ` — ${view.maintenance.reason}` : ''}: alerts are silenced, checks go on.`));
+    blocks.push(
+      section(
+        md`🛠 *Maintenance* until ${dateTime(view.maintenance.until, tz)} (by ${mention(view.maintenance.by)})${view.maintenance.reason ? ` — ${view.maintenance.reason}` : ''}: alerts are silenced, checks go on.`,
+      ),
+    );
   }
 
   if (view.entries.length > 0) {
@@ -75,7 +89,11 @@ export function renderHistory(view: HistoryView): SlackMessage {
   }
 
   if (view.failures.latest) {
-    blocks.push(context([md`${view.failures.kept} failure report(s) kept · latest ${dateTime(view.failures.latest.at, tz)}: ${truncate(view.failures.latest.headline, 300)}`]));
+    blocks.push(
+      context([
+        md`${view.failures.kept} failure report(s) kept · latest ${dateTime(view.failures.latest.at, tz)}: ${truncate(view.failures.latest.headline, 300)}`,
+      ]),
+    );
   }
   blocks.push(context([md`times in ${tz} · ${view.scheduled ? 'scheduled checks and people’s checks' : 'scheduled checks are off: people’s checks only'}`]));
 

@@ -94,7 +94,11 @@ export function createAlertStateStore(deps: { redis: Redis; prefix: string; thre
     async saveIf(snapshot, states, latest) {
       const expected = [...snapshot.raw].flat();
       const writes = [...states].flatMap(([subject, stored]) => [subject, JSON.stringify(stored)]);
-      const saved = await SAVE_IF_UNCHANGED(redis, [statesKey, latestKey], [String(snapshot.raw.size), ...expected, String(states.size), ...writes, latest?.gateway ?? '', latest ? JSON.stringify(latest.outcome) : '']);
+      const saved = await SAVE_IF_UNCHANGED(
+        redis,
+        [statesKey, latestKey],
+        [String(snapshot.raw.size), ...expected, String(states.size), ...writes, latest?.gateway ?? '', latest ? JSON.stringify(latest.outcome) : ''],
+      );
       return saved === 1;
     },
     async latest() {

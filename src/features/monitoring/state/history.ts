@@ -114,7 +114,13 @@ export function createHistoryStore(deps: HistoryDeps): HistoryStore {
       const handshake = handshakeMs(result);
       const failure: FailureRecord | undefined = !up && settings.failureReports > 0 ? { at: entry.at, source, report: result.report } : undefined;
       const seen: VersionSeen | undefined = entry.version ? { version: entry.version, at: entry.at } : undefined;
-      const keys = [key(gateway, 'entries'), key(gateway, `day:${dayKeyPart(entry.at)}`), key(gateway, 'failures'), key(gateway, 'version'), key(gateway, 'good-version')];
+      const keys = [
+        key(gateway, 'entries'),
+        key(gateway, `day:${dayKeyPart(entry.at)}`),
+        key(gateway, 'failures'),
+        key(gateway, 'version'),
+        key(gateway, 'good-version'),
+      ];
       const reply = (await RECORD(redis, keys, [
         JSON.stringify(entry),
         `{"at":${entry.at},`,
@@ -135,7 +141,12 @@ export function createHistoryStore(deps: HistoryDeps): HistoryStore {
       if (!seen || !previous || previous.version === seen.version) return { recorded: true };
       // The swap was atomic, so no change is missed; logging it is one more write, once per upgrade.
       const change: VersionChange = { at: entry.at, from: previous.version, to: seen.version };
-      await redis.multi().lpush(key(gateway, 'version-changes'), JSON.stringify(change)).ltrim(key(gateway, 'version-changes'), 0, MAX_VERSION_CHANGES - 1).pexpire(key(gateway, 'version-changes'), retentionMs).exec();
+      await redis
+        .multi()
+        .lpush(key(gateway, 'version-changes'), JSON.stringify(change))
+        .ltrim(key(gateway, 'version-changes'), 0, MAX_VERSION_CHANGES - 1)
+        .pexpire(key(gateway, 'version-changes'), retentionMs)
+        .exec();
       return { recorded: true, versionChange: change };
     },
 
@@ -174,7 +185,10 @@ export function createHistoryStore(deps: HistoryDeps): HistoryStore {
             hours.set(hourStart, rollup);
           }
         });
-        result.set(gateway, [...hours.values()].sort((a, b) => a.hourStart - b.hourStart));
+        result.set(
+          gateway,
+          [...hours.values()].sort((a, b) => a.hourStart - b.hourStart),
+        );
       });
       return result;
     },
@@ -199,7 +213,10 @@ export function createHistoryStore(deps: HistoryDeps): HistoryStore {
       gateways.forEach((gateway, index) => {
         const [error, rows] = replies[index] ?? [];
         const changes = error || !Array.isArray(rows) ? [] : (rows as string[]).flatMap((row) => parseStored(VersionChangeSchema, row) ?? []);
-        result.set(gateway, changes.filter((change) => change.at >= sinceMs).sort((a, b) => a.at - b.at));
+        result.set(
+          gateway,
+          changes.filter((change) => change.at >= sinceMs).sort((a, b) => a.at - b.at),
+        );
       });
       return result;
     },

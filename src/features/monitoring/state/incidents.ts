@@ -30,7 +30,13 @@ export function createIncidentLog(deps: { redis: Redis; prefix: string; retentio
       await deps.redis
         .multi()
         .zremrangebyscore(key(gateway), '-inf', `(${valid.startedAt - deps.retentionMs}`)
-        .eval("local rows = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1]) for _, row in ipairs(rows) do if string.find(row, ARGV[2], 1, true) then redis.call('ZREM', KEYS[1], row) end end return 0", 1, key(gateway), String(valid.startedAt), `"id":${JSON.stringify(valid.id)}`)
+        .eval(
+          "local rows = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1]) for _, row in ipairs(rows) do if string.find(row, ARGV[2], 1, true) then redis.call('ZREM', KEYS[1], row) end end return 0",
+          1,
+          key(gateway),
+          String(valid.startedAt),
+          `"id":${JSON.stringify(valid.id)}`,
+        )
         .zadd(key(gateway), valid.startedAt, JSON.stringify(valid))
         .pexpire(key(gateway), deps.retentionMs)
         .exec();
@@ -45,7 +51,10 @@ export function createIncidentLog(deps: { redis: Redis; prefix: string; retentio
       gateways.forEach((gateway, index) => {
         const [error, rows] = replies[index] ?? [];
         const incidents = error || !Array.isArray(rows) ? [] : (rows as string[]).flatMap((row) => parseStored(IncidentRecordSchema, row) ?? []);
-        result.set(gateway, incidents.filter((incident) => (incident.endedAt ?? Number.POSITIVE_INFINITY) >= sinceMs));
+        result.set(
+          gateway,
+          incidents.filter((incident) => (incident.endedAt ?? Number.POSITIVE_INFINITY) >= sinceMs),
+        );
       });
       return result;
     },

@@ -66,7 +66,8 @@ export async function checklistFor(deps: ChecklistDeps, click: Click, command: s
     await click.reply(md`🚫 Not allowed: ${decision.reason}.`);
     await audit(`refused: ${plainOf(decision.reason)}`);
     // Refusals are said in the thread too: someone tried, and the approvers should know.
-    if (offboarding && isOpen(offboarding)) await deps.messages.note(offboarding, md`🚫 ${mention(click.userId)} clicked *${command}*: refused (not an offboarding approver). Nothing was done.`);
+    if (offboarding && isOpen(offboarding))
+      await deps.messages.note(offboarding, md`🚫 ${mention(click.userId)} clicked *${command}*: refused (not an offboarding approver). Nothing was done.`);
     return undefined;
   }
   if (!offboarding) {

@@ -62,14 +62,24 @@ export async function deleteDevice(deps: ChecklistDeps, click: Click): Promise<v
     const fresh = await deps.admin.getDevice(item.id);
     const blocker = deletionBlocker(fresh, offboarding.subject.login);
     if (blocker) {
-      outcome = { status: 'kept', note: `not deleted: ${blocker}`, said: md`↩️ ${mention(click.userId)} asked to delete ${code(item.name)}: *not deleted*, ${blocker}.`, audit: `refused: ${blocker}` };
+      outcome = {
+        status: 'kept',
+        note: `not deleted: ${blocker}`,
+        said: md`↩️ ${mention(click.userId)} asked to delete ${code(item.name)}: *not deleted*, ${blocker}.`,
+        audit: `refused: ${blocker}`,
+      };
     } else {
       await deps.admin.deleteDevice(item.id);
       outcome = { status: 'deleted', said: md`🗑️ ${mention(click.userId)} deleted ${code(item.name)} (id ${item.id}) · ${utc(deps.now())}`, audit: 'deleted' };
     }
   } catch (error) {
     if (error instanceof TailscaleApiError && error.code === 'not-found') {
-      outcome = { status: 'gone', note: 'already removed from the tailnet', said: md`✔️ ${code(item.name)} was already gone from the tailnet (checked by ${mention(click.userId)}).`, audit: 'already gone' };
+      outcome = {
+        status: 'gone',
+        note: 'already removed from the tailnet',
+        said: md`✔️ ${code(item.name)} was already gone from the tailnet (checked by ${mention(click.userId)}).`,
+        audit: 'already gone',
+      };
     } else {
       await release();
       await click.reply(md`⚠️ Could not delete ${code(item.name)}: ${reason(error)}. Nothing changed; try again.`);

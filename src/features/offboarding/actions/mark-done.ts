@@ -17,7 +17,9 @@ export async function markDone(deps: ChecklistDeps, click: Click): Promise<void>
     await click.reply(md`This checklist was closed already.`);
     return;
   }
-  await deps.queue.cancelReminders(updated.id, updated.reminders.sent + 1).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not cancel the pending reminder (it will see the checklist closed)'));
+  await deps.queue
+    .cancelReminders(updated.id, updated.reminders.sent + 1)
+    .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not cancel the pending reminder (it will see the checklist closed)'));
   await deps.messages.refresh(updated);
   const left = updated.closed.openItems;
   await deps.messages.note(updated, md`✅ ${mention(click.userId)} closed this checklist${left ? ` with ${left} item(s) still open` : ''}. No more reminders.`);

@@ -34,7 +34,14 @@ function openGroup(offboarding: Offboarding, click: Click): GroupItem | undefine
   return offboarding.groups.find((group) => group.name === click.value.g && group.status === 'open');
 }
 
-async function markGroup(deps: ChecklistDeps, offboarding: Offboarding, group: string, status: GroupItem['status'], by: string, note?: string): Promise<Offboarding> {
+async function markGroup(
+  deps: ChecklistDeps,
+  offboarding: Offboarding,
+  group: string,
+  status: GroupItem['status'],
+  by: string,
+  note?: string,
+): Promise<Offboarding> {
   const updated = await deps.store.update(offboarding.id, (current) => {
     const item = current.groups.find((candidate) => candidate.name === group);
     if (!item || item.status !== 'open') return undefined;
@@ -47,7 +54,10 @@ async function markGroup(deps: ChecklistDeps, offboarding: Offboarding, group: s
 
 async function sayAbsent(deps: ChecklistDeps, offboarding: Offboarding, group: string, click: Click): Promise<void> {
   const updated = await markGroup(deps, offboarding, group, 'removed', click.userId, 'no longer in the policy');
-  await deps.messages.note(updated, md`✅ ${code(offboarding.subject.login)} is no longer in ${code(group)} (removed outside clawops, checked by ${mention(click.userId)}): item done.`);
+  await deps.messages.note(
+    updated,
+    md`✅ ${code(offboarding.subject.login)} is no longer in ${code(group)} (removed outside clawops, checked by ${mention(click.userId)}): item done.`,
+  );
   await auditFor(deps, click, 'policy-change', offboarding)('already removed', group);
 }
 
@@ -87,10 +97,11 @@ export async function showPolicyChange(deps: ChecklistDeps, click: Click): Promi
   const how = deps.config.applyPolicy
     ? md`*Apply* applies exactly this, and only if nobody has edited the policy since.`
     : md`Apply it by hand or through the policy’s GitOps repository (offboarding.applyPolicy is off).`;
-  await deps.messages.note(offboarding, md`📝 Policy change for ${code(group.name)}, shown to ${mention(click.userId)}: remove ${code(offboarding.subject.login)} from the group; comments and everything else stay as they are.`, [
-    codeSection(computed.diff.split('\n')),
-    context([how]),
-  ]);
+  await deps.messages.note(
+    offboarding,
+    md`📝 Policy change for ${code(group.name)}, shown to ${mention(click.userId)}: remove ${code(offboarding.subject.login)} from the group; comments and everything else stay as they are.`,
+    [codeSection(computed.diff.split('\n')), context([how])],
+  );
   await audit('shown', group.name);
 }
 
@@ -121,7 +132,10 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
     shown = { ...computed.change, at: deps.now(), by: click.userId };
   }
   if (deps.config.dryRun) {
-    await deps.messages.note(offboarding, md`🧪 Dry run: ${mention(click.userId)} would apply the removal of ${code(offboarding.subject.login)} from ${code(group.name)} — nothing was applied.`);
+    await deps.messages.note(
+      offboarding,
+      md`🧪 Dry run: ${mention(click.userId)} would apply the removal of ${code(offboarding.subject.login)} from ${code(group.name)} — nothing was applied.`,
+    );
     await audit('dry run: nothing applied', group.name);
     return;
   }
@@ -138,7 +152,10 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
   try {
     const validation = await admin.validatePolicy(shown.text);
     if (!validation.ok) {
-      return await refuse(md`⚠️ Not applied: the policy's tests fail with this change (${describeFailures(validation.failures, validation.message)}). Fix the tests that name the login, then Apply again.`, 'refused: policy tests fail');
+      return await refuse(
+        md`⚠️ Not applied: the policy's tests fail with this change (${describeFailures(validation.failures, validation.message)}). Fix the tests that name the login, then Apply again.`,
+        'refused: policy tests fail',
+      );
     }
     await admin.setPolicy(shown.text, shown.etag);
   } catch (error) {
@@ -149,13 +166,19 @@ export async function applyPolicyChange(deps: ChecklistDeps, click: Click): Prom
       );
     }
     if (error instanceof TailscaleApiError && error.code === 'invalid') {
-      return await refuse(md`⚠️ Not applied: the API refused the policy (${describeFailures(error.failures ?? [], error.message)}).`, 'refused: the API refused the policy');
+      return await refuse(
+        md`⚠️ Not applied: the API refused the policy (${describeFailures(error.failures ?? [], error.message)}).`,
+        'refused: the API refused the policy',
+      );
     }
     await click.reply(md`⚠️ Could not apply the policy change: ${reason(error)}. Nothing changed; try again.`);
     await audit(`failed: ${reason(error)}`, group.name);
     return;
   }
   const updated = await markGroup(deps, offboarding, group.name, 'applied', click.userId);
-  await deps.messages.note(updated, md`✅ ${mention(click.userId)} applied the policy change: ${code(offboarding.subject.login)} removed from ${code(group.name)}.`);
+  await deps.messages.note(
+    updated,
+    md`✅ ${mention(click.userId)} applied the policy change: ${code(offboarding.subject.login)} removed from ${code(group.name)}.`,
+  );
   await audit('applied', group.name);
 }

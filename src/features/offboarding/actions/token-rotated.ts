@@ -27,6 +27,9 @@ export async function tickTokenRotated(deps: ChecklistDeps, click: Click): Promi
   }
   await deps.store.recordRotation(gateway, at);
   await deps.messages.refresh(updated);
-  await deps.messages.note(updated, md`🔑 ${mention(click.userId)} rotated the token of *${gateway}* · ${utc(at)}. Clients that still present the old one will be refused (\`auth-rejected\`): update them.`);
+  await deps.messages.note(
+    updated,
+    md`🔑 ${mention(click.userId)} rotated the token of *${gateway}* · ${utc(at)}. Clients that still present the old one will be refused (\`auth-rejected\`): update them.`,
+  );
   await audit('ticked: token rotated', `gateway ${gateway}`);
 }

@@ -23,10 +23,17 @@ const PER_ACTIONS = 24;
 
 export const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const doneBy = (item: { by?: string; at?: number; note?: string }): SlackText =>
-  joinText([item.by ? md`by ${mention(item.by)}` : undefined, item.at !== undefined ? utc(item.at) : undefined, item.note].filter((part): part is SlackText | string => Boolean(part)), ' · ');
+  joinText(
+    [item.by ? md`by ${mention(item.by)}` : undefined, item.at !== undefined ? utc(item.at) : undefined, item.note].filter((part): part is SlackText | string =>
+      Boolean(part),
+    ),
+    ' · ',
+  );
 
 function deviceLine(device: DeviceItem): SlackText {
-  const facts = [device.os, device.lastSeen ? `last seen ${device.lastSeen.replace('T', ' ').slice(0, 16)}` : undefined, `id ${device.id}`].filter(Boolean).join(' · ');
+  const facts = [device.os, device.lastSeen ? `last seen ${device.lastSeen.replace('T', ' ').slice(0, 16)}` : undefined, `id ${device.id}`]
+    .filter(Boolean)
+    .join(' · ');
   return md`${code(device.name)} ${facts}`;
 }
 
@@ -35,7 +42,11 @@ function devicesBlocks(offboarding: Offboarding, options: PromptOptions, closed:
   const open = all.filter((device) => device.status === 'open');
   const tagged = all.filter((device) => device.status === 'tagged');
   const settled = all.filter((device) => device.status !== 'open' && device.status !== 'tagged');
-  const blocks: Block[] = [section(md`*Devices* — ${open.length} still on the tailnet${tagged.length ? `, ${tagged.length} tagged` : ''}${settled.length ? `, ${settled.length} done` : ''}${options.maxDeletions ? ` · up to ${options.maxDeletions} deletions from here (${offboarding.deletions} so far)` : ' · deletions from here are off (maxDeletions: 0)'}`)];
+  const blocks: Block[] = [
+    section(
+      md`*Devices* — ${open.length} still on the tailnet${tagged.length ? `, ${tagged.length} tagged` : ''}${settled.length ? `, ${settled.length} done` : ''}${options.maxDeletions ? ` · up to ${options.maxDeletions} deletions from here (${offboarding.deletions} so far)` : ' · deletions from here are off (maxDeletions: 0)'}`,
+    ),
+  ];
   if (all.length === 0) return [section(md`*Devices* — none on the tailnet under this login`)];
   const withButtons = closed ? [] : open.slice(0, DEVICE_BUTTONS);
   for (const device of withButtons) {
@@ -49,7 +60,10 @@ function devicesBlocks(offboarding: Offboarding, options: PromptOptions, closed:
           value: buttonValue({ o: offboarding.id, d: device.id }),
           confirm: {
             title: md`Delete this device?`,
-            text: truncateText(md`${code(device.name)} (id ${device.id}) of ${offboarding.subject.login} leaves the tailnet for good. It is checked again just before: it must still be theirs and untagged.${options.dryRun ? ' Dry run: nothing will be deleted.' : ''}`, 300),
+            text: truncateText(
+              md`${code(device.name)} (id ${device.id}) of ${offboarding.subject.login} leaves the tailnet for good. It is checked again just before: it must still be theirs and untagged.${options.dryRun ? ' Dry run: nothing will be deleted.' : ''}`,
+              300,
+            ),
             confirm: options.dryRun ? md`Show what happens` : md`Delete`,
             deny: md`Cancel`,
           },
@@ -58,14 +72,35 @@ function devicesBlocks(offboarding: Offboarding, options: PromptOptions, closed:
     );
   }
   const rest = open.slice(withButtons.length);
-  if (rest.length) blocks.push(section(truncateText(md`${closed ? 'Left on the tailnet' : `…and ${rest.length} more (no room for a button each: delete these in the admin console, or here once the ones above are done)`}: ${joinText(rest.map((device) => code(device.name)), ', ')}`, 2_900)));
+  if (rest.length)
+    blocks.push(
+      section(
+        truncateText(
+          md`${closed ? 'Left on the tailnet' : `…and ${rest.length} more (no room for a button each: delete these in the admin console, or here once the ones above are done)`}: ${joinText(
+            rest.map((device) => code(device.name)),
+            ', ',
+          )}`,
+          2_900,
+        ),
+      ),
+    );
   if (settled.length) {
     const label = { deleted: '🗑️ deleted', gone: '✔️ already gone', kept: '↩️ not deleted' } as const;
     const lines = settled.map((device) => md`${label[device.status as keyof typeof label]} ${code(device.name)} ${doneBy(device)}`);
     blocks.push(context([truncateText(joinText(lines, '\n'), 2_900)]));
   }
   if (tagged.length) {
-    blocks.push(context([truncateText(md`🏷️ Tagged, so they belong to their tags and survive this person (review who else may reach them): ${joinText(tagged.map((device) => md`${code(device.name)} (${device.tags.join(', ')})`), ', ')}`, 2_900)]));
+    blocks.push(
+      context([
+        truncateText(
+          md`🏷️ Tagged, so they belong to their tags and survive this person (review who else may reach them): ${joinText(
+            tagged.map((device) => md`${code(device.name)} (${device.tags.join(', ')})`),
+            ', ',
+          )}`,
+          2_900,
+        ),
+      ]),
+    );
   }
   return blocks;
 }
@@ -79,7 +114,13 @@ function groupBlocks(offboarding: Offboarding, options: PromptOptions, closed: b
   const buttons: Block[] = [];
   offboarding.groups.forEach((group, index) => {
     if (group.status !== 'open') return;
-    buttons.push(button({ actionId: `${ACTIONS.showPolicy}:${index}`, text: md`Show policy change: ${group.name}`, value: buttonValue({ o: offboarding.id, g: group.name }) }));
+    buttons.push(
+      button({
+        actionId: `${ACTIONS.showPolicy}:${index}`,
+        text: md`Show policy change: ${group.name}`,
+        value: buttonValue({ o: offboarding.id, g: group.name }),
+      }),
+    );
     if (options.applyPolicy) {
       buttons.push(
         button({
@@ -89,7 +130,10 @@ function groupBlocks(offboarding: Offboarding, options: PromptOptions, closed: b
           value: buttonValue({ o: offboarding.id, g: group.name }),
           confirm: {
             title: md`Apply this policy change?`,
-            text: truncateText(md`Removes ${offboarding.subject.login} from ${code(group.name)} in the tailnet policy — the change shown by Show policy change, only if nobody edited the policy since.${options.dryRun ? ' Dry run: nothing will be applied.' : ''}`, 300),
+            text: truncateText(
+              md`Removes ${offboarding.subject.login} from ${code(group.name)} in the tailnet policy — the change shown by Show policy change, only if nobody edited the policy since.${options.dryRun ? ' Dry run: nothing will be applied.' : ''}`,
+              300,
+            ),
             confirm: options.dryRun ? md`Show what happens` : md`Apply`,
             deny: md`Cancel`,
           },
@@ -97,7 +141,8 @@ function groupBlocks(offboarding: Offboarding, options: PromptOptions, closed: b
       );
     }
   });
-  for (let index = 0; index < buttons.length && index < PER_ACTIONS * 2; index += PER_ACTIONS) blocks.push(actions(`offboarding_groups_${index}`, buttons.slice(index, index + PER_ACTIONS)));
+  for (let index = 0; index < buttons.length && index < PER_ACTIONS * 2; index += PER_ACTIONS)
+    blocks.push(actions(`offboarding_groups_${index}`, buttons.slice(index, index + PER_ACTIONS)));
   return blocks;
 }
 
@@ -114,7 +159,9 @@ function reviewBlock(offboarding: Offboarding): Block[] {
 
 function gatewayBlocks(offboarding: Offboarding, closed: boolean): Block[] {
   if (offboarding.gateways.length === 0) return [section(md`*Gateway tokens* — none to rotate (offboarding.tokenAccess names no gateway for their groups)`)];
-  const lines = offboarding.gateways.map((gateway) => (gateway.status === 'rotated' ? md`✅ *${gateway.name}* rotated ${doneBy(gateway)}` : md`⬜ *${gateway.name}*`));
+  const lines = offboarding.gateways.map((gateway) =>
+    gateway.status === 'rotated' ? md`✅ *${gateway.name}* rotated ${doneBy(gateway)}` : md`⬜ *${gateway.name}*`,
+  );
   const open = offboarding.gateways.filter((gateway) => gateway.status === 'open');
   const blocks: Block[] = [section(truncateText(md`*Gateway tokens to rotate* — they could read these:\n${joinText(lines, '\n')}`, 2_900))];
   if (!closed && open.length) {
@@ -123,7 +170,12 @@ function gatewayBlocks(offboarding: Offboarding, closed: boolean): Block[] {
         actionId: `${ACTIONS.tokenRotated}:${gateway.name}`,
         text: md`Token rotated: ${gateway.name}`,
         value: buttonValue({ o: offboarding.id, w: gateway.name }),
-        confirm: { title: md`Token rotated?`, text: truncateText(md`The token of *${gateway.name}* has been changed on the gateway and in every client that needs it.`, 300), confirm: md`Yes, rotated`, deny: md`Cancel` },
+        confirm: {
+          title: md`Token rotated?`,
+          text: truncateText(md`The token of *${gateway.name}* has been changed on the gateway and in every client that needs it.`, 300),
+          confirm: md`Yes, rotated`,
+          deny: md`Cancel`,
+        },
       }),
     );
     blocks.push(actions('offboarding_gateways', buttons));
@@ -142,9 +194,20 @@ export function renderOffboardingPrompt(offboarding: Offboarding, options: Promp
       ...(options.dryRun ? [md`🧪 *dry run*: the buttons show what would happen; nothing is deleted or applied`] : []),
     ]),
   ];
-  if (closed) blocks.push(section(md`Closed by ${mention(offboarding.closed!.by)} ${utc(offboarding.closed!.at)}${offboarding.closed!.openItems ? ` with ${offboarding.closed!.openItems} item(s) still open` : ''}.`));
+  if (closed)
+    blocks.push(
+      section(
+        md`Closed by ${mention(offboarding.closed!.by)} ${utc(offboarding.closed!.at)}${offboarding.closed!.openItems ? ` with ${offboarding.closed!.openItems} item(s) still open` : ''}.`,
+      ),
+    );
   if (offboarding.problems.length) blocks.push(section(truncateText(md`⚠️ ${offboarding.problems.join('\n⚠️ ')}`, 2_900)));
-  blocks.push(divider(), ...devicesBlocks(offboarding, options, closed), ...groupBlocks(offboarding, options, closed), ...reviewBlock(offboarding), ...gatewayBlocks(offboarding, closed));
+  blocks.push(
+    divider(),
+    ...devicesBlocks(offboarding, options, closed),
+    ...groupBlocks(offboarding, options, closed),
+    ...reviewBlock(offboarding),
+    ...gatewayBlocks(offboarding, closed),
+  );
   if (!closed) {
     blocks.push(
       actions('offboarding_done', [

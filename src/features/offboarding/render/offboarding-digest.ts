@@ -7,7 +7,10 @@ import { EMPTY, joinText, link, md, truncateText } from '../../../render/slack-t
 /** The digest's offboarding section: each open checklist with its age and what is left. PURE. */
 export const DIGEST_LINES = 10;
 
-export function renderOffboardingDigest(open: readonly Offboarding[], options: { now: number; linkFor?: (offboarding: Offboarding) => string | undefined }): DigestSection | undefined {
+export function renderOffboardingDigest(
+  open: readonly Offboarding[],
+  options: { now: number; linkFor?: (offboarding: Offboarding) => string | undefined },
+): DigestSection | undefined {
   if (open.length === 0) return undefined;
   const oldestFirst = [...open].sort((a, b) => a.openedAt - b.openedAt);
   const shown = oldestFirst.slice(0, DIGEST_LINES);
@@ -20,7 +23,10 @@ export function renderOffboardingDigest(open: readonly Offboarding[], options: {
   const more = open.length - shown.length;
   return {
     title: `Open offboardings (${open.length})`,
-    blocks: [section(truncateText(joinText(shown.map(line), '\n'), 2_900)), ...(more > 0 ? [context([md`…and ${more} more: \`/gateway\` verdicts carry the reminder with a button to all checklists`])] : [])],
+    blocks: [
+      section(truncateText(joinText(shown.map(line), '\n'), 2_900)),
+      ...(more > 0 ? [context([md`…and ${more} more: \`/gateway\` verdicts carry the reminder with a button to all checklists`])] : []),
+    ],
     text: joinText([md`${open.length} offboarding(s) open:`, ...shown.map(plainLine), ...(more > 0 ? [md`…and ${more} more`] : [])], '\n'),
   };
 }

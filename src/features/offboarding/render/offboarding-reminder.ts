@@ -33,15 +33,29 @@ function linkTo(url: string | undefined, label: string): SlackText {
 export function renderOffboardingReminder(open: readonly Offboarding[], options: ReminderOptions): Reminder | undefined {
   if (open.length === 0) return undefined;
   // Those with a token of a gateway in this check first, then the oldest.
-  const ordered = [...open].sort((a, b) => Number(touchesGateways(b, options.gateways)) - Number(touchesGateways(a, options.gateways)) || a.openedAt - b.openedAt);
+  const ordered = [...open].sort(
+    (a, b) => Number(touchesGateways(b, options.gateways)) - Number(touchesGateways(a, options.gateways)) || a.openedAt - b.openedAt,
+  );
   if (ordered.length <= FEW) {
-    const lines = ordered.map((offboarding) => md`🚪 ${summaryText(offboarding, { now: options.now, gateways: options.gateways })}${linkTo(options.linkFor?.(offboarding), 'checklist')}`);
-    const text = joinText(ordered.map((offboarding) => md`🚪 Offboarding open: ${summaryLine(offboarding, { now: options.now, gateways: options.gateways })}`), '\n');
+    const lines = ordered.map(
+      (offboarding) =>
+        md`🚪 ${summaryText(offboarding, { now: options.now, gateways: options.gateways })}${linkTo(options.linkFor?.(offboarding), 'checklist')}`,
+    );
+    const text = joinText(
+      ordered.map((offboarding) => md`🚪 Offboarding open: ${summaryLine(offboarding, { now: options.now, gateways: options.gateways })}`),
+      '\n',
+    );
     const value = ordered.length === 1 ? { o: ordered[0]!.id } : {};
     return {
       blocks: [
         section(truncateText(joinText(lines, '\n'), 2_900)),
-        actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: ordered.length === 1 ? md`Open offboarding checklist` : md`Open offboarding checklists`, value: JSON.stringify(value) })]),
+        actions('offboarding_reminder', [
+          button({
+            actionId: OPEN_CHECKLIST_ACTION_ID,
+            text: ordered.length === 1 ? md`Open offboarding checklist` : md`Open offboarding checklists`,
+            value: JSON.stringify(value),
+          }),
+        ]),
       ],
       text: truncateText(text, 600),
     };
@@ -56,7 +70,10 @@ export function renderOffboardingReminder(open: readonly Offboarding[], options:
   ];
   const line = md`🚪 *${ordered.length} offboardings open* · ${facts(oldest.subject.login).join(' · ')}${linkTo(options.linkFor?.(oldest), 'oldest checklist')}`;
   return {
-    blocks: [context([truncateText(line, 2_900)]), actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: md`Open offboarding checklists`, value: '{}' })])],
+    blocks: [
+      context([truncateText(line, 2_900)]),
+      actions('offboarding_reminder', [button({ actionId: OPEN_CHECKLIST_ACTION_ID, text: md`Open offboarding checklists`, value: '{}' })]),
+    ],
     text: md`🚪 ${ordered.length} offboardings open · ${facts(oldest.subject.login).join(' · ')}`,
   };
 }
@@ -68,6 +85,11 @@ export function renderOffboardingReminderText(open: readonly Offboarding[], opti
     const oldest = [...open].sort((a, b) => a.openedAt - b.openedAt)[0]!;
     return `🚪 ${open.length} offboardings open (oldest: ${oldest.subject.login}, ${formatAge(options.now - oldest.openedAt)}): the checklists are in Slack`;
   }
-  const ordered = [...open].sort((a, b) => Number(touchesGateways(b, options.gateways)) - Number(touchesGateways(a, options.gateways)) || a.openedAt - b.openedAt);
-  return [`🚪 ${open.length === 1 ? 'An offboarding is' : `${open.length} offboardings are`} open — what is left to revoke:`, ...ordered.map((offboarding) => `   ${summaryLine(offboarding, { now: options.now, gateways: options.gateways })}`)].join('\n');
+  const ordered = [...open].sort(
+    (a, b) => Number(touchesGateways(b, options.gateways)) - Number(touchesGateways(a, options.gateways)) || a.openedAt - b.openedAt,
+  );
+  return [
+    `🚪 ${open.length === 1 ? 'An offboarding is' : `${open.length} offboardings are`} open — what is left to revoke:`,
+    ...ordered.map((offboarding) => `   ${summaryLine(offboarding, { now: options.now, gateways: options.gateways })}`),
+  ].join('\n');
 }

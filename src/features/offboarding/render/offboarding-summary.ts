@@ -20,7 +20,11 @@ export function formatAge(ms: number): string {
   return `${Math.round(hours / 24)} d`;
 }
 
-const TRIGGER = { 'slack-user-deleted': 'Slack account deactivated', command: 'offboarded by command', 'tailnet-poll': 'tailnet login suspended or removed' } as const;
+const TRIGGER = {
+  'slack-user-deleted': 'Slack account deactivated',
+  command: 'offboarded by command',
+  'tailnet-poll': 'tailnet login suspended or removed',
+} as const;
 
 export function triggerText(offboarding: Offboarding): string {
   return TRIGGER[offboarding.trigger.kind];
@@ -52,8 +56,24 @@ function summaryIn<T>(f: Format<T>, offboarding: Offboarding, options: SummaryOp
   const open = openItems(offboarding);
   const inCheck = new Set(options.gateways ?? []);
   const parts: T[] = [f.t`${f.bold(offboarding.subject.login)} left ${formatAge(options.now - offboarding.openedAt)} ago (${triggerText(offboarding)})`];
-  if (open.devices.length) parts.push(f.t`${open.devices.length} device${open.devices.length === 1 ? '' : 's'} still on the tailnet (${list(f, open.devices.map((d) => d.name), 3, f.code)})`);
-  if (open.groups.length) parts.push(f.t`still in ${list(f, open.groups.map((g) => g.name), 3, f.code)}`);
+  if (open.devices.length)
+    parts.push(
+      f.t`${open.devices.length} device${open.devices.length === 1 ? '' : 's'} still on the tailnet (${list(
+        f,
+        open.devices.map((d) => d.name),
+        3,
+        f.code,
+      )})`,
+    );
+  if (open.groups.length)
+    parts.push(
+      f.t`still in ${list(
+        f,
+        open.groups.map((g) => g.name),
+        3,
+        f.code,
+      )}`,
+    );
   if (open.gateways.length) {
     const names = open.gateways.map((g) => g.name).sort((a, b) => Number(inCheck.has(b)) - Number(inCheck.has(a)) || a.localeCompare(b));
     const shown = names.map((name) => (inCheck.has(name) ? f.t`${f.bold(name)} (this check)` : f.t`${name}`));
