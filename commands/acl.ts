@@ -1,10 +1,10 @@
 import type { types } from '@slack/bolt';
 import { renderAclAudit } from '../src/features/acl/render/acl-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
-import { authorizeGateways, type Requester } from '../src/slack/authorize.js';
+import { mayUseGateways, type Requester } from '../src/slack/authorize.js';
 import { aclFindingCount } from '../src/features/acl/acl-service.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
-import { md, plainOf } from '../src/render/slack-text.js';
+import { md } from '../src/render/slack-text.js';
 import { writeAudit } from '../src/state/audit.js';
 
 /** A reply with blocks to the person who asked (Bolt's `respond`, ephemeral). */
@@ -41,15 +41,8 @@ export async function handleAcl(
     deps.logger.info({ user: requester.userId, channel: requester.channelId, command, gateways, outcome }, 'gateway command');
   };
 
-  const decision = await authorizeGateways(deps.config.access, requester, gateways, deps.groups).catch((error: unknown) => {
-    deps.logger.warn({ err: error }, 'authorization lookup failed');
-    return { allowed: false as const, reason: md`could not verify your user groups with Slack right now: try again in a moment` };
-  });
-  if (!decision.allowed) {
-    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${plainOf(decision.reason)}`);
-    return;
-  }
+  const onLookupError = (error: unknown) => deps.logger.warn({ err: error }, 'authorization lookup failed');
+  if (!(await mayUseGateways(deps.config.access, requester, gateways, deps.groups, { reply: input.reply, audit, onLookupError }))) return;
   if (!deps.acl) {
     await input.reply(
       md`The ACL audit is not configured: add \`tailscale.adminApi\` (baseUrl and apiKeyEnv, or oauthClientIdEnv + oauthClientSecretEnv) to clawops.yaml.`,

@@ -1,7 +1,7 @@
 import type { FingerprintFeature } from '../src/features/fingerprint/index.js';
 import { renderFingerprintSlack } from '../src/features/fingerprint/render-view.js';
-import { md, plainOf } from '../src/render/slack-text.js';
-import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
+import { md } from '../src/render/slack-text.js';
+import { mayUseGateways, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 import type { ReplyMessage } from './history.js';
@@ -20,15 +20,7 @@ export async function handleFingerprint(
     await audit('failed: fingerprints unavailable');
     return;
   }
-  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({
-    allowed: false as const,
-    reason: md`could not verify your user groups with Slack right now: try again in a moment`,
-  }));
-  if (!decision.allowed) {
-    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${plainOf(decision.reason)}`);
-    return;
-  }
+  if (!(await mayUseGateways(deps.config.access, input.requester, [input.gateway], deps.groups, { reply: input.reply, audit }))) return;
   let view;
   try {
     view = await deps.fingerprints.view(input.gateway);

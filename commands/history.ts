@@ -1,9 +1,9 @@
 import type { SlackMessage } from '../src/render/blocks.js';
 import { renderHistory } from '../src/features/monitoring/render/history-blocks.js';
-import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
+import { mayUseGateways, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
-import { md, plainOf } from '../src/render/slack-text.js';
+import { md } from '../src/render/slack-text.js';
 
 /** An ephemeral reply with blocks. */
 export type ReplyMessage = (message: SlackMessage) => Promise<void>;
@@ -22,15 +22,7 @@ export async function handleHistory(
     await audit('failed: monitoring unavailable');
     return;
   }
-  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({
-    allowed: false as const,
-    reason: md`could not verify your user groups with Slack right now: try again in a moment`,
-  }));
-  if (!decision.allowed) {
-    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${plainOf(decision.reason)}`);
-    return;
-  }
+  if (!(await mayUseGateways(deps.config.access, input.requester, [input.gateway], deps.groups, { reply: input.reply, audit }))) return;
   let view;
   try {
     view = await deps.monitoring.historyView(input.gateway);

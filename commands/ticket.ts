@@ -1,6 +1,6 @@
 import type { TicketFeature } from '../src/features/fingerprint/ticket/index.js';
 import { md, plainOf } from '../src/render/slack-text.js';
-import { authorizeGateway, type Requester } from '../src/slack/authorize.js';
+import { mayUseGateways, type Requester } from '../src/slack/authorize.js';
 import { commandAudit } from './command-audit.js';
 import type { CommandDeps, ReplyEphemeral } from './deps.js';
 
@@ -18,15 +18,7 @@ export async function handleTicket(
     await audit('failed: tickets unavailable');
     return;
   }
-  const decision = await authorizeGateway(deps.config.access, input.requester, input.gateway, deps.groups).catch(() => ({
-    allowed: false as const,
-    reason: md`could not verify your user groups with Slack right now: try again in a moment`,
-  }));
-  if (!decision.allowed) {
-    await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
-    await audit(`refused: ${plainOf(decision.reason)}`);
-    return;
-  }
+  if (!(await mayUseGateways(deps.config.access, input.requester, [input.gateway], deps.groups, { reply: input.reply, audit }))) return;
   let outcome;
   try {
     outcome = await deps.tickets.postToSlack({ gateway: input.gateway, channel: input.requester.channelId, requestedBy: input.requester.userId });

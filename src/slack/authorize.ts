@@ -1,5 +1,5 @@
 import type { Access, AccessRule } from '../config/schema.js';
-import { channelMention, code, joinText, md, mention, type SlackText } from '../render/slack-text.js';
+import { channelMention, code, joinText, md, mention, plainOf, type SlackText } from '../render/slack-text.js';
 
 /**
  * Who may check which gateway, from where. The rules are config; membership of Slack user groups
@@ -75,4 +75,33 @@ export async function authorizeGateways(access: Access, requester: Requester, ga
     if (!decision.allowed) return decision;
   }
   return { allowed: true };
+}
+
+/** What a command answers with when the person may not go on: the reply and the audit outcome. */
+export interface RefusalSink {
+  reply(text: SlackText): Promise<unknown>;
+  audit(outcome: string): Promise<unknown>;
+  /** Told when Slack's user-group lookup failed (the refusal then says to try again). */
+  onLookupError?(error: unknown): void;
+}
+
+const LOOKUP_FAILED: Decision = {
+  allowed: false,
+  reason: md`could not verify your user groups with Slack right now: try again in a moment`,
+};
+
+/**
+ * The one gate in front of every per-gateway command: true when the person may use all of
+ * `gateways`; otherwise they are told why ("🚫 Not allowed: …") and the refusal is audited. A
+ * failed group lookup refuses — never allows — and says it is Slack, not the rules.
+ */
+export async function mayUseGateways(access: Access, requester: Requester, gateways: string[], groups: GroupMembership, sink: RefusalSink): Promise<boolean> {
+  const decision = await authorizeGateways(access, requester, gateways, groups).catch((error: unknown) => {
+    sink.onLookupError?.(error);
+    return LOOKUP_FAILED;
+  });
+  if (decision.allowed) return true;
+  await sink.reply(md`🚫 Not allowed: ${decision.reason}.`);
+  await sink.audit(`refused: ${plainOf(decision.reason)}`);
+  return false;
 }

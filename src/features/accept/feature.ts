@@ -1,8 +1,8 @@
 import type { Logger } from '../../log.js';
 import type { SlackMessage } from '../../render/blocks.js';
-import { md, plainOf, type SlackText } from '../../render/slack-text.js';
-import { authorizeGateway, type GroupMembership, type Requester } from '../../slack/authorize.js';
-import type { AuditLog } from '../../state/audit.js';
+import { md, type SlackText } from '../../render/slack-text.js';
+import { mayUseGateways, type GroupMembership, type Requester } from '../../slack/authorize.js';
+import { writeAudit, type AuditLog } from '../../state/audit.js';
 import { evaluateChecklist, summaryOf, type Checklist } from './checklist.js';
 import { renderChecklistBlocks } from './blocks.js';
 import { gatherAcceptFacts, type GatherDeps } from './gather.js';
@@ -42,8 +42,8 @@ export function createAcceptFeature(deps: AcceptFeatureDeps): AcceptFeature {
       const started = deps.now();
       const { requester, gateway } = input;
       const audit = async (outcome: string) => {
-        try {
-          await deps.audit?.append({
+        if (deps.audit)
+          await writeAudit(deps.audit, deps.logger, {
             at: deps.now(),
             user: requester.userId,
             channel: requester.channelId,
@@ -52,9 +52,6 @@ export function createAcceptFeature(deps: AcceptFeatureDeps): AcceptFeature {
             outcome,
             durationMs: deps.now() - started,
           });
-        } catch (error) {
-          deps.logger.warn({ err: error }, 'audit append failed');
-        }
         deps.logger.info({ user: requester.userId, channel: requester.channelId, command: input.commandText, gateway, outcome }, 'gateway command');
       };
       if (!deps.groups) {
@@ -62,15 +59,7 @@ export function createAcceptFeature(deps: AcceptFeatureDeps): AcceptFeature {
         await audit('failed: not wired');
         return;
       }
-      const decision = await authorizeGateway(deps.config.access, requester, gateway, deps.groups).catch(() => ({
-        allowed: false as const,
-        reason: md`could not verify your user groups with Slack right now: try again in a moment`,
-      }));
-      if (!decision.allowed) {
-        await input.reply(md`🚫 Not allowed: ${decision.reason}.`);
-        await audit(`refused: ${plainOf(decision.reason)}`);
-        return;
-      }
+      if (!(await mayUseGateways(deps.config.access, requester, [gateway], deps.groups, { reply: input.reply, audit }))) return;
       await input
         .reply(md`⏳ Running the acceptance checklist for ${gateway}: a check from this node, the host agent, the public address, the ACL…`)
         .catch(() => undefined);
