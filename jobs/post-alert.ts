@@ -3,7 +3,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { alertJobId, AlertPostJobSchema } from '../src/features/monitoring/alerts/post-job.js';
 import { NETWORK_SUBJECT } from '../src/features/monitoring/alerts/decide.js';
-import { contextOrEmpty, type CheckEnrichment } from '../src/render/enrichment.js';
+import { annotationsOrNone, contextOrEmpty, type CheckEnrichment } from '../src/render/enrichment.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
 import { renderAlertPost } from '../src/features/monitoring/render/alert-blocks.js';
@@ -58,9 +58,12 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
     const { post, channel, report } = parsed.data;
     const jobId = job.id ?? alertJobId(post);
     const result = report ? { report, diagnosis: diagnose(report, await contextOrEmpty(deps.enrichment, report)) } : undefined;
+    // What changed since the last good check (the fingerprint) goes beside the alert's verdict too.
+    const annotations = result ? (await annotationsOrNone(deps.enrichment, result.report, result.diagnosis)).map((line) => line.slack) : [];
     const content = renderAlertPost(post, {
       network: post.subject === NETWORK_SUBJECT,
       ...(result ? { result } : {}),
+      ...(annotations.length ? { annotations } : {}),
       reminderIntervalMs: deps.reminderIntervalMs,
     });
 

@@ -18,6 +18,8 @@ import type { SlackPoster } from '../../src/slack/poster.js';
 import { createAlertStateStore } from '../../src/features/monitoring/state/alert-state.js';
 import { createLastStateStore } from '../../src/state/last-state.js';
 import { authRejected } from '../support/monitoring-reports.js';
+import type { CheckEnrichment } from '../../src/render/enrichment.js';
+import { code, md } from '../../src/render/slack-text.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
 
 const redisUrl = inject('redisUrl');
@@ -28,6 +30,7 @@ interface Posted {
   channel: string;
   threadTs?: string;
   text: string;
+  blocks: string;
   ts: string;
 }
 
@@ -38,7 +41,7 @@ function recordingPoster(): SlackPoster & { posted: Posted[] } {
     const ts = `1700000000.${String(next++).padStart(6, '0')}`;
     // Slack answers a channel name with the channel's id.
     const channel = target.channel === '#ops' ? 'C0OPS' : target.channel;
-    posted.push({ channel, ...(target.threadTs ? { threadTs: target.threadTs } : {}), text: message.text, ts });
+    posted.push({ channel, ...(target.threadTs ? { threadTs: target.threadTs } : {}), text: message.text, blocks: JSON.stringify(message.blocks), ts });
     return { channel, ts };
   };
   return {
@@ -58,7 +61,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-function setup() {
+function setup(options: { enrichment?: CheckEnrichment } = {}) {
   const prefix = uniquePrefix('alert-posting');
   const redis = new Redis(redisUrl);
   const queue = new Queue(QUEUES.alerts, { connection: { url: redisUrl }, prefix });
@@ -75,6 +78,7 @@ function setup() {
     redis,
     prefix,
     reminderIntervalMs: 3_600_000,
+    ...(options.enrichment ? { enrichment: options.enrichment } : {}),
     logger: createLogger({ level: 'silent' }),
   });
   const job = (data: AlertPostJob, id: string) => ({ id, data }) as unknown as Job;
@@ -86,6 +90,19 @@ const alert: AlertPostJob = { post: { ...base, kind: 'alert', failures: 3 }, cha
 const reminder: AlertPostJob = { post: { ...base, kind: 'reminder', n: 1, at: T0 + 3_700_000 }, channel: '#ops' };
 
 describe('posting alerts', () => {
+  it('the alert shows the enrichment’s lines beside its verdict (what changed since the last good check)', async () => {
+    const s = setup({
+      enrichment: {
+        annotationsFor: async (report) => [
+          { slack: md`🧬 since last good: version ${code('2026.9.2')} → ${code('2026.9.6')}`, terminal: `since last good (${report.gateway.name})` },
+        ],
+      },
+    });
+    await s.post(s.job(alert, alertJobId(alert.post)));
+    expect(s.poster.posted).toHaveLength(1);
+    expect(s.poster.posted[0]!.blocks).toContain('since last good: version `2026.9.2` → `2026.9.6`');
+  });
+
   it('the alert opens the thread; a follow-up goes in it; a retry posts nothing twice', async () => {
     const s = setup();
     await s.post(s.job(alert, alertJobId(alert.post)));

@@ -6,6 +6,7 @@ import { bucketsOf } from '../../src/state/handshake-sketch.js';
 import { handshakeQuantiles } from '../../src/features/monitoring/state/history-stats.js';
 import { authRejected, botNodeOffline, resultOf } from '../support/monitoring-reports.js';
 import { blockKitProblems } from '../support/slack-emulator.js';
+import { code, md } from '../../src/render/slack-text.js';
 
 const T0 = Date.UTC(2026, 8, 15, 12, 2);
 const base = { subject: 'prod', incidentId: `prod-${T0}`, verdict: 'auth-rejected', startedAt: T0, at: T0 + 65 * 60_000 };
@@ -127,5 +128,23 @@ describe('history message', () => {
     });
     expect(message.text).toContain('no results yet');
     expect(JSON.stringify(message.blocks)).toContain('— (no checks)');
+  });
+});
+
+describe('an alert says what changed since the last good check', () => {
+  const since = md`🧬 since last good: version ${code('2026.9.2')} → ${code('2026.9.6')} · methods +4 −1`;
+  it('the DOWN alert carries the lines beside its verdict', () => {
+    const post: AlertPost = { ...base, kind: 'alert', failures: 3 };
+    const message = renderAlertPost(post, { network: false, result: resultOf(authRejected()), annotations: [since] });
+    expect(JSON.stringify(message.blocks)).toContain('since last good: version `2026.9.2` → `2026.9.6`');
+    expect(blockKitProblems(message.blocks)).toEqual([]);
+  });
+  it('so does a verdict change, and without lines nothing is added', () => {
+    const post: AlertPost = { ...base, kind: 'verdict-changed', from: 'refused', n: 1 };
+    const withLines = renderAlertPost(post, { network: false, result: resultOf(authRejected()), annotations: [since] });
+    const without = renderAlertPost(post, { network: false, result: resultOf(authRejected()) });
+    expect(JSON.stringify(withLines.blocks)).toContain('since last good');
+    expect(JSON.stringify(without.blocks)).not.toContain('since last good');
+    expect(withLines.blocks.length).toBe(without.blocks.length + 1);
   });
 });

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../../../check/checker.js';
 import type { AlertPost } from '../alerts/policy.js';
 import { capBlocks, context, message, section, type Block, type SlackMessage } from '../../../render/blocks.js';
-import { code, md } from '../../../render/slack-text.js';
+import { code, md, type SlackText } from '../../../render/slack-text.js';
 import { renderCheckResults, verdictBlocks } from '../../../render/check-blocks.js';
 import { formatDuration, slackDate, utcText } from '../../../render/time-text.js';
 
@@ -15,6 +15,8 @@ export interface AlertRenderContext {
   network: boolean;
   /** The result the post is about (the alert; a verdict change). */
   result?: CheckResult;
+  /** Lines shown beside the verdict (the fingerprint's "since last good"), from the check enrichment. */
+  annotations?: readonly SlackText[];
   reminderIntervalMs?: number;
 }
 
@@ -37,7 +39,8 @@ function gatewayPost(post: AlertPost, ctx: AlertRenderContext): SlackMessage {
     case 'alert': {
       const lead = md`🚨 *${name} is DOWN* — ${code(post.verdict)} · ${post.failures} scheduled checks failed in a row since ${slackDate(post.startedAt)}. Follow-ups go in this thread.`;
       const text = md`🚨 ${name} is DOWN: ${ctx.result?.diagnosis.headline ?? post.verdict} (since ${utcText(post.startedAt)})`;
-      const body = ctx.result ? renderCheckResults([ctx.result], { rerun: { gateways: [name] } }).blocks : [];
+      const annotations = ctx.annotations?.length ? new Map([[name, [...ctx.annotations]]]) : undefined;
+      const body = ctx.result ? renderCheckResults([ctx.result], { rerun: { gateways: [name] }, ...(annotations ? { annotations } : {}) }).blocks : [];
       return message(
         text,
         capBlocks([section(lead), ...body], (cut) => md`…${cut} more block(s) left out: run ${code(`/gateway check ${name}`)}`),
@@ -54,7 +57,7 @@ function gatewayPost(post: AlertPost, ctx: AlertRenderContext): SlackMessage {
     case 'verdict-changed': {
       const lead = md`🔁 *${name}* is still DOWN, and the verdict changed: ${code(post.from)} → ${code(post.verdict)}.`;
       const primary = ctx.result?.diagnosis.verdicts[0];
-      const blocks: Block[] = [section(lead), ...(primary ? verdictBlocks(primary) : [])];
+      const blocks: Block[] = [section(lead), ...(primary ? verdictBlocks(primary) : []), ...(ctx.annotations?.length ? [context([...ctx.annotations])] : [])];
       return message(md`🔁 ${name}: verdict changed ${post.from} → ${post.verdict}`, blocks);
     }
     case 'resolved': {
