@@ -13,13 +13,12 @@ import { deleteKeysWithPrefix } from '../test/support/redis-server.js';
 import type { BenchRow } from './row.js';
 import { startFakeGatewayHost } from './support/fake-gateway-host.js';
 import { median, round, spread } from './support/stats.js';
-import { peakRssOf, redisForBench, startClawops } from './slack-commands.js';
+import { fleetGateways, peakRssOf, redisForBench, startClawopsOnEmulator } from './slack-commands.js';
 
 const GATEWAYS = 200;
 const SERVERS = 8;
 const RUNS = 3;
 const GATEWAY_CONCURRENCY = 16;
-const START_TIMEOUT_MS = 30_000;
 const ANSWER_TIMEOUT_MS = 120_000;
 const TOKEN_ENV = 'CLAWOPS_BENCH_GATEWAY_TOKEN';
 const USER = { id: 'U0BENCH', name: 'bench', email: 'bench@example.test' };
@@ -45,36 +44,11 @@ export async function benchCheckAll(): Promise<BenchRow[]> {
       monitoring: { enabled: false },
       // Coalescing off in effect: each run must probe all 200 again, not share the previous run's probes.
       queue: { gatewayConcurrency: GATEWAY_CONCURRENCY, coalesceWindowMs: 0 },
-      gateways: Object.fromEntries(
-        names.map((name, index) => [
-          name,
-          {
-            url: host.urls[index % host.urls.length],
-            tokenEnv: TOKEN_ENV,
-            device: 'never',
-            ...(index >= host.urls.length ? { aliasOf: names[index % host.urls.length] } : {}),
-          },
-        ]),
-      ),
+      gateways: fleetGateways(names, host.urls, TOKEN_ENV),
     };
     const configPath = join(work, 'clawops.yaml');
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
-    const bot = startClawops(configPath, {
-      PATH: process.env.PATH,
-      HOME: work,
-      LANG: 'C.UTF-8',
-      REDIS_URL: redisUrl,
-      CLAWOPS_REDIS_PREFIX: prefix,
-      SLACK_BOT_TOKEN: emu.identity.botToken,
-      SLACK_APP_TOKEN: emu.identity.appToken,
-      SLACK_API_URL: emu.apiUrl,
-      [TOKEN_ENV]: token,
-    });
-    cleanup.push(() => bot.stop());
-    await Promise.race([
-      emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }),
-      bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`))),
-    ]);
+    const bot = await startClawopsOnEmulator(configPath, { work, redisUrl, prefix, emu, tokenEnv: TOKEN_ENV, token }, cleanup);
 
     /** Sends one command and resolves with the time until its placeholder was replaced by the answer. */
     const command = async (text: string): Promise<{ ms: number; answer: string }> => {

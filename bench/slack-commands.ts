@@ -70,37 +70,12 @@ export async function benchSlackCommands(): Promise<BenchRow[]> {
       identity: { path: join(work, 'device.json') },
       monitoring: { enabled: false },
       // Names beyond the servers are other names for them (aliasOf): two gateways at one address are refused otherwise.
-      gateways: Object.fromEntries(
-        all.map((name, index) => [
-          name,
-          {
-            url: host.urls[index % host.urls.length],
-            tokenEnv: TOKEN_ENV,
-            device: 'never',
-            ...(index >= host.urls.length ? { aliasOf: all[index % host.urls.length] } : {}),
-          },
-        ]),
-      ),
+      gateways: fleetGateways(all, host.urls, TOKEN_ENV),
     };
     const configPath = join(work, 'clawops.yaml');
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
-    const bot = startClawops(configPath, {
-      PATH: process.env.PATH,
-      HOME: work,
-      LANG: 'C.UTF-8',
-      REDIS_URL: redisUrl,
-      CLAWOPS_REDIS_PREFIX: prefix,
-      SLACK_BOT_TOKEN: emu.identity.botToken,
-      SLACK_APP_TOKEN: emu.identity.appToken,
-      SLACK_API_URL: emu.apiUrl,
-      [TOKEN_ENV]: token,
-    });
-    cleanup.push(() => bot.stop());
-    await Promise.race([
-      emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }),
-      bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`))),
-    ]);
+    const bot = await startClawopsOnEmulator(configPath, { work, redisUrl, prefix, emu, tokenEnv: TOKEN_ENV, token }, cleanup);
 
     const one = (gateway: string): Promise<Sample> => verdictOf(emu, sendCommand(emu, gateway, payloadFor(emu, gateway)));
     for (const gateway of names.warmUp) await one(gateway); // warm-up, excluded
@@ -245,6 +220,45 @@ interface ClawopsProcess {
 }
 
 /** the `clawops` bin with `start` at its default log level; output kept (the tail) for a failure report. */
+/**
+ * `names` spread over the fake servers: names beyond the servers are other names for them
+ * (`aliasOf`), since two gateways at one address are refused otherwise. Token-only, so that every
+ * check is the same ladder against the fakes.
+ */
+export function fleetGateways(names: readonly string[], urls: readonly string[], tokenEnv: string): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    names.map((name, index) => [
+      name,
+      { url: urls[index % urls.length], tokenEnv, device: 'never', ...(index >= urls.length ? { aliasOf: names[index % urls.length] } : {}) },
+    ]),
+  );
+}
+
+/** The built `clawops start` against the Slack emulator, resolved once its Socket Mode connection is up (stopped by `cleanup`). */
+export async function startClawopsOnEmulator(
+  configPath: string,
+  run: { work: string; redisUrl: string; prefix: string; emu: SlackEmulator; tokenEnv: string; token: string },
+  cleanup: Array<() => Promise<unknown>>,
+): Promise<ClawopsProcess> {
+  const bot = startClawops(configPath, {
+    PATH: process.env.PATH,
+    HOME: run.work,
+    LANG: 'C.UTF-8',
+    REDIS_URL: run.redisUrl,
+    CLAWOPS_REDIS_PREFIX: run.prefix,
+    SLACK_BOT_TOKEN: run.emu.identity.botToken,
+    SLACK_APP_TOKEN: run.emu.identity.appToken,
+    SLACK_API_URL: run.emu.apiUrl,
+    [run.tokenEnv]: run.token,
+  });
+  cleanup.push(() => bot.stop());
+  await Promise.race([
+    run.emu.waitForSocket({ timeoutMs: START_TIMEOUT_MS }),
+    bot.exited.then(() => Promise.reject(new Error(`clawops start exited:\n${bot.output()}`))),
+  ]);
+  return bot;
+}
+
 export function startClawops(configPath: string, env: NodeJS.ProcessEnv): ClawopsProcess {
   const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'start', '--config', configPath], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
