@@ -167,7 +167,13 @@ async function checkCommand(args: string[], env: Env, io: CliIo): Promise<number
       reminder =
         config?.offboarding && values.json !== true
           ? import('../features/offboarding/terminal-reminder.js')
-              .then(({ offboardingReminderForTerminal }) => offboardingReminderForTerminal({ env, gateways: targets.map((target) => target.name) }))
+              .then(({ offboardingReminderForTerminal }) =>
+                offboardingReminderForTerminal({
+                  env,
+                  ...(config.redis ? { redis: config.redis } : {}),
+                  gateways: targets.map((target) => target.name),
+                }),
+              )
               .catch(() => undefined)
           : undefined;
     },

@@ -478,6 +478,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         gateways: gatewayNames(config).length,
         slackMode: slack.mode,
         redis: describeRedisTarget(options.redisUrl),
+        redisFrom: options.redisFrom,
         redisReachable: redisHealth.state().reachable,
       },
       'clawops started',

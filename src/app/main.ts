@@ -21,7 +21,7 @@ export async function runProcess(command: string, args: string[], env: Env, io: 
   }
   const values = parseProcessArgs(args, ['config']);
   const config = await loadProcessConfig(command, values.config, env);
-  const options = readEnvOptions(env);
+  const options = readEnvOptions(env, config.redis);
   if (!options.slack) throw new UsageError(`Slack is not configured: ${options.slackProblem}`);
   const logger = createLogger({ level: options.logLevel });
   const runtime = await startRuntime({ config, env, options, logger, roles: { bot: command !== 'worker', worker: command !== 'bot' } });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Env } from './targets.js';
-import { RedisUrlError, redisUrlFromEnv } from './redis-target.js';
+import { RedisUrlError, resolveRedis, type RedisFileSettings, type RedisSource } from './redis-target.js';
 
 /**
  * The process environment, read once at the composition root (probot's readEnvOptions). Secrets
@@ -46,6 +46,8 @@ export interface SlackEnv {
 export interface EnvOptions {
   /** May carry a password: pass it to connections, never to a log (describeRedisTarget does that). */
   redisUrl: string;
+  /** Where that came from: REDIS_* in the environment, clawops.yaml's `redis:`, or the default. */
+  redisFrom: RedisSource;
   /** Where /healthz, /readyz, /metrics and /probe listen; undefined: not served. */
   healthAddr?: { host: string; port: number };
   redisPrefix: string;
@@ -54,13 +56,14 @@ export interface EnvOptions {
   slackProblem?: string;
 }
 
-export function readEnvOptions(env: Env): EnvOptions {
+/** `redis` is clawops.yaml's `redis:` section, when the process read a config file: the environment overrides it. */
+export function readEnvOptions(env: Env, redis?: RedisFileSettings): EnvOptions {
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
   if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   const e = parsed.data;
-  let redisUrl: string;
+  let resolved: { url: string; from: RedisSource };
   try {
-    redisUrl = redisUrlFromEnv(e);
+    resolved = resolveRedis(env, redis);
   } catch (error) {
     if (error instanceof RedisUrlError) throw new Error(error.message);
     throw error;
@@ -84,7 +87,8 @@ export function readEnvOptions(env: Env): EnvOptions {
   }
   const healthAddr = e.CLAWOPS_METRICS_ADDR === 'off' ? undefined : splitHostPort(e.CLAWOPS_METRICS_ADDR);
   return {
-    redisUrl,
+    redisUrl: resolved.url,
+    redisFrom: resolved.from,
     ...(healthAddr ? { healthAddr } : {}),
     redisPrefix: e.CLAWOPS_REDIS_PREFIX,
     logLevel: e.CLAWOPS_LOG_LEVEL,

@@ -8,7 +8,7 @@ import { ConfigSchema, type Config } from './schema.js';
 /** `gateways.prod.url: expected a ws:// or wss:// URL, got "http://…"` — one line per problem. */
 export function formatConfigIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
+    const path = formatPath(issue.path);
     const where = path === '' ? '(top level)' : path;
     if (issue.code === 'unrecognized_keys') {
       return issue.keys
@@ -20,11 +20,33 @@ export function formatConfigIssues(error: z.ZodError): string[] {
         .join('\n');
     }
     if (issue.code === 'invalid_type') {
-      const received = describeReceived(issue.input);
+      const received = QUIET_SECTIONS.has(String(issue.path[0])) ? describeKind(issue.input) : describeReceived(issue.input);
       return `${where}: expected ${issue.expected}, got ${received}`;
     }
     return `${where}: ${issue.message}`;
   });
+}
+
+/** `redis.sentinels[1]`: keys joined with dots, list positions in brackets. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text === '' ? String(segment) : `${text}.${String(segment)}`),
+    '',
+  );
+}
+
+/**
+ * Sections whose values may be credentials put in the wrong place (a password as `redis:` or as
+ * `redis.passwordEnv`): a type error there names the kind of value, never the value.
+ */
+const QUIET_SECTIONS = new Set(['redis']);
+
+function describeKind(input: unknown): string {
+  if (input === undefined) return 'nothing (the key is missing)';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  return `a ${typeof input} (not shown)`;
 }
 
 function describeReceived(input: unknown): string {

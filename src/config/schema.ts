@@ -5,6 +5,7 @@ import { AgentConfigSchema } from './sections/agent.js';
 import { OffboardingConfigSchema } from './sections/offboarding.js';
 import { TriggersConfigSchema } from './sections/triggers.js';
 import { MetricsConfigSchema } from './sections/metrics.js';
+import { RedisConfigSchema } from './sections/redis.js';
 import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
 import { endpointIssues } from './gateway-endpoints.js';
 
@@ -159,6 +160,8 @@ export const ConfigSchema = z
     offboarding: OffboardingConfigSchema.optional(),
     /** Incident triggers in opted-in channels (src/config/sections/triggers.ts). */
     triggers: TriggersConfigSchema.optional(),
+    /** Where Redis is: one server or Sentinel (src/config/sections/redis.ts); the REDIS_* environment overrides it. */
+    redis: RedisConfigSchema.optional(),
     /** `/metrics` and the blackbox-style `/probe` (src/config/sections/metrics.ts). */
     metrics: MetricsConfigSchema.prefault({}),
     gateways: z.record(z.string(), GatewayConfigSchema).superRefine((gateways, ctx) => {

@@ -29,7 +29,10 @@ export function classifyRedisError(error: unknown): { problem: RedisProblem; det
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   if (/^(WRONGPASS|NOAUTH)\b/.test(message) || /invalid username-password|Authentication required|AUTH failed/i.test(message)) {
-    return { problem: 'auth', detail: `Redis refused clawops' credentials (${message.split(' ')[0]}): check REDIS_URL / REDIS_PASSWORD and the ACL user` };
+    return {
+      problem: 'auth',
+      detail: `Redis refused clawops' credentials (${message.split(' ')[0]}): check REDIS_URL / REDIS_PASSWORD (or redis.passwordEnv in the config file) and the ACL user`,
+    };
   }
   if (/^NOPERM\b/.test(message))
     return { problem: 'auth', detail: 'Redis refused a command for this ACL user (NOPERM): grant it the queue keys and commands clawops needs' };

@@ -59,14 +59,14 @@ gateways:
     ['monitoring:\n  checkIntervalSeconds: fast\n', 'monitoring.checkIntervalSeconds: expected number, got string "fast"'],
     [
       'monitoring:\n  digests:\n    - { cron: every morning, channel: "#ops" }\n',
-      'monitoring.digests.0.cron: expected a cron pattern like "0 9 * * 1-5" (minute hour day month weekday), got "every morning"',
+      'monitoring.digests[0].cron: expected a cron pattern like "0 9 * * 1-5" (minute hour day month weekday), got "every morning"',
     ],
     [
       'monitoring:\n  digests:\n    - { cron: "0 9 * * *", tz: Europe/Berlni, channel: "#ops" }\n',
-      'monitoring.digests.0.tz: expected an IANA time zone like Europe/Berlin or UTC, got "Europe/Berlni"',
+      'monitoring.digests[0].tz: expected an IANA time zone like Europe/Berlin or UTC, got "Europe/Berlni"',
     ],
-    ['monitoring:\n  digests:\n    - { cron: "0 9 * * *" }\n', 'monitoring.digests.0.channel: expected string, got nothing (the key is missing)'],
-    ['monitoring:\n  maintainers:\n    users: [oncall]\n', 'monitoring.maintainers.users.0: expected a Slack user id like U012ABCDEF'],
+    ['monitoring:\n  digests:\n    - { cron: "0 9 * * *" }\n', 'monitoring.digests[0].channel: expected string, got nothing (the key is missing)'],
+    ['monitoring:\n  maintainers:\n    users: [oncall]\n', 'monitoring.maintainers.users[0]: expected a Slack user id like U012ABCDEF'],
     ['monitoring:\n  history:\n    retentionDays: 3\n', 'monitoring.history.retentionDays: '],
     ['monitoring:\n  timeZone: Mars/Olympus\n', 'monitoring.timeZone: expected an IANA time zone'],
   ])('%j → %s', (section, issue) => {

@@ -199,7 +199,7 @@ describe('Redis health: one line per change, not per retry', () => {
     connection.emit('ready');
     const told = lines.filter((line) => line.level >= 30).map((line) => line.msg);
     expect(told).toEqual([
-      "Redis unavailable: Redis refused clawops' credentials (WRONGPASS): check REDIS_URL / REDIS_PASSWORD and the ACL user",
+      "Redis unavailable: Redis refused clawops' credentials (WRONGPASS): check REDIS_URL / REDIS_PASSWORD (or redis.passwordEnv in the config file) and the ACL user",
       'Redis unavailable: nothing answers at the Redis address (connection refused)',
       'Redis reachable',
     ]);

@@ -94,7 +94,7 @@ describe('config: the tailscale section', () => {
     [
       'a resolver that is not an address',
       'dns:\n  systemResolvers: [dns.example.com]',
-      'tailscale.dns.systemResolvers.0: expected a resolver address like 10.0.0.53, 127.0.0.1:5353 or [fd00::53]:53, got "dns.example.com"',
+      'tailscale.dns.systemResolvers[0]: expected a resolver address like 10.0.0.53, 127.0.0.1:5353 or [fd00::53]:53, got "dns.example.com"',
     ],
     ['a zero relay threshold', 'relayThresholdMs: 0', 'tailscale.relayThresholdMs: Too small: expected number to be >=1'],
   ])('refuses %s, naming the path', (_label, section, issue) => {

@@ -70,7 +70,7 @@ describe('triggers: in clawops.yaml', () => {
     try {
       parseConfig(`${base}triggers:\n  channels: [incidents]\n`, 'clawops.yaml');
     } catch (error) {
-      expect((error as ConfigError).issues.join('\n')).toMatch(/triggers\.channels\.0: expected a channel id .* or #name, got "incidents"/);
+      expect((error as ConfigError).issues.join('\n')).toMatch(/triggers\.channels\[0\]: expected a channel id .* or #name, got "incidents"/);
     }
   });
 });

@@ -8,7 +8,7 @@ import { createLogger } from '../../log.js';
 import { suggest } from '../../suggest.js';
 import type { Config } from '../../config/schema.js';
 import type { AclAuditPort } from './acl-port.js';
-import { redisUrlFromEnv } from '../../config/redis-target.js';
+import { resolveRedis } from '../../config/redis-target.js';
 import type { Redis } from 'ioredis';
 import type { ProbeReport } from '../../report/report.js';
 import { exitCodeOf } from './checklist.js';
@@ -21,8 +21,8 @@ import { renderChecklistForTerminal } from './terminal.js';
 /**
  * `clawops accept <name> [--format text|markdown|json] [--config PATH]`: the acceptance checklist
  * in a terminal. Exit 0 every line passed · 1 any line failed or could not be checked · 2 usage or
- * config error. The host agent is asked when the environment names the Redis it reads
- * (`REDIS_URL` or `REDIS_SENTINELS`); otherwise its lines say so.
+ * config error. The host agent is asked when the environment or the config file names the Redis
+ * it reads (`REDIS_URL`, `REDIS_SENTINELS`, or `redis:`); otherwise its lines say so.
  */
 export interface AcceptCliIo {
   stdout: (text: string) => void;
@@ -79,11 +79,11 @@ export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, d
   }
 
   const agentConfigured = config.gateways[name]?.agent?.enabled === true;
-  const redisNamed = Boolean(env.REDIS_URL?.trim() || env.REDIS_SENTINELS?.trim());
+  const redis = agentConfigured && !deps.check ? resolveRedis(env, config.redis) : undefined;
   const connections: Redis[] = [];
   let hostChecks: HostCheckRequester | undefined;
-  if (agentConfigured && redisNamed && !deps.check) {
-    const url = redisUrlFromEnv(env);
+  if (redis && redis.from !== 'default') {
+    const url = redis.url;
     const prefix = env.CLAWOPS_REDIS_PREFIX?.trim() || 'clawops';
     const logger = createLogger({ level: 'silent' });
     const connect = (connection: Redis) => {
@@ -113,7 +113,7 @@ export async function acceptCommand(args: string[], env: Env, io: AcceptCliIo, d
       config,
       check,
       ...(agentConfigured && !hostChecks && !deps.check
-        ? { hostAgentNotAsked: 'this terminal has no REDIS_URL (the agent answers through the Redis it reads)' }
+        ? { hostAgentNotAsked: 'this terminal has no REDIS_URL and the config file no redis: (the agent answers through the Redis it reads)' }
         : {}),
       ...(acl ? { acl } : {}),
       ...(fingerprints ? { fingerprints } : {}),

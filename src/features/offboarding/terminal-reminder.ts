@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisUrlFromEnv } from '../../config/redis-target.js';
+import { resolveRedis, type RedisFileSettings } from '../../config/redis-target.js';
 import { newRedis } from '../../queue/connection.js';
 import type { Env } from '../../config/targets.js';
 import { renderOffboardingReminderText } from './render/offboarding-reminder.js';
@@ -14,6 +14,8 @@ export const TERMINAL_REDIS_DEADLINE_MS = 400;
 
 export async function offboardingReminderForTerminal(input: {
   env: Env;
+  /** clawops.yaml's `redis:` (the environment overrides it). */
+  redis?: RedisFileSettings;
   gateways: readonly string[];
   now?: () => number;
   deadlineMs?: number;
@@ -21,7 +23,7 @@ export async function offboardingReminderForTerminal(input: {
   const deadlineMs = input.deadlineMs ?? TERMINAL_REDIS_DEADLINE_MS;
   let url: string;
   try {
-    url = redisUrlFromEnv(input.env);
+    url = resolveRedis(input.env, input.redis).url;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../../config/schema.js';
 import { gatewayNames, resolveTarget, type Env } from '../../../config/targets.js';
+import { parseRedisTarget } from '../../../config/redis-target.js';
 
 /**
  * The secret values this process knows, to search a ticket bundle for: every gateway's token (from
@@ -23,14 +24,18 @@ export async function knownSecrets(input: { config?: Config; env: Env; identityP
   if (input.config) for (const name of gatewayNames(input.config)) values.push(resolveTarget(input.config, name, input.env).token);
   for (const name of CREDENTIAL_ENV) values.push(input.env[name]);
   for (const [name, value] of Object.entries(input.env)) if (/(TOKEN|SECRET|PASSWORD|API_KEY)$/.test(name)) values.push(value);
+  // Redis passwords: inside REDIS_URL (one server or Sentinel), and the variables clawops.yaml's `redis:` names.
   const redisUrl = input.env.REDIS_URL;
   if (redisUrl) {
     try {
-      values.push(decodeURIComponent(new URL(redisUrl).password) || undefined);
+      const target = parseRedisTarget(redisUrl);
+      if (target.kind === 'sentinel') values.push(target.password, target.sentinelPassword);
+      else values.push(decodeURIComponent(new URL(target.url).password) || undefined);
     } catch {
       // Not a URL: nothing to take from it.
     }
   }
+  for (const name of [input.config?.redis?.passwordEnv, input.config?.redis?.sentinelPasswordEnv]) if (name) values.push(input.env[name]);
   if (input.identityPath) values.push(...(await deviceTokens(input.identityPath)));
   return [...new Set(values.filter((value): value is string => typeof value === 'string' && value.trim() !== ''))];
 }
