@@ -3,7 +3,9 @@
  * process on a free loopback port, each in its own temp directory (sentinels rewrite their config
  * file). Timings are tight on purpose — a master is "down" after 500 ms — so that a failover takes
  * about two seconds, not thirty. Everything started here is stopped by `stop()` (and killed when
- * the test process exits, through startPrivateRedis's exit hook for the servers).
+ * the test process exits, through startPrivateRedis's exit hook for the servers). With `password`
+ * the master and the replica require it (and the replica, and the sentinels, log in with it); with
+ * `sentinelPassword` the sentinels require their own (and use it with each other).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,10 +34,28 @@ function sentinelBinary(): string {
   return 'redis-sentinel';
 }
 
-export async function startSentinelGroup(options: { sentinels?: number } = {}): Promise<SentinelGroup> {
+export interface SentinelGroupOptions {
+  sentinels?: number;
+  /** requirepass on the master and the replica (masterauth on both, auth-pass in the sentinels). */
+  password?: string;
+  /** requirepass on the sentinels themselves. */
+  sentinelPassword?: string;
+}
+
+export async function startSentinelGroup(options: SentinelGroupOptions = {}): Promise<SentinelGroup> {
   const binary = sentinelBinary();
-  const master = await startPrivateRedis({ appendonly: true });
-  const replica = await startPrivateRedis({ appendonly: true, args: ['--replicaof', '127.0.0.1', String(master.port), '--replica-priority', '100'] });
+  const { password, sentinelPassword } = options;
+  // Either server may be the master after a failover: both log in to the other with the password.
+  const auth = password ? { password, args: ['--masterauth', password] } : {};
+  const master = await startPrivateRedis({ appendonly: true, ...auth });
+  const replica = await startPrivateRedis({
+    appendonly: true,
+    ...auth,
+    args: [...(auth.args ?? []), '--replicaof', '127.0.0.1', String(master.port), '--replica-priority', '100'],
+  });
+  const serverClient = (port: number) => client(port, password);
+  const sentinelClient = (port: number) => client(port, sentinelPassword);
+  const info = (port: number, section: string) => infoOf(serverClient(port), section);
   const servers = new Map<number, typeof master>([
     [master.port, master],
     [replica.port, replica],
@@ -60,6 +80,9 @@ export async function startSentinelGroup(options: { sentinels?: number } = {}): 
         `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} 500`,
         `sentinel failover-timeout ${SENTINEL_MASTER_NAME} 3000`,
         `sentinel parallel-syncs ${SENTINEL_MASTER_NAME} 1`,
+        ...(password ? [`sentinel auth-pass ${SENTINEL_MASTER_NAME} ${password}`] : []),
+        // A sentinel with requirepass uses the same password with the other sentinels.
+        ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []),
         '',
       ].join('\n'),
     );
@@ -69,16 +92,15 @@ export async function startSentinelGroup(options: { sentinels?: number } = {}): 
     ports.push(port);
   }
   const ask = async (port: number) => {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
+    const sentinel = sentinelClient(port);
     try {
-      await client.connect();
-      const reply = (await client.call('SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)) as [string, string] | null;
+      await sentinel.connect();
+      const reply = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)) as [string, string] | null;
       return reply ? Number(reply[1]) : undefined;
     } catch {
       return undefined;
     } finally {
-      client.disconnect();
+      sentinel.disconnect();
     }
   };
   // Every sentinel knows the master and has found the others (needed for a quorum).
@@ -86,7 +108,7 @@ export async function startSentinelGroup(options: { sentinels?: number } = {}): 
     async () => {
       for (const port of ports) {
         if ((await ask(port)) !== master.port) return false;
-        const known = await sentinelCount(port);
+        const known = await sentinelCount(sentinelClient(port));
         if (known < ports.length - 1) return false;
       }
       return true;
@@ -140,30 +162,39 @@ export async function startSentinelGroup(options: { sentinels?: number } = {}): 
   };
 }
 
-async function sentinelCount(port: number): Promise<number> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
+function client(port: number, password: string | undefined): Redis {
+  const connection = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    ...(password ? { password } : {}),
+  });
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+async function sentinelCount(sentinel: Redis): Promise<number> {
   try {
-    await client.connect();
-    const reply = (await client.call('SENTINEL', 'sentinels', SENTINEL_MASTER_NAME)) as unknown[];
+    await sentinel.connect();
+    const reply = (await sentinel.call('SENTINEL', 'sentinels', SENTINEL_MASTER_NAME)) as unknown[];
     return reply.length;
   } catch {
     return 0;
   } finally {
-    client.disconnect();
+    sentinel.disconnect();
   }
 }
 
-async function info(port: number, section: string): Promise<string> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
+async function infoOf(server: Redis, section: string): Promise<string> {
   try {
-    await client.connect();
-    return await client.info(section);
+    await server.connect();
+    return await server.info(section);
   } catch {
     return '';
   } finally {
-    client.disconnect();
+    server.disconnect();
   }
 }
 

@@ -25,8 +25,10 @@ export interface DrillOptions {
   servers?: number;
   /** Every RPC answers after this long (the check is "in flight" meanwhile). */
   rpcDelayMs?: number;
-  /** REDIS_URL, or REDIS_SENTINELS & co. */
+  /** REDIS_URL, or REDIS_SENTINELS & co.; with `redis`, the variables its passwordEnv keys name. */
   redisEnv: Record<string, string>;
+  /** clawops.yaml's `redis:` section (the environment above overrides it). */
+  redis?: Record<string, unknown>;
   queue?: Record<string, unknown>;
   timeouts?: Record<string, number>;
   /** Post in this channel when Redis keeps nothing (monitoring.alerts.channel; scheduled checks stay off). */
@@ -90,6 +92,7 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       identity: { path: join(work, 'device.json') },
       queue: { shutdownGraceMs: 4_000, ...options.queue },
       ...(options.timeouts ? { defaults: { timeouts: options.timeouts } } : {}),
+      ...(options.redis ? { redis: options.redis } : {}),
       monitoring: { enabled: false, ...(options.alertsChannel ? { alerts: { channel: ALERTS.id } } : {}) },
       gateways: Object.fromEntries(
         // Many names on a few fake Gateways: the later names are marked as other names for the first.
