@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { RemindJobSchema } from '../src/features/offboarding/offboarding-jobs.js';
 import { sendReminder, type ReminderDeps } from '../src/features/offboarding/reminders.js';
+import { reconcileSinceFor } from '../src/queue/reconcile-since.js';
 
 /**
  * A reminder, due by the runtime's clock rather than BullMQ's: a job that runs early (promoted,
@@ -15,6 +16,8 @@ export function createRemindProcessor(deps: ReminderDeps) {
       await job.moveToDelayed(Date.now() + early, token);
       throw new DelayedError();
     }
-    return { outcome: await sendReminder(deps, parsed.data) };
+    // A run after an earlier one (failed, or cut short) looks for the posts it may have made.
+    const since = reconcileSinceFor(job);
+    return { outcome: await sendReminder(deps, parsed.data, since !== undefined ? { reconcileSinceMs: since } : {}) };
   };
 }

@@ -8,6 +8,7 @@ import type { Env } from '../../src/config/targets.js';
 import { createLogger } from '../../src/log.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/app/composition-root.js';
 import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from './slack-emulator.js';
+import { startSlackFaultProxy, type SlackFaultProxy } from './slack/fault-proxy.js';
 import { deleteKeysWithPrefix, uniquePrefix } from './redis-server.js';
 
 /**
@@ -23,6 +24,8 @@ export const RANDOM = { id: 'C0RANDOM', name: 'random' };
 
 export interface BotHarness {
   emu: SlackEmulator;
+  /** With `slackFaults`: the Slack-fault proxy clawops' Web API calls go through. */
+  proxy?: SlackFaultProxy;
   runtime: Runtime;
   prefix: string;
   redisUrl: string;
@@ -60,6 +63,8 @@ export interface HarnessOptions {
   mode?: 'socket' | 'http';
   httpPort?: number;
   signingSecret?: string;
+  /** Put the Slack-fault proxy (test/support/slack/fault-proxy.ts) between clawops and the emulator's Web API. */
+  slackFaults?: boolean;
 }
 
 export function captureLogs(): { lines: string[]; destination: Writable } {
@@ -94,6 +99,7 @@ export function testConfig(
 
 export async function startBotHarness(options: HarnessOptions): Promise<BotHarness> {
   const emu = await startSlackEmulator({ users: [ONCALL, STRANGER], channels: [INCIDENTS, RANDOM], ...options.emulator });
+  const proxy = options.slackFaults ? await startSlackFaultProxy(emu.baseUrl) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'clawops-e2e-'));
   const prefix = options.prefix ?? uniquePrefix('e2e');
   const config = testConfig(options, join(dir, 'device.json'));
@@ -105,7 +111,7 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
     ...(options.mode === 'http'
       ? { SLACK_MODE: 'http', SLACK_SIGNING_SECRET: options.signingSecret ?? 'test-signing-secret', SLACK_HTTP_PORT: String(options.httpPort ?? 0) }
       : { SLACK_APP_TOKEN: emu.identity.appToken }),
-    SLACK_API_URL: emu.apiUrl,
+    SLACK_API_URL: proxy?.apiUrl ?? emu.apiUrl,
     ...options.env,
   };
   const { lines, destination } = captureLogs();
@@ -123,12 +129,14 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
   try {
     runtime = await start();
   } catch (error) {
+    await proxy?.close();
     await emu.close();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   const harness: BotHarness = {
     emu,
+    ...(proxy ? { proxy } : {}),
     runtime,
     prefix,
     redisUrl: options.redisUrl,
@@ -149,6 +157,7 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
     },
     async close() {
       await harness.runtime.stop();
+      await proxy?.close();
       await emu.close();
       await deleteKeysWithPrefix(options.redisUrl, prefix).catch(() => 0);
       rmSync(dir, { recursive: true, force: true });

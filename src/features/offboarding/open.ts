@@ -10,12 +10,16 @@ import { isOpen, openItems, type Offboarding } from './model.js';
 import type { OffboardingQueue } from './queue.js';
 import type { OffboardingStore } from './store.js';
 import { writeAudit } from '../../state/audit.js';
+import { checklistPostKeys } from './post-keys.js';
 
 /**
  * Opens one offboarding: claim the person (once, whatever triggered it), gather what they can
  * still reach, store it, post the checklist (and mirror it to the DM of whoever asked), schedule
  * the first reminder. Idempotent, so a retried job finishes a half-done open instead of starting
  * a second one: a record without a posted prompt is posted, a claim without a record is taken over.
+ * The prompt carries a key (checklistPostKeys); when a half-done record is taken up, the channel is
+ * searched for that key first, since an earlier run's post may have reached Slack with its answer
+ * lost (a 5xx, a reset, a crash before the record was updated) — so the checklist is posted once.
  */
 export interface OpenDeps {
   config: OffboardingConfig;
@@ -47,11 +51,14 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
 
   const id = deps.newId();
   let record: Offboarding | undefined;
+  /** Set when an earlier run stored this record: its prompt may be in the channel already. */
+  let resumed = false;
   const claim = await deps.store.claimPerson(login, id);
   if (!claim.claimed) {
     const existing = claim.existingId ? await deps.store.get(claim.existingId) : undefined;
     if (existing && isOpen(existing) && !existing.prompt) {
       record = existing;
+      resumed = true;
     } else if ((!existing || (!isOpen(existing) && job.trigger.kind === 'command')) && (await deps.store.reclaimPerson(login, claim.existingId, id))) {
       record = undefined;
     } else {
@@ -86,11 +93,17 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
     }
   }
 
-  const posted = await deps.poster.post({ channel: deps.config.channel }, deps.messages.render(record));
+  const posted = await deps.poster.post({ channel: deps.config.channel }, deps.messages.render(record), {
+    key: checklistPostKeys.prompt(record.id),
+    ...(resumed ? { reconcileSinceMs: record.openedAt } : {}),
+  });
   record = (await deps.store.update(record.id, (current) => ({ ...current, prompt: { channel: posted.channel, ts: posted.ts } }))) ?? record;
   if (job.dmTo && record.mirrors.length === 0) {
     try {
-      const dm = await deps.poster.post({ channel: job.dmTo }, deps.messages.render(record));
+      // Keyed like every checklist post, but never looked for: it follows the prompt's record
+      // update, so a run that takes up a half-done record cannot have posted it yet (and a failed
+      // DM is logged, not retried).
+      const dm = await deps.poster.post({ channel: job.dmTo }, deps.messages.render(record), { key: checklistPostKeys.mirror(record.id) });
       record = (await deps.store.update(record.id, (current) => ({ ...current, mirrors: [{ channel: dm.channel, ts: dm.ts }] }))) ?? record;
     } catch (error) {
       deps.logger.warn({ err: error, offboarding: record.id }, 'could not mirror the checklist to a DM');

@@ -8,11 +8,14 @@ import type { SlackPoster } from '../../slack/poster.js';
 import { isOpen, type SlackLocation } from './model.js';
 import type { OffboardingQueue } from './queue.js';
 import type { OffboardingStore } from './store.js';
+import { checklistPostKeys } from './post-keys.js';
 
 /**
  * A due reminder: said in the checklist's thread while anything is open, and also in the
  * escalation channel once `escalateAfter` reminders went unanswered; then the next one is
  * scheduled. A closed checklist stops the chain. The caller has checked that it is due.
+ * Both posts are keyed (checklistPostKeys): with `reconcileSinceMs` (a job that ran before) each is
+ * looked for first, so a retry after a lost answer says neither twice.
  */
 export interface ReminderDeps {
   config: OffboardingConfig;
@@ -26,7 +29,7 @@ export interface ReminderDeps {
 
 export type ReminderOutcome = 'sent' | 'escalated' | 'stopped';
 
-export async function sendReminder(deps: ReminderDeps, job: RemindJob): Promise<ReminderOutcome> {
+export async function sendReminder(deps: ReminderDeps, job: RemindJob, options: { reconcileSinceMs?: number } = {}): Promise<ReminderOutcome> {
   const offboarding = await deps.store.get(job.id);
   if (!offboarding || !isOpen(offboarding) || !offboarding.prompt) return 'stopped';
   // A reminder already sent (a retried job) is not said twice.
@@ -34,12 +37,19 @@ export async function sendReminder(deps: ReminderDeps, job: RemindJob): Promise<
   const now = deps.now();
   const summary = summaryText(offboarding, { now });
   const text = md`⏰ Reminder ${job.n}: this offboarding is still open — ${summary}`;
-  await deps.poster.post({ channel: offboarding.prompt.channel, threadTs: offboarding.prompt.ts }, message(text, [section(text)]));
+  const reconcile = options.reconcileSinceMs !== undefined ? { reconcileSinceMs: options.reconcileSinceMs } : {};
+  await deps.poster.post({ channel: offboarding.prompt.channel, threadTs: offboarding.prompt.ts }, message(text, [section(text)]), {
+    key: checklistPostKeys.reminder(offboarding.id, job.n),
+    ...reconcile,
+  });
   const escalate = job.n > deps.config.reminders.escalateAfter && deps.config.escalationChannel !== undefined;
   if (escalate) {
     const url = await deps.permalink(offboarding.prompt).catch(() => undefined);
     const line = md`🚨 The offboarding of *${offboarding.subject.login}* is still open after ${job.n - 1} reminder(s) (opened ${formatAge(now - offboarding.openedAt)} ago): ${summary}${url ? md` · ${link(url, 'checklist')}` : EMPTY}`;
-    await deps.poster.post({ channel: deps.config.escalationChannel! }, message(line, [section(line)]));
+    await deps.poster.post({ channel: deps.config.escalationChannel! }, message(line, [section(line)]), {
+      key: checklistPostKeys.escalation(offboarding.id, job.n),
+      ...reconcile,
+    });
   }
   await deps.store.update(offboarding.id, (current) => ({ ...current, reminders: { sent: Math.max(current.reminders.sent, job.n), lastAt: now } }));
   await deps.queue.scheduleReminder(offboarding.id, job.n + 1, now + deps.config.reminders.afterMinutes * 60_000);
