@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { secretEnvName } from './secret-env-name.js';
 
 /**
  * The parts of the config schema that `clawops check` needs even without a config file (`--url`
@@ -6,11 +7,8 @@ import * as z from 'zod';
  * build the whole config schema (every section's zod objects) at start-up; schema.ts re-exports them.
  */
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-
-export const EnvNameSchema = z
-  .string()
-  .regex(ENV_NAME, { error: (issue) => `expected an environment variable name like CLAWOPS_PROD_TOKEN, got ${JSON.stringify(issue.input)}` });
+/** The variable holding a gateway's token (`tokenEnv`, `--token-env`): never repeated in an error. */
+export const EnvNameSchema = secretEnvName('CLAWOPS_PROD_TOKEN', 'the token');
 
 /** One timeout, in milliseconds. */
 export const TimeoutMsSchema = z.number().int().positive().max(600_000);

@@ -20,7 +20,7 @@ export function formatConfigIssues(error: z.ZodError): string[] {
         .join('\n');
     }
     if (issue.code === 'invalid_type') {
-      const received = QUIET_SECTIONS.has(String(issue.path[0])) ? describeKind(issue.input) : describeReceived(issue.input);
+      const received = isQuiet(issue.path) ? describeKind(issue.input) : describeReceived(issue.input);
       return `${where}: expected ${issue.expected}, got ${received}`;
     }
     return `${where}: ${issue.message}`;
@@ -36,10 +36,16 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Sections whose values may be credentials put in the wrong place (a password as `redis:` or as
- * `redis.passwordEnv`): a type error there names the kind of value, never the value.
+ * Where a value may be a credential put in the wrong place (a password as `redis:`, a numeric PIN
+ * as any `…Env` key, which names the variable holding a secret): a type error there names the
+ * kind of value, never the value.
  */
 const QUIET_SECTIONS = new Set(['redis']);
+
+function isQuiet(path: readonly PropertyKey[]): boolean {
+  const last = path.at(-1);
+  return QUIET_SECTIONS.has(String(path[0])) || (typeof last === 'string' && last.endsWith('Env'));
+}
 
 function describeKind(input: unknown): string {
   if (input === undefined) return 'nothing (the key is missing)';

@@ -133,7 +133,7 @@ describe('clawops check: target selection', () => {
   it('selectTargets: --url with names is a usage error; --token-env must be an env name', () => {
     expect(() => selectTargets({ names: ['prod'], all: false, url: 'ws://127.0.0.1:18789' }, undefined, {})).toThrow(UsageError);
     expect(() => selectTargets({ names: [], all: false, url: 'ws://127.0.0.1:18789', tokenEnv: 'lower-case' }, undefined, {})).toThrow(
-      /--token-env: expected an environment variable name/,
+      /--token-env: expected the NAME of an environment variable/,
     );
     expect(selectTargets({ names: [], all: false }, undefined, { OPENCLAW_GATEWAY_PORT: '19001' })[0]!.url).toBe('ws://127.0.0.1:19001');
   });

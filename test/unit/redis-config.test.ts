@@ -93,7 +93,10 @@ describe('redis: in clawops.yaml', () => {
       [`url: redis+sentinel://a:26379/m?sentinelPassword=${PASSWORD}`, /^redis\.url: a literal password is not allowed/],
       [`url: "http://:${PASSWORD}@a"`, /^redis\.url: expected redis:\/\/host:port/],
       [`sentinels: ["u:${PASSWORD}@a:26379"]`, /^redis\.sentinels\[0\]: expected host:port, got an entry with credentials in it \(not shown\)$/],
-      [`passwordEnv: ${PASSWORD}`, /^redis\.passwordEnv: expected the name of an environment variable .* \(the value is not shown\)$/],
+      [
+        `passwordEnv: ${PASSWORD}`,
+        /^redis\.passwordEnv: expected the NAME of an environment variable, e\.g\. CLAWOPS_REDIS_PASSWORD .*the value was not printed$/,
+      ],
       ['passwordEnv: 20240601123456', /^redis\.passwordEnv: expected string, got a number \(not shown\)$/],
     ];
     for (const [body, expected] of cases) {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { parseRedisTarget, parseSentinelAddress } from '../redis-target.js';
+import { secretEnvName } from '../secret-env-name.js';
 
 /**
  * `redis:` in clawops.yaml — where Redis is, for every process that reads this file (bot,
@@ -10,13 +11,7 @@ import { parseRedisTarget, parseSentinelAddress } from '../redis-target.js';
  * as a key or inside `url` — is refused without being repeated in the error.
  */
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const LITERAL_PASSWORD = 'a literal password is not allowed in the config file; put it in an environment variable and name it';
-
-/** An env var NAME. Its error never repeats the value: a password pasted here by mistake stays unsaid. */
-const PasswordEnvName = z.string().regex(ENV_NAME, {
-  error: 'expected the name of an environment variable (like CLAWOPS_REDIS_PASSWORD) that holds the password, not the password (the value is not shown)',
-});
 
 /** Declared so that the refusal is precise (not "unknown key") and typed `unknown` so it is never suggested. */
 const refused = z.unknown().optional();
@@ -65,10 +60,10 @@ export const RedisConfigSchema = z
     /** The ACL user at the master (or the one server); default Redis's `default`. */
     username: UserName,
     /** The variable holding that user's password. */
-    passwordEnv: PasswordEnvName.optional(),
+    passwordEnv: secretEnvName('CLAWOPS_REDIS_PASSWORD', 'the password').optional(),
     /** The sentinels' own ACL user and password variable, when the sentinels require one. */
     sentinelUsername: UserName,
-    sentinelPasswordEnv: PasswordEnvName.optional(),
+    sentinelPasswordEnv: secretEnvName('CLAWOPS_REDIS_SENTINEL_PASSWORD', 'the password').optional(),
     /** TLS to the sentinels and the master (with `sentinels`; a URL says it itself: rediss://, ?tls=true). */
     tls: z.boolean().optional(),
     password: refused,

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import { secretEnvName } from '../secret-env-name.js';
 
 /**
  * The `tailscale:` section of clawops.yaml: how to reach tailscaled on this node (the tailnet
@@ -14,9 +15,6 @@ import * as z from 'zod';
 export const DEFAULT_TAILSCALED_SOCKET = '/var/run/tailscale/tailscaled.sock';
 export const DEFAULT_ADMIN_API_URL = 'https://api.tailscale.com/api/v2/';
 export const DEFAULT_MAGIC_DNS_RESOLVER = '100.100.100.100';
-
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const EnvName = z.string().regex(ENV_NAME, { error: (issue) => `expected an environment variable name like TS_API_KEY, got ${JSON.stringify(issue.input)}` });
 
 const millis = (fallback: number) => z.number().int().positive().max(600_000).default(fallback);
 
@@ -85,9 +83,9 @@ export const AdminApiSchema = z
     baseUrl: AdminApiUrl.default(DEFAULT_ADMIN_API_URL),
     /** `-` is the credential's default tailnet. */
     tailnet: z.string().min(1).default('-'),
-    apiKeyEnv: EnvName.optional(),
-    oauthClientIdEnv: EnvName.optional(),
-    oauthClientSecretEnv: EnvName.optional(),
+    apiKeyEnv: secretEnvName('TS_API_KEY', 'the key').optional(),
+    oauthClientIdEnv: secretEnvName('TS_OAUTH_CLIENT_ID', 'the client id').optional(),
+    oauthClientSecretEnv: secretEnvName('TS_OAUTH_CLIENT_SECRET', 'the client secret').optional(),
     /** OAuth scopes to ask for (`policy_file:read`, `devices:core:read`); absent: the client's own. */
     oauthScopes: z.array(z.string().min(1)).optional(),
     timeoutMs: millis(10_000),
