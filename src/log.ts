@@ -35,6 +35,11 @@ export const REDACT_PATHS = [
   '*.clientSecret',
   'oauthClientSecret',
   '*.oauthClientSecret',
+  // The OAuth client's id is half its credential; access_token is what the exchange answers.
+  'oauthClientId',
+  '*.oauthClientId',
+  'access_token',
+  '*.access_token',
   'deviceToken',
   '*.deviceToken',
   'privateKey',

@@ -7,7 +7,7 @@ import { REDACT_PATHS } from '../../../log.js';
  *   `authorization`, …) is replaced whatever it holds;
  * - every known secret value (the gateways' tokens from their env vars, the Slack and Redis
  *   credentials, device tokens) is replaced wherever it appears, inside any string;
- * - text shaped like a credential (`xoxb-…`, `xapp-…`, `Bearer …`, `token=…`) is replaced.
+ * - text shaped like a credential (`xoxb-…`, `xapp-…`, `tskey-…`, `Bearer …`, `token=…`) is replaced.
  * The token appears in reports only as its 12-hex fingerprint, which is kept: it is how the
  * evidence tells two tokens apart.
  */
@@ -25,13 +25,11 @@ const SECRET_FIELD_NAMES = new Set(
     .concat(['cookie', 'x-slack-signature', 'devicetokens', 'privatekeypem', 'recoveryscope']),
 );
 
-const CREDENTIAL_PATTERNS: RegExp[] = [
-  /\bxox[abposre]-[A-Za-z0-9-]{6,}/g,
-  /\bxapp-[A-Za-z0-9-]{6,}/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
-  /\b(token|password|secret|apikey|api_key)=([^\s&"']{6,})/gi,
-  /\b(rediss?|redis\+sentinel):\/\/([^:/@\s]*):([^@/\s]+)@/g,
-];
+/** Replaced whole: the credentials clawops is given (Slack bot, user and app tokens; Tailscale keys and client secrets). */
+const WHOLE_CREDENTIALS: RegExp[] = [/\bxox[abposre]-[A-Za-z0-9-]{6,}/g, /\bxapp-[A-Za-z0-9-]{6,}/g, /\btskey-[A-Za-z0-9-]{6,}/g];
+const AUTH_HEADER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+const SECRET_PARAM = /\b(token|password|secret|apikey|api_key)=([^\s&"']{6,})/gi;
+const REDIS_URL_PASSWORD = /\b(rediss?|redis\+sentinel):\/\/([^:/@\s]*):([^@/\s]+)@/g;
 
 export function isSecretField(name: string): boolean {
   return SECRET_FIELD_NAMES.has(name.toLowerCase());
@@ -42,10 +40,10 @@ export function scrubText(text: string, secrets: readonly string[]): string {
   for (const secret of [...new Set(secrets)].filter((value) => value.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join(REDACTED);
   }
-  out = out.replace(CREDENTIAL_PATTERNS[0]!, REDACTED).replace(CREDENTIAL_PATTERNS[1]!, REDACTED);
-  out = out.replace(CREDENTIAL_PATTERNS[2]!, (_match, scheme: string) => `${scheme} ${REDACTED}`);
-  out = out.replace(CREDENTIAL_PATTERNS[3]!, (_match, name: string) => `${name}=${REDACTED}`);
-  out = out.replace(CREDENTIAL_PATTERNS[4]!, (_match, scheme: string, user: string) => `${scheme}://${user}:${REDACTED}@`);
+  for (const pattern of WHOLE_CREDENTIALS) out = out.replace(pattern, REDACTED);
+  out = out.replace(AUTH_HEADER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  out = out.replace(SECRET_PARAM, (_match, name: string) => `${name}=${REDACTED}`);
+  out = out.replace(REDIS_URL_PASSWORD, (_match, scheme: string, user: string) => `${scheme}://${user}:${REDACTED}@`);
   return out;
 }
 

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../../config/schema.js';
-import { gatewayNames, resolveTarget, type Env } from '../../../config/targets.js';
+import type { Env } from '../../../config/targets.js';
 import { parseRedisTarget } from '../../../config/redis-target.js';
+import { secretVariables } from '../../../config/secret-variables.js';
 
 /**
  * The secret values this process knows, to search a ticket bundle for: every gateway's token (from
- * the env var its config names), the Slack and Redis credentials, and the device tokens in the
- * device identity file. Read at bundle time; nothing here is stored or logged.
+ * the env var its config names), whatever else a `…Env` key of the config names (the Tailscale
+ * admin API credential, `/probe` targets' tokens, the Redis passwords), the Slack and Redis
+ * credentials, and the device tokens in the device identity file. Read at bundle time; nothing
+ * here is stored or logged.
  */
 const CREDENTIAL_ENV = [
   'SLACK_BOT_TOKEN',
@@ -21,10 +24,9 @@ const CREDENTIAL_ENV = [
 
 export async function knownSecrets(input: { config?: Config; env: Env; identityPath?: string }): Promise<string[]> {
   const values: Array<string | undefined> = [];
-  if (input.config) for (const name of gatewayNames(input.config)) values.push(resolveTarget(input.config, name, input.env).token);
   for (const name of CREDENTIAL_ENV) values.push(input.env[name]);
   for (const [name, value] of Object.entries(input.env)) if (/(TOKEN|SECRET|PASSWORD|API_KEY)$/.test(name)) values.push(value);
-  // Redis passwords: inside REDIS_URL (one server or Sentinel), and the variables clawops.yaml's `redis:` names.
+  // Redis passwords inside REDIS_URL (one server or Sentinel); those clawops.yaml's `redis:` names come with secretVariables.
   const redisUrl = input.env.REDIS_URL;
   if (redisUrl) {
     try {
@@ -35,7 +37,7 @@ export async function knownSecrets(input: { config?: Config; env: Env; identityP
       // Not a URL: nothing to take from it.
     }
   }
-  for (const name of [input.config?.redis?.passwordEnv, input.config?.redis?.sentinelPasswordEnv]) if (name) values.push(input.env[name]);
+  if (input.config) for (const name of secretVariables(input.config)) values.push(input.env[name]);
   if (input.identityPath) values.push(...(await deviceTokens(input.identityPath)));
   return [...new Set(values.filter((value): value is string => typeof value === 'string' && value.trim() !== ''))];
 }
