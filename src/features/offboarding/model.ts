@@ -82,6 +82,13 @@ export const OffboardingSchema = z.object({
   mirrors: z.array(SlackLocationSchema).max(5).default([]),
   deletions: z.number().int().min(0).default(0),
   reminders: z.object({ sent: z.number().int().min(0), lastAt: z.number().int().optional() }).default({ sent: 0 }),
+  /**
+   * Set while the open job has steps left after storing the record (the prompt, the first
+   * reminder, the "opened" audit entry), cleared by the write that finishes it: a retried job
+   * finishes those steps instead of taking the open checklist for someone else's. Absent on
+   * records of older builds, which are taken as finished.
+   */
+  opening: z.literal(true).optional(),
 });
 export type Offboarding = z.infer<typeof OffboardingSchema>;
 

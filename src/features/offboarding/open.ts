@@ -15,8 +15,10 @@ import { checklistPostKeys } from './post-keys.js';
 /**
  * Opens one offboarding: claim the person (once, whatever triggered it), gather what they can
  * still reach, store it, post the checklist (and mirror it to the DM of whoever asked), schedule
- * the first reminder. Idempotent, so a retried job finishes a half-done open instead of starting
- * a second one: a record without a posted prompt is posted, a claim without a record is taken over.
+ * the first reminder, write the "opened" audit entry. Idempotent, so a retried job finishes a
+ * half-done open instead of starting a second one: a claim without a record is taken over, a record
+ * without a posted prompt is posted, and a posted one still `opening` (its first reminder or audit
+ * entry may be missing: scheduling failed, Redis blipped) gets the steps after the prompt.
  * The prompt carries a key (checklistPostKeys); when a half-done record is taken up, the channel is
  * searched for that key first, since an earlier run's post may have reached Slack with its answer
  * lost (a 5xx, a reset, a crash before the record was updated) — so the checklist is posted once.
@@ -59,6 +61,10 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
     if (existing && isOpen(existing) && !existing.prompt) {
       record = existing;
       resumed = true;
+    } else if (existing && isOpen(existing) && existing.opening) {
+      // The checklist is up; an earlier run stopped after it. Its DM copy is not tried again
+      // (a DM is attempted once, as below: it may have been posted with its record update lost).
+      return finishOpening(deps, existing, audit);
     } else if ((!existing || (!isOpen(existing) && job.trigger.kind === 'command')) && (await deps.store.reclaimPerson(login, claim.existingId, id))) {
       record = undefined;
     } else {
@@ -84,6 +90,7 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
       mirrors: [],
       deletions: 0,
       reminders: { sent: 0 },
+      opening: true,
     };
     try {
       await deps.store.create(record);
@@ -97,7 +104,8 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
     key: checklistPostKeys.prompt(record.id),
     ...(resumed ? { reconcileSinceMs: record.openedAt } : {}),
   });
-  record = (await deps.store.update(record.id, (current) => ({ ...current, prompt: { channel: posted.channel, ts: posted.ts } }))) ?? record;
+  // `opening` too: a record of an older build taken up here is finished like a new one.
+  record = (await deps.store.update(record.id, (current) => ({ ...current, prompt: { channel: posted.channel, ts: posted.ts }, opening: true }))) ?? record;
   if (job.dmTo && record.mirrors.length === 0) {
     try {
       // Keyed like every checklist post, but never looked for: it follows the prompt's record
@@ -109,12 +117,30 @@ export async function openOffboarding(deps: OpenDeps, job: OpenJob): Promise<Ope
       deps.logger.warn({ err: error, offboarding: record.id }, 'could not mirror the checklist to a DM');
     }
   }
+  return finishOpening(deps, record, audit);
+}
+
+/**
+ * The steps after the prompt, safe to run again: the first reminder (its job id, remindJobId,
+ * makes a second scheduling a no-op) and, once, the "opened" entry. The write that clears
+ * `opening` is the commit point and the entry follows it, so a retry never writes a second one;
+ * a failed append is logged, as every audit entry is (writeAudit).
+ */
+async function finishOpening(deps: OpenDeps, record: Offboarding, audit: (outcome: string) => Promise<void>): Promise<OpenOutcome> {
   await deps.queue.scheduleReminder(record.id, 1, record.openedAt + deps.config.reminders.afterMinutes * 60_000);
-  const open = openItems(record);
-  await audit(`opened: ${open.devices.length} device(s), ${open.groups.length} group(s), ${open.gateways.length} token(s) to rotate`);
-  deps.logger.info(
-    { offboarding: record.id, trigger: job.trigger.kind, devices: open.devices.length, groups: open.groups.length, gateways: open.gateways.length },
-    'offboarding opened',
-  );
-  return { kind: 'opened', offboarding: record };
+  let finished = false;
+  const current =
+    (await deps.store.update(record.id, (latest) => {
+      finished = latest.opening === true;
+      return finished ? { ...latest, opening: undefined } : undefined;
+    })) ?? record;
+  if (finished) {
+    const open = openItems(current);
+    await audit(`opened: ${open.devices.length} device(s), ${open.groups.length} group(s), ${open.gateways.length} token(s) to rotate`);
+    deps.logger.info(
+      { offboarding: current.id, trigger: current.trigger.kind, devices: open.devices.length, groups: open.groups.length, gateways: open.gateways.length },
+      'offboarding opened',
+    );
+  }
+  return { kind: 'opened', offboarding: current };
 }
