@@ -17,7 +17,7 @@ import { PHASES } from '../../src/features/monitoring/alerts/policy.js';
 import { parseProbeParams } from '../../src/features/metrics/probe-params.js';
 import type { Prober } from '../../src/features/metrics/probe-endpoint.js';
 import type { ProbeReport } from '../../src/report/report.js';
-import { authRejected, healthy, tcpFailure } from '../support/monitoring-reports.js';
+import { authRejected, healthy, resultOf, tcpFailure } from '../support/monitoring-reports.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -82,9 +82,10 @@ describe('label bounds', () => {
 
   async function scrapeAfterTraffic(feature: MetricsFeature): Promise<Sample[]> {
     for (const name of ['prod', 'staging', 'not-configured', '<@U0VICTIM>']) {
-      feature.hooks.probed(tcpFailure('refused', { name }));
-      feature.hooks.probed(authRejected({ name }));
-      feature.hooks.answered(healthy({ name }), 'slash');
+      // Probes with their checks' diagnoses (the composition root's calls are in test/e2e/metrics-prometheus.test.ts).
+      for (const { report, diagnosis } of [resultOf(tcpFailure('refused', { name })), resultOf(authRejected({ name }))])
+        feature.hooks.probed(report, diagnosis);
+      feature.hooks.answered(resultOf(healthy({ name })), 'slash');
       feature.hooks.coalesced(name);
     }
     for (const trigger of TRIGGERS) feature.hooks.triggered(trigger);
