@@ -53,8 +53,9 @@ async function measure(redisUrl: string, gateways: number): Promise<ScrapeFigure
       index % 25 === 0 ? authRejected({ name }) : healthy({ name }),
     ];
     for (const report of reports) {
+      const result = resultOf(report);
       feature.hooks.probed(report);
-      feature.hooks.answered(report, 'schedule');
+      feature.hooks.answered(result, 'schedule');
     }
     await lastState.record(resultOf(reports[reports.length - 1]!));
   }

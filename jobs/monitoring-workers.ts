@@ -4,6 +4,7 @@ import { createAlertEnqueuer } from '../src/features/monitoring/alerts/post-job.
 import { createMonitor } from '../src/features/monitoring/alerts/monitor.js';
 import type { CheckResult } from '../src/check/checker.js';
 import type { CheckEnrichment } from '../src/render/enrichment.js';
+import type { Diagnose } from '../src/diagnosis/diagnose.js';
 import type { Config } from '../src/config/schema.js';
 import { gatewayNames } from '../src/config/targets.js';
 import type { Logger } from '../src/log.js';
@@ -43,6 +44,8 @@ export interface MonitoringWorkersDeps {
   coalescer: Coalescer;
   poster: SlackPoster;
   enrichment?: CheckEnrichment;
+  /** The diagnosis of scheduled checks and of alerts without one (default: src/diagnosis/diagnose.ts). */
+  diagnose?: Diagnose;
   /** How a scheduled result is recorded (default: last state and history). */
   record?: (result: CheckResult) => Promise<void>;
   now: () => number;
@@ -86,6 +89,8 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
   });
   const scheduledCheck = createScheduledCheckProcessor({
     coalescer: deps.coalescer,
+    ...(deps.enrichment ? { enrichment: deps.enrichment } : {}),
+    ...(deps.diagnose ? { diagnose: deps.diagnose } : {}),
     knownGateways: () => configured,
     record: deps.record ?? ((result) => deps.monitoring.record(result, 'schedule')),
     monitor,
@@ -114,6 +119,7 @@ export function startMonitoringWorkers(deps: MonitoringWorkersDeps): MonitoringW
       redis: deps.stateRedis,
       prefix: deps.prefix,
       ...(deps.enrichment ? { enrichment: deps.enrichment } : {}),
+      ...(deps.diagnose ? { diagnose: deps.diagnose } : {}),
       reminderIntervalMs: settings.alerts.reminderIntervalMinutes * 60_000,
       logger,
     }),

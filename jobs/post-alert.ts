@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { alertJobId, AlertPostJobSchema } from '../src/features/monitoring/alerts/post-job.js';
 import { NETWORK_SUBJECT } from '../src/features/monitoring/alerts/decide.js';
 import { annotationsOrNone, contextOrEmpty, type CheckEnrichment } from '../src/render/enrichment.js';
-import { diagnose } from '../src/diagnosis/diagnose.js';
+import { diagnose as pureDiagnose, type Diagnose } from '../src/diagnosis/diagnose.js';
 import type { Logger } from '../src/log.js';
 import { renderAlertPost } from '../src/features/monitoring/render/alert-blocks.js';
 import type { SlackMessage } from '../src/render/blocks.js';
@@ -27,6 +27,8 @@ export interface PostAlertDeps {
   redis: Redis;
   prefix: string;
   enrichment?: CheckEnrichment;
+  /** For an alert job that carries its report but no diagnosis (an older worker's): default src/diagnosis/diagnose.ts. */
+  diagnose?: Diagnose;
   reminderIntervalMs: number;
   logger: Logger;
 }
@@ -40,6 +42,7 @@ export class AlertNotPostedYet extends AppError {
 }
 
 export function createPostAlertProcessor(deps: PostAlertDeps) {
+  const diagnose = deps.diagnose ?? pureDiagnose;
   // A Slack post and its marker are not one transaction: a retry (after a crash, or a 5xx whose
   // post went through) first looks for the message by its key before posting again.
   const markerKey = (jobId: string) => `${deps.prefix}:alerts:posted:${jobId}`;
@@ -55,9 +58,10 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
   return async (job: Job): Promise<{ channel: string; ts: string }> => {
     const parsed = AlertPostJobSchema.safeParse(job.data);
     if (!parsed.success) throw invalidJobData('alert post', parsed.error);
-    const { post, channel, report } = parsed.data;
+    const { post, channel, report, diagnosis } = parsed.data;
     const jobId = job.id ?? alertJobId(post);
-    const result = report ? { report, diagnosis: diagnose(report, await contextOrEmpty(deps.enrichment, report)) } : undefined;
+    // The scheduled check's own diagnosis (jobs/scheduled-check.ts); an older job without one is diagnosed here, alike.
+    const result = report ? { report, diagnosis: diagnosis ?? diagnose(report, await contextOrEmpty(deps.enrichment, report)) } : undefined;
     // What changed since the last good check (the fingerprint) goes beside the alert's verdict too.
     const annotations = result ? (await annotationsOrNone(deps.enrichment, result.report, result.diagnosis)).map((line) => line.slack) : [];
     const content = renderAlertPost(post, {

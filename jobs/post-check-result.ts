@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { diagnose } from '../src/diagnosis/diagnose.js';
+import { diagnose as pureDiagnose, type Diagnose } from '../src/diagnosis/diagnose.js';
 import { PostCheckResultJobSchema, type PostCheckResultJob } from '../src/queue/payloads.js';
 import { renderCheckFailed, renderCheckResults } from '../src/render/check-blocks.js';
 import type { SlackPoster } from '../src/slack/poster.js';
@@ -17,6 +17,8 @@ import { invalidJobData } from '../src/queue/job-data.js';
 export interface CheckResultPublisherDeps {
   poster: SlackPoster;
   enrichment?: CheckEnrichment;
+  /** For a post job that carries no diagnosis (enqueued by an older worker): default src/diagnosis/diagnose.ts. */
+  diagnose?: Diagnose;
   pending?: PendingChecks;
   logger?: Logger;
 }
@@ -26,7 +28,7 @@ export type PublishCheckResult = (data: PostCheckResultJob, options: { idempoten
 /** Render and post one check's answer: shared by the post job, the direct fallback and the sweeper. */
 export function createCheckResultPublisher(deps: CheckResultPublisherDeps): PublishCheckResult {
   return async (data, options) => {
-    const message = await renderPost(data, deps.enrichment);
+    const message = await renderPost(data, deps.enrichment, deps.diagnose);
     const posted = await deps.poster.postOrUpdate(data.slack, message, options.idempotencyKey, {
       state: 'answered',
       ...(options.reconcileSinceMs !== undefined ? { reconcileSinceMs: options.reconcileSinceMs } : {}),
@@ -49,11 +51,17 @@ export function createPostCheckResultProcessor(deps: CheckResultPublisherDeps) {
   };
 }
 
-export async function renderPost(data: PostCheckResultJob, enrichment: CheckEnrichment | undefined): Promise<SlackMessage> {
+/**
+ * The answer, from the diagnoses the check made (jobs/check-request.ts). A job without them (one an
+ * older worker enqueued) is diagnosed here, with the same context, so it reads the same.
+ */
+export async function renderPost(data: PostCheckResultJob, enrichment: CheckEnrichment | undefined, diagnose: Diagnose = pureDiagnose): Promise<SlackMessage> {
   if (data.reports.length === 0) {
     return renderCheckFailed(data.gateways, data.problems.map((problem) => problem.message).join('; ') || 'no result');
   }
-  const results = await Promise.all(data.reports.map(async (report) => ({ report, diagnosis: diagnose(report, await contextOrEmpty(enrichment, report)) })));
+  const results = await Promise.all(
+    data.reports.map(async (report, index) => ({ report, diagnosis: data.diagnoses?.[index] ?? diagnose(report, await contextOrEmpty(enrichment, report)) })),
+  );
   const footer = await footerOrNone(enrichment, data.gateways);
   const annotations = new Map(
     await Promise.all(

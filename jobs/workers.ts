@@ -49,6 +49,7 @@ export function startWorkers(deps: WorkersDeps): Workers {
     poster: deps.poster,
     ...(deps.enrichment ? { enrichment: deps.enrichment } : {}),
     ...(deps.pending ? { pending: deps.pending } : {}),
+    ...(deps.diagnose ? { diagnose: deps.diagnose } : {}),
     logger: deps.logger,
   };
   const publish = createCheckResultPublisher(publisher);

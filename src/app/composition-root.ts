@@ -6,7 +6,7 @@ import type { EnvOptions } from '../config/env.js';
 import { gatewayNames, resolveTarget, urlTarget, type Env } from '../config/targets.js';
 import type { Logger } from '../log.js';
 import { createChecker, type CheckResult } from '../check/checker.js';
-import { diagnose } from '../diagnosis/diagnose.js';
+import type { Diagnose } from '../diagnosis/diagnose.js';
 import { runJointCheck } from '../check/joint-check.js';
 import { createUnitTokenBook } from '../check/unit-token-book.js';
 import { resolveAgentSettings, type AgentSettings } from '../config/agent-settings.js';
@@ -93,6 +93,11 @@ export interface RuntimeOptions {
   now?: () => number;
   /** Digest sections contributed from outside (tests); the built-in ones are added below. */
   digestSections?: DigestSectionProvider[];
+  /**
+   * The diagnosis the check paths use (default src/diagnosis/diagnose.ts): a test wraps it to count
+   * that a check is diagnosed once, and that what is recorded is what is posted.
+   */
+  diagnose?: Diagnose;
 }
 
 export interface Runtime {
@@ -319,7 +324,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       // /probe: a gateway through the coalescer (shared with Slack and the schedule), a listed URL directly.
       metrics.attachProber({
         gateway: (name) => coalescer.probe(name, now()),
-        target: async (target) => (await checker.check(urlTarget(target.url, target.tokenEnv ?? config.defaults.tokenEnv, runtime.env, 'target'))).report,
+        target: (target) => checker.probe(urlTarget(target.url, target.tokenEnv ?? config.defaults.tokenEnv, runtime.env, 'target')),
       });
       const workers = startWorkers({
         connection: workerRedis,
@@ -333,9 +338,11 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         gatewayConcurrency: config.queue.gatewayConcurrency,
         knownGateways: () => gatewayNames(config),
         enrichment,
-        onReport: (report, source) => {
-          hooks.answered(report, source === 'button' ? 'button' : source === 'terminal' ? 'terminal' : 'slash');
-          return recordResult({ report, diagnosis: diagnose(report) }, 'command');
+        ...(runtime.diagnose ? { diagnose: runtime.diagnose } : {}),
+        // The check's own diagnosis (made once, with the enrichment's context): recorded as it is posted.
+        onReport: (result, source) => {
+          hooks.answered(result, source === 'button' ? 'button' : source === 'terminal' ? 'terminal' : 'slash');
+          return recordResult(result, 'command');
         },
         onPostFailed: (givenUp) => (givenUp ? hooks.postGivenUp() : hooks.postRetried()),
         logger: logger.child({ component: 'worker' }),
@@ -361,7 +368,8 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         coalescer,
         poster,
         enrichment,
-        record: (result) => (hooks.answered(result.report, 'schedule'), recordResult(result, 'schedule')),
+        ...(runtime.diagnose ? { diagnose: runtime.diagnose } : {}),
+        record: (result) => (hooks.answered(result, 'schedule'), recordResult(result, 'schedule')),
         now,
         logger: logger.child({ component: 'monitoring' }),
         redisHealth,
@@ -426,7 +434,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         config,
         check: await createAcceptCheck({ config, env: runtime.env, hostChecks: acceptHostChecks, ...(runtime.ladder ? { ladder: runtime.ladder } : {}), now }),
         ...(acl ? { acl } : {}),
-        record: (report) => recordResult({ report, diagnosis: diagnose(report) }, 'command'),
+        record: (result) => recordResult(result, 'command'),
         fingerprints: fingerprintLookup(fingerprints),
         groups,
         audit,

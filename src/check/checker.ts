@@ -10,18 +10,26 @@ export interface CheckResult {
 }
 
 export interface Checker {
+  /**
+   * The ladder alone, undiagnosed: for callers that add to the report first (the host agent's view,
+   * src/check/joint-check.ts) or diagnose it once further on, with context (jobs/check-request.ts).
+   */
+  probe(target: CheckTarget, options?: { signal?: AbortSignal }): Promise<ProbeReport>;
+  /** probe → diagnose, for a caller that has everything the diagnosis needs now (the terminal). */
   check(target: CheckTarget, options?: { signal?: AbortSignal; context?: DiagnosisContext }): Promise<CheckResult>;
   /** Many gateways with bounded concurrency; results in the order of `targets`. */
   checkMany(targets: CheckTarget[], options?: { concurrency?: number; signal?: AbortSignal }): Promise<CheckResult[]>;
 }
 
-/** probe → report → diagnose: the engine the terminal, the worker and the scheduler share. */
+/** probe → report (→ diagnose): the engine the terminal, the worker and the scheduler share. */
 export function createChecker(deps: LadderDeps): Checker {
+  const probe: Checker['probe'] = (target, options = {}) => runLadder(target, deps, { signal: options.signal });
   const check: Checker['check'] = async (target, options = {}) => {
-    const report = await runLadder(target, deps, { signal: options.signal });
+    const report = await probe(target, options);
     return { report, diagnosis: diagnose(report, options.context) };
   };
   return {
+    probe,
     check,
     async checkMany(targets, options = {}) {
       const concurrency = Math.max(1, options.concurrency ?? 16);

@@ -10,7 +10,8 @@ import type { UnitTokenBook } from './unit-token-book.js';
  * One check of one gateway with both views: the ladder from this node and, when the gateway has an
  * agent, the host checks on its host — asked for at the same moment, so the check costs the longer
  * of the two, bounded by the agent's deadline (≤ the check budget). The report carries both; the
- * diagnosis reads them together (src/diagnosis/host-rules.ts).
+ * diagnosis reads them together (src/diagnosis/host-rules.ts). Undiagnosed: whoever asked for the
+ * check diagnoses the finished report, once.
  */
 export interface JointCheckDeps {
   checker: Checker;
@@ -20,9 +21,9 @@ export interface JointCheckDeps {
 }
 
 export async function runJointCheck(deps: JointCheckDeps, target: CheckTarget, agent: AgentSettings | undefined): Promise<ProbeReport> {
-  if (!agent || !deps.hostChecks) return withUnitTokenOwners((await deps.checker.check(target)).report, deps.unitTokens, target);
+  if (!agent || !deps.hostChecks) return withUnitTokenOwners(await deps.checker.probe(target), deps.unitTokens, target);
   const [outside, answer] = await Promise.all([
-    deps.checker.check(target),
+    deps.checker.probe(target),
     deps.hostChecks
       .request(target.name, { deadlineMs: agent.deadlineMs })
       .catch((error: unknown): HostAgentAnswer => ({ status: 'failed', detail: error instanceof Error ? error.message.slice(0, 300) : 'error', waitedMs: 0 })),
@@ -30,7 +31,7 @@ export async function runJointCheck(deps: JointCheckDeps, target: CheckTarget, a
   const host = hostEvidence(answer, agent, target);
   // A silent agent says nothing new about the unit: keep what it last reported.
   if (answer.status === 'answered') deps.unitTokens?.learn(target.name, host.unit?.available ? host.unit.unitTokenFingerprint : undefined);
-  return withUnitTokenOwners({ ...outside.report, host }, deps.unitTokens, target);
+  return withUnitTokenOwners({ ...outside, host }, deps.unitTokens, target);
 }
 
 /** Another gateway's unit carries the token this check sent: add it to the report's token owners. */

@@ -17,6 +17,9 @@ export interface DiagnosisContext {
   versionChange?: { from: string; to: string };
 }
 
+/** `diagnose` as a dependency: the check path takes it injected, so a test can count that it runs once per check. */
+export type Diagnose = (report: ProbeReport, context?: DiagnosisContext) => Diagnosis;
+
 export function diagnose(report: ProbeReport, context: DiagnosisContext = {}): Diagnosis {
   const fill = fillerFor(report);
   const blocking = firstMatch(BLOCKING_RULES, report);

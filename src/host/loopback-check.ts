@@ -19,7 +19,7 @@ export async function checkLoopback(
   signal?: AbortSignal,
 ): Promise<{ loopback: LoopbackEvidence; gatewayConfig?: ProbeReport['gatewayConfig'] }> {
   try {
-    const { report } = await checker.check(target, signal ? { signal } : {});
+    const report = await checker.probe(target, signal ? { signal } : {});
     // The Gateway's config.get on loopback (operator.read via the auto-approved device), for when its file is not readable.
     return { loopback: loopbackEvidence(report), ...(report.gatewayConfig ? { gatewayConfig: report.gatewayConfig } : {}) };
   } catch (error) {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ProbeReportSchema } from '../report/report.js';
+import { DiagnosisSchema } from '../diagnosis/diagnosis-schema.js';
 
 /**
  * Job data, validated on both sides. Names and Slack coordinates only: a job never carries a token
@@ -39,10 +40,20 @@ export const PostCheckResultJobSchema = z
     gateways: z.array(GatewayName).min(1).max(500),
     requestedBy: z.string().max(32).optional(),
     slack: SlackTargetSchema,
-    /** Reports only: the poster diagnoses them again (pure), so nothing derived is stored twice. */
-    reports: z.array(ProbeReportSchema),
+    reports: z.array(ProbeReportSchema).max(500),
+    /**
+     * The check's diagnosis of each report (aligned with `reports`), made once with the enrichment
+     * context: the poster renders it as it is, so the answer is what history recorded. Absent from
+     * jobs enqueued before it existed (and when a diagnosis is beyond the bounds): the poster then
+     * diagnoses the reports itself.
+     */
+    diagnoses: z.array(DiagnosisSchema).max(500).optional(),
     /** Gateways that could not be checked, with the reason (removed from config, internal error). */
     problems: z.array(z.object({ gateway: z.string(), message: z.string().max(500) })).default([]),
   })
-  .strict();
+  .strict()
+  .refine((job) => !job.diagnoses || job.diagnoses.length === job.reports.length, {
+    error: 'diagnoses must be one per report',
+    path: ['diagnoses'],
+  });
 export type PostCheckResultJob = z.infer<typeof PostCheckResultJobSchema>;

@@ -13,48 +13,17 @@ import { ConfigSchema } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
 import { createMonitoring } from '../../src/features/monitoring/services.js';
 import { JOBS, QUEUES } from '../../src/queue/names.js';
-import type { SlackMessage } from '../../src/render/blocks.js';
-import type { SlackPoster } from '../../src/slack/poster.js';
 import { createAlertStateStore } from '../../src/features/monitoring/state/alert-state.js';
 import { createLastStateStore } from '../../src/state/last-state.js';
 import { authRejected } from '../support/monitoring-reports.js';
 import type { CheckEnrichment } from '../../src/render/enrichment.js';
 import { code, md } from '../../src/render/slack-text.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis-server.js';
+import { recordingPoster } from '../support/recording-poster.js';
 
 const redisUrl = inject('redisUrl');
 const T0 = Date.UTC(2026, 8, 15, 10, 0);
 const INCIDENT = `prod-${T0}`;
-
-interface Posted {
-  channel: string;
-  threadTs?: string;
-  text: string;
-  blocks: string;
-  ts: string;
-}
-
-function recordingPoster(): SlackPoster & { posted: Posted[] } {
-  const posted: Posted[] = [];
-  let next = 1;
-  const post = async (target: { channel: string; threadTs?: string }, message: SlackMessage) => {
-    const ts = `1700000000.${String(next++).padStart(6, '0')}`;
-    // Slack answers a channel name with the channel's id.
-    const channel = target.channel === '#ops' ? 'C0OPS' : target.channel;
-    posted.push({ channel, ...(target.threadTs ? { threadTs: target.threadTs } : {}), text: message.text, blocks: JSON.stringify(message.blocks), ts });
-    return { channel, ts };
-  };
-  return {
-    posted,
-    post,
-    postOrUpdate: (target, message) => post(target, message),
-    postOnce: (target, message) => post(target, message),
-    update: async () => undefined,
-    ephemeral: async () => undefined,
-    findByKey: async () => undefined,
-    messageState: async () => ({}),
-  };
-}
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

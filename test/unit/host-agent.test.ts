@@ -225,15 +225,20 @@ function scripted(script: Scripted) {
     if (content === undefined) throw errno('ENOENT');
     return content;
   };
+  const probe = async (target: CheckTarget) => {
+    targets.push(target);
+    const report = healthyReport({ gateway: { url: target.url } });
+    const version = script.running ?? GATEWAY_VERSION;
+    const handshake = report.layers.find((layer) => layer.layer === 'handshake')!;
+    if (handshake.evidence && 'serverVersion' in handshake.evidence) handshake.evidence.serverVersion = version;
+    const status = report.layers.find((layer) => layer.layer === 'status')!;
+    if (status.evidence && 'runtimeVersion' in status.evidence) status.evidence.runtimeVersion = version;
+    return report;
+  };
   const checker: Checker = {
+    probe,
     async check(target) {
-      targets.push(target);
-      const report = healthyReport({ gateway: { url: target.url } });
-      const version = script.running ?? GATEWAY_VERSION;
-      const handshake = report.layers.find((layer) => layer.layer === 'handshake')!;
-      if (handshake.evidence && 'serverVersion' in handshake.evidence) handshake.evidence.serverVersion = version;
-      const status = report.layers.find((layer) => layer.layer === 'status')!;
-      if (status.evidence && 'runtimeVersion' in status.evidence) status.evidence.runtimeVersion = version;
+      const report = await probe(target);
       return { report, diagnosis: diagnose(report) };
     },
     async checkMany() {
@@ -475,6 +480,9 @@ const timeoutReport = (): ProbeReport =>
     'tcp',
   );
 const fixedChecker = (report: ProbeReport): Checker => ({
+  async probe() {
+    return report;
+  },
   async check() {
     return { report, diagnosis: diagnose(report) };
   },

@@ -17,7 +17,7 @@ import { PHASES } from '../../src/features/monitoring/alerts/policy.js';
 import { parseProbeParams } from '../../src/features/metrics/probe-params.js';
 import type { Prober } from '../../src/features/metrics/probe-endpoint.js';
 import type { ProbeReport } from '../../src/report/report.js';
-import { authRejected, healthy, tcpFailure } from '../support/monitoring-reports.js';
+import { authRejected, healthy, resultOf, tcpFailure } from '../support/monitoring-reports.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -76,15 +76,39 @@ describe('metric naming', () => {
   });
 });
 
+describe('verdicts from the check’s own diagnosis', () => {
+  const verdictCount = async (feature: MetricsFeature, id: string) =>
+    samples(await feature.scrape()).find((sample) => sample.name === 'clawops_verdicts_total' && sample.labels.id === id)?.value ?? 0;
+
+  it('a probe run here counts its verdicts when its check is answered, once, from that check’s diagnosis', async () => {
+    const feature = createMetricsFeature({ config: config(), logger, role: 'start' });
+    const refused = tcpFailure('refused', { name: 'prod' });
+    feature.hooks.probed(refused);
+    // The probe is counted at once; its verdicts wait for the diagnosis the check makes.
+    expect(await feature.scrape()).toContain('clawops_probes_total{gateway="prod"} 1');
+    expect(await verdictCount(feature, 'refused')).toBe(0);
+    feature.hooks.answered(resultOf(refused), 'slash');
+    expect(await verdictCount(feature, 'refused')).toBe(1);
+    // A second request answered by the same probe (coalesced) does not count it again…
+    feature.hooks.answered(resultOf(refused), 'button');
+    expect(await verdictCount(feature, 'refused')).toBe(1);
+    // …nor does a check answered by another worker's probe (never probed here).
+    feature.hooks.answered(resultOf(tcpFailure('refused', { name: 'prod' })), 'slash');
+    expect(await verdictCount(feature, 'refused')).toBe(1);
+    expect(await feature.scrape()).toContain('clawops_checks_total{trigger="slash"} 2');
+  });
+});
+
 describe('label bounds', () => {
   const ALLOWED_LABELS = new Set(['gateway', 'layer', 'id', 'trigger', 'state', 'queue', 'outcome', 'component', 'source', 'version', 'role', 'le', 'phase']);
   const DEFAULT_LABELS = new Set(['kind', 'space', 'type', 'version', 'major', 'minor', 'patch', 'le']);
 
   async function scrapeAfterTraffic(feature: MetricsFeature): Promise<Sample[]> {
     for (const name of ['prod', 'staging', 'not-configured', '<@U0VICTIM>']) {
-      feature.hooks.probed(tcpFailure('refused', { name }));
-      feature.hooks.probed(authRejected({ name }));
-      feature.hooks.answered(healthy({ name }), 'slash');
+      // Probes with their checks' diagnoses (the composition root's calls are in test/e2e/metrics-prometheus.test.ts).
+      for (const { report, diagnosis } of [resultOf(tcpFailure('refused', { name })), resultOf(authRejected({ name }))])
+        feature.hooks.probed(report, diagnosis);
+      feature.hooks.answered(resultOf(healthy({ name })), 'slash');
       feature.hooks.coalesced(name);
     }
     for (const trigger of TRIGGERS) feature.hooks.triggered(trigger);

@@ -4,7 +4,7 @@ import { runJointCheck } from '../../src/check/joint-check.js';
 import { createUnitTokenBook } from '../../src/check/unit-token-book.js';
 import { resolveAgentSettings } from '../../src/config/agent-settings.js';
 import { parseConfig } from '../../src/config/load.js';
-import { resolveTarget } from '../../src/config/targets.js';
+import { resolveTarget, type CheckTarget } from '../../src/config/targets.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { tokenFingerprint } from '../../src/report/token-fingerprint.js';
 import { ConfigError } from '../../src/errors.js';
@@ -146,15 +146,20 @@ describe('"this is staging\'s token"', () => {
       request: async (gateway) => ({ status: 'answered', result: answerFor(gateway, gateway === 'staging' ? STAGING : PROD), waitedMs: 3 }),
       close: async () => undefined,
     };
-    const checker = (failing: boolean): Checker => ({
-      check: async (target) => {
-        const report = failing
+    const checker = (failing: boolean): Checker => {
+      const probe = async (target: CheckTarget) =>
+        failing
           ? authRejected(healthyReport({ gateway: { name: target.name, tokenEnv: target.tokenEnv } }))
           : healthyReport({ gateway: { name: target.name } });
-        return { report, diagnosis: diagnose(report) };
-      },
-      checkMany: async () => [],
-    });
+      return {
+        probe,
+        check: async (target) => {
+          const report = await probe(target);
+          return { report, diagnosis: diagnose(report) };
+        },
+        checkMany: async () => [],
+      };
+    };
     // This config is not swapped: only staging's unit shows whose token PROD_TOKEN holds.
     const staging = resolveTarget(config, 'staging', env);
     await runJointCheck({ checker: checker(false), hostChecks, unitTokens }, staging, resolveAgentSettings(config, 'staging'));

@@ -3,6 +3,7 @@ import { DEFAULT_TAILSCALE_SETTINGS } from '../../config/sections/tailscale.js';
 import { gatewayPortOf } from '../../config/targets.js';
 import { diagnose } from '../../diagnosis/diagnose.js';
 import type { ProbeReport } from '../../report/report.js';
+import type { CheckResult } from '../../check/checker.js';
 import type { AclAuditAnswer, AclAuditPort } from './acl-port.js';
 import type { AcceptFacts } from './facts.js';
 import type { FingerprintLookup } from './fingerprint-lookup.js';
@@ -23,8 +24,11 @@ export interface GatherDeps {
   fingerprints?: FingerprintLookup;
   /** Why there is no fingerprint store here, and what to do (said on the fingerprint line). */
   fingerprintHint?: string;
-  /** Every check result feeds history as any check does (and the fingerprint, when that is wired), before the lookup. */
-  record?: (report: ProbeReport) => Promise<void>;
+  /**
+   * Every check result feeds history as any check does (and the fingerprint, when that is wired),
+   * before the lookup: with the diagnosis the checklist shows, so it is made once.
+   */
+  record?: (result: CheckResult) => Promise<void>;
   now: () => number;
 }
 
@@ -49,8 +53,9 @@ export async function gatherAcceptFacts(deps: GatherDeps, gateway: string): Prom
     message: error instanceof Error ? error.message.slice(0, 200) : 'failed',
   }));
   const report = await deps.check(gateway);
+  // The checklist's one diagnosis of its own fresh check: recorded as the checklist shows it.
   const diagnosis = diagnose(report);
-  if (deps.record) await deps.record(report).catch(() => undefined);
+  if (deps.record) await deps.record({ report, diagnosis }).catch(() => undefined);
   let fingerprint: AcceptFacts['fingerprint'];
   if (!deps.fingerprints) fingerprint = { available: false, hint: deps.fingerprintHint ?? FINGERPRINT_HINT };
   else {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from '../../config/schema.js';
 import { gatewayNames } from '../../config/targets.js';
-import { diagnose } from '../../diagnosis/diagnose.js';
+import type { CheckResult } from '../../check/checker.js';
+import type { Diagnosis } from '../../diagnosis/verdict.js';
 import type { Readiness } from '../../health/readiness.js';
 import type { Logger } from '../../log.js';
 import { firstFailedLayer, LAYER_ORDER, layerOf } from '../../report/layer-order.js';
@@ -22,10 +23,15 @@ import { createProbeEndpoint, type Prober } from './probe-endpoint.js';
  * state in Redis) as it builds it; those reads are cached (`metrics.cacheSeconds`).
  */
 export interface MetricsHooks {
-  /** A probe this process ran (not one it received from another worker): layer timings, verdicts. */
-  probed(report: ProbeReport): void;
-  /** A check was answered to whoever asked (`probe`: the /probe endpoint). */
-  answered(report: ProbeReport, trigger: Trigger): void;
+  /**
+   * A probe this process ran (not one it received from another worker): layer timings now, and its
+   * verdicts from `diagnosis`. The composition root calls it as the probe ends, before the check has
+   * diagnosed it (diagnosis runs once, with the check's context): without a diagnosis, the verdicts
+   * are counted when the check it answers is (`answered` with this same report).
+   */
+  probed(report: ProbeReport, diagnosis?: Diagnosis): void;
+  /** A check was answered to whoever asked (`probe`: the /probe endpoint), with the diagnosis it showed. */
+  answered(result: CheckResult, trigger: Trigger): void;
   /** Something was asked that is not a probe of ours (`agent`: host checks asked of a host agent). */
   triggered(trigger: Trigger): void;
   coalesced(gateway: string): void;
@@ -93,14 +99,20 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
   // Counters start at 0 for every value of their closed sets, so `rate()` and `increase()` see the first event.
   for (const outcome of SWEEP_OUTCOMES) metrics.stalePlaceholders.inc({ outcome }, 0);
 
-  const noteSuccess = (report: ProbeReport) => {
-    if (!isGateway(report.gateway.name) || diagnose(report).state === 'unhealthy') return;
+  const noteSuccess = ({ report, diagnosis }: CheckResult) => {
+    if (!isGateway(report.gateway.name) || diagnosis.state === 'unhealthy') return;
     const at = Date.parse(report.startedAt);
     if (Number.isFinite(at) && at > (lastSuccessAt.get(report.gateway.name) ?? 0)) lastSuccessAt.set(report.gateway.name, at);
   };
+  const countVerdicts = (diagnosis: Diagnosis) => {
+    for (const verdict of diagnosis.verdicts) metrics.verdicts.inc({ id: verdictLabel(verdict.id) });
+  };
+  // Probes run here whose verdicts wait for their check's diagnosis. The coalescer hands the same
+  // report object to every request in this process it answers: the first answer counts them, once.
+  const verdictsPending = new WeakSet<ProbeReport>();
 
   const hooks: MetricsHooks = {
-    probed(report) {
+    probed(report, diagnosis) {
       const gateway = report.gateway.name;
       if (!isGateway(gateway)) return;
       metrics.probes.inc({ gateway });
@@ -111,11 +123,13 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
       }
       const failed = firstFailedLayer(report);
       if (failed) metrics.layerFailures.inc({ gateway, layer: failed.layer });
-      for (const verdict of diagnose(report).verdicts) metrics.verdicts.inc({ id: verdictLabel(verdict.id) });
+      if (diagnosis) countVerdicts(diagnosis);
+      else verdictsPending.add(report);
     },
-    answered(report, trigger) {
+    answered(result, trigger) {
       metrics.checks.inc({ trigger });
-      noteSuccess(report);
+      noteSuccess(result);
+      if (verdictsPending.delete(result.report)) countVerdicts(result.diagnosis);
     },
     triggered(trigger) {
       metrics.checks.inc({ trigger });
@@ -217,7 +231,7 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
     targets: deps.config.metrics.probe.targets,
     maxConcurrent: deps.config.metrics.probe.maxConcurrent,
     prober: () => prober,
-    onAnswered: (report) => hooks.answered(report, 'probe'),
+    onAnswered: (result) => hooks.answered(result, 'probe'),
     logger: deps.logger,
   });
 

@@ -3,6 +3,7 @@ import type { ProbeTarget } from '../../config/sections/metrics.js';
 import { diagnose } from '../../diagnosis/diagnose.js';
 import type { Logger } from '../../log.js';
 import type { ProbeReport } from '../../report/report.js';
+import type { CheckResult } from '../../check/checker.js';
 import { parseProbeParams } from './probe-params.js';
 import { renderProbe } from './probe-exposition.js';
 
@@ -24,7 +25,8 @@ export interface ProbeEndpointDeps {
   maxConcurrent: number;
   /** Undefined in a process that runs no checks (`clawops bot`). */
   prober: () => Prober | undefined;
-  onAnswered?: (report: ProbeReport) => void;
+  /** The check, with the one diagnosis the answer is rendered from. */
+  onAnswered?: (result: CheckResult) => void;
   logger: Logger;
 }
 
@@ -63,8 +65,10 @@ export function createProbeEndpoint(deps: ProbeEndpointDeps) {
       text(res, 500, 'the check failed inside clawops (see its log)\n');
       return;
     }
-    deps.onAnswered?.(report);
-    const { contentType, body } = await renderProbe(report, diagnose(report));
+    // The /probe check's one diagnosis: the exposition and the metrics hooks both read it.
+    const diagnosis = diagnose(report);
+    deps.onAnswered?.({ report, diagnosis });
+    const { contentType, body } = await renderProbe(report, diagnosis);
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
   };
 }

@@ -106,6 +106,8 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringServices {
         maintenance.get(gateway, now),
       ]);
       const rollups = hourly.get(gateway) ?? [];
+      // A failure report read back from history: its check's diagnosis is not kept (history keeps
+      // the state and verdict id), so the headline is diagnosed again from the stored report.
       const latestFailure = failures[0];
       return {
         gateway,

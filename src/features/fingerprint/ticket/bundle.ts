@@ -46,6 +46,9 @@ export function buildTicketBundle(input: TicketInput): TicketBundle {
   const { secrets } = input;
   const current = input.current ? { report: scrubValue(input.current.report, secrets) } : undefined;
   const lastFailure = input.lastFailure ? { report: scrubValue(input.lastFailure.report, secrets) } : undefined;
+  // Diagnosed here, not handed in: the reports are stored ones (the fingerprint store's latest and
+  // last failure) or a terminal check's, and the bundle's verdict texts must come from the
+  // SCRUBBED copy, so they cannot carry a secret the scrub took out of the report.
   const diagnosis = current ? diagnose(current.report) : undefined;
   const fingerprint = current && diagnosis ? buildFingerprint(current.report, diagnosis) : undefined;
   const view = fingerprintView(input.gateway, fingerprint, input.good);

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import * as z from 'zod';
 import type { CheckResult } from '../../../check/checker.js';
 import { ProbeReportSchema } from '../../../report/report.js';
+import { carriedDiagnosis, DiagnosisSchema } from '../../../diagnosis/diagnosis-schema.js';
 import { JOBS } from '../../../queue/names.js';
 import type { AlertPost } from './policy.js';
 
@@ -31,8 +32,14 @@ export const AlertPostJobSchema = z
     channel: z.string().min(2).max(90),
     /** The report the post is about (alerts and verdict changes show its verdict). */
     report: ProbeReportSchema.optional(),
+    /**
+     * The scheduled check's diagnosis of `report` (made once, with the enrichment's context): the
+     * alert shows what history recorded. Absent from older jobs: the poster diagnoses the report.
+     */
+    diagnosis: DiagnosisSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((job) => !job.diagnosis || job.report !== undefined, { error: 'a diagnosis comes with its report', path: ['diagnosis'] });
 export type AlertPostJob = z.infer<typeof AlertPostJobSchema>;
 
 // The zod schema and the policy's type must describe the same thing.
@@ -68,7 +75,13 @@ export function createAlertEnqueuer(deps: { queue: Queue; channel: string | unde
     if (!deps.channel) return;
     for (const post of posts) {
       const withReport = post.kind === 'alert' || post.kind === 'verdict-changed';
-      const data: AlertPostJob = AlertPostJobSchema.parse({ post, channel: deps.channel, ...(withReport ? { report: result.report } : {}) });
+      const diagnosis = withReport ? carriedDiagnosis(result.diagnosis) : undefined;
+      const data: AlertPostJob = AlertPostJobSchema.parse({
+        post,
+        channel: deps.channel,
+        ...(withReport ? { report: result.report } : {}),
+        ...(diagnosis ? { diagnosis } : {}),
+      });
       const jobId = alertJobId(post);
       await deps.queue.add(JOBS.postAlert, data, alertJobOptions(jobId));
     }
