@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Env } from '../../config/targets.js';
 import { defaultIdentityPath } from '../../config/paths.js';
 import { GoodFingerprintSchema } from './model.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The success fingerprint of one gateway: what identifies the build and the deployment that

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckResult } from '../../check/checker.js';
 import { ProbeReportSchema, type ProbeReport } from '../../report/report.js';
 import { buildFingerprint } from './build.js';
