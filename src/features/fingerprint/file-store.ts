@@ -3,27 +3,51 @@ import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import type { Env } from '../../config/targets.js';
 import { defaultIdentityPath } from '../../config/paths.js';
-import { GoodFingerprintSchema } from './model.js';
-import { applyGood, CheckRecordSchema, isUp, lastGoodBefore, nextGood, recordOf, type FingerprintStore } from './store.js';
+import type { CheckRecord } from './check-record.js';
+import { GoodFingerprintSchema, type GoodFingerprint } from './model.js';
+import { applyGood, isUp, lastGoodBefore, nextGood, recordOf, type FingerprintStore } from './store.js';
 
 /**
  * `clawops check` without Redis keeps fingerprints in one JSON file beside the device identity,
  * under the XDG state dir (`$XDG_STATE_HOME/clawops/fingerprints.json`), private to the user
  * (0600, its directory 0700). Written atomically (temp file + rename); a file that is unreadable,
- * too large or of another shape counts as empty and is replaced: it is a cache of our own checks.
+ * too large or not a state file counts as empty and is replaced: it is a cache of our own checks.
+ *
+ * Each part of a gateway's entry is validated where it is used, as the Redis store validates each
+ * key it reads: the good list on every lookup and record, `latest` and `lastFailure` when asked for.
+ * A part that does not validate counts as absent. A check reads only the good list: validating the
+ * stored reports too (the largest schema we have) cost a one-shot `clawops check` more CPU than its
+ * probe. What it does not read (other gateways, a kept `lastFailure`) it writes back as it found it.
  */
 export const MAX_STATE_FILE_BYTES = 8 * 1024 * 1024;
 
-const GatewayStateSchema = z.object({
-  good: z.array(GoodFingerprintSchema).default([]),
-  latest: CheckRecordSchema.optional(),
-  lastFailure: CheckRecordSchema.optional(),
-});
-const StateFileSchema = z.object({ schema: z.literal(1), gateways: z.record(z.string(), GatewayStateSchema) });
+const StateFileSchema = z.object({ schema: z.literal(1), gateways: z.record(z.string(), z.unknown()) });
 type StateFile = z.infer<typeof StateFileSchema>;
+const GoodListSchema = z.array(GoodFingerprintSchema);
 
 export function defaultFingerprintPath(env: Env): string {
   return join(dirname(defaultIdentityPath(env)), 'fingerprints.json');
+}
+
+/** One part of a gateway's entry as found in the file (not yet validated). */
+function partOf(entry: unknown, part: 'good' | 'latest' | 'lastFailure'): unknown {
+  return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>)[part] : undefined;
+}
+
+function goodOf(entry: unknown): GoodFingerprint[] {
+  const good = partOf(entry, 'good');
+  if (good === undefined) return [];
+  const parsed = GoodListSchema.safeParse(good);
+  return parsed.success ? parsed.data : [];
+}
+
+async function storedRecord(entry: unknown, part: 'latest' | 'lastFailure'): Promise<CheckRecord | undefined> {
+  const record = partOf(entry, part);
+  if (record === undefined) return undefined;
+  // Loaded only here: the report schema is not needed by a check (check-record.ts).
+  const { CheckRecordSchema } = await import('./check-record.js');
+  const parsed = CheckRecordSchema.safeParse(record);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function createFileFingerprintStore(path: string): FingerprintStore {
@@ -50,7 +74,7 @@ export function createFileFingerprintStore(path: string): FingerprintStore {
       throw error;
     }
   };
-  const gatewayState = async (gateway: string) => (await read()).gateways[gateway];
+  const entryOf = async (gateway: string): Promise<unknown> => (await read()).gateways[gateway];
 
   return {
     record(result) {
@@ -59,31 +83,32 @@ export function createFileFingerprintStore(path: string): FingerprintStore {
         const record = recordOf(result);
         const state = await read();
         const gateway = record.fingerprint.gateway;
-        const current = state.gateways[gateway] ?? { good: [] };
+        const current = state.gateways[gateway];
         // Another URL under the same name (an ad-hoc `--url` check) is another gateway.
-        const good = current.good.filter((entry) => entry.fingerprint.url === record.fingerprint.url);
-        const next = {
-          good: isUp(record.fingerprint.state) ? applyGood(good, nextGood(good, record.fingerprint)) : good,
+        const good = goodOf(current).filter((entry) => entry.fingerprint.url === record.fingerprint.url);
+        const up = isUp(record.fingerprint.state);
+        const lastFailure = up ? partOf(current, 'lastFailure') : record;
+        state.gateways[gateway] = {
+          good: up ? applyGood(good, nextGood(good, record.fingerprint)) : good,
           latest: record,
-          ...(isUp(record.fingerprint.state) ? (current.lastFailure ? { lastFailure: current.lastFailure } : {}) : { lastFailure: record }),
+          ...(lastFailure !== undefined ? { lastFailure } : {}),
         };
-        state.gateways[gateway] = next;
         await write(state);
       });
       queue = run.catch(() => undefined);
       return run;
     },
     async lastGood(gateway, beforeMs) {
-      return lastGoodBefore((await gatewayState(gateway))?.good ?? [], beforeMs);
+      return lastGoodBefore(goodOf(await entryOf(gateway)), beforeMs);
     },
     async goodHistory(gateway, limit = 10) {
-      return ((await gatewayState(gateway))?.good ?? []).slice(0, limit);
+      return goodOf(await entryOf(gateway)).slice(0, limit);
     },
     async latest(gateway) {
-      return (await gatewayState(gateway))?.latest;
+      return storedRecord(await entryOf(gateway), 'latest');
     },
     async lastFailure(gateway) {
-      return (await gatewayState(gateway))?.lastFailure;
+      return storedRecord(await entryOf(gateway), 'lastFailure');
     },
   };
 }

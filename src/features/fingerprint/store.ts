@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { CheckResult } from '../../check/checker.js';
-import { ProbeReportSchema, type ProbeReport } from '../../report/report.js';
+import type { ProbeReport } from '../../report/report.js';
 import { buildFingerprint } from './build.js';
 import { mergeIfSame } from './diff.js';
-import { FingerprintSchema, GoodFingerprintSchema, type Fingerprint, type GoodFingerprint } from './model.js';
+import type { CheckRecord } from './check-record.js';
+import { GoodFingerprintSchema, type Fingerprint, type GoodFingerprint } from './model.js';
 
 /**
  * Where fingerprints live: Redis for the bot (redis-store.ts), a state file for `clawops check`
@@ -17,8 +18,7 @@ import { FingerprintSchema, GoodFingerprintSchema, type Fingerprint, type GoodFi
  */
 export const MAX_GOOD = 10;
 
-export const CheckRecordSchema = z.object({ at: z.number().int(), fingerprint: FingerprintSchema, report: ProbeReportSchema });
-export type CheckRecord = z.infer<typeof CheckRecordSchema>;
+export type { CheckRecord };
 
 export interface FingerprintStore {
   record(result: CheckResult): Promise<void>;
