@@ -11,6 +11,11 @@ import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } 
  * (unknown fields pass through): every Gateway release adds fields (`capabilities` on the
  * challenge, `bootId` in `server`, `recoveryScope` in `auth`, …) and a probe must not call a newer
  * Gateway broken for that. We only insist on the fields we read.
+ *
+ * Schemas that a healthy check never parses are built on first use (`z.lazy`): the frames we send
+ * (the fake Gateway in test/support checks them against these), and the shapes of refusals and
+ * shutdowns. zod builds every schema node when its module loads, and a one-shot `clawops check`
+ * pays for each node it loads, parsed or not.
  */
 
 /** Protocol version this client speaks. */
@@ -45,49 +50,55 @@ const nonEmpty = z.string().min(1);
 // Frames we send (strict)
 // ---------------------------------------------------------------------------------------------
 
-export const RequestFrameSchema = z.strictObject({
-  type: z.literal('req'),
-  id: nonEmpty,
-  method: nonEmpty,
-  params: z.unknown().optional(),
-});
+export const RequestFrameSchema = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('req'),
+    id: nonEmpty,
+    method: nonEmpty,
+    params: z.unknown().optional(),
+  }),
+);
 export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
-export const DeviceProofSchema = z.strictObject({
-  id: nonEmpty,
-  publicKey: nonEmpty,
-  signature: nonEmpty,
-  signedAt: z.number().int().nonnegative(),
-  nonce: nonEmpty,
-});
+export const DeviceProofSchema = z.lazy(() =>
+  z.strictObject({
+    id: nonEmpty,
+    publicKey: nonEmpty,
+    signature: nonEmpty,
+    signedAt: z.number().int().nonnegative(),
+    nonce: nonEmpty,
+  }),
+);
 export type DeviceProof = z.infer<typeof DeviceProofSchema>;
 
 /** The subset of the Gateway's `ConnectParamsSchema` we use, closed like the original. */
-export const ConnectParamsSchema = z.strictObject({
-  minProtocol: z.number().int().min(1),
-  maxProtocol: z.number().int().min(1),
-  client: z.strictObject({
-    id: z.enum(GATEWAY_CLIENT_IDS),
-    displayName: nonEmpty.optional(),
-    version: nonEmpty,
-    platform: nonEmpty,
-    deviceFamily: nonEmpty.optional(),
-    mode: z.enum(GATEWAY_CLIENT_MODES),
-    instanceId: nonEmpty.optional(),
+export const ConnectParamsSchema = z.lazy(() =>
+  z.strictObject({
+    minProtocol: z.number().int().min(1),
+    maxProtocol: z.number().int().min(1),
+    client: z.strictObject({
+      id: z.enum(GATEWAY_CLIENT_IDS),
+      displayName: nonEmpty.optional(),
+      version: nonEmpty,
+      platform: nonEmpty,
+      deviceFamily: nonEmpty.optional(),
+      mode: z.enum(GATEWAY_CLIENT_MODES),
+      instanceId: nonEmpty.optional(),
+    }),
+    caps: z.array(nonEmpty).optional(),
+    role: nonEmpty.optional(),
+    scopes: z.array(nonEmpty).optional(),
+    device: DeviceProofSchema.optional(),
+    auth: z
+      .strictObject({
+        token: z.string().optional(),
+        deviceToken: z.string().optional(),
+      })
+      .optional(),
+    locale: z.string().optional(),
+    userAgent: z.string().optional(),
   }),
-  caps: z.array(nonEmpty).optional(),
-  role: nonEmpty.optional(),
-  scopes: z.array(nonEmpty).optional(),
-  device: DeviceProofSchema.optional(),
-  auth: z
-    .strictObject({
-      token: z.string().optional(),
-      deviceToken: z.string().optional(),
-    })
-    .optional(),
-  locale: z.string().optional(),
-  userAgent: z.string().optional(),
-});
+);
 export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -95,16 +106,18 @@ export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** `details` of an error: a bag whose known keys we read; everything else passes through. */
-export const ErrorDetailsSchema = z.looseObject({
-  code: z.string().optional(),
-  missingScope: z.string().optional(),
-  requestId: z.string().optional(),
-  reason: z.string().optional(),
-  clientMinProtocol: z.number().optional(),
-  clientMaxProtocol: z.number().optional(),
-  expectedProtocol: z.number().optional(),
-  recommendedNextStep: z.string().optional(),
-});
+export const ErrorDetailsSchema = z.lazy(() =>
+  z.looseObject({
+    code: z.string().optional(),
+    missingScope: z.string().optional(),
+    requestId: z.string().optional(),
+    reason: z.string().optional(),
+    clientMinProtocol: z.number().optional(),
+    clientMaxProtocol: z.number().optional(),
+    expectedProtocol: z.number().optional(),
+    recommendedNextStep: z.string().optional(),
+  }),
+);
 export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
 
 export const ErrorShapeSchema = z.looseObject({
@@ -153,10 +166,12 @@ export const ConnectChallengePayloadSchema = z.looseObject({
 export type ConnectChallengePayload = z.infer<typeof ConnectChallengePayloadSchema>;
 
 /** `shutdown` event: `{reason, restartExpectedMs?}`. Loose: a probe reports what it got. */
-export const ShutdownPayloadSchema = z.looseObject({
-  reason: z.string().optional(),
-  restartExpectedMs: z.number().nonnegative().optional(),
-});
+export const ShutdownPayloadSchema = z.lazy(() =>
+  z.looseObject({
+    reason: z.string().optional(),
+    restartExpectedMs: z.number().nonnegative().optional(),
+  }),
+);
 export type ShutdownPayload = z.infer<typeof ShutdownPayloadSchema>;
 
 export const HelloOkPayloadSchema = z.looseObject({
@@ -198,9 +213,11 @@ export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
  * The JSON error body an HTTP answer may carry instead of a 101 (the Gateway's own refusals:
  * `{"error":{"type":"proxy_attribution_required","message":…}}`, 401 `unauthorized`).
  */
-export const HttpErrorBodySchema = z.looseObject({
-  error: z.looseObject({ type: z.string().optional().catch(undefined), message: z.string().optional().catch(undefined) }),
-});
+export const HttpErrorBodySchema = z.lazy(() =>
+  z.looseObject({
+    error: z.looseObject({ type: z.string().optional().catch(undefined), message: z.string().optional().catch(undefined) }),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Parsing

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import { DEFAULT_TAILSCALED_SOCKET } from '../paths.js';
 
 /**
  * The `tailscale:` section of clawops.yaml: how to reach tailscaled on this node (the tailnet
@@ -11,7 +12,7 @@ import * as z from 'zod';
  * It does not import schema.ts (schema.ts imports this file: a cycle would leave the names unset).
  */
 
-export const DEFAULT_TAILSCALED_SOCKET = '/var/run/tailscale/tailscaled.sock';
+export { DEFAULT_TAILSCALED_SOCKET };
 export const DEFAULT_ADMIN_API_URL = 'https://api.tailscale.com/api/v2/';
 export const DEFAULT_MAGIC_DNS_RESOLVER = '100.100.100.100';
 
