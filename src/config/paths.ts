@@ -2,13 +2,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from './targets.js';
 
-/**
- * tailscaled's own LocalAPI socket on Linux: the `tailscale:` section's default, and what decides
- * whether a check without that section gets the tailnet layers (sections/tailscale.ts). Here, not
- * there, so that `clawops check` can look for it without loading the section's schemas.
- */
-export const DEFAULT_TAILSCALED_SOCKET = '/var/run/tailscale/tailscaled.sock';
-
 /** Where clawops keeps its device identity when the config does not say: the XDG state dir. */
 export function defaultIdentityPath(env: Env): string {
   const stateHome = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');

@@ -1,7 +1,7 @@
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 import type { DeviceIdentity } from './types.js';
 import { AppError } from '../errors.js';
 
@@ -19,17 +19,19 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 const RAW_KEY_LENGTH = 32;
 
 /** On-disk shape, version 1. */
-const StoredTokenSchema = z.object({ token: z.string().min(1), savedAt: z.string() });
+const nonEmpty = z.string().check(z.minLength(1));
+const StoredTokenSchema = z.object({ token: nonEmpty, savedAt: z.string() });
+/** zod's mini API: this file is read on every `clawops check` (src/zod-mini.ts says why). */
 const IdentityFileSchema = z.object({
   version: z.literal(1),
-  deviceId: z.string().regex(/^[0-9a-f]{64}$/),
+  deviceId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** Raw 32-byte public key, base64url (what the Gateway receives). */
-  publicKey: z.string().min(1),
+  publicKey: nonEmpty,
   /** PKCS#8 PEM. */
-  privateKeyPem: z.string().min(1),
+  privateKeyPem: nonEmpty,
   createdAt: z.string(),
   /** Device tokens keyed by gateway key (see `gatewayKeyOf` in client.ts). */
-  deviceTokens: z.record(z.string(), StoredTokenSchema).default({}),
+  deviceTokens: z._default(z.record(z.string(), StoredTokenSchema), {}),
 });
 type IdentityFile = z.infer<typeof IdentityFileSchema>;
 

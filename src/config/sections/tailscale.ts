@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import { DEFAULT_TAILSCALED_SOCKET } from '../paths.js';
+import { DEFAULT_TAILSCALED_SOCKET } from '../fields.js';
 
 /**
  * The `tailscale:` section of clawops.yaml: how to reach tailscaled on this node (the tailnet

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../zod-mini.js';
 import type { Env } from '../../config/targets.js';
 import { defaultIdentityPath } from '../../config/paths.js';
 import type { CheckRecord } from './check-record.js';
@@ -21,7 +21,7 @@ import { applyGood, isUp, lastGoodBefore, nextGood, recordOf, type FingerprintSt
  */
 export const MAX_STATE_FILE_BYTES = 8 * 1024 * 1024;
 
-const StateFileSchema = z.object({ schema: z.literal(1), gateways: z.record(z.string(), z.unknown()) });
+const StateFileSchema = z.object({ schema: z.literal(1), gateways: z.record(z.string(), z.unknown()) }); // zod's mini API (src/zod-mini.ts)
 type StateFile = z.infer<typeof StateFileSchema>;
 const GoodListSchema = z.array(GoodFingerprintSchema);
 

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from '../../zod-mini.js';
 import type { CheckResult } from '../../check/checker.js';
 import type { ProbeReport } from '../../report/report.js';
 import { buildFingerprint } from './build.js';
@@ -66,10 +66,11 @@ export function parseGood(text: string | null | undefined): GoodFingerprint | un
   return parseJson(GoodFingerprintSchema, text);
 }
 
-export function parseJson<T>(schema: z.ZodType<T>, text: string | null | undefined): T | undefined {
+/** JSON text checked against a schema of either zod API (classic or mini): the value, or undefined. */
+export function parseJson<T>(schema: z.core.$ZodType<T>, text: string | null | undefined): T | undefined {
   if (!text) return undefined;
   try {
-    const parsed = schema.safeParse(JSON.parse(text));
+    const parsed = z.safeParse(schema, JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
