@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from '../../zod-mini.js';
 import type { Env } from '../../config/targets.js';
@@ -18,6 +18,10 @@ import { applyGood, isUp, lastGoodBefore, nextGood, recordOf, type FingerprintSt
  * A part that does not validate counts as absent. A check reads only the good list: validating the
  * stored reports too (the largest schema we have) cost a one-shot `clawops check` more CPU than its
  * probe. What it does not read (other gateways, a kept `lastFailure`) it writes back as it found it.
+ *
+ * The file calls are synchronous: the store serves one-shot terminal commands (check, fingerprint,
+ * ticket, accept), which wait for each call anyway, and a promise-based call's round trip through
+ * libuv's thread pool cost a check more than the call itself (two reads and a write: ~8 ms of ~10).
  */
 export const MAX_STATE_FILE_BYTES = 8 * 1024 * 1024;
 
@@ -52,9 +56,9 @@ async function storedRecord(entry: unknown, part: 'latest' | 'lastFailure'): Pro
 
 export function createFileFingerprintStore(path: string): FingerprintStore {
   let queue: Promise<unknown> = Promise.resolve();
-  const read = async (): Promise<StateFile> => {
+  const read = (): StateFile => {
     try {
-      const text = await readFile(path, 'utf8');
+      const text = readFileSync(path, 'utf8');
       if (Buffer.byteLength(text) > MAX_STATE_FILE_BYTES) return empty();
       const parsed = StateFileSchema.safeParse(JSON.parse(text));
       return parsed.success ? parsed.data : empty();
@@ -62,26 +66,30 @@ export function createFileFingerprintStore(path: string): FingerprintStore {
       return empty();
     }
   };
-  const write = async (state: StateFile): Promise<void> => {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const write = (state: StateFile): void => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
     try {
-      await writeFile(temp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-      await chmod(temp, 0o600);
-      await rename(temp, path);
+      writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+      chmodSync(temp, 0o600);
+      renameSync(temp, path);
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Nothing was written, or it is gone already.
+      }
       throw error;
     }
   };
-  const entryOf = async (gateway: string): Promise<unknown> => (await read()).gateways[gateway];
+  const entryOf = (gateway: string): unknown => read().gateways[gateway];
 
   return {
     record(result) {
       // Serialised in-process: two results of one run must not overwrite each other.
       const run = queue.then(async () => {
         const record = recordOf(result);
-        const state = await read();
+        const state = read();
         const gateway = record.fingerprint.gateway;
         const current = state.gateways[gateway];
         // Another URL under the same name (an ad-hoc `--url` check) is another gateway.
@@ -93,22 +101,22 @@ export function createFileFingerprintStore(path: string): FingerprintStore {
           latest: record,
           ...(lastFailure !== undefined ? { lastFailure } : {}),
         };
-        await write(state);
+        write(state);
       });
       queue = run.catch(() => undefined);
       return run;
     },
     async lastGood(gateway, beforeMs) {
-      return lastGoodBefore(goodOf(await entryOf(gateway)), beforeMs);
+      return lastGoodBefore(goodOf(entryOf(gateway)), beforeMs);
     },
     async goodHistory(gateway, limit = 10) {
-      return goodOf(await entryOf(gateway)).slice(0, limit);
+      return goodOf(entryOf(gateway)).slice(0, limit);
     },
     async latest(gateway) {
-      return storedRecord(await entryOf(gateway), 'latest');
+      return storedRecord(entryOf(gateway), 'latest');
     },
     async lastFailure(gateway) {
-      return storedRecord(await entryOf(gateway), 'lastFailure');
+      return storedRecord(entryOf(gateway), 'lastFailure');
     },
   };
 }
