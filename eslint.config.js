@@ -38,6 +38,15 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       // AppError subclasses carry the cause in their message; `cause` is added where an error is re-thrown unchanged.
       'preserve-caught-error': 'off',
+      // `import { z } from 'zod'` hands esbuild one namespace object it cannot tree-shake: the bundle then loads all of
+      // zod's classic API and its 64 locales (755 kB) on every `clawops check` (README, "Where a check's time goes").
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "Use `import * as z from 'zod'` (tree-shakable), or `import type { z }`.",
+        },
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod';
 
 export interface IssueSummaryOptions {
   /** `code` (the default: outside text, e.g. a Gateway frame, never repeats its own values) or zod's `message`. */
@@ -10,7 +10,7 @@ export interface IssueSummaryOptions {
 }
 
 /** One line naming what failed a zod parse: `path: code; path: code`, bounded. */
-export function summariseIssues(error: z.ZodError, options: IssueSummaryOptions = {}): string {
+export function summariseIssues(error: core.$ZodError, options: IssueSummaryOptions = {}): string {
   const { detail = 'code', limit = 3, root = '(root)' } = options;
   return error.issues
     .slice(0, limit)

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/schema.js';
 import { defaultTarget, gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from '../config/targets.js';
-import { EnvNameSchema, GatewayUrlSchema } from '../config/fields.js';
+import { DEFAULT_TAILSCALED_SOCKET, EnvNameSchema, GatewayUrlSchema } from '../config/fields.js';
 import { AppError, ConfigError, UnknownGatewayError, UsageError } from '../errors.js';
 import { createChecker, type CheckResult } from '../check/checker.js';
 import { connectToGateway } from '../openclaw/client.js';
@@ -12,7 +12,6 @@ import type { DeviceIdentity } from '../openclaw/types.js';
 import { renderCheckForTerminal } from '../render/terminal.js';
 import { identityPath } from '../config/paths.js';
 import { EXIT, answerWithoutLoading } from './cli-usage.js';
-import { tailnetSettingsFor } from '../config/sections/tailscale.js';
 import type { LadderDeps } from '../probes/ladder.js';
 import { configPathFrom, type CliIo } from './cli-io.js';
 
@@ -271,12 +270,20 @@ export function selectTargets(
   return [...new Set(names)].map((name) => resolveTarget(config, name, env));
 }
 
-/** The tailnet layers and the exposure probe, imported only when a tailscaled or a publicAddress is in play. */
+/**
+ * The tailnet layers and the exposure probe, imported only when a tailscaled or a publicAddress is in
+ * play. Without a `tailscale:` section only tailscaled's default socket can bring the tailnet layers
+ * in (`tailnetSettingsFor`): without it, the section's schemas are not loaded at all.
+ */
 async function ladderProbes(config: Config | undefined, targets: CheckTarget[], env: Env): Promise<Partial<LadderDeps>> {
-  const tailnet = tailnetSettingsFor(config?.tailscale, existsSync);
   const exposure = targets.some((target) => target.publicAddress !== undefined);
+  if (!exposure && !config?.tailscale && !existsSync(DEFAULT_TAILSCALED_SOCKET)) return {};
+  const [{ tailnetSettingsFor }, { ladderProbesFor }] = await Promise.all([
+    import('../config/sections/tailscale.js'),
+    import('../probes/tailnet/from-config.js'),
+  ]);
+  const tailnet = tailnetSettingsFor(config?.tailscale, existsSync);
   if (!tailnet && !exposure) return {};
-  const { ladderProbesFor } = await import('../probes/tailnet/from-config.js');
   return ladderProbesFor(tailnet, { exposure, ...(config ? { config, env } : {}) });
 }
 

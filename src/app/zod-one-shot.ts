@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 
 /**
  * Imported (for its effect) by the bin before a one-shot command. zod compiles each object schema

@@ -26,7 +26,7 @@ const GATEWAY_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
  */
 const PartialTimeoutsSchema = z
   .object(
-    Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, TimeoutMsSchema.optional()])) as {
+    Object.fromEntries(Object.keys(TimeoutsSchema.shape).map((key) => [key, z.optional(TimeoutMsSchema)])) as {
       [K in keyof Timeouts]: z.ZodOptional<typeof TimeoutMsSchema>;
     },
   )
@@ -39,7 +39,7 @@ export type DeviceMode = z.infer<typeof DeviceModeSchema>;
 export const GatewayConfigSchema = z
   .object({
     url: GatewayUrlSchema,
-    tokenEnv: EnvNameSchema.optional(),
+    tokenEnv: z.optional(EnvNameSchema),
     /** Refused: tokens live in the environment. Declared so the error is precise, not "unknown key". */
     token: z.unknown().optional(),
     expectedVersion: z.string().min(1).optional(),
@@ -140,7 +140,7 @@ export const ConfigSchema = z
     }),
     defaults: z
       .object({
-        tokenEnv: EnvNameSchema.default('OPENCLAW_GATEWAY_TOKEN'),
+        tokenEnv: z._default(EnvNameSchema, 'OPENCLAW_GATEWAY_TOKEN'),
         timeouts: PartialTimeoutsSchema.optional(),
         /** Above this (ms), the handshake counts as slow (`gateway-degraded`). */
         slowHandshakeMs: z.number().int().positive().default(2_000),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 
 /**
  * A config field that NAMES the environment variable holding a secret — every `…Env` key of
@@ -39,11 +39,14 @@ function count(text: string, pattern: RegExp): number {
  */
 export function secretEnvName(example: string, holds: string) {
   const expected = `expected the NAME of an environment variable, e.g. ${example}`;
-  return z.string().superRefine((value, ctx) => {
-    if (looksLikeCredential(value)) {
-      ctx.addIssue({ code: 'custom', message: `${expected}; the value looks like ${holds} itself — it was not printed` });
-    } else if (!ENV_NAME.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `${expected} (upper-case letters, digits and _), not ${holds} itself; the value was not printed` });
-    }
-  });
+  // zod's mini API: `--token-env` validates this on `clawops check`'s path (src/zod-mini.ts).
+  return z.string().check(
+    z.superRefine((value: string, ctx) => {
+      if (looksLikeCredential(value)) {
+        ctx.addIssue({ code: 'custom', message: `${expected}; the value looks like ${holds} itself — it was not printed` });
+      } else if (!ENV_NAME.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${expected} (upper-case letters, digits and _), not ${holds} itself; the value was not printed` });
+      }
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 import type { DeviceIdentity } from './types.js';
 import { AppError } from '../errors.js';
 
@@ -19,17 +19,19 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 const RAW_KEY_LENGTH = 32;
 
 /** On-disk shape, version 1. */
-const StoredTokenSchema = z.object({ token: z.string().min(1), savedAt: z.string() });
+const nonEmpty = z.string().check(z.minLength(1));
+const StoredTokenSchema = z.object({ token: nonEmpty, savedAt: z.string() });
+/** zod's mini API: this file is read on every `clawops check` (src/zod-mini.ts says why). */
 const IdentityFileSchema = z.object({
   version: z.literal(1),
-  deviceId: z.string().regex(/^[0-9a-f]{64}$/),
+  deviceId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** Raw 32-byte public key, base64url (what the Gateway receives). */
-  publicKey: z.string().min(1),
+  publicKey: nonEmpty,
   /** PKCS#8 PEM. */
-  privateKeyPem: z.string().min(1),
+  privateKeyPem: nonEmpty,
   createdAt: z.string(),
   /** Device tokens keyed by gateway key (see `gatewayKeyOf` in client.ts). */
-  deviceTokens: z.record(z.string(), StoredTokenSchema).default({}),
+  deviceTokens: z._default(z.record(z.string(), StoredTokenSchema), {}),
 });
 type IdentityFile = z.infer<typeof IdentityFileSchema>;
 
@@ -155,9 +157,13 @@ function memoryTokenStore(initial: Record<string, string> = {}): TokenStore {
   };
 }
 
-function makeIdentity(privateKey: KeyObject, store: TokenStore): DeviceIdentity {
+/** The public half as the Gateway receives it (raw, base64url) and the device id derived from it. */
+function publicPartsOf(privateKey: KeyObject): { publicKey: string; deviceId: string } {
   const publicKey = rawPublicKeyOf(createPublicKey(privateKey)).toString('base64url');
-  const deviceId = deviceIdFromPublicKey(publicKey);
+  return { publicKey, deviceId: deviceIdFromPublicKey(publicKey) };
+}
+
+function makeIdentity(privateKey: KeyObject, store: TokenStore, { publicKey, deviceId } = publicPartsOf(privateKey)): DeviceIdentity {
   // Plain object with closures: no key material on enumerable properties, so logging or
   // JSON-serialising an identity shows only its public parts.
   const identity: DeviceIdentity & { toJSON(): unknown } = {
@@ -205,7 +211,8 @@ async function writePrivateFile(path: string, content: string): Promise<void> {
   await writeFile(path, content, { mode: 0o600, flag: 'wx' });
 }
 
-async function readIdentityFile(filePath: string): Promise<IdentityFile> {
+/** The file, validated, and its private key (checked against the stored public key and id). */
+async function readIdentityFile(filePath: string): Promise<{ file: IdentityFile; key: KeyObject }> {
   let text: string;
   try {
     text = await readFile(filePath, 'utf8');
@@ -227,11 +234,11 @@ async function readIdentityFile(filePath: string): Promise<IdentityFile> {
   // The stored id/public key must belong to the stored private key, or every signature fails
   // with a confusing "device signature invalid" from the Gateway.
   const key = privateKeyObjectOf(file.privateKeyPem);
-  const derived = rawPublicKeyOf(createPublicKey(key)).toString('base64url');
-  if (derived !== file.publicKey || deviceIdFromPublicKey(derived) !== file.deviceId) {
+  const derived = publicPartsOf(key);
+  if (derived.publicKey !== file.publicKey || derived.deviceId !== file.deviceId) {
     throw new DeviceIdentityError(`device identity file ${filePath} is inconsistent (public key or deviceId does not match the private key)`);
   }
-  return file;
+  return { file, key };
 }
 
 /** Creates the file once; if another process won the race, its identity is used. */
@@ -255,27 +262,29 @@ async function createIdentityFile(filePath: string): Promise<void> {
  * Device tokens saved through the identity are written back to the same file.
  */
 export async function loadOrCreateDeviceIdentity(filePath: string): Promise<DeviceIdentity> {
-  const dir = dirname(filePath);
-  const dirExisted = await stat(dir).then(
-    () => true,
-    () => false,
-  );
-  if (!dirExisted) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode is filtered by the umask; set it explicitly.
-    await chmod(dir, 0o700);
+  // The common case (the file is there) costs one stat and one read: each is a round trip to libuv's
+  // thread pool on the critical path of every `clawops check`.
+  let fileStat = await stat(filePath).catch(() => undefined);
+  if (!fileStat) {
+    const dir = dirname(filePath);
+    const dirExisted = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!dirExisted) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // mkdir's mode is filtered by the umask; set it explicitly.
+      await chmod(dir, 0o700);
+    }
+    await createIdentityFile(filePath);
+    fileStat = await stat(filePath);
   }
-  const exists = await stat(filePath).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) await createIdentityFile(filePath);
-  const fileStat = await stat(filePath);
   // Someone may have loosened it (copy, editor): the key must stay private to us.
   if ((fileStat.mode & 0o077) !== 0) await chmod(filePath, 0o600);
 
-  let file = await readIdentityFile(filePath);
-  const key = privateKeyObjectOf(file.privateKeyPem);
+  const loaded = await readIdentityFile(filePath);
+  let file = loaded.file;
+  const key = loaded.key;
 
   // Saves are serialised in-process and atomic on disk (temp file + rename).
   let queue: Promise<void> = Promise.resolve();
@@ -287,7 +296,10 @@ export async function loadOrCreateDeviceIdentity(filePath: string): Promise<Devi
       if (file.deviceTokens[gatewayKey]?.token === token) return queue;
       const run = queue.then(async () => {
         // Re-read so a token saved by another process for another gateway is kept.
-        const current = await readIdentityFile(filePath).catch(() => file);
+        const current = await readIdentityFile(filePath).then(
+          (read) => read.file,
+          () => file,
+        );
         const next: IdentityFile = {
           ...current,
           deviceTokens: { ...current.deviceTokens, [gatewayKey]: { token, savedAt: new Date().toISOString() } },
@@ -306,5 +318,5 @@ export async function loadOrCreateDeviceIdentity(filePath: string): Promise<Devi
       return run;
     },
   };
-  return makeIdentity(key, store);
+  return makeIdentity(key, store, { publicKey: file.publicKey, deviceId: file.deviceId });
 }

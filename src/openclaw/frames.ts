@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 import type { GatewayErrorEvidence } from '../report/report.js';
 import { summariseIssues } from '../zod-issues.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } from '../bounded-json.js';
@@ -11,6 +11,11 @@ import { describeRefusal, parseBoundedJson, type JsonLimits, type JsonRefusal } 
  * (unknown fields pass through): every Gateway release adds fields (`capabilities` on the
  * challenge, `bootId` in `server`, `recoveryScope` in `auth`, …) and a probe must not call a newer
  * Gateway broken for that. We only insist on the fields we read.
+ *
+ * zod's mini API: every check builds and parses these (src/zod-mini.ts says why). Schemas that a healthy check never parses are built on first use (`z.lazy`): the frames we send
+ * (the fake Gateway in test/support checks them against these), and the shapes of refusals and
+ * shutdowns. zod builds every schema node when its module loads, and a one-shot `clawops check`
+ * pays for each node it loads, parsed or not.
  */
 
 /** Protocol version this client speaks. */
@@ -39,55 +44,62 @@ export const GATEWAY_CLIENT_IDS = [
 /** `client.mode` values the Gateway accepts (`GATEWAY_CLIENT_MODES`). */
 export const GATEWAY_CLIENT_MODES = ['webchat', 'cli', 'ui', 'backend', 'node', 'worker', 'probe', 'test'] as const;
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
+const count = z.number().check(z.int(), z.nonnegative());
 
 // ---------------------------------------------------------------------------------------------
 // Frames we send (strict)
 // ---------------------------------------------------------------------------------------------
 
-export const RequestFrameSchema = z.strictObject({
-  type: z.literal('req'),
-  id: nonEmpty,
-  method: nonEmpty,
-  params: z.unknown().optional(),
-});
+export const RequestFrameSchema = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('req'),
+    id: nonEmpty,
+    method: nonEmpty,
+    params: z.optional(z.unknown()),
+  }),
+);
 export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
-export const DeviceProofSchema = z.strictObject({
-  id: nonEmpty,
-  publicKey: nonEmpty,
-  signature: nonEmpty,
-  signedAt: z.number().int().nonnegative(),
-  nonce: nonEmpty,
-});
+export const DeviceProofSchema = z.lazy(() =>
+  z.strictObject({
+    id: nonEmpty,
+    publicKey: nonEmpty,
+    signature: nonEmpty,
+    signedAt: count,
+    nonce: nonEmpty,
+  }),
+);
 export type DeviceProof = z.infer<typeof DeviceProofSchema>;
 
 /** The subset of the Gateway's `ConnectParamsSchema` we use, closed like the original. */
-export const ConnectParamsSchema = z.strictObject({
-  minProtocol: z.number().int().min(1),
-  maxProtocol: z.number().int().min(1),
-  client: z.strictObject({
-    id: z.enum(GATEWAY_CLIENT_IDS),
-    displayName: nonEmpty.optional(),
-    version: nonEmpty,
-    platform: nonEmpty,
-    deviceFamily: nonEmpty.optional(),
-    mode: z.enum(GATEWAY_CLIENT_MODES),
-    instanceId: nonEmpty.optional(),
+export const ConnectParamsSchema = z.lazy(() =>
+  z.strictObject({
+    minProtocol: z.number().check(z.int(), z.minimum(1)),
+    maxProtocol: z.number().check(z.int(), z.minimum(1)),
+    client: z.strictObject({
+      id: z.enum(GATEWAY_CLIENT_IDS),
+      displayName: z.optional(nonEmpty),
+      version: nonEmpty,
+      platform: nonEmpty,
+      deviceFamily: z.optional(nonEmpty),
+      mode: z.enum(GATEWAY_CLIENT_MODES),
+      instanceId: z.optional(nonEmpty),
+    }),
+    caps: z.optional(z.array(nonEmpty)),
+    role: z.optional(nonEmpty),
+    scopes: z.optional(z.array(nonEmpty)),
+    device: z.optional(DeviceProofSchema),
+    auth: z.optional(
+      z.strictObject({
+        token: z.optional(z.string()),
+        deviceToken: z.optional(z.string()),
+      }),
+    ),
+    locale: z.optional(z.string()),
+    userAgent: z.optional(z.string()),
   }),
-  caps: z.array(nonEmpty).optional(),
-  role: nonEmpty.optional(),
-  scopes: z.array(nonEmpty).optional(),
-  device: DeviceProofSchema.optional(),
-  auth: z
-    .strictObject({
-      token: z.string().optional(),
-      deviceToken: z.string().optional(),
-    })
-    .optional(),
-  locale: z.string().optional(),
-  userAgent: z.string().optional(),
-});
+);
 export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -95,25 +107,27 @@ export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** `details` of an error: a bag whose known keys we read; everything else passes through. */
-export const ErrorDetailsSchema = z.looseObject({
-  code: z.string().optional(),
-  missingScope: z.string().optional(),
-  requestId: z.string().optional(),
-  reason: z.string().optional(),
-  clientMinProtocol: z.number().optional(),
-  clientMaxProtocol: z.number().optional(),
-  expectedProtocol: z.number().optional(),
-  recommendedNextStep: z.string().optional(),
-});
+export const ErrorDetailsSchema = z.lazy(() =>
+  z.looseObject({
+    code: z.optional(z.string()),
+    missingScope: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    clientMinProtocol: z.optional(z.number()),
+    clientMaxProtocol: z.optional(z.number()),
+    expectedProtocol: z.optional(z.number()),
+    recommendedNextStep: z.optional(z.string()),
+  }),
+);
 export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
 
 export const ErrorShapeSchema = z.looseObject({
   code: nonEmpty,
   message: z.string(),
   // Unknown on the wire (the Gateway types it `Unknown`); read through ErrorDetailsSchema.
-  details: z.unknown().optional(),
-  retryable: z.boolean().optional(),
-  retryAfterMs: z.number().nonnegative().optional(),
+  details: z.optional(z.unknown()),
+  retryable: z.optional(z.boolean()),
+  retryAfterMs: z.optional(z.number().check(z.nonnegative())),
 });
 export type ErrorShape = z.infer<typeof ErrorShapeSchema>;
 
@@ -121,16 +135,16 @@ export const ResponseFrameSchema = z.looseObject({
   type: z.literal('res'),
   id: nonEmpty,
   ok: z.boolean(),
-  payload: z.unknown().optional(),
-  error: ErrorShapeSchema.optional(),
+  payload: z.optional(z.unknown()),
+  error: z.optional(ErrorShapeSchema),
 });
 export type ResponseFrame = z.infer<typeof ResponseFrameSchema>;
 
 export const EventFrameSchema = z.looseObject({
   type: z.literal('event'),
   event: nonEmpty,
-  payload: z.unknown().optional(),
-  seq: z.number().int().nonnegative().optional(),
+  payload: z.optional(z.unknown()),
+  seq: z.optional(count),
 });
 export type EventFrame = z.infer<typeof EventFrameSchema>;
 
@@ -139,7 +153,7 @@ const InboundRequestFrameSchema = z.looseObject({
   type: z.literal('req'),
   id: nonEmpty,
   method: nonEmpty,
-  params: z.unknown().optional(),
+  params: z.optional(z.unknown()),
 });
 
 export const GatewayFrameSchema = z.discriminatedUnion('type', [InboundRequestFrameSchema, ResponseFrameSchema, EventFrameSchema]);
@@ -148,49 +162,45 @@ export type GatewayFrame = z.infer<typeof GatewayFrameSchema>;
 /** `connect.challenge`: the nonce and the timestamp the device signature must carry. */
 export const ConnectChallengePayloadSchema = z.looseObject({
   nonce: nonEmpty,
-  ts: z.number().int().nonnegative(),
+  ts: count,
 });
 export type ConnectChallengePayload = z.infer<typeof ConnectChallengePayloadSchema>;
 
 /** `shutdown` event: `{reason, restartExpectedMs?}`. Loose: a probe reports what it got. */
-export const ShutdownPayloadSchema = z.looseObject({
-  reason: z.string().optional(),
-  restartExpectedMs: z.number().nonnegative().optional(),
-});
+export const ShutdownPayloadSchema = z.lazy(() =>
+  z.looseObject({
+    reason: z.optional(z.string()),
+    restartExpectedMs: z.optional(z.number().check(z.nonnegative())),
+  }),
+);
 export type ShutdownPayload = z.infer<typeof ShutdownPayloadSchema>;
+
+const names = z._default(z.array(z.string()), []);
 
 export const HelloOkPayloadSchema = z.looseObject({
   type: z.literal('hello-ok'),
-  protocol: z.number().int(),
+  protocol: z.number().check(z.int()),
   server: z.looseObject({
     version: nonEmpty,
-    buildId: z.string().optional(),
-    connId: z.string().optional(),
+    buildId: z.optional(z.string()),
+    connId: z.optional(z.string()),
   }),
-  features: z
-    .looseObject({
-      methods: z.array(z.string()).default([]),
-      events: z.array(z.string()).default([]),
-    })
-    .optional(),
+  features: z.optional(z.looseObject({ methods: names, events: names })),
   auth: z.looseObject({
-    method: z.string().optional(),
-    role: z.string().optional(),
-    scopes: z.array(z.string()).default([]),
-    deviceToken: z.string().optional(),
+    method: z.optional(z.string()),
+    role: z.optional(z.string()),
+    scopes: names,
+    deviceToken: z.optional(z.string()),
   }),
-  policy: z
-    .looseObject({
-      maxPayload: z.number().optional(),
-      maxBufferedBytes: z.number().optional(),
-      tickIntervalMs: z.number().optional(),
-    })
-    .optional(),
+  policy: z.optional(
+    z.looseObject({
+      maxPayload: z.optional(z.number()),
+      maxBufferedBytes: z.optional(z.number()),
+      tickIntervalMs: z.optional(z.number()),
+    }),
+  ),
   /** `uptimeMs`: how long the Gateway process has run (every client gets it, token-only ones too). */
-  snapshot: z
-    .looseObject({ uptimeMs: z.number().nonnegative().optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
+  snapshot: z.catch(z.optional(z.looseObject({ uptimeMs: z.catch(z.optional(z.number().check(z.nonnegative())), undefined) })), undefined),
 });
 export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
 
@@ -198,9 +208,11 @@ export type HelloOkPayload = z.infer<typeof HelloOkPayloadSchema>;
  * The JSON error body an HTTP answer may carry instead of a 101 (the Gateway's own refusals:
  * `{"error":{"type":"proxy_attribution_required","message":…}}`, 401 `unauthorized`).
  */
-export const HttpErrorBodySchema = z.looseObject({
-  error: z.looseObject({ type: z.string().optional().catch(undefined), message: z.string().optional().catch(undefined) }),
-});
+export const HttpErrorBodySchema = z.lazy(() =>
+  z.looseObject({
+    error: z.looseObject({ type: z.catch(z.optional(z.string()), undefined), message: z.catch(z.optional(z.string()), undefined) }),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Parsing

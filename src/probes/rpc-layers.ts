@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 import { policyProblems, resolveAccountPolicy } from '../openclaw/channel-policy.js';
 import { gatewayConfigFacts } from '../openclaw/gateway-config.js';
 import type { RpcOutcome } from '../openclaw/types.js';
@@ -7,51 +7,43 @@ import type { ChannelState, GatewayConfigEvidence, LayerOf } from '../report/rep
 /**
  * Pure mapping of the three read RPCs' outcomes to layers. Payloads are parsed loosely (the Gateway
  * adds fields between releases) and only what a verdict needs is kept: health payloads also carry
- * file paths and session data that have no business in a report.
+ * file paths and session data that have no business in a report. zod's mini API: every check parses
+ * these (src/zod-mini.ts says why).
  */
 
-const HealthPayload = z
-  .object({
-    ok: z.boolean().optional(),
-    durationMs: z.number().optional(),
-    eventLoop: z.object({ degraded: z.boolean().optional(), delayP99Ms: z.number().optional() }).loose().optional(),
-    modelRuntime: z.object({ degraded: z.boolean().optional() }).loose().optional(),
-    plugins: z
-      .object({ errors: z.array(z.unknown()).optional() })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const HealthPayload = z.looseObject({
+  ok: z.optional(z.boolean()),
+  durationMs: z.optional(z.number()),
+  eventLoop: z.optional(z.looseObject({ degraded: z.optional(z.boolean()), delayP99Ms: z.optional(z.number()) })),
+  modelRuntime: z.optional(z.looseObject({ degraded: z.optional(z.boolean()) })),
+  plugins: z.optional(z.looseObject({ errors: z.optional(z.array(z.unknown())) })),
+});
 
-const StatusPayload = z.object({ runtimeVersion: z.string().optional() }).loose();
+const StatusPayload = z.looseObject({ runtimeVersion: z.optional(z.string()) });
 
-const AccountSnapshot = z
-  .object({
-    accountId: z.string().optional(),
-    enabled: z.boolean().optional(),
-    configured: z.boolean().optional(),
-    linked: z.boolean().optional(),
-    running: z.boolean().optional(),
-    connected: z.boolean().optional(),
-    lastError: z.string().nullable().optional(),
-    /** The account's own `channels.status {probe:true}` round trip to its service (Telegram's API…). */
-    probe: z.object({ ok: z.boolean().optional(), error: z.string().nullable().optional() }).loose().nullable().optional().catch(undefined),
-    // Some channel plugins put the DM policy in the snapshot; Telegram (2026.9.6) does not: config.get does.
-    dmPolicy: z.string().optional(),
-    allowFrom: z.array(z.unknown()).optional(),
-  })
-  .loose();
-const ChannelsPayload = z
-  .object({
-    channelAccounts: z.record(z.string(), z.array(AccountSnapshot)).optional(),
-    statusIssues: z
-      .array(z.object({ channel: z.string(), accountId: z.string().optional(), kind: z.string().optional(), message: z.string() }).loose())
-      .optional(),
-  })
-  .loose();
+const AccountSnapshot = z.looseObject({
+  accountId: z.optional(z.string()),
+  enabled: z.optional(z.boolean()),
+  configured: z.optional(z.boolean()),
+  linked: z.optional(z.boolean()),
+  running: z.optional(z.boolean()),
+  connected: z.optional(z.boolean()),
+  lastError: z.optional(z.nullable(z.string())),
+  /** The account's own `channels.status {probe:true}` round trip to its service (Telegram's API…). */
+  probe: z.catch(z.optional(z.nullable(z.looseObject({ ok: z.optional(z.boolean()), error: z.optional(z.nullable(z.string())) }))), undefined),
+  // Some channel plugins put the DM policy in the snapshot; Telegram (2026.9.6) does not: config.get does.
+  dmPolicy: z.optional(z.string()),
+  allowFrom: z.optional(z.array(z.unknown())),
+});
+const ChannelsPayload = z.looseObject({
+  channelAccounts: z.optional(z.record(z.string(), z.array(AccountSnapshot))),
+  statusIssues: z.optional(
+    z.array(z.looseObject({ channel: z.string(), accountId: z.optional(z.string()), kind: z.optional(z.string()), message: z.string() })),
+  ),
+});
 
 /** `config.get`: the effective config (`config`, defaults applied), secrets already redacted by the Gateway. */
-const ConfigGetPayload = z.object({ config: z.unknown() }).loose();
+const ConfigGetPayload = z.looseObject({ config: z.unknown() });
 
 /** The effective config from a `config.get` answer, or why there is none. */
 export function configOf(outcome: RpcOutcome | undefined, rpcTimeoutMs: number): { config?: unknown; problem?: string } {

@@ -16,6 +16,39 @@ describe('the size and depth guard before JSON.parse', () => {
     expect(parseBoundedJson(text, LIMITS)).toEqual({ ok: true, value: JSON.parse(text) });
   });
 
+  it('steps over strings as a character-by-character scan does: escapes, backslash runs, an unclosed string', () => {
+    // The scan before strings were skipped with indexOf, kept here as the reference.
+    const reference = (text: string): number => {
+      let depth = 0;
+      let deepest = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === '\\') i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === '{' || c === '[') deepest = Math.max(deepest, ++depth);
+        else if (c === '}' || c === ']') depth = Math.max(0, depth - 1);
+      }
+      return deepest;
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ['"', '\\', '{', '}', '[', ']', 'a', ','];
+    for (let n = 0; n < 2_000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 40) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect(jsonDepth(text), text).toBe(reference(text));
+    }
+    expect(jsonDepth('["\\\\\\"[[[[",[1]]')).toBe(2);
+    expect(jsonDepth('["unclosed [[[[')).toBe(1);
+    // Long backslash runs: an odd run escapes the quote after it, an even one does not.
+    const odd = `["${'\\'.repeat(999)}"[[[",[]]`;
+    const even = `["${'\\'.repeat(1_000)}",[[[]]]]`;
+    expect([jsonDepth(odd), reference(odd)]).toEqual([2, 2]);
+    expect([jsonDepth(even), reference(even)]).toEqual([4, 4]);
+  });
+
   it('skips HuJSON comments only when asked', () => {
     const hujson = '{ // [[[[ not nesting\n "a": [1], /* {{{{ */ "b": 2 }';
     expect(jsonDepth(hujson, { comments: true })).toBe(2);

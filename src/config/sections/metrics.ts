@@ -11,11 +11,13 @@ import { EnvNameSchema, GatewayUrlSchema } from '../fields.js';
 export const ProbeTargetSchema = z
   .object({
     /** ws:// or wss://, no credentials, no query (the same rules as a gateway's url). */
-    url: GatewayUrlSchema.refine((url) => !url.includes('?') && !url.includes('#'), {
-      error: 'expected a URL without a query or fragment: it is matched exactly',
-    }),
+    url: GatewayUrlSchema.check(
+      z.refine((url: string) => !url.includes('?') && !url.includes('#'), {
+        error: 'expected a URL without a query or fragment: it is matched exactly',
+      }),
+    ),
     /** The variable holding its token (default `defaults.tokenEnv`). */
-    tokenEnv: EnvNameSchema.optional(),
+    tokenEnv: z.optional(EnvNameSchema),
   })
   .strict();
 export type ProbeTarget = z.infer<typeof ProbeTargetSchema>;

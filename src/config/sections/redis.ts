@@ -60,10 +60,10 @@ export const RedisConfigSchema = z
     /** The ACL user at the master (or the one server); default Redis's `default`. */
     username: UserName,
     /** The variable holding that user's password. */
-    passwordEnv: secretEnvName('CLAWOPS_REDIS_PASSWORD', 'the password').optional(),
+    passwordEnv: z.optional(secretEnvName('CLAWOPS_REDIS_PASSWORD', 'the password')),
     /** The sentinels' own ACL user and password variable, when the sentinels require one. */
     sentinelUsername: UserName,
-    sentinelPasswordEnv: secretEnvName('CLAWOPS_REDIS_SENTINEL_PASSWORD', 'the password').optional(),
+    sentinelPasswordEnv: z.optional(secretEnvName('CLAWOPS_REDIS_SENTINEL_PASSWORD', 'the password')),
     /** TLS to the sentinels and the master (with `sentinels`; a URL says it itself: rediss://, ?tls=true). */
     tls: z.boolean().optional(),
     password: refused,

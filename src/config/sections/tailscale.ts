@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import { DEFAULT_TAILSCALED_SOCKET } from '../fields.js';
 import { secretEnvName } from '../secret-env-name.js';
 
 /**
@@ -12,7 +13,7 @@ import { secretEnvName } from '../secret-env-name.js';
  * It does not import schema.ts (schema.ts imports this file: a cycle would leave the names unset).
  */
 
-export const DEFAULT_TAILSCALED_SOCKET = '/var/run/tailscale/tailscaled.sock';
+export { DEFAULT_TAILSCALED_SOCKET };
 export const DEFAULT_ADMIN_API_URL = 'https://api.tailscale.com/api/v2/';
 export const DEFAULT_MAGIC_DNS_RESOLVER = '100.100.100.100';
 
@@ -83,9 +84,9 @@ export const AdminApiSchema = z
     baseUrl: AdminApiUrl.default(DEFAULT_ADMIN_API_URL),
     /** `-` is the credential's default tailnet. */
     tailnet: z.string().min(1).default('-'),
-    apiKeyEnv: secretEnvName('TS_API_KEY', 'the key').optional(),
-    oauthClientIdEnv: secretEnvName('TS_OAUTH_CLIENT_ID', 'the client id').optional(),
-    oauthClientSecretEnv: secretEnvName('TS_OAUTH_CLIENT_SECRET', 'the client secret').optional(),
+    apiKeyEnv: z.optional(secretEnvName('TS_API_KEY', 'the key')),
+    oauthClientIdEnv: z.optional(secretEnvName('TS_OAUTH_CLIENT_ID', 'the client id')),
+    oauthClientSecretEnv: z.optional(secretEnvName('TS_OAUTH_CLIENT_SECRET', 'the client secret')),
     /** OAuth scopes to ask for (`policy_file:read`, `devices:core:read`); absent: the client's own. */
     oauthScopes: z.array(z.string().min(1)).optional(),
     timeoutMs: millis(10_000),

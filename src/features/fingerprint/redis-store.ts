@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { CheckRecordSchema, isUp, lastGoodBefore, MAX_GOOD, nextGood, parseGood, parseJson, recordOf, type FingerprintStore } from './store.js';
+import { CheckRecordSchema } from './check-record.js';
+import { isUp, lastGoodBefore, MAX_GOOD, nextGood, parseGood, parseJson, recordOf, type FingerprintStore } from './store.js';
 
 /**
  * The bot's fingerprint store: `<prefix>:fingerprint:<gateway>:good` (a list, newest first),

@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from '../../zod-mini.js';
 import type { CheckResult } from '../../check/checker.js';
-import { ProbeReportSchema, type ProbeReport } from '../../report/report.js';
+import type { ProbeReport } from '../../report/report.js';
 import { buildFingerprint } from './build.js';
 import { mergeIfSame } from './diff.js';
-import { FingerprintSchema, GoodFingerprintSchema, type Fingerprint, type GoodFingerprint } from './model.js';
+import type { CheckRecord } from './check-record.js';
+import { GoodFingerprintSchema, type Fingerprint, type GoodFingerprint } from './model.js';
 
 /**
  * Where fingerprints live: Redis for the bot (redis-store.ts), a state file for `clawops check`
@@ -17,8 +18,7 @@ import { FingerprintSchema, GoodFingerprintSchema, type Fingerprint, type GoodFi
  */
 export const MAX_GOOD = 10;
 
-export const CheckRecordSchema = z.object({ at: z.number().int(), fingerprint: FingerprintSchema, report: ProbeReportSchema });
-export type CheckRecord = z.infer<typeof CheckRecordSchema>;
+export type { CheckRecord };
 
 export interface FingerprintStore {
   record(result: CheckResult): Promise<void>;
@@ -66,10 +66,11 @@ export function parseGood(text: string | null | undefined): GoodFingerprint | un
   return parseJson(GoodFingerprintSchema, text);
 }
 
-export function parseJson<T>(schema: z.ZodType<T>, text: string | null | undefined): T | undefined {
+/** JSON text checked against a schema of either zod API (classic or mini): the value, or undefined. */
+export function parseJson<T>(schema: z.core.$ZodType<T>, text: string | null | undefined): T | undefined {
   if (!text) return undefined;
   try {
-    const parsed = schema.safeParse(JSON.parse(text));
+    const parsed = z.safeParse(schema, JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../check/checker.js';
 import { createFileFingerprintStore } from './file-store.js';
-import { createFingerprintFeature } from './index.js';
+import { createFingerprintFeature } from './feature.js';
 
 /**
  * `clawops check` and the fingerprint: for each result the diff since the last good check (read
