@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { webApi } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { EnvOptions } from '../config/env.js';
@@ -18,7 +18,7 @@ import { identityPath } from '../config/paths.js';
 import { createCoalescer } from '../queue/coalesce.js';
 import { createProducerConnection, createWorkerConnection } from '../queue/connection.js';
 import { createCheckProducer } from '../queue/producer.js';
-import { createSlackApp, type SlackApp } from '../slack/app.js';
+import type { SlackApp } from '../slack/app.js';
 import { boltLoggerFrom } from '../slack/bolt-logger.js';
 import { createSlackPoster } from '../slack/poster.js';
 import { createGroupMembership } from '../slack/user-groups.js';
@@ -161,12 +161,12 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 
   try {
     // Reads (user groups, directory lookups) may retry in the client; posting may not (see poster.ts).
-    const client = new webApi.WebClient(slack.botToken, {
+    const client = new WebClient(slack.botToken, {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
       logger: boltLoggerFrom(logger),
     });
-    const postClient = new webApi.WebClient(slack.botToken, {
+    const postClient = new WebClient(slack.botToken, {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       ...posterClientOptions(),
       logger: boltLoggerFrom(logger),
@@ -410,6 +410,9 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         await Promise.allSettled([checksQueue.close(), postsQueue.close()]);
       });
       result.sweepStalePlaceholders = () => counting.sweep();
+      // Bolt (and its Socket Mode client, undici, express) only where commands are taken: a worker
+      // posts through the Web API client alone, and never loads it (~30 MB of a worker's RSS).
+      const { createSlackApp } = await import('../slack/app.js');
       const app = createSlackApp({ slack, logger });
       readiness.set('slack', false, 'connecting');
       app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));
