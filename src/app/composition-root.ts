@@ -3,7 +3,7 @@ import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { EnvOptions } from '../config/env.js';
-import { gatewayNames, resolveTarget, urlTarget, type Env } from '../config/targets.js';
+import { gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from '../config/targets.js';
 import type { Logger } from '../log.js';
 import { createChecker, type CheckResult } from '../check/checker.js';
 import { diagnose } from '../diagnosis/diagnose.js';
@@ -241,7 +241,15 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       await fingerprints.record(result);
     };
 
-    const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
+    // The config and the environment do not change while the process runs: each gateway's target is
+    // resolved once, not per check (resolving compares it with every other gateway: O(fleet)).
+    const targets = new Map<string, CheckTarget>();
+    const targetOf = (gateway: string): CheckTarget => {
+      let target = targets.get(gateway);
+      if (!target) targets.set(gateway, (target = resolveTarget(config, gateway, runtime.env)));
+      return target;
+    };
+    const longestBudget = Math.max(...gatewayNames(config).map((name) => targetOf(name).timeouts.budgetMs));
     const derived = lockTimingsFor(longestBudget);
     const timings = {
       lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs,
@@ -309,7 +317,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
           };
           const report = await runJointCheck(
             { checker, hostChecks: countedHostChecks, unitTokens },
-            { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) },
+            { ...targetOf(gateway), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) },
             resolveAgentSettings(config, gateway),
           );
           hooks.probed(report);
