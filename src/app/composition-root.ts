@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { webApi } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { EnvOptions } from '../config/env.js';
-import { gatewayNames, resolveTarget, urlTarget, type Env } from '../config/targets.js';
+import { gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from '../config/targets.js';
 import type { Logger } from '../log.js';
 import { createChecker, type CheckResult } from '../check/checker.js';
 import type { Diagnose } from '../diagnosis/diagnose.js';
@@ -18,7 +18,7 @@ import { identityPath } from '../config/paths.js';
 import { createCoalescer } from '../queue/coalesce.js';
 import { createProducerConnection, createWorkerConnection } from '../queue/connection.js';
 import { createCheckProducer } from '../queue/producer.js';
-import { createSlackApp, type SlackApp } from '../slack/app.js';
+import type { SlackApp } from '../slack/app.js';
 import { boltLoggerFrom } from '../slack/bolt-logger.js';
 import { createSlackPoster } from '../slack/poster.js';
 import { createGroupMembership } from '../slack/user-groups.js';
@@ -166,12 +166,12 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
 
   try {
     // Reads (user groups, directory lookups) may retry in the client; posting may not (see poster.ts).
-    const client = new webApi.WebClient(slack.botToken, {
+    const client = new WebClient(slack.botToken, {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
       logger: boltLoggerFrom(logger),
     });
-    const postClient = new webApi.WebClient(slack.botToken, {
+    const postClient = new WebClient(slack.botToken, {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       ...posterClientOptions(),
       logger: boltLoggerFrom(logger),
@@ -246,7 +246,15 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       await fingerprints.record(result);
     };
 
-    const longestBudget = Math.max(...gatewayNames(config).map((name) => resolveTarget(config, name, runtime.env).timeouts.budgetMs));
+    // The config and the environment do not change while the process runs: each gateway's target is
+    // resolved once, not per check (resolving compares it with every other gateway: O(fleet)).
+    const targets = new Map<string, CheckTarget>();
+    const targetOf = (gateway: string): CheckTarget => {
+      let target = targets.get(gateway);
+      if (!target) targets.set(gateway, (target = resolveTarget(config, gateway, runtime.env)));
+      return target;
+    };
+    const longestBudget = Math.max(...gatewayNames(config).map((name) => targetOf(name).timeouts.budgetMs));
     const derived = lockTimingsFor(longestBudget);
     const timings = {
       lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs,
@@ -314,7 +322,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
           };
           const report = await runJointCheck(
             { checker, hostChecks: countedHostChecks, unitTokens },
-            { ...resolveTarget(config, gateway, runtime.env), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) },
+            { ...targetOf(gateway), ...(await monitoring.targetExtras(gateway).catch(() => ({}))) },
             resolveAgentSettings(config, gateway),
           );
           hooks.probed(report);
@@ -418,6 +426,9 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         await Promise.allSettled([checksQueue.close(), postsQueue.close()]);
       });
       result.sweepStalePlaceholders = () => counting.sweep();
+      // Bolt (and its Socket Mode client, undici, express) only where commands are taken: a worker
+      // posts through the Web API client alone, and never loads it (~30 MB of a worker's RSS).
+      const { createSlackApp } = await import('../slack/app.js');
       const app = createSlackApp({ slack, logger });
       readiness.set('slack', false, 'connecting');
       app.onConnectionChange((connected, detail) => readiness.set('slack', connected, detail));

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from '../lua-script.js';
 import { ProbeReportSchema, type ProbeReport } from '../report/report.js';
 
 /**
@@ -7,6 +8,9 @@ import { ProbeReportSchema, type ProbeReport } from '../report/report.js';
  * In-process requests share the promise; across workers a Redis lock elects the prober and the
  * others read its result. A result is shared only if its probe started no earlier than
  * `windowMs` before the request, so nobody gets an answer older than they asked for.
+ *
+ * Two round trips to Redis per probe, whatever the fleet: one script before it (a fresh shared
+ * result, else the lock) and one after it (share the result, release the lock).
  */
 export interface Coalescer {
   probe(gateway: string, requestedAt: number): Promise<ProbeReport>;
@@ -35,6 +39,32 @@ interface Stored {
   report: unknown;
 }
 
+/**
+ * A fresh shared result → [1, text]; else the lock taken → [2]; else another prober holds it → [0].
+ * `startedAtMs` is the stored JSON's first field (JSON.stringify keeps the order it was built in),
+ * so freshness is read without decoding the report; the caller checks the text again in full.
+ */
+const ACQUIRE = luaScript(`
+local text = redis.call('get', KEYS[1])
+if text then
+  local started = tonumber(string.match(text, '^{"startedAtMs":([%d%.eE%+%-]+),'))
+  if started and started >= tonumber(ARGV[3]) then return {1, text} end
+end
+if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return {2} end
+return {0}
+`);
+
+/** Share the result (ARGV[2], unless empty) for ARGV[3] ms, then release the lock if it is still ours. */
+const SHARE_AND_RELEASE = luaScript(`
+if ARGV[2] ~= '' then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
+return 1
+`);
+
+const RENEW = luaScript(`
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end
+`);
+
 export function createCoalescer(deps: CoalescerDeps): Coalescer {
   const now = deps.now ?? Date.now;
   const pollMs = deps.pollMs ?? 50;
@@ -45,9 +75,7 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
 
   const fresh = (startedAtMs: number, requestedAt: number) => startedAtMs >= requestedAt - deps.windowMs;
 
-  async function readShared(gateway: string, requestedAt: number): Promise<ProbeReport | undefined> {
-    const text = await deps.redis.get(resultKey(gateway));
-    if (!text) return undefined;
+  function parseShared(text: string, requestedAt: number): ProbeReport | undefined {
     try {
       const stored = JSON.parse(text) as Stored;
       if (!fresh(stored.startedAtMs, requestedAt)) return undefined;
@@ -60,55 +88,47 @@ export function createCoalescer(deps: CoalescerDeps): Coalescer {
 
   async function probeAndShare(gateway: string, token: string): Promise<ProbeReport> {
     const startedAtMs = now();
+    const keys = [resultKey(gateway), lockKey(gateway)];
     const renew = setInterval(
-      () => {
-        void deps.redis
-          .eval(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
-            1,
-            lockKey(gateway),
-            token,
-            String(lockTtlMs),
-          )
-          .catch(() => undefined);
-      },
+      () => void RENEW(deps.redis, [lockKey(gateway)], [token, lockTtlMs]).catch(() => undefined),
       Math.max(100, Math.floor(lockTtlMs / 3)),
     );
+    let report: ProbeReport;
     try {
-      const report = await deps.run(gateway);
-      // Sharing is best effort: a finished probe is the answer whatever Redis does now (a
-      // restart, a failover). Others then probe for themselves, and a lock left behind lapses.
-      if (deps.windowMs > 0) {
-        const stored: Stored = { startedAtMs, report };
-        await deps.redis.set(resultKey(gateway), JSON.stringify(stored), 'PX', Math.max(1, deps.windowMs * 2)).catch(() => undefined);
-      }
-      return report;
-    } finally {
+      report = await deps.run(gateway);
+    } catch (error) {
       clearInterval(renew);
-      // Release only our own lock (it may have expired and been taken by another worker).
-      await deps.redis
-        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lockKey(gateway), token)
-        .catch(() => undefined);
+      await SHARE_AND_RELEASE(deps.redis, keys, [token, '', 0]).catch(() => undefined);
+      throw error;
     }
+    clearInterval(renew);
+    // Sharing is best effort: a finished probe is the answer whatever Redis does now (a restart, a
+    // failover). Others then probe for themselves, and a lock left behind lapses. Only our own lock
+    // is released (it may have expired and been taken by another worker).
+    const shared = deps.windowMs > 0 ? JSON.stringify({ startedAtMs, report } satisfies Stored) : '';
+    await SHARE_AND_RELEASE(deps.redis, keys, [token, shared, Math.max(1, deps.windowMs * 2)]).catch(() => undefined);
+    return report;
   }
 
   async function coordinate(gateway: string, requestedAt: number): Promise<ProbeReport> {
     const deadline = now() + deps.maxWaitMs;
     for (;;) {
       const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-      let locked: string | null;
+      let locked: boolean;
       try {
-        const shared = await readShared(gateway, requestedAt);
+        const reply = (await ACQUIRE(deps.redis, [resultKey(gateway), lockKey(gateway)], [token, lockTtlMs, requestedAt - deps.windowMs])) as [number, string?];
+        const shared = reply[0] === 1 && reply[1] !== undefined ? parseShared(reply[1], requestedAt) : undefined;
         if (shared) {
           deps.onShared?.(gateway);
           return shared;
         }
-        locked = await deps.redis.set(lockKey(gateway), token, 'PX', lockTtlMs, 'NX');
+        // A stored result that does not parse is no answer: take the lock as if there were none.
+        locked = reply[0] === 2 || (reply[0] === 1 && (await deps.redis.set(lockKey(gateway), token, 'PX', lockTtlMs, 'NX')) === 'OK');
       } catch {
         // Redis does not answer: coalescing across workers is a saving, not a condition. Probe here.
         return deps.run(gateway);
       }
-      if (locked === 'OK') return probeAndShare(gateway, token);
+      if (locked) return probeAndShare(gateway, token);
       // Another worker is probing this gateway: wait for its result, or for its lock to lapse
       // (then the loop takes the lock). Past the longest check, probe regardless.
       if (now() > deadline) return deps.run(gateway);

@@ -1,4 +1,5 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+// From the Web API client, not Bolt: a worker logs its posts through this and never loads Bolt.
+import { LogLevel, type Logger as BoltLogger } from '@slack/web-api';
 import type { Logger } from '../log.js';
 
 /** Bolt (and the Web API client) log through our pino, with its redaction. */

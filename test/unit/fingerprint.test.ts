@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { LayerOf, ProbeReport } from '../../src/report/report.js';
-import { buildFingerprint } from '../../src/features/fingerprint/build.js';
+import { buildFingerprint, fingerprintHash } from '../../src/features/fingerprint/build.js';
 import { diffFingerprints, mergeIfSame, sinceLastGood } from '../../src/features/fingerprint/diff.js';
 import type { Fingerprint, GoodFingerprint } from '../../src/features/fingerprint/model.js';
 import { sinceLastGoodMarkdown, sinceLastGoodSlack, sinceLastGoodTerminal } from '../../src/features/fingerprint/render.js';
@@ -281,6 +281,28 @@ describe('sinceLastGood: when the verdict shows the diff', () => {
   });
 });
 
+describe('the fingerprint hash', () => {
+  // Canonical JSON as specified (keys sorted at every level, undefined left out), written out here.
+  const reference = (value: unknown): string =>
+    Array.isArray(value)
+      ? `[${value.map(reference).join(',')}]`
+      : value && typeof value === 'object'
+        ? `{${Object.entries(value)
+            .filter(([, item]) => item !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([key, item]) => `${JSON.stringify(key)}:${reference(item)}`)
+            .join(',')}}`
+        : JSON.stringify(value);
+  it('is SHA-256 over the canonical JSON of the identifying sections, names lists included', async () => {
+    const { createHash } = await import('node:crypto');
+    const current = fp(report({ methods: [...METHODS_2026_9_6, 'a "quoted" \\ name', 'ünïcode'] }));
+    const { build, auth, methods, events, channels, host } = current;
+    const expected = createHash('sha256').update(reference({ build, auth, methods, events, channels, host })).digest('hex').slice(0, 16);
+    expect(current.hash).toBe(expected);
+    expect(fingerprintHash(current)).toBe(expected);
+  });
+});
+
 describe('the good list: one entry per distinct fingerprint', () => {
   const first = fp(report({ version: '2026.9.2', methods: METHODS_2026_9_2, at: '2026-11-24T09:00:00.000Z' }));
   const again = fp(report({ version: '2026.9.2', methods: METHODS_2026_9_2, at: '2026-11-24T09:30:00.000Z' }));
@@ -300,7 +322,20 @@ describe('the good list: one entry per distinct fingerprint', () => {
     const withHost = { ...first, host: { installedVersion: '2026.9.2' } };
     const merged = mergeIfSame(withHost, again);
     expect(merged?.host).toEqual({ installedVersion: '2026.9.2' });
+    expect(merged?.hash).toBe(fingerprintHash(merged!));
+    expect(merged?.hash).not.toBe(again.hash);
     expect(mergeIfSame(withHost, upgraded)).toBeUndefined();
+  });
+  it("a build field only the head had is kept, and the hash is the merged fingerprint's", () => {
+    const withHealth = { ...first, build: { ...first.build, healthVersion: '2026.9.2-h' } };
+    const merged = mergeIfSame(withHealth, again)!;
+    expect(merged.build?.healthVersion).toBe('2026.9.2-h');
+    expect(merged.hash).toBe(fingerprintHash(merged));
+  });
+  it('the same sections again: the newer fingerprint as it is, with its own hash', () => {
+    const merged = mergeIfSame(first, again)!;
+    expect(merged).toEqual(again);
+    expect(merged.hash).toBe(fingerprintHash(again));
   });
   it('a late, older result changes nothing', () => {
     const list = applyGood([], nextGood([], upgraded));

@@ -123,7 +123,8 @@ function hashOf(value: unknown): string {
 }
 
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  // A list of names (methods, events: hundreds per check) is its JSON as it is: one native call.
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'string') ? JSON.stringify(value) : `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
     return `{${entries

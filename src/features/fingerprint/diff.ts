@@ -88,9 +88,21 @@ export function mergeIfSame(head: Fingerprint, next: Fingerprint): Fingerprint |
   if (head.url !== next.url || diffFingerprints(head, next).length > 0) return undefined;
   const sections = ['build', 'auth', 'methods', 'events', 'channels', 'host'] as const;
   const merged: Fingerprint = { ...next };
+  let inherited = false;
   for (const section of sections)
-    if (merged[section] === undefined && head[section] !== undefined) (merged as Record<string, unknown>)[section] = head[section];
-  if (merged.build && head.build) merged.build = { ...head.build, ...merged.build };
-  if (merged.host && head.host) merged.host = { ...head.host, ...merged.host };
-  return { ...merged, hash: fingerprintHash(merged) };
+    if (merged[section] === undefined && head[section] !== undefined) {
+      (merged as Record<string, unknown>)[section] = head[section];
+      inherited = true;
+    }
+  const adds = (from: object | undefined, to: object | undefined) => from !== undefined && to !== undefined && Object.keys(from).some((key) => !(key in to));
+  if (adds(head.build, merged.build)) {
+    merged.build = { ...head.build, ...merged.build };
+    inherited = true;
+  }
+  if (adds(head.host, merged.host)) {
+    merged.host = { ...head.host, ...merged.host };
+    inherited = true;
+  }
+  // The same sections as `next` (the usual case: every check of a steady gateway): its hash holds.
+  return inherited ? { ...merged, hash: fingerprintHash(merged) } : merged;
 }

@@ -31,7 +31,11 @@ export function createRedisFingerprintStore(deps: RedisFingerprintStoreDeps): Fi
       if (isUp(record.fingerprint.state)) {
         // Read, decide, write: one gateway's checks are recorded one at a time (coalesced), and a
         // lost race costs one refreshed timestamp, never a wrong diff.
-        const update = nextGood(await goodList(gateway), record.fingerprint);
+        // Only the head decides (refresh it or push a new one): read and parse one entry, not
+        // MAX_GOOD — unless it does not parse, when the list is read as before (the first that does).
+        const text = await redis.lindex(key(gateway, 'good'), 0);
+        const head = parseGood(text);
+        const update = nextGood(head ? [head] : text ? await goodList(gateway) : [], record.fingerprint);
         if (update.action === 'push') multi.lpush(key(gateway, 'good'), JSON.stringify(update.entry)).ltrim(key(gateway, 'good'), 0, MAX_GOOD - 1);
         if (update.action === 'refresh') multi.lset(key(gateway, 'good'), 0, JSON.stringify(update.entry));
         multi.pexpire(key(gateway, 'good'), retentionMs);

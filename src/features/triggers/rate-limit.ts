@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { luaScript } from '../../state/lua-script.js';
+import { luaScript } from '../../lua-script.js';
 
 /**
  * At most one trigger reply per thread and per channel within their cooldowns, across every bot

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { AlertStateSchema } from '../alerts/policy.js';
 import type { LatestOutcome } from '../alerts/outcome.js';
-import { luaScript } from '../../../state/lua-script.js';
+import { luaScript } from '../../../lua-script.js';
 import { parseStored as parse, readStoredHash } from '../../../state/stored-json.js';
 
 /**

@@ -4,7 +4,7 @@ import type { CheckResult } from '../../../check/checker.js';
 import type { HistorySettings } from '../../../config/sections/monitoring.js';
 import { ProbeReportSchema, type ProbeReport } from '../../../report/report.js';
 import { bucketOf, type Buckets } from '../../../state/handshake-sketch.js';
-import { luaScript } from '../../../state/lua-script.js';
+import { luaScript } from '../../../lua-script.js';
 import { parseStored } from '../../../state/stored-json.js';
 import { CheckSourceSchema, entryFromResult, handshakeMs, HistoryEntrySchema, isUp, type CheckSource, type HistoryEntry } from './history-entry.js';
 import { parseSeen, VersionChangeSchema, type VersionChange, type VersionSeen, type VersionView } from './versions.js';
