@@ -1,7 +1,9 @@
 /**
- * What `clawops check` loads, from the bundle as `npm run bundle` builds it (esbuild, code
- * splitting, the same externals), read from esbuild's metafile: the chunks an entry imports
- * statically load with it; a dynamic `import()` is a separate decision. A one-shot check pays for
+ * What `clawops check` loads, read from esbuild's metafile. The one-shot commands ship as one
+ * CommonJS file (`npm run bundle:one-shot`, loaded through V8's code cache), where a module behind a
+ * dynamic `import()` is initialised only when that import runs; the same structure, built with code
+ * splitting, shows it as chunks: the chunks an entry imports statically load with it, a dynamic
+ * `import()` is a separate decision. A one-shot check pays for
  * every module it loads (README, "Where a check's time goes"), so the modules it must not load are
  * named here: zod's classic API (the check path uses zod/mini), the config schema and its YAML
  * loader (only with a config file), the tailscale section (only with one or a tailscaled), the
@@ -11,11 +13,10 @@ import { readFileSync } from 'node:fs';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { bundle: string; 'bundle:one-shot': string } };
+const externalsOf = (script: string) => [...script.matchAll(/--external:(\S+)/g)].map((match) => match[1]!);
 /** The externals of package.json's `bundle` script, so that this builds what ships. */
-function bundleExternals(): string[] {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { bundle: string } };
-  return [...scripts.bundle.matchAll(/--external:(\S+)/g)].map((match) => match[1]!);
-}
+const bundleExternals = () => externalsOf(scripts.bundle);
 
 /** Every input module that loads with the output chunk of `entry`: its static imports, transitively. */
 function staticallyLoaded(metafile: Metafile, entry: string): Set<string> {
@@ -36,7 +37,7 @@ describe('the modules a `clawops check` loads (the bundle)', () => {
   let metafile: Metafile;
   beforeAll(async () => {
     const result = await build({
-      entryPoints: ['src/app/bin.ts'],
+      entryPoints: ['src/app/bin.ts', 'src/app/one-shot.ts'],
       bundle: true,
       splitting: true,
       format: 'esm',
@@ -58,9 +59,7 @@ describe('the modules a `clawops check` loads (the bundle)', () => {
   });
 
   it('a check loads zod/mini, not the classic API, nor the config, tailscale or report schemas', () => {
-    const loaded = [
-      ...['src/app/zod-one-shot.ts', 'src/app/cli.ts', 'src/features/fingerprint/terminal.ts'].flatMap((entry) => [...staticallyLoaded(metafile, entry)]),
-    ];
+    const loaded = [...['src/app/one-shot.ts', 'src/features/fingerprint/terminal.ts'].flatMap((entry) => [...staticallyLoaded(metafile, entry)])];
     // What a check is made of is there (so that the absences below mean something).
     for (const needed of [
       'src/openclaw/frames.ts',
@@ -73,5 +72,29 @@ describe('the modules a `clawops check` loads (the bundle)', () => {
     expect(loaded.filter((input) => input.includes('node_modules/zod/v4/classic/') || input === 'node_modules/zod/index.js')).toEqual([]);
     for (const absent of ['src/config/schema.ts', 'src/config/load.ts', 'src/config/sections/tailscale.ts', 'src/report/report.ts'])
       expect(loaded).not.toContain(absent);
+  });
+
+  it('the one-shot bundle holds no long-running process and no dynamic import(), and has the same externals', async () => {
+    // vm.Script, which loads it with its code cache, has no loader for import(): each must be a require.
+    expect(scripts['bundle:one-shot']).toContain('--supported:dynamic-import=false');
+    expect(externalsOf(scripts['bundle:one-shot']).sort()).toEqual(bundleExternals().sort());
+    const result = await build({
+      entryPoints: ['src/app/one-shot.ts'],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outfile: 'dist/metafile-test/one-shot.cjs',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      supported: { 'dynamic-import': false },
+      define: { 'import.meta.url': '__clawopsModuleUrl' },
+      external: externalsOf(scripts['bundle:one-shot']),
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('src/app/one-shot-cli.ts');
+    for (const absent of ['src/app/main.ts', 'src/app/composition-root.ts', 'src/app/cli.ts']) expect(inputs).not.toContain(absent);
+    expect(result.outputFiles[0]!.text).not.toMatch(/\bimport\(/);
   });
 });
