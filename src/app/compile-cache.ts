@@ -80,10 +80,11 @@ function readIfPresent(path: string): Buffer | undefined {
 
 export function loadBundleWithCompileCache<T>(file: string, options: CompileCacheOptions): LoadedBundle<T> {
   if (!LABEL.test(options.label)) throw new Error(`compile cache label ${JSON.stringify(options.label)} is not a short lower-case name`);
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  const source = bytes.toString('utf8');
   const dir = compileCacheDir(options.env);
   const usable = dir !== undefined && trustedDir(dir, options.uid ?? process.getuid?.());
-  const key = createHash('sha256').update(source).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
   const suffix = `-${options.label}.v8cache`;
   const cachePath = usable ? join(dir, `${key}${suffix}`) : undefined;
   const cachedData = cachePath ? readIfPresent(cachePath) : undefined;
