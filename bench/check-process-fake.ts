@@ -31,7 +31,8 @@ const TARGET_FAST_RATIO = 1.25;
 /** Over the link: at most half a round trip more than the floor. */
 const TARGET_LINK_EXTRA_RTT = 0.5;
 
-type Kind = 'floor' | 'check';
+/** `cold`: the check with its compile cache off, as the first check after an install or upgrade runs. */
+type Kind = 'floor' | 'check' | 'cold';
 
 interface Setup {
   host: FakeGatewayHost;
@@ -54,20 +55,22 @@ async function withFakeGateway<T>(run: (setup: Setup) => Promise<T>): Promise<T>
 }
 
 /** Interleaved runs of the floor and the check against `url`; the first round is a warm-up. */
-async function measurePair(url: string, setup: Setup, rounds: number): Promise<Record<Kind, ProcessRun[]>> {
+async function measurePair(url: string, setup: Setup, rounds: number, kinds: Kind[] = ['floor', 'check']): Promise<Record<Kind, ProcessRun[]>> {
+  const checkArgs = ['check', '--url', url, '--token-env', TOKEN_ENV];
   const commands: Record<Kind, () => Promise<ProcessRun>> = {
     floor: () => measureProcess(process.execPath, [FLOOR_SCRIPT, url, TOKEN_ENV], { env: setup.env, cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS, node: true }),
-    check: () =>
-      measureProcess(process.execPath, [DIST_CLI, 'check', '--url', url, '--token-env', TOKEN_ENV], {
-        env: setup.env,
+    check: () => measureProcess(process.execPath, [DIST_CLI, ...checkArgs], { env: setup.env, cwd: setup.work, timeoutMs: RUN_TIMEOUT_MS, node: true }),
+    cold: () =>
+      measureProcess(process.execPath, [DIST_CLI, ...checkArgs], {
+        env: { ...setup.env, CLAWOPS_COMPILE_CACHE: 'off' },
         cwd: setup.work,
         timeoutMs: RUN_TIMEOUT_MS,
         node: true,
       }),
   };
-  const runs: Record<Kind, ProcessRun[]> = { floor: [], check: [] };
+  const runs: Record<Kind, ProcessRun[]> = { floor: [], check: [], cold: [] };
   for (let round = -1; round < rounds; round += 1) {
-    const order: Kind[] = round % 2 === 0 ? ['floor', 'check'] : ['check', 'floor'];
+    const order: Kind[] = round % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) {
       const result = await commands[kind]();
       // A check that was not healthy measured a failure path: the bench fails.
@@ -83,9 +86,10 @@ const probeMs = (runs: ProcessRun[]) => runs.map((run) => Number(/·\s*([\d.]+)\
 
 export async function benchCheckProcessFake(): Promise<BenchRow[]> {
   return withFakeGateway(async (setup) => {
-    const runs = await measurePair(setup.host.urls[0]!, setup, FAST_ROUNDS);
+    const runs = await measurePair(setup.host.urls[0]!, setup, FAST_ROUNDS, ['floor', 'check', 'cold']);
     const floor = median(wall(runs.floor));
     const check = median(wall(runs.check));
+    const cold = median(wall(runs.cold));
     const rssNote = `peak RSS by ${rssMethod() === 'gnu-time' ? 'GNU time (%M)' : 'ru_maxrss at exit'}`;
     return [
       {
@@ -102,7 +106,15 @@ export async function benchCheckProcessFake(): Promise<BenchRow[]> {
         ratio: ratio(check, floor),
         target: `≤ ${TARGET_FAST_RATIO}× floor (median)`,
         met: check <= TARGET_FAST_RATIO * floor,
-        note: `${spread(wall(runs.check), 'ms')}; the probe itself (report durationMs) p50 ${round(median(probeMs(runs.check)))} ms; peak RSS max ${round(Math.max(...runs.check.map((r) => r.peakRssMB)))} MB (${rssNote})`,
+        note: `${spread(wall(runs.check), 'ms')}; the probe itself (report durationMs) p50 ${round(median(probeMs(runs.check)))} ms; peak RSS max ${round(Math.max(...runs.check.map((r) => r.peakRssMB)))} MB (${rssNote}); from the compile cache the warm-up run wrote`,
+      },
+      {
+        name: 'the same check without its compile cache (first run after install)',
+        value: round(cold),
+        unit: 'ms',
+        baseline: { name: 'floor, same fake', value: round(floor) },
+        ratio: ratio(cold, floor),
+        note: `${spread(wall(runs.cold), 'ms')}; CLAWOPS_COMPILE_CACHE=off: the one-shot bundle compiled from source, as on a machine's first check`,
       },
     ];
   });
