@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { looksLikeCredential } from './secret-env-name.js';
 
 /** `gateways.prod.url: expected a ws:// or wss:// URL, got "http://…"` — one line per problem. */
 export function formatConfigIssues(error: z.ZodError): string[] {
@@ -14,8 +15,11 @@ export function formatConfigIssues(error: z.ZodError): string[] {
       return issue.keys
         .map((key) => {
           const known = knownKeysAt(issue.path.map(String));
+          const expected = known.length ? `; expected one of ${known.join(', ')}` : '';
+          // A secret pasted where a key goes (a token on a line of its own ends up as a key): never repeated.
+          if (looksLikeCredential(key)) return `${path === '' ? CREDENTIAL_KEY : `${path}.${CREDENTIAL_KEY}`}: unknown key${expected}`;
           const hint = suggest(key, known);
-          return `${path === '' ? key : `${path}.${key}`}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}${known.length ? `; expected one of ${known.join(', ')}` : ''}`;
+          return `${path === '' ? key : `${path}.${key}`}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}${expected}`;
         })
         .join('\n');
     }
@@ -27,13 +31,17 @@ export function formatConfigIssues(error: z.ZodError): string[] {
   });
 }
 
-/** `redis.sentinels[1]`: keys joined with dots, list positions in brackets. */
+/** `redis.sentinels[1]`: keys joined with dots, list positions in brackets; a key that looks like a credential is not printed. */
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text === '' ? String(segment) : `${text}.${String(segment)}`),
-    '',
-  );
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    const key = looksLikeCredential(String(segment)) ? CREDENTIAL_KEY : String(segment);
+    return text === '' ? key : `${text}.${key}`;
+  }, '');
 }
+
+/** Stands in for a key that looks like a pasted secret (a gateway name, an unknown key). */
+const CREDENTIAL_KEY = '<a key that looks like a credential, not printed>';
 
 /**
  * Where a value may be a credential put in the wrong place (a password as `redis:`, a numeric PIN

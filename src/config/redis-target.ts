@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { looksLikeCredential } from './secret-env-name.js';
 /**
  * Where Redis is: one server (`redis://`, `rediss://`) or a master found through Redis Sentinel
  * (`redis+sentinel://`). Every process (bot, worker, agent, the terminal's reminder) reads the
@@ -78,10 +79,14 @@ function parseHostPort(entry: string, label: string): { host: string; port: numb
 
 /**
  * One sentinel, `host:port` (`[v6]:port`; the port defaults to 26379), or what is wrong with it —
- * naming the entry only when it cannot be a credential (no `@`), and at most 64 characters of it.
+ * naming the entry only when it cannot be a credential (no `@`, nothing shaped like a token: a
+ * password pasted into the list), and at most 64 characters of it.
  */
 export function parseSentinelAddress(entry: string): { host: string; port: number } | string {
-  const shown = entry.includes('@') ? 'an entry with credentials in it (not shown)' : JSON.stringify(entry.length > 64 ? `${entry.slice(0, 64)}…` : entry);
+  const shown =
+    entry.includes('@') || looksLikeCredential(entry)
+      ? 'an entry that looks like a credential (not shown)'
+      : JSON.stringify(entry.length > 64 ? `${entry.slice(0, 64)}…` : entry);
   const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/.exec(entry);
   const plain = /^([A-Za-z0-9._-]+)(?::(\d+))?$/.exec(entry);
   const found = bracketed ?? plain;

@@ -8,6 +8,7 @@ import { MetricsConfigSchema } from './sections/metrics.js';
 import { RedisConfigSchema } from './sections/redis.js';
 import { EnvNameSchema, GatewayUrlSchema, TimeoutMsSchema, TimeoutsSchema, type Timeouts } from './fields.js';
 import { endpointIssues } from './gateway-endpoints.js';
+import { looksLikeCredential } from './secret-env-name.js';
 
 // The pieces a check needs without a config file live in fields.ts (see there); re-exported here.
 export { DEFAULT_TIMEOUTS, EnvNameSchema, GatewayUrlSchema, TimeoutsSchema, type Timeouts } from './fields.js';
@@ -170,7 +171,7 @@ export const ConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path: [name],
-            message: `gateway names are lower-case letters, digits, - and _ (max 63), got ${JSON.stringify(name)}`,
+            message: `gateway names are lower-case letters, digits, - and _ (max 63), got ${looksLikeCredential(name) ? 'what looks like a credential (not printed)' : JSON.stringify(name)}`,
           });
         }
       }

@@ -118,6 +118,24 @@ describe('config: bad files name the path and what was expected', () => {
     expect(issues[0]).not.toMatch(/\btoken,/);
   });
 
+  it('a secret pasted where a key goes is never repeated: not as an unknown key, a gateway name, nor in a path', () => {
+    const secret = 'xoxb-1234567890-abcdefghijKLMNOP';
+    for (const yaml of [
+      gateway(`url: ws://gw.example:18789\n${secret}: x`),
+      `${secret}:\n  x: 1\ngateways:\n  prod:\n    url: ws://gw.example:18789\n`,
+      `gateways:\n  ${secret}:\n    url: 7\n`,
+    ]) {
+      const { message, issues } = issuesOf(yaml);
+      expect(issues.length).toBeGreaterThan(0);
+      expect(`${message}\n${issues.join('\n')}`).not.toContain(secret);
+      expect(issues.join('\n')).toMatch(/looks like a credential/);
+    }
+    // The unknown key's line still says where and what was expected.
+    expect(issuesOf(gateway(`url: ws://gw.example:18789\n${secret}: x`)).issues[0]).toMatch(
+      /^gateways\.prod\.<a key that looks like a credential, not printed>: unknown key; expected one of url, tokenEnv, /,
+    );
+  });
+
   it('an unknown top-level key', () => {
     const { issues } = issuesOf(`gatways:\n  prod:\n    url: ws://gw.example:18789\n`);
     const line = issues.find((issue) => issue.startsWith('gatways: '));

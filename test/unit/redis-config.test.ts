@@ -16,6 +16,8 @@ import { createLogger } from '../../src/log.js';
 const GATEWAYS = 'gateways:\n  prod:\n    url: ws://100.101.102.103:18789\n';
 const PASSWORD = 'hunter2-redis-password-0123';
 const SENTINEL_PASSWORD = 'sentinel-pass-4567';
+/** A password pasted into the sentinel list, with no `@` to give it away. */
+const PASTED = 'Zx81kQp2Lr7vTn4W!pw';
 
 const withRedis = (body: string) => `redis:\n${body.replace(/^/gm, '  ')}\n${GATEWAYS}`;
 
@@ -92,7 +94,9 @@ describe('redis: in clawops.yaml', () => {
       [`url: redis://bot:${PASSWORD}@10.0.0.5:6379`, /^redis\.url: a literal password is not allowed .*\(the URL is not shown\)$/],
       [`url: redis+sentinel://a:26379/m?sentinelPassword=${PASSWORD}`, /^redis\.url: a literal password is not allowed/],
       [`url: "http://:${PASSWORD}@a"`, /^redis\.url: expected redis:\/\/host:port/],
-      [`sentinels: ["u:${PASSWORD}@a:26379"]`, /^redis\.sentinels\[0\]: expected host:port, got an entry with credentials in it \(not shown\)$/],
+      [`sentinels: ["u:${PASSWORD}@a:26379"]`, /^redis\.sentinels\[0\]: expected host:port, got an entry that looks like a credential \(not shown\)$/],
+      // A password pasted into the list without any `@`: shaped like a token, so not repeated either.
+      [`sentinels: ["a:26379", "${PASTED}"]`, /^redis\.sentinels\[1\]: expected host:port, got an entry that looks like a credential \(not shown\)$/],
       [
         `passwordEnv: ${PASSWORD}`,
         /^redis\.passwordEnv: expected the NAME of an environment variable, e\.g\. CLAWOPS_REDIS_PASSWORD .*the value was not printed$/,
@@ -107,6 +111,7 @@ describe('redis: in clawops.yaml', () => {
       ).toBe(true);
       expect(issues.join('\n')).not.toContain(PASSWORD);
       expect(issues.join('\n')).not.toContain('20240601123456');
+      expect(issues.join('\n')).not.toContain(PASTED);
     }
     // The whole section given as a URL string: its type is named, not its text.
     const asString = issuesOf(`redis: "redis://:${PASSWORD}@10.0.0.5:6379"\n${GATEWAYS}`);
@@ -194,7 +199,9 @@ describe('the environment overrides redis: key by key', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toBe(`REDIS_SENTINELS: expected host:port, got an entry with credentials in it (not shown) (from the environment: ${REDIS_PRECEDENCE})`);
+    expect(message).toBe(
+      `REDIS_SENTINELS: expected host:port, got an entry that looks like a credential (not shown) (from the environment: ${REDIS_PRECEDENCE})`,
+    );
     expect(REDIS_PRECEDENCE).toContain('override redis.url / redis.sentinels in the config file');
     expect(() => readEnvOptions({ REDIS_URL: 'redis://a:1', REDIS_SENTINELS: 'b:2' }, sentinelFile)).toThrow(
       'set either REDIS_URL or REDIS_SENTINELS, not both',
