@@ -11,6 +11,7 @@ import type { SlackMessage } from '../src/render/blocks.js';
 import { PostedMessageSchema, type SlackPoster } from '../src/slack/poster.js';
 import type { AlertStateStore } from '../src/features/monitoring/state/alert-state.js';
 import { invalidJobData } from '../src/queue/job-data.js';
+import { reconcileSinceFor } from '../src/queue/reconcile-since.js';
 import { AppError } from '../src/errors.js';
 
 /**
@@ -50,7 +51,9 @@ export function createPostAlertProcessor(deps: PostAlertDeps) {
     const done = await deps.redis.get(markerKey(jobId));
     const remembered = parseStored(PostedMessageSchema, done);
     if (remembered) return remembered;
-    const posted = await deps.poster.post(target, content, { key: jobId, ...(job.attemptsMade > 0 ? { reconcileSinceMs: job.timestamp } : {}) });
+    // After a failed attempt or a stalled run (reconcile-since.ts), the post may already be there.
+    const since = reconcileSinceFor(job);
+    const posted = await deps.poster.post(target, content, { key: jobId, ...(since !== undefined ? { reconcileSinceMs: since } : {}) });
     await deps.redis.set(markerKey(jobId), JSON.stringify(posted), 'EX', 30 * 24 * 3_600);
     return posted;
   };

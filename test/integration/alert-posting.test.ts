@@ -72,6 +72,24 @@ describe('posting alerts', () => {
     expect(s.poster.posted[0]!.blocks).toContain('since last good: version `2026.9.2` → `2026.9.6`');
   });
 
+  it('a run after a failed attempt or a stall looks for its own post first; a first run does not', async () => {
+    const s = setup();
+    const asked: Array<number | undefined> = [];
+    const post = s.poster.post.bind(s.poster);
+    s.poster.post = async (target, message, options) => {
+      asked.push(options?.reconcileSinceMs);
+      return post(target, message, options);
+    };
+    const created = T0 + 200_000;
+    const run = (attempts: { attemptsMade: number; attemptsStarted: number }, id: string) =>
+      s.post({ id, data: alert, timestamp: created, ...attempts } as unknown as Job);
+    await run({ attemptsMade: 0, attemptsStarted: 1 }, 'alert-first');
+    await run({ attemptsMade: 1, attemptsStarted: 2 }, 'alert-failed-once');
+    // A worker killed mid-post: BullMQ restarts the stalled job without counting a failure.
+    await run({ attemptsMade: 0, attemptsStarted: 2 }, 'alert-stalled');
+    expect(asked).toEqual([undefined, created, created]);
+  });
+
   it('the alert opens the thread; a follow-up goes in it; a retry posts nothing twice', async () => {
     const s = setup();
     await s.post(s.job(alert, alertJobId(alert.post)));
