@@ -570,6 +570,7 @@ interface PendingCall {
 class Session implements GatewaySession {
   readonly hello: HelloOk;
   readonly #ws: WebSocket;
+  #corked = false;
   readonly #redact: (text: string) => string;
   readonly #maxPayload: number;
   readonly #pending = new Map<string, PendingCall>();
@@ -628,9 +629,27 @@ class Session implements GatewaySession {
       this.#pending.set(id, {
         settle: (outcome) => settle({ ...outcome, durationMs: durationMs() }),
       });
+      this.#corkUntilNextTick();
       this.#ws.send(JSON.stringify({ type: 'req', id, method, params }), () => {
         // Send failures mean the socket is going away; its 'close' settles this call.
       });
+    });
+  }
+
+  /**
+   * Calls made in one tick (the ladder's health, status, channels.status and config.get) leave in
+   * one TCP write: one segment on the tailnet instead of four, and one syscall (measured on a
+   * worker with 500 gateways: the four writes were ~5 % of its CPU). `ws` keeps its socket on
+   * `_socket`; without one (a test double) the frames go as before.
+   */
+  #corkUntilNextTick(): void {
+    const socket = (this.#ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket;
+    if (this.#corked || !socket) return;
+    this.#corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      socket.uncork();
     });
   }
 
