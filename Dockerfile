@@ -12,6 +12,10 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# V8's young generation for the long-running processes: its default grows to 32 MB and stays
+# there, which is most of what a worker's RSS has beyond its code (measured, 500 gateways every
+# 60 s: 129 → 114 MB, CPU about the same). A one-shot `check` in the container takes it too.
+ENV NODE_OPTIONS=--max-semi-space-size=8
 # The device identity (device.json, 0600) lives here. Created owned by the user the container runs
 # as, so that a new named volume mounted on it inherits that owner: without this, Docker creates
 # it root-owned, the identity cannot be written, and remote gateways can never be paired.

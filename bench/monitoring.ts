@@ -2,7 +2,8 @@
  * Issue 4, "Speed": 500 gateways on scheduled checks every 60 s on one worker — the CPU share and
  * the RSS of the clawops process at steady state — and the time to build the digest for 500.
  *
- * clawops runs as in production: the built `clawops worker` (the shipped bin), real BullMQ job
+ * clawops runs as in production: the built `clawops worker` (the shipped bin, with the Dockerfile's
+ * NODE_OPTIONS), real BullMQ job
  * schedulers on real Redis, the real probe ladder against fake Gateways in a third process (500
  * gateway names over a few servers: each name is its own scheduled check with its own handshake).
  * Its CPU time is read from /proc/<pid>/stat, its RSS from /proc/<pid>/status.
@@ -91,7 +92,7 @@ export async function benchMonitoring(): Promise<BenchRow[]> {
         baseline: { name: 'idle worker (scheduled checks off)', value: round(idle.cpuPercent) },
         target: `< ${TARGET_CPU_PERCENT} % of one core, every run`,
         met: cpu.every((value) => value < TARGET_CPU_PERCENT),
-        note: `${minMedMax(cpu, '%')}; measured at the production interval (not scaled from a faster run; see bench/monitoring.ts): ${production.map((figures) => window(PHASES.production, figures)).join(' | ')}; the built \`clawops worker\`, CPU time from /proc/<pid>/stat`,
+        note: `${minMedMax(cpu, '%')}; measured at the production interval (not scaled from a faster run; see bench/monitoring.ts): ${production.map((figures) => window(PHASES.production, figures)).join(' | ')}; the built \`clawops worker\` with NODE_OPTIONS=${shippedNodeOptions()} (the Dockerfile's), CPU time from /proc/<pid>/stat`,
       },
       {
         name: `${GATEWAYS} gateways every ${PRODUCTION_INTERVAL_S} s: RSS at steady state (worst of ${PRODUCTION_RUNS} runs)`,
@@ -197,8 +198,8 @@ export async function measureWorker(input: { redisUrl: string; host: string[]; t
       SLACK_APP_TOKEN: 'xapp-bench-not-used',
       SLACK_API_URL: 'http://127.0.0.1:9/api/',
       [TOKEN_ENV]: input.token,
-      // For profiling the worker (`--cpu-prof`, `--heap-prof`); unset in a normal bench run.
-      ...(process.env.CLAWOPS_BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.CLAWOPS_BENCH_WORKER_NODE_OPTIONS } : {}),
+      // As the image runs it (the Dockerfile's NODE_OPTIONS: V8's young generation); the variable replaces it for experiments.
+      NODE_OPTIONS: process.env.CLAWOPS_BENCH_WORKER_NODE_OPTIONS ?? shippedNodeOptions(),
     });
     local.push(() => worker.stop());
 
@@ -348,7 +349,9 @@ interface WorkerProcess {
 
 /** the `clawops` bin with `worker`; ready when it logs that it started (pino JSON on stdout). */
 async function startWorker(configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [DIST_CLI, 'worker', '--config', configPath], {
+  // For profiling the worker (`--cpu-prof`, which NODE_OPTIONS refuses); unset in a normal bench run.
+  const nodeArgs = process.env.CLAWOPS_BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, DIST_CLI, 'worker', '--config', configPath], {
     cwd: ROOT,
     env: { ...env, CLAWOPS_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -385,6 +388,13 @@ async function startWorker(configPath: string, env: NodeJS.ProcessEnv): Promise<
     throw error;
   }
   return { pid: child.pid!, exitCode: () => child.exitCode, output: () => output, stop };
+}
+
+/** `ENV NODE_OPTIONS=…` of the Dockerfile: the flags the long-running processes ship with. */
+export function shippedNodeOptions(): string {
+  const match = /^ENV NODE_OPTIONS=(.+)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  if (!match) throw new Error('the Dockerfile sets no NODE_OPTIONS: the bench would measure a worker other than the one that ships');
+  return match[1]!.trim().replace(/^"(.*)"$/, '$1');
 }
 
 /** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
