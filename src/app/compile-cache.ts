@@ -99,14 +99,19 @@ export function loadBundleWithCompileCache<T>(file: string, options: CompileCach
   const save = () => {
     if (saved || fromCache || !cachePath || !dir) return;
     saved = true;
+    const temporary = `${cachePath}.${process.pid}.tmp`;
     try {
-      const temporary = `${cachePath}.${process.pid}.tmp`;
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
       renameSync(temporary, cachePath);
       // Caches of earlier builds of this bundle are dead weight (~0.6 MB each): drop them.
       for (const entry of readdirSync(dir)) if (entry.endsWith(suffix) && entry !== basename(cachePath)) rmSync(join(dir, entry), { force: true });
     } catch {
       // A read-only or full disk: the next run compiles from source again, as this one did.
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // nothing was left there
+      }
     }
   };
   return { exports: module.exports, fromCache, save };
