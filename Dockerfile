@@ -14,7 +14,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 # V8's young generation for the long-running processes: its default grows to 32 MB and stays
 # there, which is most of what a worker's RSS has beyond its code (measured, 500 gateways every
-# 60 s: 129 → 114 MB, CPU about the same). A one-shot `check` in the container takes it too.
+# 60 s: 127–129 → 114–117 MB, for about half a point more CPU). A one-shot `check` in the container takes it too.
 ENV NODE_OPTIONS=--max-semi-space-size=8
 # The device identity (device.json, 0600) lives here. Created owned by the user the container runs
 # as, so that a new named volume mounted on it inherits that owner: without this, Docker creates

@@ -53,6 +53,9 @@ export function answerWithoutLoading(command: string | undefined): { code: numbe
   }
 }
 
+/** The commands one-shot-cli.ts answers (besides help and version). */
+export const ONE_SHOT_COMMANDS: ReadonlySet<string> = new Set(['check', 'config', 'acl', 'accept', 'fingerprint', 'ticket']);
+
 /** Commands that answer and end (the rest run until a signal): their process exits as soon as the answer is out. */
 export function isOneShot(command: string | undefined): boolean {
   return command !== 'start' && command !== 'bot' && command !== 'worker' && command !== 'agent';

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { ONE_SHOT_COMMANDS } from './cli-usage.js';
 
 /**
  * Loads a CommonJS bundle through V8's code cache: the bytecode of every function the last run
@@ -121,5 +122,3 @@ export function loadBundleWithCompileCache<T>(file: string, options: CompileCach
 export function compileCacheLabel(command: string | undefined): string {
   return command !== undefined && ONE_SHOT_COMMANDS.has(command) ? command : 'other';
 }
-
-const ONE_SHOT_COMMANDS = new Set(['check', 'config', 'acl', 'accept', 'fingerprint', 'ticket']);

@@ -16,10 +16,10 @@ export function formatConfigIssues(error: z.ZodError): string[] {
         .map((key) => {
           const known = knownKeysAt(issue.path.map(String));
           const expected = known.length ? `; expected one of ${known.join(', ')}` : '';
-          // A secret pasted where a key goes (a token on a line of its own ends up as a key): never repeated.
-          if (looksLikeCredential(key)) return `${path === '' ? CREDENTIAL_KEY : `${path}.${CREDENTIAL_KEY}`}: unknown key${expected}`;
-          const hint = suggest(key, known);
-          return `${path === '' ? key : `${path}.${key}`}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}${expected}`;
+          // A secret pasted where a key goes (a token on a line of its own ends up as a key) is masked
+          // by formatPath, and no key is suggested for it.
+          const hint = looksLikeCredential(key) ? undefined : suggest(key, known);
+          return `${formatPath([...issue.path, key])}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}${expected}`;
         })
         .join('\n');
     }

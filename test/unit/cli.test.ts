@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, configPathFrom, runCli, selectTargets } from '../../src/app/cli.js';
+import { ONE_SHOT_COMMANDS } from '../../src/app/cli-usage.js';
 import type { Env } from '../../src/config/targets.js';
 import { UsageError } from '../../src/errors.js';
 import type { Diagnosis } from '../../src/diagnosis/verdict.js';
@@ -69,6 +70,14 @@ describe('clawops help and usage errors', () => {
     const result = await run([], env);
     expect(result.code).toBe(EXIT.usage);
     expect(result.stdout).toContain('Usage:');
+  });
+
+  it('every command the compile cache names (ONE_SHOT_COMMANDS) is one the one-shot CLI answers', async () => {
+    for (const command of ONE_SHOT_COMMANDS) {
+      const result = await run([command, '--no-such-flag'], env);
+      expect(result.code, command).toBe(EXIT.usage);
+      expect(result.stderr, command).not.toMatch(/unknown command/);
+    }
   });
 
   it('an unknown command: exit 2 with a clear message', async () => {
