@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import { settleAll } from '../settle-all.js';
 import type { Config } from '../config/schema.js';
 import type { EnvOptions } from '../config/env.js';
 import { gatewayNames, resolveTarget, urlTarget, type CheckTarget, type Env } from '../config/targets.js';
@@ -240,11 +241,10 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
     });
     const enrichment = combineEnrichments(monitoring.enrichment, offboarding?.enrichment, fingerprints.enrichment);
     // Every result, typed or scheduled, feeds history (and alerts, for scheduled ones), the exposure record and the fingerprints.
-    const recordResult = async (result: CheckResult, source: 'command' | 'schedule') => {
-      await monitoring.record(result, source);
-      await exposures.record(result.report);
-      await fingerprints.record(result);
-    };
+    // The stores share no key: their writes go out together (one wait, not three in a row), and one
+    // that fails does not keep the others from recording; the first failure is the caller's to log.
+    const recordResult = (result: CheckResult, source: 'command' | 'schedule') =>
+      settleAll([monitoring.record(result, source), exposures.record(result.report), fingerprints.record(result)]);
 
     // The config and the environment do not change while the process runs: each gateway's target is
     // resolved once, not per check (resolving compares it with every other gateway: O(fleet)).

@@ -67,6 +67,31 @@ describe('monitoring services on Redis', () => {
     expect(await monitoring.enrichment.contextFor!(healthy({ name: 'staging' }))).toEqual({});
   });
 
+  it("a probe's diagnosis takes the versions its target read (one read a check), unless a result was recorded since or it is another probe", async () => {
+    const gateway = 'versions-once';
+    const seen = `${prefix}:history:${gateway}:version`;
+    await monitoring.record(resultOf(healthy({ name: gateway, at: T0 - 2 * MIN, version: '2026.9.2' })), 'schedule');
+    await monitoring.record(resultOf(authRejected({ name: gateway, at: T0 - MIN, version: '2026.9.6' })), 'schedule');
+    const changed = { versionChange: { from: '2026.9.2', to: '2026.9.6' } };
+    expect(await monitoring.targetExtras(gateway)).toEqual({ lastKnownGoodVersion: '2026.9.2' });
+    // Redis changes under the probe (another worker): this probe's diagnosis is of what its target read.
+    const stored = await redis.get(seen);
+    await redis.del(seen);
+    expect(await monitoring.enrichment.contextFor!(tcpFailure('refused', { name: gateway, at: T0 }))).toEqual(changed);
+    // Taken once: the next diagnosis reads Redis.
+    expect(await monitoring.enrichment.contextFor!(tcpFailure('refused', { name: gateway, at: T0 }))).toEqual({});
+    await redis.set(seen, stored!);
+    // Another probe (started minutes after the read) reads Redis.
+    await monitoring.targetExtras(gateway);
+    await redis.del(seen);
+    expect(await monitoring.enrichment.contextFor!(tcpFailure('refused', { name: gateway, at: T0 + 10 * MIN }))).toEqual({});
+    await redis.set(seen, stored!);
+    // A result recorded in between makes the read stale.
+    await monitoring.targetExtras(gateway);
+    await monitoring.record(resultOf(healthy({ name: gateway, at: T0 + MIN, version: '2026.9.6' })), 'command');
+    expect(await monitoring.enrichment.contextFor!(tcpFailure('refused', { name: gateway, at: T0 }))).toEqual({});
+  });
+
   it('the history view reads entries, roll-ups, versions and the kept failures', async () => {
     const view = await monitoring.historyView('prod');
     expect(view.entries.map((entry) => entry.state)).toEqual(['unhealthy', 'unhealthy', 'healthy']);

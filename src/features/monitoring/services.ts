@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { settleAll } from '../../settle-all.js';
 import type { CheckResult } from '../../check/checker.js';
 import type { CheckEnrichment } from '../../render/enrichment.js';
 import type { Config } from '../../config/schema.js';
@@ -15,7 +16,7 @@ import { createHistoryStore, type HistoryStore } from './state/history.js';
 import { createIncidentLog, type IncidentLog } from './state/incidents.js';
 import type { LastStateStore } from '../../state/last-state.js';
 import { createMaintenanceStore, type MaintenanceStore } from './state/maintenance.js';
-import { unprovenVersionChange } from './state/versions.js';
+import { unprovenVersionChange, type VersionView } from './state/versions.js';
 import { collectDigest, type DigestRequest } from './digest-data.js';
 
 /**
@@ -56,6 +57,8 @@ export interface MonitoringDeps {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** How far apart a target's versions read and its probe's start may be and still be the same probe's. */
+const SAME_PROBE_MS = 5_000;
 
 export function createMonitoring(deps: MonitoringDeps): MonitoringServices {
   const settings = deps.config.monitoring;
@@ -69,10 +72,20 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringServices {
   const configured = gatewayNames(deps.config);
   const watched = settings.enabled ? configured : [];
 
+  // A probe reads its gateway's versions twice: targetExtras just before it (the last known good
+  // goes into the target) and contextFor just after it (the diagnosis). The second takes the
+  // first's answer when it is for the same probe and nothing this process recorded for the gateway
+  // came between (a result is recorded after its diagnosis): one Redis round trip a check fewer.
+  const versionsBeforeProbe = new Map<string, { readAt: number; view: VersionView }>();
+  const versionsOf = async (gateway: string) => (await history.versions([gateway])).get(gateway) ?? {};
+
   const enrichment: CheckEnrichment = {
     async contextFor(report) {
-      const view = (await history.versions([report.gateway.name])).get(report.gateway.name) ?? {};
-      const change = unprovenVersionChange(view);
+      const gateway = report.gateway.name;
+      const before = versionsBeforeProbe.get(gateway);
+      versionsBeforeProbe.delete(gateway);
+      const forThisProbe = before !== undefined && Math.abs(Date.parse(report.startedAt) - before.readAt) <= SAME_PROBE_MS;
+      const change = unprovenVersionChange(forThisProbe ? before.view : await versionsOf(gateway));
       return change ? { versionChange: change } : {};
     },
   };
@@ -86,12 +99,14 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringServices {
     lastState,
     enrichment,
     async record(result, source) {
-      await lastState.record(result);
-      await history.record(result, source);
+      versionsBeforeProbe.delete(result.report.gateway.name);
+      await settleAll([lastState.record(result), history.record(result, source)]);
     },
     async targetExtras(gateway) {
-      const good = (await history.versions([gateway])).get(gateway)?.lastKnownGood;
-      return good ? { lastKnownGoodVersion: good.version } : {};
+      const readAt = deps.now();
+      const view = await versionsOf(gateway);
+      versionsBeforeProbe.set(gateway, { readAt, view });
+      return view.lastKnownGood ? { lastKnownGoodVersion: view.lastKnownGood.version } : {};
     },
     async historyView(gateway) {
       const now = deps.now();
