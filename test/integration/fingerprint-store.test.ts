@@ -69,4 +69,30 @@ describe('fingerprint store on Redis', () => {
     ]);
     expect(await redis.llen(`${prefix}:fingerprint:prod:good`)).toBe(2);
   });
+
+  it('a head another worker moved is read again, never refreshed over (the script compares the head it knows)', async () => {
+    const { prefix } = store();
+    const here = createRedisFingerprintStore({ redis, prefix });
+    const other = createRedisFingerprintStore({ redis, prefix });
+    await here.record(result(report('2026.9.2', '2026-11-24T09:00:00.000Z')));
+    await other.record(result(report('2026.9.6', '2026-11-24T09:01:00.000Z')));
+    // `here` knows a 2026.9.2 head; Redis holds 2026.9.6 on top: refreshing blindly would overwrite it.
+    await here.record(result(report('2026.9.2', '2026-11-24T09:02:00.000Z')));
+    const good = await here.goodHistory('prod');
+    expect(good.map((entry) => [entry.fingerprint.build?.version, entry.firstSeenAt, entry.lastSeenAt])).toEqual([
+      ['2026.9.2', Date.parse('2026-11-24T09:02:00.000Z'), Date.parse('2026-11-24T09:02:00.000Z')],
+      ['2026.9.6', Date.parse('2026-11-24T09:01:00.000Z'), Date.parse('2026-11-24T09:01:00.000Z')],
+      ['2026.9.2', Date.parse('2026-11-24T09:00:00.000Z'), Date.parse('2026-11-24T09:00:00.000Z')],
+    ]);
+  });
+
+  it('a steady gateway refreshes the head it wrote: the same list as reading it back, and the latest record', async () => {
+    const { store: fingerprints } = store();
+    for (const minute of ['00', '01', '02', '03']) await fingerprints.record(result(report('2026.9.2', `2026-11-24T09:${minute}:00.000Z`)));
+    const good = await fingerprints.goodHistory('prod');
+    expect(good.map((entry) => [entry.fingerprint.at, entry.firstSeenAt, entry.lastSeenAt])).toEqual([
+      [Date.parse('2026-11-24T09:03:00.000Z'), Date.parse('2026-11-24T09:00:00.000Z'), Date.parse('2026-11-24T09:03:00.000Z')],
+    ]);
+    expect((await fingerprints.latest('prod'))?.at).toBe(Date.parse('2026-11-24T09:03:00.000Z'));
+  });
 });

@@ -5,7 +5,7 @@ import { buildFingerprint, fingerprintHash } from '../../src/features/fingerprin
 import { diffFingerprints, mergeIfSame, sinceLastGood } from '../../src/features/fingerprint/diff.js';
 import type { Fingerprint, GoodFingerprint } from '../../src/features/fingerprint/model.js';
 import { sinceLastGoodMarkdown, sinceLastGoodSlack, sinceLastGoodTerminal } from '../../src/features/fingerprint/render.js';
-import { applyGood, lastGoodBefore, nextGood } from '../../src/features/fingerprint/store.js';
+import { applyGood, lastGoodBefore, nextGood, refreshOfKnownHead } from '../../src/features/fingerprint/store.js';
 import { fingerprintView } from '../../src/features/fingerprint/view.js';
 import { renderFingerprintMarkdown, renderFingerprintSlack, renderFingerprintTerminal } from '../../src/features/fingerprint/render-view.js';
 import { boundedFeatures, MAX_FEATURE_NAMES } from '../../src/openclaw/advertised-features.js';
@@ -340,6 +340,16 @@ describe('the good list: one entry per distinct fingerprint', () => {
   it('a late, older result changes nothing', () => {
     const list = applyGood([], nextGood([], upgraded));
     expect(nextGood(list, first).action).toBe('none');
+  });
+  it("refreshing from the head's known fields gives what nextGood gives, and nothing where it would decide otherwise", () => {
+    const list = applyGood([], nextGood([], first));
+    const head = list[0]!;
+    const known = { hash: head.fingerprint.hash, url: head.fingerprint.url, firstSeenAt: head.firstSeenAt, lastSeenAt: head.lastSeenAt };
+    expect(refreshOfKnownHead(known, again)).toEqual(nextGood(list, again));
+    expect(refreshOfKnownHead(known, upgraded)).toBeUndefined();
+    expect(refreshOfKnownHead({ ...known, url: 'wss://other.example.ts.net' }, again)).toBeUndefined();
+    // Later than the head's first sighting only: an older result is nextGood's to decide ('none').
+    expect(refreshOfKnownHead({ ...known, firstSeenAt: again.at + 1 }, again)).toBeUndefined();
   });
 });
 

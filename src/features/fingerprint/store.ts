@@ -52,6 +52,25 @@ export function nextGood(list: readonly GoodFingerprint[], fingerprint: Fingerpr
   return { action: 'push', entry: { fingerprint, firstSeenAt: fingerprint.at, lastSeenAt: fingerprint.at } };
 }
 
+/** What a store remembers of a good list's head it wrote or read: enough to refresh it unread. */
+export interface KnownHead {
+  hash: string;
+  url: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+/**
+ * nextGood's answer from the head's known fields alone (PURE), when they suffice: the same hash and
+ * URL mean the same sections with the same content, so mergeIfSame returns the new fingerprint
+ * unchanged and the head is refreshed. Anything else (a change, a late result) is undefined: read
+ * the head and let nextGood decide.
+ */
+export function refreshOfKnownHead(head: KnownHead, fingerprint: Fingerprint): { action: 'refresh'; entry: GoodFingerprint } | undefined {
+  if (head.hash !== fingerprint.hash || head.url !== fingerprint.url || fingerprint.at < head.firstSeenAt) return undefined;
+  return { action: 'refresh', entry: { fingerprint, firstSeenAt: head.firstSeenAt, lastSeenAt: Math.max(head.lastSeenAt, fingerprint.at) } };
+}
+
 export function applyGood(list: readonly GoodFingerprint[], update: GoodUpdate): GoodFingerprint[] {
   if (update.action === 'none') return [...list];
   if (update.action === 'refresh') return [update.entry, ...list.slice(1)];
