@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredSchedules, jitterOffset } from '../../jobs/schedules.js';
+import { desiredSchedules, jitterOffset, SLOT_MS } from '../../jobs/schedules.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 
 const config = (monitoring: Record<string, unknown>, gateways: Record<string, Record<string, unknown>> = { prod: {}, staging: {} }) =>
@@ -37,6 +37,24 @@ describe('schedules as data', () => {
     // Spread: every 6-second slice of the minute gets some of the 500 (lockstep would fill one).
     const slices = new Set(offsets.map((offset) => Math.floor(offset / 6_000)));
     expect(slices.size).toBe(10);
+  });
+
+  it('intervals of 10 s and more share whole-second slots (one wake-up for the checks due together), still spread', () => {
+    const names = Array.from({ length: 500 }, (_, index) => `gw-${String(index).padStart(4, '0')}`);
+    const offsets = names.map((name) => jitterOffset(name, 60_000));
+    for (const offset of offsets) expect(offset % SLOT_MS).toBe(0);
+    const perSlot = new Map<number, number>();
+    for (const offset of offsets) perSlot.set(offset, (perSlot.get(offset) ?? 0) + 1);
+    // 59 slots (1 s … 59 s) for 500 names: every slot used, none far above the mean of ~8.5.
+    expect(perSlot.size).toBe(59);
+    expect(Math.max(...perSlot.values())).toBeLessThanOrEqual(20);
+    // Below 10 s a slot would bunch a small fleet into a few seconds: millisecond jitter there.
+    const short = names.map((name) => jitterOffset(name, 5_000));
+    expect(new Set(short).size).toBeGreaterThan(400);
+    for (const offset of short) {
+      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeLessThan(5_000);
+    }
   });
 
   it('a digest id changes with its schedule, so a changed digest replaces the old one', () => {
