@@ -254,7 +254,9 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
       if (!target) targets.set(gateway, (target = resolveTarget(config, gateway, runtime.env)));
       return target;
     };
-    const longestBudget = Math.max(...gatewayNames(config).map((name) => targetOf(name).timeouts.budgetMs));
+    // Sorted once: every scheduled check asks whether its gateway is still configured.
+    const configuredGateways = gatewayNames(config);
+    const longestBudget = Math.max(...configuredGateways.map((name) => targetOf(name).timeouts.budgetMs));
     const derived = lockTimingsFor(longestBudget);
     const timings = {
       lockDurationMs: runtime.lockDurationMs ?? derived.lockDurationMs,
@@ -344,7 +346,7 @@ export async function startRuntime(runtime: RuntimeOptions): Promise<Runtime> {
         coalescer,
         concurrency: config.queue.concurrency,
         gatewayConcurrency: config.queue.gatewayConcurrency,
-        knownGateways: () => gatewayNames(config),
+        knownGateways: () => configuredGateways,
         enrichment,
         ...(runtime.diagnose ? { diagnose: runtime.diagnose } : {}),
         // The check's own diagnosis (made once, with the enrichment's context): recorded as it is posted.

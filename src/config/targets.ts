@@ -66,19 +66,53 @@ export function resolveTarget(config: Config, name: string, env: Env): CheckTarg
   };
 }
 
+/**
+ * The config's names grouped once (the config is never changed after it is parsed): each gateway's
+ * aliases, and the token variables in use. Resolved for every scheduled check, a target must not
+ * cost a scan of the whole fleet: with 2,000 gateways that was 2,000 lookups per check.
+ */
+interface FleetIndex {
+  /** The names whose canonical name (`aliasOf`, else their own) is the key, in config order. */
+  namesOf: Map<string, string[]>;
+  /** The token variables the gateways use, each with its gateways in config order. */
+  gatewaysByTokenEnv: Map<string, string[]>;
+}
+
+const fleetIndexes = new WeakMap<Config, FleetIndex>();
+
+function fleetIndex(config: Config): FleetIndex {
+  const known = fleetIndexes.get(config);
+  if (known) return known;
+  const namesOf = new Map<string, string[]>();
+  const gatewaysByTokenEnv = new Map<string, string[]>();
+  for (const [name, gateway] of Object.entries(config.gateways)) {
+    const canonical = gateway.aliasOf ?? name;
+    namesOf.set(canonical, [...(namesOf.get(canonical) ?? []), name]);
+    const tokenEnv = gateway.tokenEnv ?? config.defaults.tokenEnv;
+    gatewaysByTokenEnv.set(tokenEnv, [...(gatewaysByTokenEnv.get(tokenEnv) ?? []), name]);
+  }
+  const index = { namesOf, gatewaysByTokenEnv };
+  fleetIndexes.set(config, index);
+  return index;
+}
+
 /** Which other gateways are configured with this very token, and which names are aliases of this one. */
 function tokenSiblings(config: Config, name: string, tokenEnv: string, token: string | undefined, env: Env): Pick<CheckTarget, 'sameTokenAs' | 'aliases'> {
+  const index = fleetIndex(config);
   const canonical = config.gateways[name]?.aliasOf ?? name;
-  const aliases = Object.keys(config.gateways).filter(
-    (other) => other !== name && (other === canonical || (config.gateways[other]!.aliasOf ?? other) === canonical),
-  );
+  // The schema refuses chains (an alias of an alias): the canonical name is in its own group.
+  const aliases = (index.namesOf.get(canonical) ?? []).filter((other) => other !== name);
   if (token === undefined) return aliases.length ? { aliases } : {};
+  // One variable for both is one token by design, not a mix-up; aliases share theirs on purpose.
+  // Only the variables holding this very token are looked at, one lookup per variable.
+  const matching = new Set([...index.gatewaysByTokenEnv.keys()].filter((otherEnv) => otherEnv !== tokenEnv && nonEmpty(env[otherEnv]) === token));
   const sameTokenAs: Array<{ gateway: string; tokenEnv: string }> = [];
-  for (const [other, gateway] of Object.entries(config.gateways)) {
-    const otherEnv = gateway.tokenEnv ?? config.defaults.tokenEnv;
-    // One variable for both is one token by design, not a mix-up; aliases share theirs on purpose.
-    if (other === name || aliases.includes(other) || otherEnv === tokenEnv) continue;
-    if (nonEmpty(env[otherEnv]) === token) sameTokenAs.push({ gateway: other, tokenEnv: otherEnv });
+  if (matching.size > 0) {
+    for (const [other, gateway] of Object.entries(config.gateways)) {
+      const otherEnv = gateway.tokenEnv ?? config.defaults.tokenEnv;
+      if (other === name || aliases.includes(other) || !matching.has(otherEnv)) continue;
+      sameTokenAs.push({ gateway: other, tokenEnv: otherEnv });
+    }
   }
   return { ...(sameTokenAs.length ? { sameTokenAs } : {}), ...(aliases.length ? { aliases } : {}) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { LayerOf, ProbeReport } from '../../src/report/report.js';
-import { buildFingerprint, fingerprintHash } from '../../src/features/fingerprint/build.js';
+import { buildFingerprint, fingerprintHash, namedSet } from '../../src/features/fingerprint/build.js';
 import { diffFingerprints, mergeIfSame, sinceLastGood } from '../../src/features/fingerprint/diff.js';
 import type { Fingerprint, GoodFingerprint } from '../../src/features/fingerprint/model.js';
 import { sinceLastGoodMarkdown, sinceLastGoodSlack, sinceLastGoodTerminal } from '../../src/features/fingerprint/render.js';
@@ -390,5 +390,21 @@ describe('/gateway fingerprint|ticket <name>: parsing', () => {
     const none = parseGatewayCommand('fingerprint', ['prod']);
     expect(!none.ok && none.message).toContain('takes one gateway name');
     expect(!none.ok && none.message).toContain('/gateway ticket <name>');
+  });
+});
+
+describe('namedSet: one canonical set whatever the order it arrives in', () => {
+  it('sorted input (the handshake’s, taken as it is) and any other order give the same set and hash', () => {
+    const sorted = Array.from({ length: 300 }, (_, index) => `method.${String(index).padStart(3, '0')}`);
+    const reversed = [...sorted].reverse();
+    const withDuplicates = [...sorted, ...sorted.slice(0, 10)];
+    const longName = ['a', 'b'.repeat(500), 'c'];
+    expect(namedSet(reversed)).toEqual(namedSet(sorted));
+    expect(namedSet(withDuplicates)).toEqual(namedSet(sorted));
+    expect(namedSet(sorted).names).toEqual(sorted);
+    // Sorted but with a name beyond the bound: clipped as before, never taken as it is.
+    expect(namedSet(longName).names[1]).toHaveLength(200);
+    // A copy: the set does not alias the report's array.
+    expect(namedSet(sorted).names).not.toBe(sorted);
   });
 });

@@ -113,8 +113,19 @@ function accountState(account: { configured?: boolean; running?: boolean; connec
 }
 
 export function namedSet(names: readonly string[], truncated?: boolean): NamedSet {
-  const sorted = [...new Set(names.slice(0, MAX_NAMES).map((name) => clip(name)))].sort();
+  // The handshake's sets arrive bounded, unique and sorted (src/openclaw/advertised-features.ts): one pass proves it.
+  const sorted = isCanonicalSet(names) ? names.slice() : [...new Set(names.slice(0, MAX_NAMES).map((name) => clip(name)))].sort();
   return { hash: sha16(sorted.join('\n')), count: sorted.length, names: sorted, ...(truncated || names.length > MAX_NAMES ? { truncated: true } : {}) };
+}
+
+/** Strictly ascending (so unique), within the bounds: what the sort above would return unchanged. */
+function isCanonicalSet(names: readonly string[]): boolean {
+  if (names.length > MAX_NAMES) return false;
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!;
+    if (name.length > MAX_NAME || (index > 0 && !(names[index - 1]! < name))) return false;
+  }
+  return true;
 }
 
 /** Canonical JSON (keys sorted at every level), so that equal sections hash equally. */
