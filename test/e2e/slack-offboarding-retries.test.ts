@@ -106,8 +106,8 @@ describe('offboarding posts are said once when Slack loses the answer', () => {
     expect(proxy.callsTo('conversations.history', 'forwarded').length).toBeGreaterThanOrEqual(1);
     expect(posted[0]!.ts).toBe(record.prompt!.ts);
     expect(keyOf(posted[0]!)).toBe(checklistPostKeys.prompt(record.id));
-    // The rest of the open went through: the first reminder is scheduled.
-    expect(await queue.getJob(remindJobId(record.id, 1))).toBeDefined();
+    // The rest of the open went through: the first reminder is scheduled (after the prompt is recorded, so waited for).
+    await vi.waitFor(async () => expect(await queue.getJob(remindJobId(record.id, 1))).toBeDefined(), { timeout: 10_000, interval: 100 });
   });
 
   it('a reminder whose answer is lost (503) is said once in the thread when its job is retried', async () => {
