@@ -50,8 +50,8 @@ export const SLOT_MS = 1_000;
  */
 export function jitterOffset(gateway: string, everyMs: number): number {
   if (everyMs <= 1) return 0;
-  const slots = Math.floor(everyMs / SLOT_MS);
   if (everyMs < SLOTTED_FROM_MS) return 1 + (stableHash(gateway) % (everyMs - 1));
+  const slots = Math.floor(everyMs / SLOT_MS);
   return SLOT_MS * (1 + (stableHash(gateway) % (slots - 1)));
 }
 
