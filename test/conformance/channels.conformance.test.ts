@@ -102,7 +102,10 @@ describe(`real OpenClaw Gateway ${OPENCLAW_VERSION} with Telegram accounts whose
     });
     try {
       const posted = await postedVerdict(slack, 'channels');
-      expect(posted.text).toContain('channels degraded: channel-silent — telegram/');
+      // Under CI load the real Gateway may report its own event loop degraded: that warning is
+      // true and can take the headline; channel-silent must still be posted, with its policies.
+      expect(posted.text).toMatch(/channels degraded: (channel-silent — telegram\/|gateway-degraded — health: event loop degraded)/);
+      expect(posted.blocks).toContain('*channel-silent*');
       for (const needle of ['dmPolicy allowlist with an empty allowFrom', 'dmPolicy disabled', 'groupPolicy disabled']) expect(posted.blocks).toContain(needle);
       expectNoSecrets(posted.calls);
     } finally {
