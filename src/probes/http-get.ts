@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { HttpEndpointEvidence } from '../report/report.js';
 import { netErrorOf } from '../report/net-error.js';
 import { describeRefusal, parseBoundedJson, type JsonLimits } from '../bounded-json.js';
@@ -15,6 +16,8 @@ export interface HttpGetOptions {
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   /** Name resolution; absent: the system's (getaddrinfo). */
   lookup?: LookupFunction;
+  /** A TCP connection already open to the host (the ladder's TCP layer): sent over, and ended with the request. */
+  socket?: Socket;
 }
 
 /**
@@ -25,6 +28,9 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
   const secure = base.protocol === 'https:' || base.protocol === 'wss:';
   const request = secure ? httpsRequest : httpRequest;
   const host = base.hostname.replace(/^\[|\]$/g, '');
+  // SNI is for names: an IP as servername is refused by RFC 6066 (and Node warns, DEP0123).
+  const tlsOptions = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, ...(isIP(host) ? {} : { servername: host }) };
+  const given = options.socket;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (evidence: HttpEndpointEvidence) => {
@@ -32,6 +38,7 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
       settled = true;
       clearTimeout(timer);
       req.destroy();
+      given?.destroy();
       resolve(evidence);
     };
     const req = request(
@@ -42,11 +49,11 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
         path,
         method: 'GET',
         headers: { accept: 'application/json', 'user-agent': 'clawops-probe' },
-        agent: false,
         signal: options.signal,
         ...(options.lookup ? { lookup: options.lookup } : {}),
-        // SNI is for names: an IP as servername is refused by RFC 6066 (and Node warns, DEP0123).
-        ...(secure ? { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, ...(isIP(host) ? {} : { servername: host }) } : {}),
+        ...(secure ? tlsOptions : {}),
+        // No agent: a connection per request, ours to end. Node ignores createConnection when given an agent.
+        ...(given ? { createConnection: () => (secure ? tlsConnect({ ...tlsOptions, socket: given }) : given) } : { agent: false }),
       },
       (response) => readBody(response, (status, contentType, body, truncated) => finish(describe(path, status, contentType, body, truncated))),
     );

@@ -6,7 +6,7 @@ import { LAYER_ORDER } from '../report/layer-order.js';
 import { performanceClock, roundMs, type MonotonicClock } from './clock.js';
 import { probeDns, toNodeLookup, type Lookup } from './dns.js';
 import { isShortName } from './dns-split.js';
-import { probeTcp } from './tcp.js';
+import { connectTcp } from './tcp.js';
 import { probeHttpHealth } from './http-health.js';
 import { canRead, notReached, probeGateway, type Connect } from './websocket.js';
 import { channelsLayer, gatewayConfigEvidence, healthLayer, statusLayer } from './rpc-layers.js';
@@ -43,8 +43,9 @@ const skipped = (layer: LayerName, summary: string): LayerResult => ({ layer, st
 
 /**
  * One check of one gateway: the layers in ladder order, overlapped where they are independent
- * (TCP, HTTP health and the WebSocket start together; `health`, `status` and `channels.status`
- * go out together after hello-ok), so that a check costs the round trips of one handshake.
+ * (TCP, HTTP health and the WebSocket start together, `/healthz` over the TCP layer's connection;
+ * `health`, `status` and `channels.status` go out together after hello-ok), so that a check costs
+ * the round trips of one handshake.
  * Never throws because the target is broken; the budget bounds the whole check.
  */
 export async function runLadder(target: CheckTarget, deps: LadderDeps, options: { signal?: AbortSignal } = {}): Promise<ProbeReport> {
@@ -105,9 +106,13 @@ export async function runLadder(target: CheckTarget, deps: LadderDeps, options: 
             Math.min(250, target.timeouts.tcpMs / 4),
           )
         : undefined;
+    const tcpConnection = connectTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() =>
+      clearTimeout(prefetch),
+    );
     const [tcp, http, gateway] = await Promise.all([
-      probeTcp(address, port, { timeoutMs: target.timeouts.tcpMs, startMs: afterDns, clock, signal: budget }).finally(() => clearTimeout(prefetch)),
+      tcpConnection.then(({ layer }) => layer),
       probeHttpHealth(url, {
+        connected: tcpConnection.then(({ socket }) => socket),
         timeoutMs: target.timeouts.httpMs,
         startMs: afterDns,
         clock,

@@ -1,14 +1,28 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { LayerOf } from '../report/report.js';
 import { netErrorOf } from '../report/net-error.js';
 import { roundMs, type MonotonicClock } from './clock.js';
 
+export interface TcpOptions {
+  timeoutMs: number;
+  startMs: number;
+  clock: MonotonicClock;
+  signal?: AbortSignal;
+}
+
 /** Opens and closes one TCP connection: proves something listens on address:port. */
-export function probeTcp(
-  address: string,
-  port: number,
-  options: { timeoutMs: number; startMs: number; clock: MonotonicClock; signal?: AbortSignal },
-): Promise<LayerOf<'tcp'>> {
+export async function probeTcp(address: string, port: number, options: TcpOptions): Promise<LayerOf<'tcp'>> {
+  const { layer, socket } = await connectTcp(address, port, options);
+  socket?.destroy();
+  return layer;
+}
+
+/**
+ * The TCP layer, and on success the connected socket, handed on to the caller (who must end it):
+ * the ladder sends `/healthz` over it, so a check opens one connection fewer than it proves.
+ * On failure there is no socket.
+ */
+export function connectTcp(address: string, port: number, options: TcpOptions): Promise<{ layer: LayerOf<'tcp'>; socket?: Socket }> {
   const t0 = options.clock();
   const target = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   return new Promise((resolve) => {
@@ -19,19 +33,26 @@ export function probeTcp(
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve({ layer: 'tcp', startMs: options.startMs, durationMs: roundMs(options.clock() - t0), ...result });
+      const layer = { layer: 'tcp' as const, startMs: options.startMs, durationMs: roundMs(options.clock() - t0), ...result };
+      if (result.status !== 'ok') {
+        socket.destroy();
+        resolve({ layer });
+        return;
+      }
+      // onError stays: an error before the new owner listens must not be an unhandled 'error' event.
+      resolve({ layer, socket });
     };
     const timer = setTimeout(
       () => finish({ status: 'failed', summary: `${target} timeout after ${options.timeoutMs} ms`, evidence: { address, port, error: 'timeout' } }),
       options.timeoutMs,
     );
     const onAbort = () => finish({ status: 'failed', summary: `${target} aborted (check budget spent)`, evidence: { address, port, error: 'aborted' } });
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => finish({ status: 'ok', summary: `${target} connected`, evidence: { address, port } }));
-    socket.once('error', (error) => {
+    const onError = (error: Error) => {
       const { kind, errno } = netErrorOf(error);
       finish({ status: 'failed', summary: `${target} ${kind === 'refused' ? 'refused' : (errno ?? kind)}`, evidence: { address, port, error: kind, errno } });
-    });
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => finish({ status: 'ok', summary: `${target} connected`, evidence: { address, port } }));
+    socket.on('error', onError);
   });
 }

@@ -3,7 +3,7 @@
  * warns DEP0123 when it is given one). Against a real HTTPS server on loopback.
  */
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import { connect, type AddressInfo, type LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from '../../src/probes/http-get.js';
@@ -49,5 +49,22 @@ describe('httpGet over TLS', () => {
     const evidence = await httpGet(new URL(`wss://localhost:${port}`), '/healthz', { timeoutMs: 3_000, tls: { ca: TEST_TLS.cert }, lookup: loopbackLookup });
     expect(evidence).toMatchObject({ path: '/healthz', status: 200 });
     expect(seenServernames.at(-1)).toBe('localhost');
+  });
+
+  it("over a TCP connection already open (the ladder hands it the TCP layer's): TLS on it, the name as servername, the certificate checked", async () => {
+    const open = () =>
+      new Promise<import('node:net').Socket>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const given = await open();
+    const evidence = await httpGet(new URL(`wss://localhost:${port}`), '/healthz', { timeoutMs: 3_000, tls: { ca: TEST_TLS.cert }, socket: given });
+    expect(evidence).toMatchObject({ path: '/healthz', status: 200, json: { ok: true } });
+    expect(seenServernames.at(-1)).toBe('localhost');
+    expect(given.destroyed).toBe(true);
+    // Without the CA, the same server's certificate is refused: the given socket does not skip verification.
+    const refused = await httpGet(new URL(`wss://localhost:${port}`), '/healthz', { timeoutMs: 3_000, socket: await open() });
+    expect(refused.error).toBeDefined();
+    expect(refused.status).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
  * loopback: every failure a Gateway can show gives the right verdict, within its deadline.
  */
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +190,30 @@ describe('the check against a fault-injecting Gateway', () => {
     expect(diagnosis.verdicts[0]).toMatchObject({ id: 'refused', layer: 'tcp' });
     for (const name of ['http', 'upgrade', 'handshake', 'health'] as const)
       expect(report.layers.find((layer) => layer.layer === name)?.status).toBe('not-reached');
+  });
+
+  it("/healthz goes over the TCP layer's connection: a check opens one connection fewer than the layers it proves", async () => {
+    const sockets: Socket[] = [];
+    const requests: Array<{ path: string; socket: number }> = [];
+    const server: Server = createServer((request, response) => {
+      requests.push({ path: request.url ?? '', socket: sockets.indexOf(request.socket) });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(request.url === '/healthz' ? '{"ok":true,"status":"live"}' : '{"ready":true,"failing":[]}');
+    });
+    server.on('connection', (socket: Socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(resolve)));
+    const { port } = server.address() as AddressInfo;
+    const { report } = await check(target(`ws://127.0.0.1:${port}`));
+    const layer = (name: string) => report.layers.find((item) => item.layer === name);
+    expect(layer('tcp')?.status).toBe('ok');
+    expect(layer('http')).toMatchObject({ status: 'ok', evidence: { live: true, ready: true } });
+    // TCP (then /healthz on it), /readyz, the WebSocket upgrade: three connections, not four.
+    expect(sockets).toHaveLength(3);
+    const healthz = requests.find((request) => request.path === '/healthz');
+    const readyz = requests.find((request) => request.path === '/readyz');
+    expect(healthz?.socket).toBeGreaterThanOrEqual(0);
+    expect(readyz?.socket).not.toBe(healthz?.socket);
   });
 
   it('not an OpenClaw at all: a web server answering HTML everywhere', async () => {
