@@ -1,6 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createConnection, isIP, type LookupFunction, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { HttpEndpointEvidence } from '../report/report.js';
 import { netErrorOf } from '../report/net-error.js';
@@ -16,8 +16,31 @@ export interface HttpGetOptions {
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   /** Name resolution; absent: the system's (getaddrinfo). */
   lookup?: LookupFunction;
-  /** A TCP connection already open to the host (the ladder's TCP layer): sent over, and ended with the request. */
-  socket?: Socket;
+  /** Requests that share a connection (see `agentOver`); absent: a connection of its own, closed after. */
+  agent?: HttpAgent;
+}
+
+/**
+ * An agent for requests one after another over `socket`, a TCP connection already open to the host
+ * (the ladder's TCP layer; TLS is started on it for https/wss). Kept alive between the requests; a
+ * request after the server closed it gets a connection of its own. The caller destroys the agent.
+ */
+export function agentOver(base: URL, socket: Socket): HttpAgent {
+  const secure = isSecure(base);
+  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  let given: Socket | undefined = socket;
+  // Node's agents call createConnection(options) with the request's host, port and TLS options.
+  agent.createConnection = (options: object) => {
+    const open = given;
+    given = undefined;
+    if (secure) return tlsConnect({ ...options, ...(open ? { socket: open } : {}) });
+    return open ?? createConnection(options as NetConnectOpts);
+  };
+  return agent;
+}
+
+function isSecure(base: URL): boolean {
+  return base.protocol === 'https:' || base.protocol === 'wss:';
 }
 
 /**
@@ -25,20 +48,17 @@ export interface HttpGetOptions {
  * Reads at most 16 KiB: a hostile server cannot make a check buffer more.
  */
 export function httpGet(base: URL, path: string, options: HttpGetOptions): Promise<HttpEndpointEvidence> {
-  const secure = base.protocol === 'https:' || base.protocol === 'wss:';
+  const secure = isSecure(base);
   const request = secure ? httpsRequest : httpRequest;
   const host = base.hostname.replace(/^\[|\]$/g, '');
-  // SNI is for names: an IP as servername is refused by RFC 6066 (and Node warns, DEP0123).
-  const tlsOptions = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, ...(isIP(host) ? {} : { servername: host }) };
-  const given = options.socket;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (evidence: HttpEndpointEvidence) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      // After a whole response the socket is back with a keep-alive agent already: this ends only an unfinished one.
       req.destroy();
-      given?.destroy();
       resolve(evidence);
     };
     const req = request(
@@ -51,9 +71,9 @@ export function httpGet(base: URL, path: string, options: HttpGetOptions): Promi
         headers: { accept: 'application/json', 'user-agent': 'clawops-probe' },
         signal: options.signal,
         ...(options.lookup ? { lookup: options.lookup } : {}),
-        ...(secure ? tlsOptions : {}),
-        // No agent: a connection per request, ours to end. Node ignores createConnection when given an agent.
-        ...(given ? { createConnection: () => (secure ? tlsConnect({ ...tlsOptions, socket: given }) : given) } : { agent: false }),
+        agent: options.agent ?? false,
+        // SNI is for names: an IP as servername is refused by RFC 6066 (and Node warns, DEP0123).
+        ...(secure ? { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, ...(isIP(host) ? {} : { servername: host }) } : {}),
       },
       (response) => readBody(response, (status, contentType, body, truncated) => finish(describe(path, status, contentType, body, truncated))),
     );

@@ -3,10 +3,10 @@
  * warns DEP0123 when it is given one). Against a real HTTPS server on loopback.
  */
 import { createServer, type Server } from 'node:https';
-import { connect, type AddressInfo, type LookupFunction } from 'node:net';
+import { connect, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet } from '../../src/probes/http-get.js';
+import { agentOver, httpGet } from '../../src/probes/http-get.js';
 import { TEST_TLS } from '../support/fake-gateway.js';
 
 /** `localhost` → 127.0.0.1 only (the server listens there), in both of the shapes Node asks for. */
@@ -18,11 +18,14 @@ const loopbackLookup = ((_host: string, options: { all?: boolean }, callback: (.
 let server: Server;
 let port = 0;
 const seenServernames: Array<string | false | null> = [];
+/** TCP connections the server accepted (the given socket is one, made before counting starts). */
+let connections = 0;
 beforeAll(async () => {
   server = createServer({ key: TEST_TLS.key, cert: TEST_TLS.cert }, (req, res) => {
     seenServernames.push((req.socket as TLSSocket).servername);
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   port = (server.address() as AddressInfo).port;
 });
@@ -51,20 +54,34 @@ describe('httpGet over TLS', () => {
     expect(seenServernames.at(-1)).toBe('localhost');
   });
 
-  it("over a TCP connection already open (the ladder hands it the TCP layer's): TLS on it, the name as servername, the certificate checked", async () => {
+  it("over a TCP connection already open (the ladder's TCP layer): TLS on it, the name as servername, the certificate checked, two requests on it", async () => {
     const open = () =>
-      new Promise<import('node:net').Socket>((resolve, reject) => {
+      new Promise<Socket>((resolve, reject) => {
         const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
         socket.once('error', reject);
       });
+    const base = new URL(`wss://localhost:${port}`);
     const given = await open();
-    const evidence = await httpGet(new URL(`wss://localhost:${port}`), '/healthz', { timeoutMs: 3_000, tls: { ca: TEST_TLS.cert }, socket: given });
-    expect(evidence).toMatchObject({ path: '/healthz', status: 200, json: { ok: true } });
-    expect(seenServernames.at(-1)).toBe('localhost');
-    expect(given.destroyed).toBe(true);
+    const agent = agentOver(base, given);
+    const before = connections;
+    try {
+      for (const path of ['/healthz', '/readyz']) {
+        const evidence = await httpGet(base, path, { timeoutMs: 3_000, tls: { ca: TEST_TLS.cert }, agent });
+        expect(evidence).toMatchObject({ path, status: 200, json: { ok: true } });
+        expect(seenServernames.at(-1)).toBe('localhost');
+      }
+      expect(connections - before).toBe(0);
+    } finally {
+      agent.destroy();
+    }
     // Without the CA, the same server's certificate is refused: the given socket does not skip verification.
-    const refused = await httpGet(new URL(`wss://localhost:${port}`), '/healthz', { timeoutMs: 3_000, socket: await open() });
-    expect(refused.error).toBeDefined();
-    expect(refused.status).toBeUndefined();
+    const refusing = agentOver(base, await open());
+    try {
+      const refused = await httpGet(base, '/healthz', { timeoutMs: 3_000, agent: refusing });
+      expect(refused.error).toBeDefined();
+      expect(refused.status).toBeUndefined();
+    } finally {
+      refusing.destroy();
+    }
   });
 });

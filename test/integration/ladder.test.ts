@@ -192,7 +192,7 @@ describe('the check against a fault-injecting Gateway', () => {
       expect(report.layers.find((layer) => layer.layer === name)?.status).toBe('not-reached');
   });
 
-  it("/healthz goes over the TCP layer's connection: a check opens one connection fewer than the layers it proves", async () => {
+  it("/healthz goes over the TCP layer's connection: a check opens two connections fewer than the layers it proves", async () => {
     const sockets: Socket[] = [];
     const requests: Array<{ path: string; socket: number }> = [];
     const server: Server = createServer((request, response) => {
@@ -208,12 +208,31 @@ describe('the check against a fault-injecting Gateway', () => {
     const layer = (name: string) => report.layers.find((item) => item.layer === name);
     expect(layer('tcp')?.status).toBe('ok');
     expect(layer('http')).toMatchObject({ status: 'ok', evidence: { live: true, ready: true } });
-    // TCP (then /healthz on it), /readyz, the WebSocket upgrade: three connections, not four.
-    expect(sockets).toHaveLength(3);
+    // TCP (then /healthz and /readyz on it) and the WebSocket upgrade: two connections, not four.
+    expect(sockets).toHaveLength(2);
     const healthz = requests.find((request) => request.path === '/healthz');
     const readyz = requests.find((request) => request.path === '/readyz');
     expect(healthz?.socket).toBeGreaterThanOrEqual(0);
-    expect(readyz?.socket).not.toBe(healthz?.socket);
+    expect(readyz?.socket).toBe(healthz?.socket);
+  });
+
+  it('a server that closes the connection after /healthz: /readyz is asked on a connection of its own, and still read', async () => {
+    const server: Server = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
+      response.end(request.url === '/healthz' ? '{"ok":true,"status":"live"}' : '{"ready":false,"failing":["telegram"]}');
+    });
+    let accepted = 0;
+    server.on('connection', () => (accepted += 1));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(resolve)));
+    const { port } = server.address() as AddressInfo;
+    const { report } = await check(target(`ws://127.0.0.1:${port}`));
+    expect(report.layers.find((item) => item.layer === 'http')).toMatchObject({
+      status: 'failed',
+      summary: expect.stringContaining('not ready: telegram'),
+      evidence: { live: true, ready: false },
+    });
+    expect(accepted).toBe(3);
   });
 
   it('not an OpenClaw at all: a web server answering HTML everywhere', async () => {
