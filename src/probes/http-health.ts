@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
-import type { LayerOf } from '../report/report.js';
-import type { HttpEndpointEvidence } from '../report/report.js';
+import type { HttpEndpointEvidence, LayerOf } from '../report/report.js';
 import { agentOver, httpGet, type HttpGetOptions } from './http-get.js';
 import { roundMs, type MonotonicClock } from './clock.js';
 

@@ -43,9 +43,9 @@ const skipped = (layer: LayerName, summary: string): LayerResult => ({ layer, st
 
 /**
  * One check of one gateway: the layers in ladder order, overlapped where they are independent
- * (TCP, HTTP health and the WebSocket start together, `/healthz` over the TCP layer's connection;
- * `health`, `status` and `channels.status` go out together after hello-ok), so that a check costs
- * the round trips of one handshake.
+ * (TCP, HTTP health and the WebSocket start together, `/healthz` then `/readyz` over the TCP
+ * layer's connection; `health`, `status` and `channels.status` go out together after hello-ok), so
+ * that a check costs the round trips of one handshake.
  * Never throws because the target is broken; the budget bounds the whole check.
  */
 export async function runLadder(target: CheckTarget, deps: LadderDeps, options: { signal?: AbortSignal } = {}): Promise<ProbeReport> {

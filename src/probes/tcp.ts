@@ -19,7 +19,7 @@ export async function probeTcp(address: string, port: number, options: TcpOption
 
 /**
  * The TCP layer, and on success the connected socket, handed on to the caller (who must end it):
- * the ladder sends `/healthz` over it, so a check opens one connection fewer than it proves.
+ * the ladder sends `/healthz`, then `/readyz`, over it, so a check opens two connections, not four.
  * On failure there is no socket.
  */
 export function connectTcp(address: string, port: number, options: TcpOptions): Promise<{ layer: LayerOf<'tcp'>; socket?: Socket }> {
