@@ -25,25 +25,22 @@ export async function probeHttpHealth(
   const t0 = options.clock();
   const { connected, ...get } = options;
   const left = () => get.timeoutMs - (options.clock() - t0);
-  const within = (path: string, request: (timeoutMs: number) => Promise<HttpEndpointEvidence>) =>
-    left() > 0 ? request(left()) : Promise.resolve<HttpEndpointEvidence>({ path, error: 'timeout' });
-  const both = async (): Promise<[HttpEndpointEvidence, HttpEndpointEvidence]> => {
-    const socket = await connected;
-    if (!socket)
-      return Promise.all([
-        within('/healthz', (timeoutMs) => httpGet(url, '/healthz', { ...get, timeoutMs })),
-        within('/readyz', (timeoutMs) => httpGet(url, '/readyz', { ...get, timeoutMs })),
-      ]);
+  const within = (path: string, agent?: HttpGetOptions['agent']) =>
+    left() > 0
+      ? httpGet(url, path, { ...get, timeoutMs: left(), ...(agent ? { agent } : {}) })
+      : Promise.resolve<HttpEndpointEvidence>({ path, error: 'timeout' });
+  const sideBySide = () => Promise.all([within('/healthz'), within('/readyz')]);
+  const overConnection = async (socket: Socket): Promise<[HttpEndpointEvidence, HttpEndpointEvidence]> => {
     const agent = agentOver(url, socket);
     try {
-      const healthz = await within('/healthz', (timeoutMs) => httpGet(url, '/healthz', { ...get, timeoutMs, agent }));
-      return [healthz, await within('/readyz', (timeoutMs) => httpGet(url, '/readyz', { ...get, timeoutMs, agent }))];
+      const healthz = await within('/healthz', agent);
+      return [healthz, await within('/readyz', agent)];
     } finally {
       agent.destroy();
       socket.destroy();
     }
   };
-  const [healthz, readyz] = connected ? await both() : await Promise.all([httpGet(url, '/healthz', get), httpGet(url, '/readyz', get)]);
+  const [healthz, readyz] = connected ? await connected.then((socket) => (socket ? overConnection(socket) : sideBySide())) : await sideBySide();
   const durationMs = roundMs(options.clock() - t0);
   const base = { layer: 'http' as const, startMs: options.startMs, durationMs };
 
